@@ -1,0 +1,260 @@
+"""A petition case (信访事项) and what hangs off it: petitioners, original submission, attachments,
+events, opinions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from huiyin.cases.choices import (
+    AssignmentKind,
+    Channel,
+    Decision,
+    DeliveryMethod,
+    OpinionStage,
+    PetitionerKind,
+    PetitionType,
+    Rating,
+    Status,
+)
+
+
+class AppendOnly(models.Model):
+    """A record that is written once: updates and deletes raise (SPEC §1.3, §3.3)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{type(self).__name__} is append-only")
+
+
+class Category(models.Model):
+    """A node of the three-level subject taxonomy (一级/二级/三级分类)."""
+
+    name = models.CharField(max_length=60)
+    level = models.PositiveSmallIntegerField()
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    full_name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "问题分类"
+        verbose_name_plural = "问题分类"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def top(self) -> str:
+        return self.full_name.split(" / ")[0]
+
+
+class Petitioner(models.Model):
+    """A person or organisation that brings a petition (信访人)."""
+
+    kind = models.CharField(max_length=20, choices=PetitionerKind.choices, default=PetitionerKind.PERSON)
+    name = models.CharField(max_length=100, db_index=True)
+    id_number = models.CharField(
+        max_length=18, blank=True, db_index=True, help_text="居民身份证号（GB 11643）或统一社会信用代码"
+    )
+    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    address = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id(self) -> str:
+        return f"{self.id_number[:3]}***********{self.id_number[-4:]}" if len(self.id_number) >= 8 else ""
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else ""
+
+
+class Case(models.Model):
+    """A petition matter from registration to its final answer; status moves only through workflow."""
+
+    code = models.CharField("受理凭证编号", max_length=24, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    petition_type = models.CharField(max_length=20, choices=PetitionType.choices)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    content = models.TextField("事实和理由")
+    request = models.TextField("信访请求", blank=True)
+    territory = models.ForeignKey(
+        "org.Territory", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    address = models.CharField("问题发生地址", max_length=200, blank=True)
+    accused_person = models.CharField("被反映人", max_length=100, blank=True)
+    accused_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="accusations"
+    )
+    is_collective = models.BooleanField("集体访", default=False)
+    headcount = models.PositiveIntegerField("人数", default=1)
+    identity_unclear = models.BooleanField("姓名或住址不清", default=False)
+    major_urgent = models.BooleanField("重大紧急", default=False)
+
+    office = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+        help_text="登记并负责分办的信访部门",
+    )
+    handling_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="handled_cases"
+    )
+    assignment_kind = models.CharField(max_length=10, choices=AssignmentKind.choices, blank=True)
+    assignment_deadline = models.DateField(null=True, blank=True)
+    assignment_instructions = models.TextField(blank=True)
+    completion_report = models.TextField("办结报告", blank=True)
+    objection_pending = models.BooleanField(default=False)
+    extension_days = models.PositiveIntegerField(default=0)
+    review_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="reviewed_cases"
+    )
+    rereview_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="rereviewed_cases"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    problem_solved = models.BooleanField(null=True, blank=True)
+    is_final = models.BooleanField("复核终结", default=False)
+
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        indexes = [
+            models.Index(fields=["office", "status", "-registered_at"], name="case_office_status"),
+            models.Index(fields=["handling_unit", "status", "-registered_at"], name="case_handling_status"),
+            models.Index(fields=["status", "-registered_at", "-id"], name="case_status_recent"),
+        ]
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class CasePetitioner(models.Model):
+    """A petitioner's part in a case; a collective visit names at most N representatives (条例 §20¶3)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="parties")
+    is_representative = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "petitioner"], name="one_party_per_petitioner")
+        ]
+        verbose_name = "信访人（事项）"
+        verbose_name_plural = "信访人（事项）"
+
+
+class Submission(AppendOnly):
+    """The original submission exactly as received: immutable (SPEC §1.3, 条例 §19¶2)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="submission")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    payload = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "原始材料"
+        verbose_name_plural = "原始材料"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.case.registered_at:%Y/%m}/{instance.case.code}/{instance.sha256[:16]}"
+
+
+class Attachment(AppendOnly):
+    """A scan, photo or recording attached to a case; never replaced once stored."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+
+class CaseEvent(AppendOnly):
+    """One step in a case's life (a transition or a clock change): append-only, the source of every
+    timeline and statistic."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    event_type = models.CharField(max_length=40, db_index=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+
+
+class Opinion(models.Model):
+    """A written answer: 信访处理意见书, 复查意见书 or 复核意见书 (条例 §32, §35, §36)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="opinions")
+    stage = models.CharField(max_length=20, choices=OpinionStage.choices)
+    request_summary = models.TextField("信访请求")
+    facts_reasons = models.TextField("事实和理由")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    legal_basis = models.TextField("法律法规依据")
+    review_route = models.TextField("复查复核途径", blank=True)
+    agreement = models.TextField("调解协议或和解协议", blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    delivered_on = models.DateField(null=True, blank=True)
+    delivery_method = models.CharField(max_length=20, choices=DeliveryMethod.choices, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        verbose_name = "意见书"
+        verbose_name_plural = "意见书"

@@ -1,0 +1,323 @@
+"""Registration (登记): every channel creates the same record, durably, exactly once per idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from huiyin.cases.choices import Channel, PetitionerKind, PetitionType, Status
+from huiyin.cases.models import Attachment, Case, CaseEvent, CasePetitioner, Category, Petitioner, Submission
+from huiyin.core import timeutil
+from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org.models import Territory, Unit, User
+from huiyin.org.selectors import rules_for
+from huiyin.workflow import clocks
+from huiyin.workflow.choices import ClockKind
+from huiyin.workflow.signals import case_event_committed
+
+# Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+INTAKE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
+ALLOWED_ATTACHMENT_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "application/pdf",
+    "text/plain",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.",
+)
+
+
+@dataclass
+class PetitionerIn:
+    name: str
+    kind: str = PetitionerKind.PERSON
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class CaseIn:
+    """What any channel supplies at registration (条例 §19¶1: name, address, request, facts, reasons)."""
+
+    channel: str
+    petition_type: str
+    title: str
+    content: str
+    request: str = ""
+    category_id: int | None = None
+    territory_id: int | None = None
+    address: str = ""
+    accused_person: str = ""
+    accused_unit_id: int | None = None
+    is_collective: bool = False
+    headcount: int = 1
+    identity_unclear: bool = False
+    major_urgent: bool = False
+    petitioners: list[PetitionerIn] = field(default_factory=list)
+
+
+def new_case_code(at: datetime) -> str:
+    return f"HY{timezone.localtime(at):%y%m%d}" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def validate_id_number(kind: str, id_number: str) -> str:
+    """GB 11643 citizen numbers (checksum and birth date) or GB 32100 unified social credit codes."""
+    id_number = id_number.strip().upper()
+    if not id_number:
+        return ""
+    try:
+        if kind == PetitionerKind.ORGANISATION:
+            return uscc.validate(id_number)
+        return ric.validate(id_number)
+    except StdnumError:
+        label = "统一社会信用代码" if kind == PetitionerKind.ORGANISATION else "居民身份证号码"
+        raise ValidationFailed(
+            f"{label}“{id_number}”校验不通过", extra={"fields": {"id_number": f"{label}无效"}}
+        ) from None
+
+
+def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerIn]]:
+    errors: dict[str, str] = {}
+    for name, enum in (("channel", Channel), ("petition_type", PetitionType)):
+        if getattr(data, name) not in enum.values:
+            errors[name] = "请选择有效的选项"
+    if not data.title.strip():
+        errors["title"] = "请填写标题"
+    if not data.content.strip():
+        errors["content"] = "请填写事实和理由"
+    category = territory = accused_unit = None
+    if data.category_id is not None:
+        category = Category.objects.filter(pk=data.category_id).first()
+        if category is None:
+            errors["category"] = "分类不存在"
+    if data.territory_id is not None:
+        territory = Territory.objects.filter(pk=data.territory_id).first()
+        if territory is None:
+            errors["territory"] = "区域不存在"
+    if data.accused_unit_id is not None:
+        accused_unit = Unit.objects.filter(pk=data.accused_unit_id).first()
+        if accused_unit is None:
+            errors["accused_unit"] = "单位不存在"
+    if data.petition_type == PetitionType.ACCUSATION and not (data.accused_person.strip() or accused_unit):
+        errors["accused_person"] = "检举控告须写明被反映人或被反映单位"
+
+    people: list[PetitionerIn] = []
+    for i, p in enumerate(data.petitioners):
+        if not p.name.strip():
+            errors[f"petitioners.{i}.name"] = "请填写姓名或名称"
+            continue
+        if p.kind not in PetitionerKind.values:
+            errors[f"petitioners.{i}.kind"] = "请选择个人或组织"
+            continue
+        try:
+            id_number = validate_id_number(p.kind, p.id_number)
+        except ValidationFailed as exc:
+            errors[f"petitioners.{i}.id_number"] = exc.message
+            continue
+        people.append(
+            PetitionerIn(
+                p.name.strip(),
+                p.kind,
+                id_number,
+                p.phone.strip(),
+                p.address.strip(),
+                bool(p.is_representative),
+            )
+        )
+    if not people and not data.identity_unclear and not errors:
+        errors["petitioners"] = "请登记至少一名信访人，或勾选“姓名或住址不清”"
+
+    rules = rules_for(territory or office.territory)
+    if data.is_collective:
+        limit = rules[RuleKey.MAX_REPRESENTATIVES]
+        reps = [p for p in people if p.is_representative]
+        if len(reps) > limit.value:
+            # 条例 §20¶3: a collective visit chooses no more than 5 representatives (province rules may differ).
+            errors["representatives"] = (
+                f"多人走访推选的代表不得超过{limit.value}人（{limit.article}），现为{len(reps)}人"
+            )
+        elif not reps:
+            errors["representatives"] = "集体访须推选代表"
+        if data.headcount < max(len(people), 2):
+            errors["headcount"] = "集体访人数须不少于登记的信访人人数且至少2人"
+    elif data.headcount < 1:
+        errors["headcount"] = "人数至少为1"
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationFailed(first, extra={"fields": errors})
+    fields = {
+        "channel": data.channel,
+        "petition_type": data.petition_type,
+        "title": data.title.strip()[:200],
+        "content": data.content.strip(),
+        "request": data.request.strip(),
+        "category": category,
+        "territory": territory,
+        "address": data.address.strip(),
+        "accused_person": data.accused_person.strip(),
+        "accused_unit": accused_unit,
+        "is_collective": data.is_collective,
+        "headcount": data.headcount if data.is_collective else max(1, data.headcount),
+        "identity_unclear": data.identity_unclear,
+        "major_urgent": data.major_urgent,
+    }
+    return fields, people
+
+
+def _find_or_create_petitioner(p: PetitionerIn) -> Petitioner:
+    if p.id_number:
+        existing = Petitioner.objects.filter(id_number=p.id_number).first()
+        if existing is not None:
+            changed = [
+                f for f in ("phone", "address") if getattr(p, f) and getattr(existing, f) != getattr(p, f)
+            ]
+            for f in changed:
+                setattr(existing, f, getattr(p, f))
+            if changed:
+                existing.save(update_fields=changed)
+            return existing
+    return Petitioner.objects.create(
+        kind=p.kind, name=p.name, id_number=p.id_number, phone=p.phone, address=p.address
+    )
+
+
+def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
+    if f.size is not None and f.size > max_bytes:
+        raise ValidationFailed(
+            f"附件“{f.name}”超过{max_bytes // (1024 * 1024)}MB", extra={"fields": {"attachments": "附件过大"}}
+        )
+    ctype = (f.content_type or "").lower()
+    if not ctype.startswith(ALLOWED_ATTACHMENT_TYPES):
+        raise ValidationFailed(
+            f"附件“{f.name}”的类型（{ctype or '未知'}）不被接受",
+            extra={"fields": {"attachments": "不支持的文件类型"}},
+        )
+
+
+def case_register(
+    *,
+    data: CaseIn,
+    office: Unit,
+    actor: User | None,
+    idempotency_key: str | None = None,
+    attachments: list[UploadedFile] | None = None,
+) -> tuple[Case, bool]:
+    """Register a petition from any channel and start its clocks. Return (case, created).
+
+    A retried submission with the same idempotency key returns the first case and creates nothing.
+    """
+    from django.conf import settings
+
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    if actor is not None and actor.role not in INTAKE_ROLES:
+        raise PermissionDenied("您的岗位不能登记信访事项")
+    if office.kind != UnitKind.PETITION_OFFICE:
+        raise ValidationFailed("登记单位须为信访部门", extra={"fields": {"office": "请选择信访部门"}})
+    fields, people = _clean(data, office)
+    for f in attachments or []:
+        _check_attachment(f, settings.HUIYIN_ATTACHMENT_MAX_BYTES)
+
+    now = timeutil.now()
+    today = timeutil.today()
+    try:
+        with transaction.atomic():
+            case = _create_case(fields, office, actor, idempotency_key, now)
+            for p in people:
+                CasePetitioner.objects.create(
+                    case=case, petitioner=_find_or_create_petitioner(p), is_representative=p.is_representative
+                )
+            payload = {
+                "data": asdict(data),
+                "office": office.pk,
+                "actor": actor.pk if actor else None,
+                "attachments": [f.name for f in attachments or []],
+            }
+            blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+            Submission.objects.create(
+                case=case,
+                channel=case.channel,
+                payload=payload,
+                received_at=now,
+                sha256=hashlib.sha256(blob.encode()).hexdigest(),
+            )
+            for f in attachments or []:
+                _store_attachment(case, f, actor)
+            rules = rules_for(case.territory or office.territory)
+            # 条例 §22¶1: route within 15 days; §23¶2: written notice within 15 days unless identity unclear.
+            clocks.start_clock(
+                case=case, kind=ClockKind.ROUTING, unit=office, rules=rules, trigger="register", on=today
+            )
+            if not case.identity_unclear:
+                clocks.start_clock(
+                    case=case, kind=ClockKind.NOTICE, unit=office, rules=rules, trigger="register", on=today
+                )
+            event = CaseEvent.objects.create(
+                case=case,
+                event_type="register",
+                to_status=Status.REGISTERED,
+                actor=actor,
+                actor_unit=office,
+                data={"channel": case.channel, "headcount": case.headcount},
+                created_at=now,
+            )
+            transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+    except IntegrityError:
+        if idempotency_key:  # a concurrent retry won the race: answer with its case
+            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return case, True
+
+
+def _create_case(
+    fields: dict[str, Any], office: Unit, actor: User | None, key: str | None, now: datetime
+) -> Case:
+    for _ in range(5):
+        code = new_case_code(now)
+        if not Case.objects.filter(code=code).exists():
+            return Case.objects.create(
+                code=code,
+                office=office,
+                registered_by=actor,
+                registered_at=now,
+                idempotency_key=key or None,
+                **fields,
+            )
+    raise RuntimeError("could not allocate a case code")  # 32^6 codes a day: practically unreachable
+
+
+def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    attachment = Attachment(
+        case=case,
+        original_name=(f.name or "file")[:200],
+        content_type=f.content_type or "application/octet-stream",
+        size=f.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f.name or "file", f, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "huiyin.org"
+    label = "org"
+    verbose_name = "组织与配置"

@@ -1,0 +1,36 @@
+"""The national baseline of rule values, each cited to its article (docs/regulations.md §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from huiyin.org.choices import RuleKey, ValueUnit
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    value: int
+    unit: ValueUnit
+    article: str
+
+
+NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
+    RuleKey.ROUTING_DAYS: RuleDefault(15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十二条第一款"),
+    RuleKey.NOTICE_DAYS: RuleDefault(15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十三条第二款、第三款"),
+    RuleKey.OBJECTION_DAYS: RuleDefault(5, ValueUnit.WORKING_DAY, "《信访工作条例》第二十三条第三款"),
+    RuleKey.HANDLING_DAYS: RuleDefault(60, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十四条"),
+    RuleKey.EXTENSION_MAX_DAYS: RuleDefault(30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十四条"),
+    RuleKey.REVIEW_REQUEST_DAYS: RuleDefault(30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十五条"),
+    RuleKey.REVIEW_DAYS: RuleDefault(30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十五条"),
+    RuleKey.REREVIEW_REQUEST_DAYS: RuleDefault(
+        30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十六条第一款"
+    ),
+    RuleKey.REREVIEW_DAYS: RuleDefault(
+        30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十六条第一款、第二款"
+    ),
+    RuleKey.MAX_REPRESENTATIVES: RuleDefault(5, ValueUnit.COUNT, "《信访工作条例》第二十条第三款"),
+    RuleKey.WARNING_PERCENT: RuleDefault(67, ValueUnit.PERCENT, "本系统默认：时限用去三分之二时黄灯预警"),
+    RuleKey.ROLL_OVER_HOLIDAY: RuleDefault(
+        0, ValueUnit.FLAG, "参照《民法典》第二百零三条（需法律确认；国家条例未规定）"
+    ),
+}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from huiyin.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("huiyin.cases.urls")),
+    path("", include("huiyin.workflow.urls")),
+]

@@ -1,0 +1,33 @@
+from django.db import models
+
+
+class ClockKind(models.TextChoices):
+    """Every statutory clock a case can run (docs/regulations.md §4)."""
+
+    ROUTING = "routing", "登记分办（15日）"
+    NOTICE = "notice", "书面告知（15日）"
+    OBJECTION = "objection", "异议期（5个工作日）"
+    ASSIGNMENT = "assignment", "交办期限"
+    HANDLING = "handling", "办理（60日）"
+    REVIEW_WINDOW = "review_window", "请求复查期（30日）"
+    REVIEW = "review", "复查（30日）"
+    REREVIEW_WINDOW = "rereview_window", "请求复核期（30日）"
+    REREVIEW = "rereview", "复核（30日）"
+
+
+# Windows are the petitioner's time to act: they lapse, they are never "overdue" against an office.
+WINDOW_KINDS = (ClockKind.REVIEW_WINDOW, ClockKind.REREVIEW_WINDOW)
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "进行中"
+    YELLOW = "yellow", "黄灯预警"
+    RED = "red", "红灯超期"
+    PAUSED = "paused", "暂停（听证）"
+    MET = "met", "按期完成"
+    LATE = "late", "超期完成"
+    EXPIRED = "expired", "期限届满"
+    CANCELLED = "cancelled", "终止"
+
+
+LIVE_STATES = (ClockState.RUNNING, ClockState.YELLOW, ClockState.RED, ClockState.PAUSED)

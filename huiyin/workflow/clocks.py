@@ -1,0 +1,210 @@
+"""Start, stop, extend, pause and sweep statutory clocks. Dates come from `core/workdays.py`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+from django.db.models import Q
+
+from huiyin.cases.models import Case, CaseEvent
+from huiyin.core import timeutil
+from huiyin.core.calendar import current_calendar
+from huiyin.core.workdays import DayUnit, add_days, warning_date
+from huiyin.org.choices import RuleKey, ValueUnit
+from huiyin.org.models import Unit
+from huiyin.org.selectors import Rule
+from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.models import Clock
+
+KIND_RULES: dict[ClockKind, RuleKey] = {
+    ClockKind.ROUTING: RuleKey.ROUTING_DAYS,
+    ClockKind.NOTICE: RuleKey.NOTICE_DAYS,
+    ClockKind.OBJECTION: RuleKey.OBJECTION_DAYS,
+    ClockKind.HANDLING: RuleKey.HANDLING_DAYS,
+    ClockKind.REVIEW_WINDOW: RuleKey.REVIEW_REQUEST_DAYS,
+    ClockKind.REVIEW: RuleKey.REVIEW_DAYS,
+    ClockKind.REREVIEW_WINDOW: RuleKey.REREVIEW_REQUEST_DAYS,
+    ClockKind.REREVIEW: RuleKey.REREVIEW_DAYS,
+}
+
+
+def _warning_fraction(rules: dict[RuleKey, Rule]) -> Fraction:
+    return Fraction(rules[RuleKey.WARNING_PERCENT].value, 100)
+
+
+def start_clock(
+    *, case: Case, kind: ClockKind, unit: Unit | None, rules: dict[RuleKey, Rule], trigger: str, on: date
+) -> Clock:
+    """Start the statutory clock `kind` on day `on` (day 0) with the jurisdiction's rule value."""
+    rule = rules[KIND_RULES[kind]]
+    unit_kind = DayUnit.WORKING if rule.unit == ValueUnit.WORKING_DAY else DayUnit.CALENDAR
+    deadline = add_days(
+        on,
+        rule.value,
+        unit_kind,
+        current_calendar(),
+        roll_over_holiday=bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value),
+    )
+    return Clock.objects.create(
+        case=case,
+        kind=kind,
+        unit=unit,
+        rule_days=rule.value,
+        rule_unit=rule.unit,
+        rule_article=rule.article,
+        trigger=trigger,
+        started_on=on,
+        due_on=deadline.due,
+        warn_on=warning_date(on, deadline.due, _warning_fraction(rules)),
+        beyond_calendar=deadline.beyond_calendar,
+    )
+
+
+def start_deadline_clock(
+    *,
+    case: Case,
+    kind: ClockKind,
+    unit: Unit | None,
+    due_on: date,
+    rules: dict[RuleKey, Rule],
+    trigger: str,
+    on: date,
+    article: str,
+) -> Clock:
+    """Start a clock whose due date a person set (the 交办 deadline, 条例 §22¶1(三))."""
+    return Clock.objects.create(
+        case=case,
+        kind=kind,
+        unit=unit,
+        rule_days=(due_on - on).days,
+        rule_unit=ValueUnit.CALENDAR_DAY,
+        rule_article=article,
+        trigger=trigger,
+        started_on=on,
+        due_on=due_on,
+        warn_on=warning_date(on, due_on, _warning_fraction(rules)),
+        beyond_calendar=not current_calendar().covers(due_on),
+    )
+
+
+def live_clocks(case: Case, kinds: tuple[ClockKind, ...] | None = None) -> list[Clock]:
+    qs = Clock.objects.filter(case=case, state__in=LIVE_STATES)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return list(qs)
+
+
+def stop_clocks(case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date) -> list[dict[str, str]]:
+    """Stop the live clocks of `kinds` (all if None): met if on time, late if not, windows cancelled."""
+    stopped = []
+    for clock in live_clocks(case, kinds):
+        if clock.kind in WINDOW_KINDS:
+            clock.state = ClockState.CANCELLED
+        else:
+            clock.state = ClockState.MET if on <= clock.due_on else ClockState.LATE
+        clock.stopped_on = on
+        clock.save(update_fields=["state", "stopped_on"])
+        stopped.append({"clock": clock.kind, "state": clock.state, "due_on": clock.due_on.isoformat()})
+    return stopped
+
+
+def cancel_clocks(case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date) -> list[dict[str, str]]:
+    cancelled = []
+    for clock in live_clocks(case, kinds):
+        clock.state = ClockState.CANCELLED
+        clock.stopped_on = on
+        clock.save(update_fields=["state", "stopped_on"])
+        cancelled.append({"clock": clock.kind, "state": clock.state})
+    return cancelled
+
+
+def extend_clock(clock: Clock, days: int, rules: dict[RuleKey, Rule]) -> None:
+    """Move the due date `days` calendar days later (条例 §34 extension) and recompute the warning."""
+    clock.due_on = clock.due_on + timedelta(days=days)
+    clock.extended_days += days
+    clock.warn_on = warning_date(clock.started_on, clock.due_on, _warning_fraction(rules))
+    clock.beyond_calendar = clock.beyond_calendar or not current_calendar().covers(clock.due_on)
+    if clock.state in (ClockState.YELLOW, ClockState.RED):
+        today = timeutil.today()
+        clock.state = (
+            ClockState.RED
+            if today > clock.due_on
+            else ClockState.YELLOW
+            if today >= clock.warn_on
+            else ClockState.RUNNING
+        )
+    clock.save(update_fields=["due_on", "extended_days", "warn_on", "beyond_calendar", "state"])
+
+
+def pause_clock(clock: Clock, *, on: date) -> None:
+    """条例 §36¶2: time spent on a hearing does not count toward the 复核 limit."""
+    clock.state = ClockState.PAUSED
+    clock.paused_on = on
+    clock.save(update_fields=["state", "paused_on"])
+
+
+def resume_clock(clock: Clock, *, on: date, rules: dict[RuleKey, Rule]) -> int:
+    """Resume a paused clock, pushing its due date back by the paused calendar days; return them."""
+    assert clock.paused_on is not None
+    paused = (on - clock.paused_on).days
+    clock.paused_days += paused
+    clock.paused_on = None
+    clock.due_on = clock.due_on + timedelta(days=paused)
+    clock.warn_on = warning_date(clock.started_on, clock.due_on, _warning_fraction(rules))
+    clock.beyond_calendar = clock.beyond_calendar or not current_calendar().covers(clock.due_on)
+    clock.state = (
+        ClockState.RED
+        if on > clock.due_on
+        else ClockState.YELLOW
+        if on >= clock.warn_on
+        else ClockState.RUNNING
+    )
+    clock.save(update_fields=["state", "paused_on", "paused_days", "due_on", "warn_on", "beyond_calendar"])
+    return paused
+
+
+_SWEEPS: tuple[tuple[str, tuple[str, ...], Q, ClockState], ...] = (
+    # (event type, states it flips from, condition, new state); order matters: red wins over yellow.
+    ("clock_expired", (ClockState.RUNNING, ClockState.YELLOW), Q(kind__in=WINDOW_KINDS), ClockState.EXPIRED),
+    ("clock_red", (ClockState.RUNNING, ClockState.YELLOW), ~Q(kind__in=WINDOW_KINDS), ClockState.RED),
+    ("clock_yellow", (ClockState.RUNNING,), ~Q(kind__in=WINDOW_KINDS), ClockState.YELLOW),
+)
+
+
+def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, int]:
+    """Flip clocks that crossed their warning or due date; each flip is a compare-and-swap and an event,
+    so running two sweepers at once never escalates a clock twice."""
+    today = today or timeutil.today()
+    now = timeutil.now()
+    counts: dict[str, int] = {}
+    for event_type, from_states, condition, new_state in _SWEEPS:
+        date_q = Q(warn_on__lte=today) if new_state == ClockState.YELLOW else Q(due_on__lt=today)
+        while True:
+            candidates = list(
+                Clock.objects.filter(condition, date_q, state__in=from_states).values_list(
+                    "id", "case_id", "state", "kind", "due_on", "unit_id"
+                )[:batch]
+            )
+            if not candidates:
+                break
+            flipped = 0
+            for clock_id, case_id, old_state, kind, due_on, unit_id in candidates:
+                if Clock.objects.filter(id=clock_id, state=old_state).update(state=new_state) != 1:
+                    continue  # another sweeper got there first
+                flipped += 1
+                CaseEvent.objects.create(
+                    case_id=case_id,
+                    event_type=event_type,
+                    actor_unit_id=unit_id,
+                    data={"clock": kind, "due_on": due_on.isoformat(), "from": old_state, "to": new_state},
+                    created_at=now,
+                )
+            counts[event_type] = counts.get(event_type, 0) + flipped
+            if flipped == 0:
+                break
+    return counts
+
+
+def days_left(clock: Clock, today: date | None = None) -> int:
+    return (clock.due_on - (today or timeutil.today())).days

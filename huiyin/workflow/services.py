@@ -1,0 +1,935 @@
+"""Every state change of a case. One keyword-only service per action; all go through `_transition`,
+which locks the case, checks the table and the actor, applies the change and writes the event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+
+from huiyin.cases.choices import (
+    OPEN_STATUSES,
+    AssignmentKind,
+    Decision,
+    DeliveryMethod,
+    DivertTarget,
+    NotAcceptedReason,
+    OpinionStage,
+    Rating,
+    Status,
+)
+from huiyin.cases.models import Case, CaseEvent, Opinion
+from huiyin.core import timeutil
+from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org.models import Unit, User
+from huiyin.org.selectors import Rule, rules_for
+from huiyin.workflow import clocks
+from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.workflow.models import Clock
+from huiyin.workflow.signals import case_event_committed
+from huiyin.workflow.transitions import (
+    ACTION_LABELS,
+    PERMISSIONS,
+    TABLE,
+    Action,
+    Side,
+    next_status,
+)
+
+MSG_REASON_REQUIRED = "请填写理由"
+MSG_NO_SUPERIOR = "{unit}未设置上一级机关，无法确定复查（复核）机关"
+MSG_ACCUSED_UNIT = "检举控告事项不得交由被反映单位办理（《信访工作条例》第三十条第三款）"
+
+
+@dataclass
+class Context:
+    """What an action's body needs besides the case: who, when, and the jurisdiction's rules."""
+
+    actor: User
+    now: datetime
+    today: date
+    rules: dict[RuleKey, Rule]
+
+
+def lock_case(pk: int) -> Case:
+    """Re-read the case under a row lock (a no-op on SQLite, where IMMEDIATE transactions serialise writes)."""
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+
+def _pending_opinion(case: Case) -> Opinion | None:
+    return case.opinions.filter(delivered_on__isnull=True).order_by("-issued_at", "-id").first()
+
+
+def actor_sides(actor: User, case: Case) -> set[Side]:
+    if not actor.unit_id or actor.unit_id == case.accused_unit_id:
+        return set()  # 条例 §30¶3: the accused unit takes no part in the case
+    sides = set()
+    if actor.unit_id == case.office_id:
+        sides.add(Side.OFFICE)
+    if actor.unit_id == case.handling_unit_id:
+        sides.add(Side.HANDLING)
+    if actor.unit_id == case.review_unit_id:
+        sides.add(Side.REVIEW)
+    if actor.unit_id == case.rereview_unit_id:
+        sides.add(Side.REREVIEW)
+    pending = _pending_opinion(case)
+    if pending is not None and pending.issued_unit_id == actor.unit_id:
+        sides.add(Side.ISSUER)
+    return sides
+
+
+def ensure_actor_may(actor: User, action: Action, case: Case) -> None:
+    permission = PERMISSIONS[action]
+    if actor.role not in permission.roles or not (actor_sides(actor, case) & set(permission.sides)):
+        raise PermissionDenied(
+            f"您的岗位或单位不能对此事项执行“{ACTION_LABELS[action]}”",
+            extra={"action": str(action), "role": actor.role},
+        )
+
+
+# --- guards that depend on the case's data -----------------------------------------------------
+
+
+def _latest_opinion(case: Case, stages: tuple[OpinionStage, ...] | None = None) -> Opinion | None:
+    qs = case.opinions.all()
+    if stages:
+        qs = qs.filter(stage__in=stages)
+    return qs.order_by("-issued_at", "-id").first()
+
+
+def _live_clock(case: Case, kind: ClockKind) -> Clock | None:
+    found = clocks.live_clocks(case, (kind,))
+    return found[0] if found else None
+
+
+def _refuse(message: str, **extra: Any) -> None:
+    raise TransitionNotAllowed(message, extra=extra)
+
+
+def _guard_object(case: Case, today: date) -> None:
+    if case.objection_pending:
+        _refuse("已提出异议，等待信访部门核实")
+    clock = _live_clock(case, ClockKind.OBJECTION)
+    if clock is None or today > clock.due_on:
+        # 条例 §23¶3: an objection must come within 5 working days of receipt.
+        _refuse(
+            "已超过提出异议的期限（收到之日起5个工作日）", due_on=clock.due_on.isoformat() if clock else None
+        )
+
+
+def _guard_objection_pending(case: Case, today: date) -> None:
+    if not case.objection_pending:
+        _refuse("没有待核实的异议")
+
+
+def _guard_no_objection(case: Case, today: date) -> None:
+    if case.objection_pending:
+        _refuse("异议尚待信访部门核实，暂不能答复")
+
+
+def _guard_extend(case: Case, today: date) -> None:
+    max_days = rules_for(case.territory)[RuleKey.EXTENSION_MAX_DAYS].value
+    if case.extension_days >= max_days:
+        _refuse(f"延期已达上限（{max_days}日，《信访工作条例》第三十四条）")
+
+
+def _guard_undelivered(case: Case, today: date) -> None:
+    if _pending_opinion(case) is None:
+        _refuse("没有待送达的意见书")
+
+
+def _guard_delivered(case: Case, today: date) -> None:
+    if _pending_opinion(case) is not None:
+        _refuse("意见书尚未送达")
+
+
+def _guard_rate(case: Case, today: date) -> None:
+    opinion = _latest_opinion(case)
+    if opinion is None or opinion.delivered_on is None:
+        _refuse("意见书送达后才能评价")
+    assert opinion is not None
+    if CaseEvent.objects.filter(case=case, event_type=Action.RATE, data__opinion=opinion.pk).exists():
+        _refuse("该意见书已评价，评价不可修改")
+
+
+def _guard_reopen(case: Case, today: date) -> None:
+    opinion = _latest_opinion(case, (OpinionStage.HANDLING,))
+    if case.rating != Rating.DISSATISFIED or opinion is None or opinion.decision != Decision.SUPPORT:
+        _refuse("只有对“支持”的处理意见未落实而不满意的，才能重新办理")
+
+
+def _guard_window(kind: ClockKind, label: str) -> Callable[[Case, date], None]:
+    def guard(case: Case, today: date) -> None:
+        clock = _live_clock(case, kind)
+        if clock is None:
+            _refuse(f"不在{label}期限内")
+        elif today > clock.due_on:
+            _refuse(f"已超过{label}期限（{clock.due_on:%Y年%m月%d日}届满）", due_on=clock.due_on.isoformat())
+
+    return guard
+
+
+def _guard_hearing(running: bool) -> Callable[[Case, date], None]:
+    def guard(case: Case, today: date) -> None:
+        clock = _live_clock(case, ClockKind.REREVIEW)
+        paused = clock is not None and clock.state == ClockState.PAUSED
+        if running and not paused:
+            _refuse("没有进行中的听证")
+        if not running and paused:
+            _refuse("听证进行中")
+
+    return guard
+
+
+GUARDS: dict[Action, Callable[[Case, date], None]] = {
+    Action.OBJECT: _guard_object,
+    Action.RETURN: _guard_objection_pending,
+    Action.DISMISS_OBJECTION: _guard_objection_pending,
+    Action.REPLY: _guard_no_objection,
+    Action.MEDIATE: _guard_no_objection,
+    Action.EXTEND: _guard_extend,
+    Action.DELIVER: _guard_undelivered,
+    Action.RATE: _guard_rate,
+    Action.REOPEN: _guard_reopen,
+    Action.CLOSE: _guard_delivered,
+    Action.REQUEST_REVIEW: _guard_window(ClockKind.REVIEW_WINDOW, "请求复查"),
+    Action.REQUEST_REREVIEW: _guard_window(ClockKind.REREVIEW_WINDOW, "请求复核"),
+    Action.HEARING_START: _guard_hearing(running=False),
+    Action.HEARING_END: _guard_hearing(running=True),
+    Action.REREVIEW_REPLY: _guard_hearing(running=False),
+}
+
+
+def allowed_actions(case: Case, user: User) -> list[Action]:
+    """The actions `user` may take on `case` now; templates and the API ask this, they never decide."""
+    today = timeutil.today()
+    allowed = []
+    for (status, action), _target in TABLE.items():
+        if status != case.status:
+            continue
+        try:
+            ensure_actor_may(user, action, case)
+            if action in GUARDS:
+                GUARDS[action](case, today)
+        except (PermissionDenied, TransitionNotAllowed):
+            continue
+        allowed.append(action)
+    return allowed
+
+
+# --- the transition ----------------------------------------------------------------------------
+
+Body = Callable[[Case, Context], dict[str, Any] | None]
+
+
+def _transition(
+    *, case: Case, action: Action, actor: User, reason: str = "", body: Body | None = None
+) -> Case:
+    with transaction.atomic():
+        case = lock_case(case.pk)
+        from_status = case.status
+        to_status = next_status(from_status, action)
+        ensure_actor_may(actor, action, case)
+        now = timeutil.now()
+        ctx = Context(actor=actor, now=now, today=timeutil.today(), rules=rules_for(case.territory))
+        if action in GUARDS:
+            GUARDS[action](case, ctx.today)
+        data = (body(case, ctx) if body else None) or {}
+        case.status = to_status
+        case.save()
+        event = CaseEvent.objects.create(
+            case=case,
+            event_type=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            actor_unit_id=actor.unit_id,
+            reason=reason,
+            data=_jsonable(data),
+            created_at=now,
+        )
+        transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+    return case
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, date):
+            out[key] = value.isoformat()
+        elif isinstance(value, dict):
+            out[key] = _jsonable(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _require(text: str, message: str = MSG_REASON_REQUIRED, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(message, extra={"fields": {field: message}})
+    return text
+
+
+# --- registration-phase actions (信访部门) ------------------------------------------------------
+
+
+def case_accept(*, case: Case, actor: User, reason: str = "") -> Case:
+    """受理: the 60-day handling clock starts on the day of acceptance (条例 §34)."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        stopped = clocks.stop_clocks(case, (ClockKind.NOTICE,), on=ctx.today)
+        clocks.start_clock(
+            case=case,
+            kind=ClockKind.HANDLING,
+            unit=case.office,
+            rules=ctx.rules,
+            trigger="accept",
+            on=ctx.today,
+        )
+        return {"clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.ACCEPT, actor=actor, reason=reason, body=body)
+
+
+def case_not_accept(
+    *,
+    case: Case,
+    actor: User,
+    reason_code: NotAcceptedReason | str,
+    reason: str,
+    notice_method: DeliveryMethod | str = DeliveryMethod.IN_PERSON,
+) -> Case:
+    """不予受理: the petitioner is told why in writing (条例 §23¶2; a stated reason keeps it reviewable, §44)."""
+    reason = _require(reason)
+    reason_code = _choice(NotAcceptedReason, reason_code, "reason_code")
+    notice_method = _choice(DeliveryMethod, notice_method, "notice_method")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        stopped = clocks.stop_clocks(case, None, on=ctx.today)
+        return {"reason_code": reason_code, "notice_method": notice_method, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.NOT_ACCEPT, actor=actor, reason=reason, body=body)
+
+
+def case_divert(*, case: Case, actor: User, target: DivertTarget | str, guidance: str) -> Case:
+    """分流: guide the matter into its legal channel and record the guidance given (条例 §31, §22¶2)."""
+    guidance = _require(guidance, "请填写向信访人告知的途径和指引", "guidance")
+    target = _choice(DivertTarget, target, "target")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        stopped = clocks.stop_clocks(case, None, on=ctx.today)
+        return {"target": target, "target_label": DivertTarget(target).label, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.DIVERT, actor=actor, reason=guidance, body=body)
+
+
+def case_merge(*, case: Case, actor: User, into: Case, reason: str = "") -> Case:
+    """合并: a duplicate of a live case closes, linked to it; the contact stays registered (条例 §19¶3)."""
+    if into.pk == case.pk:
+        raise ValidationFailed("不能合并到本件", extra={"fields": {"into": "不能合并到本件"}})
+    if into.status not in (*OPEN_STATUSES, Status.REPLIED) or into.merged_into_id:
+        raise ValidationFailed(
+            f"{into.code} 已办结，只能合并到正在办理的事项", extra={"fields": {"into": "目标事项不在办理中"}}
+        )
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        case.merged_into = into
+        stopped = clocks.stop_clocks(case, None, on=ctx.today)
+        return {"into": into.pk, "into_code": into.code, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.MERGE, actor=actor, reason=reason, body=body)
+
+
+def case_transfer(*, case: Case, actor: User, to_office: Unit, reason: str) -> Case:
+    """移交: the matter belongs to another jurisdiction's petition office; its routing clock restarts."""
+    reason = _require(reason)
+    if to_office.kind != UnitKind.PETITION_OFFICE:
+        raise ValidationFailed("只能移交给信访部门", extra={"fields": {"to_office": "请选择信访部门"}})
+    if to_office.pk == case.office_id:
+        raise ValidationFailed("已在本单位", extra={"fields": {"to_office": "请选择其他信访部门"}})
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        from_office = case.office
+        cancelled = clocks.cancel_clocks(case, None, on=ctx.today)
+        case.office = to_office
+        clocks.start_clock(
+            case=case,
+            kind=ClockKind.ROUTING,
+            unit=to_office,
+            rules=ctx.rules,
+            trigger="transfer",
+            on=ctx.today,
+        )
+        if not case.identity_unclear:
+            clocks.start_clock(
+                case=case,
+                kind=ClockKind.NOTICE,
+                unit=to_office,
+                rules=ctx.rules,
+                trigger="transfer",
+                on=ctx.today,
+            )
+        return {
+            "from_office": from_office.pk,
+            "to_office": to_office.pk,
+            "to_office_name": to_office.name,
+            "clocks_cancelled": cancelled,
+        }
+
+    return _transition(case=case, action=Action.TRANSFER, actor=actor, reason=reason, body=body)
+
+
+def _ensure_may_handle(case: Case, unit: Unit) -> None:
+    if case.accused_unit_id and unit.pk == case.accused_unit_id:
+        raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
+    if not unit.is_active:
+        raise ValidationFailed(f"{unit.name}已停用", extra={"fields": {"unit": "单位已停用"}})
+
+
+def _route(
+    case: Case, ctx: Context, *, unit: Unit, kind: AssignmentKind, deadline: date | None, instructions: str
+) -> dict[str, Any]:
+    stopped = clocks.stop_clocks(case, (ClockKind.ROUTING, ClockKind.NOTICE), on=ctx.today)
+    case.handling_unit = unit
+    case.assignment_kind = kind
+    case.assignment_deadline = deadline
+    case.assignment_instructions = instructions
+    case.objection_pending = False
+    # 条例 §23¶3: the receiving unit has 5 working days to object to a wrong assignment.
+    clocks.start_clock(
+        case=case, kind=ClockKind.OBJECTION, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
+    )
+    Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(unit=unit)
+    if deadline is not None:
+        clocks.start_deadline_clock(
+            case=case,
+            kind=ClockKind.ASSIGNMENT,
+            unit=unit,
+            due_on=deadline,
+            rules=ctx.rules,
+            trigger=kind,
+            on=ctx.today,
+            article="《信访工作条例》第二十二条第一款第三项",
+        )
+    return {"unit": unit.pk, "unit_name": unit.name, "deadline": deadline, "clocks_stopped": stopped}
+
+
+def case_assign(*, case: Case, actor: User, unit: Unit, deadline: date, instructions: str = "") -> Case:
+    """交办: hand the matter to a unit with a deadline and a required completion report (条例 §22¶1(三))."""
+    _ensure_may_handle(case, unit)
+    if deadline <= timeutil.today():
+        raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        return _route(
+            case, ctx, unit=unit, kind=AssignmentKind.ASSIGN, deadline=deadline, instructions=instructions
+        )
+
+    return _transition(case=case, action=Action.ASSIGN, actor=actor, reason=instructions, body=body)
+
+
+def case_forward(*, case: Case, actor: User, unit: Unit, instructions: str = "") -> Case:
+    """转送: pass the matter to the competent organ (条例 §22¶1(一)(二))."""
+    _ensure_may_handle(case, unit)
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        return _route(
+            case, ctx, unit=unit, kind=AssignmentKind.FORWARD, deadline=None, instructions=instructions
+        )
+
+    return _transition(case=case, action=Action.FORWARD, actor=actor, reason=instructions, body=body)
+
+
+# --- handling-phase actions (责任单位) ----------------------------------------------------------
+
+
+def case_object(*, case: Case, actor: User, reason: str) -> Case:
+    """异议: the unit says the matter is not its own, with detailed reasons (条例 §23¶3)."""
+    reason = _require(reason, "请详细说明异议理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        case.objection_pending = True
+        return {"clocks_stopped": clocks.stop_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)}
+
+    return _transition(case=case, action=Action.OBJECT, actor=actor, reason=reason, body=body)
+
+
+def case_return(*, case: Case, actor: User, reason: str = "") -> Case:
+    """退回: the petition office agrees with the objection; the case goes back to be routed again."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        from_unit = case.handling_unit
+        case.objection_pending = False
+        case.handling_unit = None
+        case.assignment_kind = ""
+        case.assignment_deadline = None
+        cancelled = clocks.cancel_clocks(case, (ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today)
+        Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(
+            unit=case.office
+        )
+        return {"from_unit": from_unit.pk if from_unit else None, "clocks_cancelled": cancelled}
+
+    return _transition(case=case, action=Action.RETURN, actor=actor, reason=reason, body=body)
+
+
+def case_dismiss_objection(*, case: Case, actor: User, reason: str) -> Case:
+    """The petition office does not agree: the unit keeps the case (no silent bounce-back)."""
+    reason = _require(reason)
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        case.objection_pending = False
+        return {}
+
+    return _transition(case=case, action=Action.DISMISS_OBJECTION, actor=actor, reason=reason, body=body)
+
+
+def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
+    """延期: at most 30 days in all, approved by the unit head, the reason told to the petitioner (条例 §34)."""
+    reason = _require(reason, "请填写延期理由（将告知信访人）")
+    if days < 1:
+        raise ValidationFailed("延期天数至少为1日", extra={"fields": {"days": "至少1日"}})
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        max_days = ctx.rules[RuleKey.EXTENSION_MAX_DAYS].value
+        if case.extension_days + days > max_days:
+            raise ValidationFailed(
+                f"延期合计不得超过{max_days}日（已延期{case.extension_days}日）",
+                extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}日"}},
+            )
+        clock = _live_clock(case, ClockKind.HANDLING)
+        if clock is None:
+            _refuse("没有正在计算的办理时限")
+        assert clock is not None
+        old_due = clock.due_on
+        clocks.extend_clock(clock, days, ctx.rules)
+        case.extension_days += days
+        return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
+
+    return _transition(case=case, action=Action.EXTEND, actor=actor, reason=reason, body=body)
+
+
+def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
+    """How and by when to ask for the next review (on by default; 北京 §43 requires it locally)."""
+    superior = issuing_unit.parent
+    rules = rules_for(case.territory)
+    if stage == OpinionStage.HANDLING:
+        days = rules[RuleKey.REVIEW_REQUEST_DAYS].value
+        return (
+            f"如对本处理意见不服，可以自收到本意见书之日起{days}日内，"
+            f"向{superior.name if superior else '原办理机关的上一级机关'}请求复查（《信访工作条例》第三十五条）。"
+        )
+    if stage == OpinionStage.REVIEW:
+        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].value
+        return (
+            f"如对本复查意见不服，可以自收到本意见书之日起{days}日内，"
+            f"向{superior.name if superior else '复查机关的上一级机关'}请求复核（《信访工作条例》第三十六条）。"
+        )
+    return "本复核意见为终结意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（《信访工作条例》第三十六条第三款）。"
+
+
+def _issue_opinion(
+    case: Case,
+    ctx: Context,
+    *,
+    stage: OpinionStage,
+    request_summary: str,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    review_route: str | None,
+    agreement: str = "",
+) -> Opinion:
+    unit = ctx.actor.unit
+    assert unit is not None
+    return Opinion.objects.create(
+        case=case,
+        stage=stage,
+        request_summary=request_summary or case.request or case.title,
+        facts_reasons=facts_reasons,
+        decision=decision,
+        legal_basis=legal_basis,
+        review_route=review_route if review_route is not None else default_review_route(case, stage, unit),
+        agreement=agreement,
+        issued_by=ctx.actor,
+        issued_unit=unit,
+        issued_at=ctx.now,
+    )
+
+
+def _opinion_fields(facts_reasons: str, legal_basis: str) -> tuple[str, str]:
+    errors = {}
+    if not (facts_reasons or "").strip():
+        errors["facts_reasons"] = "请填写事实和理由"
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = "请填写处理意见的法律法规依据（《信访工作条例》第三十二条）"
+    if errors:
+        raise ValidationFailed("意见书内容不完整", extra={"fields": errors})
+    return facts_reasons.strip(), legal_basis.strip()
+
+
+def _choice(enum: Any, value: Any, field: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValidationFailed(f"无效的选项：{value}", extra={"fields": {field: "无效的选项"}}) from None
+
+
+def case_reply(
+    *,
+    case: Case,
+    actor: User,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    request_summary: str = "",
+    review_route: str | None = None,
+    completion_report: str = "",
+) -> Case:
+    """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32)."""
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    decision = _choice(Decision, decision, "decision")
+    if decision == Decision.MEDIATED:
+        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
+    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
+        # 条例 §22¶1(三): an assigned matter is answered with a completion report.
+        raise ValidationFailed(
+            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
+        )
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.HANDLING,
+            request_summary=request_summary,
+            facts_reasons=facts_reasons,
+            decision=decision,
+            legal_basis=legal_basis,
+            review_route=review_route,
+        )
+        if completion_report.strip():
+            case.completion_report = completion_report.strip()
+        stopped = clocks.stop_clocks(
+            case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
+        )
+        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
+
+
+def case_mediate(
+    *, case: Case, actor: User, agreement: str, facts_reasons: str, legal_basis: str = ""
+) -> Case:
+    """调解和解: both parties agree; the agreement is written down (条例 §33)."""
+    agreement = _require(agreement, "请填写调解协议书或和解协议书内容", "agreement")
+    facts_reasons = _require(facts_reasons, "请填写事实和理由", "facts_reasons")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.HANDLING,
+            request_summary="",
+            facts_reasons=facts_reasons,
+            decision=Decision.MEDIATED,
+            legal_basis=legal_basis.strip() or "《信访工作条例》第三十三条",
+            review_route=None,
+            agreement=agreement,
+        )
+        stopped = clocks.stop_clocks(
+            case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
+        )
+        return {"opinion": opinion.pk, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.MEDIATE, actor=actor, body=body)
+
+
+# --- answer, callback, review ------------------------------------------------------------------
+
+
+_WINDOW_AFTER = {
+    OpinionStage.HANDLING: ClockKind.REVIEW_WINDOW,
+    OpinionStage.REVIEW: ClockKind.REREVIEW_WINDOW,
+}
+
+
+def case_deliver(
+    *,
+    case: Case,
+    actor: User,
+    delivered_on: date | None = None,
+    method: DeliveryMethod | str,
+) -> Case:
+    """送达: record the delivery date; the petitioner's 30-day review window starts then (条例 §35)."""
+    method = _choice(DeliveryMethod, method, "method")
+    delivered_on = delivered_on or timeutil.today()
+    if delivered_on > timeutil.today():
+        raise ValidationFailed("送达日期不能晚于今天", extra={"fields": {"delivered_on": "不能晚于今天"}})
+    if method == DeliveryMethod.NOT_OWED and not case.identity_unclear:
+        raise ValidationFailed(
+            "只有姓名（名称）、住址不清的，才可不书面告知（《信访工作条例》第二十三条第二款）",
+            extra={"fields": {"method": "信访人身份清楚，须书面送达"}},
+        )
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _pending_opinion(case)
+        assert opinion is not None
+        if delivered_on < opinion.issued_at.date():
+            raise ValidationFailed(
+                "送达日期不能早于出具日期", extra={"fields": {"delivered_on": "早于出具日期"}}
+            )
+        opinion.delivered_on = delivered_on
+        opinion.delivery_method = method
+        opinion.save(update_fields=["delivered_on", "delivery_method"])
+        window = _WINDOW_AFTER.get(OpinionStage(opinion.stage))
+        if window is not None:
+            clocks.start_clock(
+                case=case, kind=window, unit=None, rules=ctx.rules, trigger="deliver", on=delivered_on
+            )
+        return {"opinion": opinion.pk, "stage": opinion.stage, "delivered_on": delivered_on, "method": method}
+
+    return _transition(case=case, action=Action.DELIVER, actor=actor, body=body)
+
+
+def case_rate(
+    *, case: Case, actor: User, rating: Rating | str, solved: bool | None, comment: str = ""
+) -> Case:
+    """回访评价: the petitioner's rating; recorded once per answer, never editable by the unit."""
+    rating = _choice(Rating, rating, "rating")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _latest_opinion(case)
+        assert opinion is not None
+        case.rating = rating
+        case.problem_solved = solved
+        return {"opinion": opinion.pk, "rating": rating, "solved": solved}
+
+    return _transition(case=case, action=Action.RATE, actor=actor, reason=comment, body=body)
+
+
+def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
+    """重新办理: a supported decision was not carried out and the petitioner is dissatisfied."""
+    reason = _require(reason)
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        cancelled = clocks.cancel_clocks(case, (ClockKind.REVIEW_WINDOW,), on=ctx.today)
+        clocks.start_clock(
+            case=case,
+            kind=ClockKind.HANDLING,
+            unit=case.handling_unit,
+            rules=ctx.rules,
+            trigger="reopen",
+            on=ctx.today,
+        )
+        return {"clocks_cancelled": cancelled}
+
+    return _transition(case=case, action=Action.REOPEN, actor=actor, reason=reason, body=body)
+
+
+def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
+    """办结: only once the answer is delivered (or no written notice is owed); windows keep running."""
+    return _transition(case=case, action=Action.CLOSE, actor=actor, reason=reason)
+
+
+def _superior(unit: Unit | None) -> Unit:
+    if unit is None or unit.parent_id is None:
+        name = unit.name if unit else "办理单位"
+        raise ValidationFailed(
+            MSG_NO_SUPERIOR.format(unit=name), extra={"fields": {"unit": "未设置上一级机关"}}
+        )
+    assert unit.parent is not None
+    return unit.parent
+
+
+def case_request_review(*, case: Case, actor: User, reason: str) -> Case:
+    """请求复查: within 30 days of delivery, to the organ above the original handler (条例 §35)."""
+    reason = _require(reason, "请填写请求复查的理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _latest_opinion(case, (OpinionStage.HANDLING,))
+        assert opinion is not None
+        review_unit = _superior(opinion.issued_unit)
+        if case.accused_unit_id == review_unit.pk:
+            raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
+        case.review_unit = review_unit
+        stopped = clocks.stop_clocks(case, (ClockKind.REVIEW_WINDOW,), on=ctx.today)
+        clocks.start_clock(
+            case=case,
+            kind=ClockKind.REVIEW,
+            unit=review_unit,
+            rules=ctx.rules,
+            trigger="request_review",
+            on=ctx.today,
+        )
+        return {
+            "review_unit": review_unit.pk,
+            "review_unit_name": review_unit.name,
+            "clocks_stopped": stopped,
+        }
+
+    return _transition(case=case, action=Action.REQUEST_REVIEW, actor=actor, reason=reason, body=body)
+
+
+def case_review_reply(
+    *,
+    case: Case,
+    actor: User,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    review_route: str | None = None,
+) -> Case:
+    """复查意见: within 30 days of the request, in writing (条例 §35)."""
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    decision = _choice(Decision, decision, "decision")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.REVIEW,
+            request_summary="",
+            facts_reasons=facts_reasons,
+            decision=decision,
+            legal_basis=legal_basis,
+            review_route=review_route,
+        )
+        return {
+            "opinion": opinion.pk,
+            "decision": decision,
+            "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REVIEW,), on=ctx.today),
+        }
+
+    return _transition(case=case, action=Action.REVIEW_REPLY, actor=actor, body=body)
+
+
+def case_request_rereview(*, case: Case, actor: User, reason: str) -> Case:
+    """请求复核: within 30 days of the review answer, to the organ above the reviewer (条例 §36¶1)."""
+    reason = _require(reason, "请填写请求复核的理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        rereview_unit = _superior(case.review_unit)
+        case.rereview_unit = rereview_unit
+        stopped = clocks.stop_clocks(case, (ClockKind.REREVIEW_WINDOW,), on=ctx.today)
+        clocks.start_clock(
+            case=case,
+            kind=ClockKind.REREVIEW,
+            unit=rereview_unit,
+            rules=ctx.rules,
+            trigger="request_rereview",
+            on=ctx.today,
+        )
+        return {
+            "rereview_unit": rereview_unit.pk,
+            "rereview_unit_name": rereview_unit.name,
+            "clocks_stopped": stopped,
+        }
+
+    return _transition(case=case, action=Action.REQUEST_REREVIEW, actor=actor, reason=reason, body=body)
+
+
+def case_hearing_start(*, case: Case, actor: User, reason: str = "") -> Case:
+    """听证开始: the 复核 clock pauses; hearing time is not counted (条例 §36¶2)."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        clock = _live_clock(case, ClockKind.REREVIEW)
+        assert clock is not None
+        clocks.pause_clock(clock, on=ctx.today)
+        return {"clock": clock.pk, "paused_on": ctx.today}
+
+    return _transition(case=case, action=Action.HEARING_START, actor=actor, reason=reason, body=body)
+
+
+def case_hearing_end(*, case: Case, actor: User, reason: str = "") -> Case:
+    """听证结束: the 复核 clock resumes, its due date moved by the days the hearing took."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        clock = _live_clock(case, ClockKind.REREVIEW)
+        assert clock is not None
+        paused = clocks.resume_clock(clock, on=ctx.today, rules=ctx.rules)
+        return {"clock": clock.pk, "paused_days": paused, "new_due_on": clock.due_on}
+
+    return _transition(case=case, action=Action.HEARING_END, actor=actor, reason=reason, body=body)
+
+
+def case_rereview_reply(
+    *,
+    case: Case,
+    actor: User,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+) -> Case:
+    """复核意见: the final answer; the same facts and reasons are not accepted again (条例 §36¶3)."""
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    decision = _choice(Decision, decision, "decision")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.REREVIEW,
+            request_summary="",
+            facts_reasons=facts_reasons,
+            decision=decision,
+            legal_basis=legal_basis,
+            review_route=None,
+        )
+        case.is_final = True
+        return {
+            "opinion": opinion.pk,
+            "decision": decision,
+            "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REREVIEW,), on=ctx.today),
+        }
+
+    return _transition(case=case, action=Action.REREVIEW_REPLY, actor=actor, body=body)
+
+
+ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
+    Action.ACCEPT: case_accept,
+    Action.NOT_ACCEPT: case_not_accept,
+    Action.DIVERT: case_divert,
+    Action.MERGE: case_merge,
+    Action.TRANSFER: case_transfer,
+    Action.ASSIGN: case_assign,
+    Action.FORWARD: case_forward,
+    Action.OBJECT: case_object,
+    Action.RETURN: case_return,
+    Action.DISMISS_OBJECTION: case_dismiss_objection,
+    Action.EXTEND: case_extend,
+    Action.MEDIATE: case_mediate,
+    Action.REPLY: case_reply,
+    Action.DELIVER: case_deliver,
+    Action.RATE: case_rate,
+    Action.REOPEN: case_reopen,
+    Action.CLOSE: case_close,
+    Action.REQUEST_REVIEW: case_request_review,
+    Action.REVIEW_REPLY: case_review_reply,
+    Action.REQUEST_REREVIEW: case_request_rereview,
+    Action.HEARING_START: case_hearing_start,
+    Action.HEARING_END: case_hearing_end,
+    Action.REREVIEW_REPLY: case_rereview_reply,
+}
+
+
+def perform(action: Action | str, *, case: Case, actor: User, **params: Any) -> Case:
+    """Run the service for `action` (for the generic HTML and API endpoints)."""
+    try:
+        service = ACTION_SERVICES[Action(action)]
+    except (ValueError, KeyError):
+        raise NotFound(f"没有这个操作：{action}") from None
+    return service(case=case, actor=actor, **params)
+
+
+assert set(ACTION_SERVICES) == set(Action), "every action in the table has a service"
+assert {a for _, a in TABLE} == set(Action), "every action appears in the table"
+assert set(PERMISSIONS) == set(Action), "every action has a permission rule"
+_ = Role  # roles are referenced through PERMISSIONS
