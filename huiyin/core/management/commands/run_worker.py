@@ -1,0 +1,84 @@
+"""`huiyin worker`: the django-tasks database worker plus the clock sweeper's one-minute schedule.
+
+There is one periodic job (STYLE: "clocks are data plus one sweeper"), so instead of a scheduler
+daemon a thread in the worker process queues `sweep_clocks_task` every `--sweep-every` seconds; the
+worker loop in the main thread runs it like any other task. The sweeper is a compare-and-swap, so two
+workers on one database never escalate a clock twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections, connection
+from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger("huiyin.worker")
+
+
+def sweep_task_path() -> str:
+    from huiyin.workflow.tasks import sweep_clocks_task
+
+    return sweep_clocks_task.module_path
+
+
+def enqueue_sweep() -> bool:
+    """Queue one clock sweep unless one is already waiting; return whether one was queued."""
+    from huiyin.workflow.tasks import sweep_clocks_task
+
+    if DBTaskResult.objects.ready().filter(task_path=sweep_task_path()).exists():
+        return False  # the worker is behind: one waiting sweep covers every clock
+    sweep_clocks_task.enqueue()
+    return True
+
+
+def schedule_sweeps(stop: threading.Event, every: float) -> None:
+    """Queue a sweep now and then every `every` seconds until `stop` is set."""
+    while not stop.is_set():
+        try:
+            enqueue_sweep()
+        except Exception:  # a locked or restarting database must not kill the schedule
+            logger.exception("could not queue the clock sweep; retrying in %s s", every)
+        finally:
+            close_old_connections()
+            connection.close()
+        stop.wait(every)
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (django-tasks db_worker) and queue the clock sweeper every minute."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--sweep-every", type=float, default=60.0, help="seconds between clock sweeps (default 60)"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls for new tasks (default 1)"
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="queue one sweep, run every waiting task, then exit"
+        )
+
+    def handle(self, *args: Any, sweep_every: float, interval: float, batch: bool, **options: Any) -> None:
+        if sweep_every <= 0:
+            raise ValueError("--sweep-every must be positive")
+        worker_options = {"interval": interval, "reload": False, "startup_delay": False}
+        verbosity = options.get("verbosity", 1)
+        if batch:
+            enqueue_sweep()
+            call_command("db_worker", batch=True, verbosity=verbosity, **worker_options)
+            return
+        stop = threading.Event()
+        scheduler = threading.Thread(
+            target=schedule_sweeps, args=(stop, sweep_every), name="clock-sweep-schedule", daemon=True
+        )
+        scheduler.start()
+        self.stdout.write(f"回音后台任务已启动：每 {sweep_every:g} 秒排入一次时限巡检（sweep_clocks_task）")
+        try:
+            call_command("db_worker", verbosity=verbosity, **worker_options)
+        finally:
+            stop.set()
