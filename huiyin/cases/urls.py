@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from huiyin.cases import views
+from huiyin.org import views as org_views
+
+# Sign-in routes live here so huiyin/urls.py needs no extra include.
+urlpatterns = [
+    path("login/", org_views.LoginView.as_view(), name="login"),
+    path("logout/", org_views.LogoutView.as_view(), name="logout"),
+    path("me/", org_views.profile, name="profile"),
+    path("", views.workbench, name="workbench"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/new/lookup/", views.petitioner_lookup, name="petitioner_lookup"),
+    path("search/", views.search, name="search"),
+    path("cases/<str:code>/", views.case_detail, name="case_detail"),
+    path("cases/<str:code>/parties/", views.case_parties, name="case_parties"),
+    path("cases/<str:code>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<str:code>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="opinion_docx"),
+    path("cases/<str:code>/opinions/<int:pk>/print/", views.opinion_print, name="opinion_print"),
+]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from huiyin.workflow import views
+
+urlpatterns = [
+    path("cases/<str:code>/actions/<str:action>/", views.case_action, name="case_action"),
+]

@@ -1,0 +1,423 @@
+"""The staff workbench (HTML): queues, intake, the case page, receipts, opinions and search.
+
+Views are thin: reads go through `selectors` (always scoped to the user), writes through `services`,
+and the actions offered on a case come only from `workflow.services.allowed_actions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huiyin.cases import documents, selectors
+from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
+from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
+from huiyin.cases.models import Case, CaseEvent, Opinion
+from huiyin.cases.services import INTAKE_ROLES, case_register
+from huiyin.core import timeutil
+from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
+from huiyin.core.models import AuditEntry
+from huiyin.org.views import nav_context
+from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.models import Clock
+from huiyin.workflow.services import allowed_actions
+from huiyin.workflow.transitions import ACTION_LABELS
+
+PAGE_SIZE = 25
+MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
+
+EVENT_LABELS: dict[str, str] = {
+    "register": "登记",
+    **{str(action): label for action, label in ACTION_LABELS.items()},
+    "clock_yellow": "时限黄灯预警",
+    "clock_red": "时限红灯超期",
+    "clock_expired": "期限届满",
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def case_or_404(request: HttpRequest, ref: int | str) -> Case:
+    """The case if this user may see it; one 404 for 'missing' and 'not yours'."""
+    try:
+        return selectors.access_case(request.user, ref)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """A clock as the screen shows it: what runs, until when, and its colour."""
+
+    clock: Clock
+    label: str
+    days_left: int
+    colour: str  # green / yellow / red / paused / window / done
+
+    @property
+    def text(self) -> str:
+        if self.colour == "done":
+            return self.clock.get_state_display()
+        if self.colour == "paused":
+            return "暂停（听证中）"
+        if self.days_left < 0:
+            return f"超期{-self.days_left}日"
+        if self.days_left == 0:
+            return "今日到期"
+        return f"剩{self.days_left}日"
+
+
+def clock_view(clock: Clock, today: date) -> ClockView:
+    left = (clock.due_on - today).days
+    if clock.state not in LIVE_STATES:
+        colour = "done"
+    elif clock.state == ClockState.PAUSED:
+        colour = "paused"
+    elif clock.kind in WINDOW_KINDS:
+        colour = "window"
+    elif clock.state == ClockState.RED or left < 0:
+        colour = "red"
+    elif clock.state == ClockState.YELLOW or today >= clock.warn_on:
+        colour = "yellow"
+    else:
+        colour = "green"
+    return ClockView(clock, ClockKind(clock.kind).label, left, colour)
+
+
+def most_urgent(clocks: list[Clock], today: date) -> ClockView | None:
+    """The office's nearest deadline; a petitioner's window only when nothing else runs."""
+    if not clocks:
+        return None
+    duties = [c for c in clocks if c.kind not in WINDOW_KINDS and c.state != ClockState.PAUSED]
+    pick = min(duties or clocks, key=lambda c: (c.due_on, c.pk))
+    return clock_view(pick, today)
+
+
+def with_live_clocks(qs: QuerySet[Case]) -> QuerySet[Case]:
+    live = Clock.objects.filter(state__in=LIVE_STATES).order_by("due_on", "id")
+    return qs.prefetch_related(Prefetch("clocks", queryset=live, to_attr="live_clocks"))
+
+
+def case_rows(page: Page) -> list[dict[str, Any]]:
+    today = timeutil.today()
+    return [{"case": c, "clock": most_urgent(c.live_clocks, today)} for c in page.object_list]
+
+
+def paginate(request: HttpRequest, qs: QuerySet[Case]) -> Page:
+    return Paginator(with_live_clocks(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- workbench --------------------------------------------------------------------------------
+
+
+def default_queue(request: HttpRequest) -> str:
+    unit = getattr(request.user, "unit", None)
+    return "to_route" if unit is not None and unit.is_petition_office else "my_unit"
+
+
+@login_required
+@require_GET
+def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: the four queues as tabs with counts; htmx swaps only the queue area."""
+    name = request.GET.get("queue") or default_queue(request)
+    if name not in selectors.QUEUES:
+        raise Http404("没有这个工作队列")
+    user = request.user
+    tabs = [
+        {"name": key, "label": label, "count": fn(user).count()}  # type: ignore[arg-type]
+        for key, (label, fn) in selectors.QUEUES.items()
+    ]
+    label, fn = selectors.QUEUES[name]
+    page = paginate(request, fn(user))  # type: ignore[arg-type]
+    context = {
+        **nav_context(request, "workbench"),
+        "tabs": tabs,
+        "queue": name,
+        "queue_label": label,
+        "base_query": urlencode({"queue": name}),
+        "page": page,
+        "rows": case_rows(page),
+    }
+    template = "cases/_queue.html" if request.htmx else "cases/workbench.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+def _intake_context(request: HttpRequest, form: CaseForm, formset: Any, **extra: Any) -> dict[str, Any]:
+    flag_invalid(form, *formset.forms)
+    return {**nav_context(request, "intake"), "form": form, "formset": formset, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """登记: the window form for visits, letters, calls and faxes."""
+    user = request.user
+    if getattr(user, "role", None) not in INTAKE_ROLES:
+        return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_INTAKE}, status=403)
+    if request.method == "GET":
+        form = CaseForm(user=user)  # type: ignore[arg-type]
+        formset = PetitionerFormSet(prefix="p")
+        return render(request, "cases/intake.html", _intake_context(request, form, formset))
+
+    form = CaseForm(request.POST, user=user)  # type: ignore[arg-type]
+    formset = PetitionerFormSet(request.POST, prefix="p")
+    files = request.FILES.getlist("attachments")
+    if "add_row" in request.POST:  # the no-JavaScript way to add a petitioner row
+        data = request.POST.copy()
+        data["p-TOTAL_FORMS"] = str(int(data.get("p-TOTAL_FORMS", "1")) + 1)
+        form = CaseForm(data, user=user)  # type: ignore[arg-type]
+        formset = PetitionerFormSet(data, prefix="p")
+        form.errors.clear()
+        return render(request, "cases/intake.html", _intake_context(request, form, formset, quiet=True))
+    if not (form.is_valid() and formset.is_valid()):
+        return render(
+            request,
+            "cases/intake.html",
+            _intake_context(request, form, formset, error="请检查标红的项目", files_dropped=bool(files)),
+            status=400,
+        )
+    data, rows = case_in_from(form, formset)
+    try:
+        case, created = case_register(
+            data=data,
+            office=user.unit,  # type: ignore[union-attr, arg-type]
+            actor=user,  # type: ignore[arg-type]
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            attachments=files,
+        )
+    except ValidationFailed as exc:
+        loose = apply_field_errors(form, formset, exc.extra.get("fields", {}), rows)
+        context = _intake_context(
+            request, form, formset, error=exc.message, loose_errors=loose, files_dropped=bool(files)
+        )
+        return render(request, "cases/intake.html", context, status=400)
+    except ApplicationError as exc:
+        context = _intake_context(request, form, formset, error=exc.message, files_dropped=bool(files))
+        return render(request, "cases/intake.html", context, status=exc.status_code)
+    if created:
+        messages.success(request, f"已登记。受理凭证编号：{case.code}")
+    else:
+        messages.info(request, f"该登记已提交过，未重复建件。受理凭证编号：{case.code}")
+    return redirect("case_detail", code=case.code)
+
+
+@login_required
+@require_GET
+def petitioner_lookup(request: HttpRequest) -> HttpResponse:
+    """htmx: petitioners matching an ID number, phone or name, with their earlier cases."""
+    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+        return HttpResponse(status=403)
+    q = request.GET.get("lookup", "").strip()
+    people = selectors.find_petitioners(q) if len(q) >= 2 else []
+    history = list(selectors.petitioner_history(request.user, people)[:20]) if people else []  # type: ignore[arg-type]
+    if people:
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.IDENTITY_VIEW,
+            actor=request.user,
+            ip_address=client_ip(request),
+            detail={"lookup": True, "petitioners": [p.pk for p in people]},
+        )
+    return render(request, "cases/_lookup.html", {"q": q, "people": people, "history": history})
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+def event_summary(ev: CaseEvent) -> str:
+    """One line of what an event changed, from its typed data."""
+    d = ev.data or {}
+    parts: list[str] = []
+    if ev.event_type.startswith("clock_") and d.get("clock") in ClockKind.values:
+        parts.append(f"{ClockKind(d['clock']).label}，期满日{d.get('due_on', '')}")
+    if d.get("reason_code") in NotAcceptedReason.values:
+        parts.append(NotAcceptedReason(d["reason_code"]).label)
+    if d.get("target_label"):
+        parts.append(f"引导至：{d['target_label']}")
+    if d.get("into_code"):
+        parts.append(f"并入 {d['into_code']}")
+    if d.get("to_office_name"):
+        parts.append(f"移交至：{d['to_office_name']}")
+    if d.get("unit_name"):
+        parts.append(f"承办单位：{d['unit_name']}")
+    if d.get("deadline"):
+        parts.append(f"交办期限：{d['deadline']}")
+    if d.get("days"):
+        parts.append(f"延期{d['days']}日，办理期限至{d.get('new_due_on', '')}")
+    if d.get("decision") in Decision.values:
+        parts.append(f"处理意见：{Decision(d['decision']).label}")
+    if d.get("method") in DeliveryMethod.values:
+        parts.append(f"{DeliveryMethod(d['method']).label}，送达日期{d.get('delivered_on', '')}")
+    if d.get("rating") in Rating.values:
+        solved = {True: "问题已解决", False: "问题未解决"}.get(d.get("solved"), "")
+        parts.append("评价：" + Rating(d["rating"]).label + (f"，{solved}" if solved else ""))
+    if d.get("review_unit_name"):
+        parts.append(f"复查机关：{d['review_unit_name']}")
+    if d.get("rereview_unit_name"):
+        parts.append(f"复核机关：{d['rereview_unit_name']}")
+    if d.get("paused_days") is not None and ev.event_type == "hearing_end":
+        parts.append(f"听证{d['paused_days']}日不计入，复核期限至{d.get('new_due_on', '')}")
+    if d.get("target") in DivertTarget.values and not d.get("target_label"):
+        parts.append(DivertTarget(d["target"]).label)
+    return "；".join(parts)
+
+
+def timeline(case: Case) -> list[dict[str, Any]]:
+    events = case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
+    return [
+        {
+            "event": ev,
+            "label": EVENT_LABELS.get(ev.event_type, ev.event_type),
+            "summary": event_summary(ev),
+            "css": "ev-clock-red"
+            if ev.event_type == "clock_red"
+            else ("ev-clock" if ev.event_type.startswith("clock_") else ""),
+        }
+        for ev in events
+    ]
+
+
+def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Everything the case page shows (also used under an action form that failed)."""
+    today = timeutil.today()
+    clocks = [clock_view(c, today) for c in Clock.objects.filter(case=case).select_related("unit")]
+    actions = allowed_actions(case, request.user)  # type: ignore[arg-type]
+    return {
+        **nav_context(request),
+        "case": case,
+        "live_clocks": [c for c in clocks if c.colour != "done"],
+        "past_clocks": [c for c in clocks if c.colour == "done"],
+        "events": timeline(case),
+        "opinions": list(case.opinions.select_related("issued_unit", "issued_by")),
+        "attachments": list(case.attachments.all()),
+        "merged_cases": list(
+            selectors.visible_to(request.user).filter(merged_into=case).only("code", "title")
+        ),  # type: ignore[arg-type]
+        "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, code: str) -> HttpResponse:
+    case = case_or_404(request, code)
+    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    context = {**case_context(request, case), "parties": parties, "full_identity": False}
+    return render(request, "cases/detail.html", context)
+
+
+@login_required
+@require_GET
+def case_parties(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx: the petitioners with full identity (each look is audited by the selector)."""
+    case = case_or_404(request, code)
+    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    full = request.GET.get("full") == "1"
+    return render(request, "cases/_parties.html", {"case": case, "parties": parties, "full_identity": full})
+
+
+@login_required
+@require_GET
+def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """受理凭证: the printable receipt with the tracking code."""
+    case = case_or_404(request, code)
+    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    return render(request, "cases/receipt.html", {**nav_context(request), "case": case, "parties": parties})
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    case = case_or_404(request, code)
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("没有这个附件")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# --- opinions ---------------------------------------------------------------------------------
+
+
+def opinion_or_404(request: HttpRequest, code: str, pk: int) -> Opinion:
+    case = case_or_404(request, code)
+    opinion = case.opinions.select_related("issued_unit", "issued_by").filter(pk=pk).first()
+    if opinion is None:
+        raise Http404("没有这份意见书")
+    opinion.case = case
+    return opinion
+
+
+def _audit_document(request: HttpRequest, opinion: Opinion, fmt: str) -> None:
+    AuditEntry.objects.create(
+        kind=AuditEntry.Kind.DOCUMENT,
+        actor=request.user,
+        case=opinion.case,
+        ip_address=client_ip(request),
+        detail={"opinion": opinion.pk, "stage": opinion.stage, "format": fmt},
+    )
+
+
+@login_required
+@require_GET
+def opinion_docx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The 意见书 as a .docx file (every download is written to the audit log)."""
+    opinion = opinion_or_404(request, code, pk)
+    content = documents.opinion_docx(opinion)
+    _audit_document(request, opinion, "docx")
+    response = HttpResponse(content, content_type=documents.DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=documents.opinion_filename(opinion)
+    )
+    return response
+
+
+@login_required
+@require_GET
+def opinion_print(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The 意见书 as a print view (HTML with print CSS)."""
+    opinion = opinion_or_404(request, code, pk)
+    _audit_document(request, opinion, "print")
+    context = {**nav_context(request), "opinion": opinion, "doc": documents.opinion_sections(opinion)}
+    return render(request, "cases/opinion_print.html", context)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """搜索: by code, petitioner name / phone / ID number, or words of the title and content."""
+    q = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
+    context = {
+        **nav_context(request, "search"),
+        "q": q,
+        "page": page,
+        "rows": case_rows(page) if page else [],
+        "base_query": urlencode({"q": q}),
+    }
+    return render(request, "cases/search.html", context)

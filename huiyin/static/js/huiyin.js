@@ -1,0 +1,83 @@
+/* Huiyin staff UI behaviours. No inline scripts anywhere (CSP script-src 'self'). */
+(function () {
+  "use strict";
+
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // "/" focuses the search box, like most web tools.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || isTyping(document.activeElement)) return;
+    var box = document.querySelector("[data-hotkey='/']");
+    if (box) { e.preventDefault(); box.focus(); }
+  });
+
+  // Formset rows: clone the empty form from <template data-formset-empty="prefix">.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-formset-add]");
+    if (!button) return;
+    var prefix = button.getAttribute("data-formset-add");
+    var template = document.querySelector("template[data-formset-empty='" + prefix + "']");
+    var body = document.querySelector("[data-formset-body='" + prefix + "']");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    if (!template || !body || !total) return; // no JS support: the button submits and the server adds the row
+    e.preventDefault();
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__num__/g, String(index + 1));
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = body.lastElementChild && body.lastElementChild.querySelector("input:not([type=hidden]), select");
+    if (first) first.focus();
+  });
+
+  // Petitioner look-up: "use this person" fills the first petitioner row that has no name yet.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-fill-petitioner]");
+    if (!button) return;
+    e.preventDefault();
+    var data = JSON.parse(button.getAttribute("data-fill-petitioner"));
+    var rows = document.querySelectorAll("[data-formset-body='p'] [data-petitioner-row]");
+    var target = null;
+    rows.forEach(function (row) {
+      var name = row.querySelector("[name$='-name']");
+      if (!target && name && !name.value.trim()) target = row;
+    });
+    if (!target) {
+      var add = document.querySelector("[data-formset-add='p']");
+      if (add) add.click();
+      rows = document.querySelectorAll("[data-formset-body='p'] [data-petitioner-row]");
+      target = rows[rows.length - 1];
+    }
+    if (!target) return;
+    Object.keys(data).forEach(function (key) {
+      var field = target.querySelector("[name$='-" + key + "']");
+      if (field) field.value = data[key];
+    });
+    var nameField = target.querySelector("[name$='-name']");
+    if (nameField) nameField.focus();
+  });
+
+  // Buttons marked data-print open the browser's print dialog (print views).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
+  });
+
+  // After htmx loads an action form, move focus into it (keyboard users land on the first field).
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (target && target.id === "action-panel") {
+      var field = target.querySelector("input:not([type=hidden]), select, textarea, button");
+      if (field) field.focus();
+      target.scrollIntoView({ block: "nearest" });
+    }
+  });
+})();
+
+/* Enter in a look-up box searches; it must not submit the surrounding form. */
+document.addEventListener("keydown", function (e) {
+  if (e.key === "Enter" && e.target.closest && e.target.closest("[data-no-submit]")) {
+    e.preventDefault();
+    if (window.htmx) window.htmx.trigger(e.target, "search");
+  }
+});

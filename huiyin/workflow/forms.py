@@ -1,0 +1,250 @@
+"""One form per workflow action: it parses the action's parameters for `workflow.services.perform`.
+
+The forms check only shapes (a date is a date, a unit exists); every rule is the service's, and its
+`ApplicationError` message is shown above the form with the input kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from huiyin.cases.choices import (
+    Decision,
+    DeliveryMethod,
+    DivertTarget,
+    NotAcceptedReason,
+    OpinionStage,
+    Rating,
+)
+from huiyin.cases.forms import bootstrapify
+from huiyin.cases.models import Case
+from huiyin.cases.selectors import visible_to
+from huiyin.core import timeutil
+from huiyin.org.choices import UnitKind
+from huiyin.org.models import Unit, User
+from huiyin.workflow.services import default_review_route
+from huiyin.workflow.transitions import Action
+
+REPLY_DECISIONS = [(d.value, d.label) for d in Decision if d != Decision.MEDIATED]
+
+
+def _text(label: str, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.name}（{obj.territory.name}）"
+
+
+class ActionForm(forms.Form):
+    """Base: `params()` turns cleaned data into the service's keyword arguments."""
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        self.case = case
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.setup()
+        bootstrapify(self)
+
+    def setup(self) -> None:
+        """Per-case choices and initial values."""
+
+    def params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items()}
+
+
+class ReasonOptionalForm(ActionForm):
+    reason = _text("说明（可选）", required=False, rows=2)
+
+
+class ReasonForm(ActionForm):
+    reason = _text("理由")
+
+
+def handling_units(case: Case) -> Any:
+    """Active units that may take the case: never the accused unit (条例 §30¶3), never the office itself."""
+    qs = (
+        Unit.objects.filter(is_active=True).exclude(kind=UnitKind.PETITION_OFFICE).select_related("territory")
+    )
+    if case.accused_unit_id:
+        qs = qs.exclude(pk=case.accused_unit_id)
+    return qs.order_by("territory__path", "name")
+
+
+class NotAcceptForm(ActionForm):
+    reason_code = forms.ChoiceField(label="不予受理的理由类别", choices=NotAcceptedReason.choices)
+    reason = _text("理由（将书面告知信访人）")
+    notice_method = forms.ChoiceField(label="告知方式", choices=DeliveryMethod.choices)
+
+
+class DivertForm(ActionForm):
+    target = forms.ChoiceField(label="法定途径", choices=DivertTarget.choices)
+    guidance = _text("向信访人告知的途径和指引")
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(label="并入的在办事项编号", max_length=24)
+    reason = _text("说明（可选）", required=False, rows=2)
+
+    def clean_into(self) -> Case:
+        code = self.cleaned_data["into"].strip().upper()
+        target = visible_to(self.user).filter(code=code).first()
+        if target is None:
+            raise forms.ValidationError("没有找到该编号的事项")
+        return target
+
+
+class TransferForm(ActionForm):
+    to_office = UnitChoiceField(label="移交至信访部门", queryset=Unit.objects.none())
+    reason = _text("移交理由")
+
+    def setup(self) -> None:
+        qs = Unit.objects.filter(is_active=True, kind=UnitKind.PETITION_OFFICE).exclude(
+            pk=self.case.office_id
+        )
+        self.fields["to_office"].queryset = qs.select_related("territory").order_by("territory__path")  # type: ignore[attr-defined]
+
+
+class AssignForm(ActionForm):
+    unit = UnitChoiceField(label="承办单位", queryset=Unit.objects.none())
+    deadline = forms.DateField(label="交办期限", widget=forms.DateInput(attrs={"type": "date"}))
+    instructions = _text("交办要求（可选）", required=False)
+
+    def setup(self) -> None:
+        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+
+
+class ForwardForm(ActionForm):
+    unit = UnitChoiceField(label="转送至有权处理的机关", queryset=Unit.objects.none())
+    instructions = _text("说明（可选）", required=False)
+
+    def setup(self) -> None:
+        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+
+
+class ObjectForm(ActionForm):
+    reason = _text("异议理由（详细说明不属于本单位职责的理由）", rows=4)
+
+
+class DismissObjectionForm(ActionForm):
+    reason = _text("不同意异议的理由")
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(label="延长天数", min_value=1, max_value=90)
+    reason = _text("延期理由（将告知信访人）")
+
+
+class MediateForm(ActionForm):
+    agreement = _text("调解协议书或和解协议书内容", rows=4)
+    facts_reasons = _text("事实和理由", rows=4)
+    legal_basis = _text("法律法规依据（可选）", required=False, rows=2)
+
+
+class OpinionForm(ActionForm):
+    """The fields every 意见书 has (条例 §32): facts and reasons, decision, legal basis."""
+
+    stage = OpinionStage.HANDLING
+    facts_reasons = _text("事实和理由", rows=5)
+    decision = forms.ChoiceField(label="处理意见", choices=REPLY_DECISIONS, widget=forms.RadioSelect)
+    legal_basis = _text("法律法规依据", rows=2)
+    review_route = _text("复查（复核）途径和期限", rows=2, required=False)
+
+    def setup(self) -> None:
+        if "review_route" in self.fields and self.user.unit is not None:
+            self.initial.setdefault(
+                "review_route", default_review_route(self.case, self.stage, self.user.unit)
+            )
+
+    def params(self) -> dict[str, Any]:
+        params = dict(self.cleaned_data)
+        if "review_route" in params and not params["review_route"].strip():
+            params["review_route"] = None  # blank: the service writes the default route
+        return params
+
+
+class ReplyForm(OpinionForm):
+    request_summary = _text("信访请求", rows=2, required=False)
+    completion_report = _text("办结报告（交办事项必填）", rows=3, required=False)
+    field_order = [
+        "request_summary",
+        "facts_reasons",
+        "decision",
+        "legal_basis",
+        "review_route",
+        "completion_report",
+    ]
+
+    def setup(self) -> None:
+        super().setup()
+        self.initial.setdefault("request_summary", self.case.request)
+        if self.case.assignment_kind != "assign":
+            del self.fields["completion_report"]
+
+
+class ReviewReplyForm(OpinionForm):
+    stage = OpinionStage.REVIEW
+    review_route = _text("请求复核的途径和期限", rows=2, required=False)
+
+
+class RereviewReplyForm(OpinionForm):
+    stage = OpinionStage.REREVIEW
+
+    def setup(self) -> None:
+        del self.fields["review_route"]
+
+
+class DeliverForm(ActionForm):
+    delivered_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices)
+
+    def setup(self) -> None:
+        self.initial.setdefault("delivered_on", timeutil.today())
+
+
+SOLVED_CHOICES = [("", "未说明"), ("yes", "已解决"), ("no", "未解决")]
+
+
+class RateForm(ActionForm):
+    rating = forms.ChoiceField(label="信访人评价", choices=Rating.choices, widget=forms.RadioSelect)
+    solved = forms.ChoiceField(label="问题是否实际解决", choices=SOLVED_CHOICES, required=False)
+    comment = _text("信访人意见（可选）", required=False, rows=2)
+
+    def params(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        solved = {"yes": True, "no": False}.get(d.get("solved") or "")
+        return {"rating": d["rating"], "solved": solved, "comment": d.get("comment", "")}
+
+
+ACTION_FORMS: dict[Action, type[ActionForm]] = {
+    Action.ACCEPT: ReasonOptionalForm,
+    Action.NOT_ACCEPT: NotAcceptForm,
+    Action.DIVERT: DivertForm,
+    Action.MERGE: MergeForm,
+    Action.TRANSFER: TransferForm,
+    Action.ASSIGN: AssignForm,
+    Action.FORWARD: ForwardForm,
+    Action.OBJECT: ObjectForm,
+    Action.RETURN: ReasonOptionalForm,
+    Action.DISMISS_OBJECTION: DismissObjectionForm,
+    Action.EXTEND: ExtendForm,
+    Action.MEDIATE: MediateForm,
+    Action.REPLY: ReplyForm,
+    Action.DELIVER: DeliverForm,
+    Action.RATE: RateForm,
+    Action.REOPEN: ReasonForm,
+    Action.CLOSE: ReasonOptionalForm,
+    Action.REQUEST_REVIEW: ReasonForm,
+    Action.REVIEW_REPLY: ReviewReplyForm,
+    Action.REQUEST_REREVIEW: ReasonForm,
+    Action.HEARING_START: ReasonOptionalForm,
+    Action.HEARING_END: ReasonOptionalForm,
+    Action.REREVIEW_REPLY: RereviewReplyForm,
+}
+
+assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"
