@@ -26,15 +26,24 @@ def pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def sqlite_backup(source: Path | str, target: Path | str) -> None:
-    """Copy `source` into `target` with SQLite's online backup API."""
-    src = sqlite3.connect(str(source))
+def sqlite_backup_to(target: Path) -> None:
+    """Copy the live database into `target` with SQLite's online backup API (through Django's own
+    connection, so it also works for an in-memory database)."""
+    connection.ensure_connection()
     dst = sqlite3.connect(str(target))
     try:
-        with dst:
-            src.backup(dst)
+        connection.connection.backup(dst)
     finally:
         dst.close()
+
+
+def sqlite_restore_from(source: Path) -> None:
+    """Copy `source` over the live database with the backup API (one consistent switch)."""
+    connection.ensure_connection()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        src.backup(connection.connection)
+    finally:
         src.close()
 
 
@@ -53,7 +62,7 @@ class Command(BaseCommand):
         if connection.vendor == "sqlite":
             if target.exists():
                 target.unlink()
-            sqlite_backup(connection.settings_dict["NAME"], target)
+            sqlite_backup_to(target)
         elif connection.vendor == "postgresql":
             result = subprocess.run(
                 ["pg_dump", "--format=custom", "--no-owner", f"--file={target}"],

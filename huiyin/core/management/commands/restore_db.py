@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from huiyin.core.management.commands.backup_db import pg_environment, sqlite_backup
+from huiyin.core.management.commands.backup_db import pg_environment, sqlite_restore_from
 
 
 class Command(BaseCommand):
@@ -35,8 +35,7 @@ class Command(BaseCommand):
                 raise CommandError("已取消")
         if connection.vendor == "sqlite":
             self._check_sqlite(source)
-            connection.close()
-            sqlite_backup(source, name)
+            sqlite_restore_from(source)
         elif connection.vendor == "postgresql":
             connection.close()
             result = subprocess.run(

@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 from django_tasks_db.models import DBTaskResult
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, sweep_every: float, interval: float, batch: bool, **options: Any) -> None:
         if sweep_every <= 0:
-            raise ValueError("--sweep-every must be positive")
+            raise CommandError("--sweep-every 必须大于 0")
         worker_options = {"interval": interval, "reload": False, "startup_delay": False}
         verbosity = options.get("verbosity", 1)
         if batch:

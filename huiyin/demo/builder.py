@@ -1,0 +1,104 @@
+"""Build (or rebuild) the whole demo in one transaction; see `huiyin.demo.cases` for the stories."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.db import connection, models, transaction
+
+from huiyin.cases.models import Case, Petitioner
+from huiyin.core import timeutil
+from huiyin.demo.cases import CaseBuilder, Outcome
+from huiyin.demo.messages import MessageSource
+from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
+from huiyin.org.models import Territory, Unit, User
+from huiyin.workflow.clocks import sweep_clocks
+
+# The rows the demo creates; everything that points at them (transitively) goes too on --reset.
+OWNED_MODELS: tuple[type[models.Model], ...] = (Case, Petitioner, Territory, Unit, User)
+
+
+@dataclass
+class DemoReport:
+    org: DemoOrg
+    outcome: Outcome
+    swept: dict[str, int]
+    seconds: float
+
+
+def has_data() -> bool:
+    return Territory.objects.exists() or Unit.objects.exists() or Case.objects.exists()
+
+
+def _dependent_models() -> list[type[models.Model]]:
+    found: list[type[models.Model]] = list(OWNED_MODELS)
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in found or model._meta.proxy or not model._meta.managed:
+                continue
+            if any(
+                f.is_relation and f.concrete and f.related_model in found for f in model._meta.get_fields()
+            ):
+                found.append(model)
+                changed = True
+    return found
+
+
+def reset_data() -> list[str]:
+    """Delete every case, person, territory, unit and account, and whatever refers to them.
+
+    Seeded reference data (the taxonomy, rule profiles, holiday overrides) stays. Constraint checks
+    are off during the delete and re-checked afterwards, so the order of tables does not matter.
+    """
+    tables = [m._meta.db_table for m in _dependent_models()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        else:
+            with connection.constraint_checks_disabled():
+                for table in tables:
+                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+                has_sequence = cursor.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'"
+                ).fetchone()
+                if has_sequence:
+                    marks = ", ".join("%s" for _ in tables)
+                    cursor.execute(f"DELETE FROM sqlite_sequence WHERE name IN ({marks})", tables)
+            connection.check_constraints(table_names=tables)
+    return tables
+
+
+def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoReport:
+    """Create the demo county, its staff and `cases` cases; then sweep the clocks as of today."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    messages = MessageSource(random.Random(seed + 1), data_dir)
+    today = timeutil.today()
+    with transaction.atomic():
+        org = build_org(seed)
+        build_users(org)
+        outcome = CaseBuilder(org, rng, messages, today).build(cases)
+        swept = sweep_clocks()
+    return DemoReport(org, outcome, swept, time.monotonic() - started)
+
+
+def account_rows() -> list[tuple[str, str, str, str]]:
+    """(username, role, unit, demo password) for every demo account, in a stable order."""
+    rows = []
+    for user in User.objects.select_related("unit").order_by("unit__territory__path", "unit__code", "id"):
+        rows.append(
+            (
+                user.username,
+                user.get_role_display(),
+                user.unit.name if user.unit else "",
+                demo_password(user.username),
+            )
+        )
+    return rows

@@ -1,0 +1,106 @@
+"""`demo_data`: a county, an account for every role, and cases in every status through the workflow."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from stdnum.cn import ric
+
+from huiyin.cases.choices import Status
+from huiyin.cases.models import Case, CaseEvent, Petitioner
+from huiyin.org.choices import Role, UnitKind
+from huiyin.org.models import Unit, User
+from huiyin.workflow.choices import ClockState
+from huiyin.workflow.models import Clock
+
+pytestmark = pytest.mark.skipif(
+    not (settings.HUIYIN_DATA_DIR / "messages_labeled.csv").is_file(),
+    reason=f"the real messages are not at {settings.HUIYIN_DATA_DIR} (set HUIYIN_DATA_DIR)",
+)
+SMALL = 60  # more than the number of stories, so every status appears
+
+
+def _load(**options) -> str:
+    out = StringIO()
+    call_command("demo_data", cases=SMALL, seed=7, stdout=out, stderr=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build the demo once for this module (it takes seconds) and remove it afterwards."""
+    from huiyin.demo.builder import reset_data
+
+    with django_db_blocker.unblock():
+        output = _load()
+        yield output
+        reset_data()
+
+
+def test_the_demo_puts_cases_in_every_status_through_the_workflow(demo, db):
+    output = demo
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    # every case starts with a registration event and every status change has an event
+    assert Case.objects.count() == SMALL
+    assert CaseEvent.objects.filter(event_type="register").count() == SMALL
+    for case in Case.objects.exclude(status=Status.REGISTERED)[:20]:
+        assert (
+            case.events.exclude(to_status="").order_by("-created_at", "-id").first().to_status == case.status
+        )
+    assert "未能走完流程" not in output
+
+
+def test_the_demo_has_an_account_for_every_role_and_prints_their_passwords(demo, db):
+    output = demo
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert "demo-dispatcher" in output
+    dispatcher = User.objects.get(username="dispatcher")
+    assert dispatcher.check_password("demo-dispatcher")
+
+
+def test_review_goes_to_the_county_government_and_rereview_to_the_city(demo, db):
+    county_gov = Unit.objects.get(name="示范县人民政府")
+    for unit in Unit.objects.filter(territory__level=3).exclude(pk=county_gov.pk):
+        assert unit.parent is not None, unit.name
+    assert county_gov.parent.name == "示范市人民政府"
+    assert Unit.objects.filter(kind=UnitKind.PETITION_OFFICE, territory__level=4).count() >= 8
+    reviewed = Case.objects.filter(review_unit__isnull=False)
+    assert reviewed.exists()
+    assert set(reviewed.values_list("review_unit__name", flat=True)) == {"示范县人民政府"}
+    assert set(
+        Case.objects.filter(rereview_unit__isnull=False).values_list("rereview_unit__name", flat=True)
+    ) == {"示范市人民政府"}
+
+
+def test_petitioners_have_valid_citizen_numbers(demo, db):
+    numbers = [n for n in Petitioner.objects.values_list("id_number", flat=True) if n]
+    assert numbers
+    assert all(ric.is_valid(n) for n in numbers)
+
+
+def test_clocks_show_yellow_red_and_met_after_the_sweep(demo, db):
+    states = set(Clock.objects.values_list("state", flat=True))
+    assert {ClockState.YELLOW, ClockState.RED, ClockState.MET} <= states
+    assert Case.objects.filter(is_collective=True).exists()
+    assert Case.objects.filter(accused_unit__isnull=False).exists()
+    assert Case.objects.filter(identity_unclear=True).exists()
+
+
+def test_the_same_seed_gives_the_same_demo_and_reset_rebuilds_it(demo, db):
+    first = list(Case.objects.order_by("code").values_list("code", "title", "status"))
+    with pytest.raises(CommandError):
+        _load()  # data exists: refuses without --reset
+    _load(reset=True)
+    assert list(Case.objects.order_by("code").values_list("code", "title", "status")) == first
+
+
+def test_if_empty_leaves_existing_data_alone(demo, db):
+    before = Case.objects.count()
+    output = _load(if_empty=True)
+    assert Case.objects.count() == before
+    assert "跳过" in output
