@@ -138,3 +138,26 @@ class RuleValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} = {self.value} {self.get_unit_display()}"
+
+
+class ApiToken(models.Model):
+    """A bearer token an integration uses to call the JSON API as one staff account (SPEC §3.10).
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when issued.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False, help_text="令牌前几位，便于辨认")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

@@ -1,0 +1,337 @@
+"""JSON API of the workflow: one operation per action, each with its own parameter schema, and /meta.
+
+Every action goes through its service (`ACTION_SERVICES`); the API only resolves ids to objects the
+user may use and renders the case afterwards. The transition table and guards decide, as in HTML.
+"""
+
+# No `from __future__ import annotations` here: the endpoints are built in a loop and django-ninja
+# must see each action's schema class itself, not a string naming a loop variable.
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from huiyin.cases.api import ERRORS, CaseDetail, case_detail
+from huiyin.cases.choices import (
+    Channel,
+    Decision,
+    DeliveryMethod,
+    DivertTarget,
+    NotAcceptedReason,
+    PetitionerKind,
+    PetitionType,
+    Rating,
+    Status,
+)
+from huiyin.cases.models import Case
+from huiyin.cases.selectors import LIST_FIELDS, QUEUES, access_case
+from huiyin.core.errors import NotFound, ValidationFailed
+from huiyin.org.api import api_user
+from huiyin.org.choices import Role, UnitKind
+from huiyin.org.models import Unit, User
+from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.workflow.services import ACTION_SERVICES
+from huiyin.workflow.transitions import ACTION_LABELS, PERMISSIONS, TABLE, Action
+
+router = Router(tags=["workflow"])
+
+MSG_UNIT_UNUSABLE = "单位（id={id}）不存在、已停用或不在本辖区，不能{action}"
+MSG_OFFICE_UNUSABLE = "信访部门（id={id}）不存在或已停用"
+MSG_CASE_UNUSABLE = "目标事项（{ref}）不存在或您无权查看"
+
+# --- one parameter schema per action (the OpenAPI document shows each) ---------------------------
+
+
+class AcceptIn(Schema):
+    reason: str = Field("", description="受理说明")
+
+
+class NotAcceptIn(Schema):
+    reason_code: NotAcceptedReason
+    reason: str = Field(description="不予受理的理由（书面告知信访人）")
+    notice_method: DeliveryMethod = DeliveryMethod.IN_PERSON
+
+
+class DivertIn(Schema):
+    target: DivertTarget
+    guidance: str = Field(description="向信访人告知的法定途径和指引")
+
+
+class MergeIn(Schema):
+    into: int | str = Field(description="并入的事项 id 或受理凭证编号（须在办理中且您可查看）")
+    reason: str = ""
+
+
+class TransferIn(Schema):
+    to_office: int = Field(description="接收的信访部门 id")
+    reason: str
+
+
+class AssignIn(Schema):
+    unit: int = Field(description="责任单位 id（本辖区内、在用）")
+    deadline: date = Field(description="交办期限（须晚于今天）")
+    instructions: str = ""
+
+
+class ForwardIn(Schema):
+    unit: int = Field(description="责任单位 id（本辖区内、在用）")
+    instructions: str = ""
+
+
+class ObjectIn(Schema):
+    reason: str = Field(description="异议理由（须详细说明）")
+
+
+class ReturnIn(Schema):
+    reason: str = ""
+
+
+class DismissObjectionIn(Schema):
+    reason: str
+
+
+class ExtendIn(Schema):
+    days: int = Field(description="延期天数（合计不超过上限）")
+    reason: str = Field(description="延期理由（将告知信访人）")
+
+
+class MediateIn(Schema):
+    agreement: str = Field(description="调解协议书或和解协议书内容")
+    facts_reasons: str
+    legal_basis: str = ""
+
+
+class ReplyIn(Schema):
+    facts_reasons: str
+    decision: Decision
+    legal_basis: str
+    request_summary: str = ""
+    review_route: str | None = Field(None, description="复查途径；为空则按规则自动生成")
+    completion_report: str = Field("", description="交办事项须提交办结报告")
+
+
+class DeliverIn(Schema):
+    method: DeliveryMethod
+    delivered_on: date | None = Field(None, description="送达日期，默认今天")
+
+
+class RateIn(Schema):
+    rating: Rating
+    solved: bool | None = None
+    comment: str = ""
+
+
+class ReopenIn(Schema):
+    reason: str
+
+
+class CloseIn(Schema):
+    reason: str = ""
+
+
+class RequestReviewIn(Schema):
+    reason: str
+
+
+class ReviewReplyIn(Schema):
+    facts_reasons: str
+    decision: Decision
+    legal_basis: str
+    review_route: str | None = None
+
+
+class RequestRereviewIn(Schema):
+    reason: str
+
+
+class HearingIn(Schema):
+    reason: str = ""
+
+
+class RereviewReplyIn(Schema):
+    facts_reasons: str
+    decision: Decision
+    legal_basis: str
+
+
+ACTION_SCHEMAS: dict[Action, type[Schema]] = {
+    Action.ACCEPT: AcceptIn,
+    Action.NOT_ACCEPT: NotAcceptIn,
+    Action.DIVERT: DivertIn,
+    Action.MERGE: MergeIn,
+    Action.TRANSFER: TransferIn,
+    Action.ASSIGN: AssignIn,
+    Action.FORWARD: ForwardIn,
+    Action.OBJECT: ObjectIn,
+    Action.RETURN: ReturnIn,
+    Action.DISMISS_OBJECTION: DismissObjectionIn,
+    Action.EXTEND: ExtendIn,
+    Action.MEDIATE: MediateIn,
+    Action.REPLY: ReplyIn,
+    Action.DELIVER: DeliverIn,
+    Action.RATE: RateIn,
+    Action.REOPEN: ReopenIn,
+    Action.CLOSE: CloseIn,
+    Action.REQUEST_REVIEW: RequestReviewIn,
+    Action.REVIEW_REPLY: ReviewReplyIn,
+    Action.REQUEST_REREVIEW: RequestRereviewIn,
+    Action.HEARING_START: HearingIn,
+    Action.HEARING_END: HearingIn,
+    Action.REREVIEW_REPLY: RereviewReplyIn,
+}
+assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
+
+
+# --- resolving ids to objects the user may use ---------------------------------------------------
+
+
+def _bad_reference(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, extra={"fields": {field: message}})
+
+
+def _handling_unit(user: User, case: Case, value: int, action: Action) -> Unit:
+    # 属地管理、分级负责: an office routes to active units of its own jurisdiction (the territory subtree).
+    unit = None
+    if user.unit is not None:
+        unit = Unit.objects.filter(
+            pk=value, is_active=True, territory__path__startswith=user.unit.territory.path
+        ).first()
+    if unit is None:
+        raise _bad_reference("unit", MSG_UNIT_UNUSABLE.format(id=value, action=ACTION_LABELS[action]))
+    return unit
+
+
+def _petition_office(user: User, case: Case, value: int, action: Action) -> Unit:
+    unit = Unit.objects.filter(pk=value, is_active=True, kind=UnitKind.PETITION_OFFICE).first()
+    if unit is None:
+        raise _bad_reference("to_office", MSG_OFFICE_UNUSABLE.format(id=value))
+    return unit
+
+
+def _target_case(user: User, case: Case, value: int | str, action: Action) -> Case:
+    try:
+        return access_case(user, value)
+    except NotFound:
+        raise _bad_reference("into", MSG_CASE_UNUSABLE.format(ref=value)) from None
+
+
+RESOLVERS: dict[str, Callable[[User, Case, Any, Action], Any]] = {
+    "unit": _handling_unit,
+    "to_office": _petition_office,
+    "into": _target_case,
+}
+
+
+def _after_action(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
+    # A transfer can move the case out of the actor's sight; the actor still sees the result of the
+    # step they just took (not later ones), so render the case as the service left it.
+    try:
+        case = access_case(user, case.pk)
+    except NotFound:
+        case = Case.objects.select_related(
+            *LIST_FIELDS, "accused_unit", "review_unit", "rereview_unit", "merged_into"
+        ).get(pk=case.pk)
+    return case_detail(request, user, case)
+
+
+def _make_endpoint(action: Action, schema: type[Schema]) -> Callable[..., dict[str, Any]]:
+    def endpoint(request: HttpRequest, ref: str, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
+        user = api_user(request)
+        case = access_case(user, ref)
+        params = payload.model_dump()
+        for field, resolve in RESOLVERS.items():
+            if field in params:
+                params[field] = resolve(user, case, params[field], action)
+        case = ACTION_SERVICES[action](case=case, actor=user, **params)
+        return _after_action(request, user, case)
+
+    endpoint.__name__ = f"case_{action}"
+    return endpoint
+
+
+def _sources(action: Action) -> str:
+    return "、".join(Status(s).label for (s, a) in TABLE if a == action)
+
+
+for _action, _schema in ACTION_SCHEMAS.items():
+    _roles = "、".join(Role(r).label for r in sorted(PERMISSIONS[_action].roles))
+    router.post(
+        f"/cases/{{ref}}/actions/{_action}",
+        response={200: CaseDetail, **ERRORS},
+        operation_id=f"case_{_action}",
+        summary=f"{ACTION_LABELS[_action]}（{_action}）",
+        description=(
+            f"适用状态：{_sources(_action)}。岗位：{_roles}。ref 为事项 id 或受理凭证编号。"
+            "状态不允许时返回 409；岗位或单位不符返回 403；参数不合规返回 400/422。"
+        ),
+    )(_make_endpoint(_action, _schema))
+
+
+@router.post("/cases/{ref}/actions/{name}", response={404: ERRORS[404]}, include_in_schema=False)
+def unknown_action(request: HttpRequest, ref: str, name: str) -> None:
+    raise NotFound(f"没有这个操作：{name}")
+
+
+# --- vocabularies for integrations ---------------------------------------------------------------
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class ActionOut(Schema):
+    value: str
+    label: str
+    roles: list[str]
+    transitions: dict[str, str] = Field(description="当前状态 → 操作后状态")
+
+
+class MetaOut(Schema):
+    statuses: list[ChoiceOut]
+    actions: list[ActionOut]
+    channels: list[ChoiceOut]
+    petition_types: list[ChoiceOut]
+    petitioner_kinds: list[ChoiceOut]
+    decisions: list[ChoiceOut]
+    delivery_methods: list[ChoiceOut]
+    divert_targets: list[ChoiceOut]
+    ratings: list[ChoiceOut]
+    not_accepted_reasons: list[ChoiceOut]
+    clock_kinds: list[ChoiceOut]
+    clock_states: list[ChoiceOut]
+    queues: list[ChoiceOut]
+
+
+def _choices(enum: Any) -> list[dict[str, str]]:
+    return [{"value": value, "label": label} for value, label in enum.choices]
+
+
+@router.get("/meta", response=MetaOut, summary="代码表（状态、操作、渠道等）")
+def meta(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "statuses": _choices(Status),
+        "actions": [
+            {
+                "value": str(action),
+                "label": ACTION_LABELS[action],
+                "roles": sorted(str(r) for r in PERMISSIONS[action].roles),
+                "transitions": {str(s): str(t) for (s, a), t in TABLE.items() if a == action},
+            }
+            for action in Action
+        ],
+        "channels": _choices(Channel),
+        "petition_types": _choices(PetitionType),
+        "petitioner_kinds": _choices(PetitionerKind),
+        "decisions": _choices(Decision),
+        "delivery_methods": _choices(DeliveryMethod),
+        "divert_targets": _choices(DivertTarget),
+        "ratings": _choices(Rating),
+        "not_accepted_reasons": _choices(NotAcceptedReason),
+        "clock_kinds": _choices(ClockKind),
+        "clock_states": _choices(ClockState),
+        "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
+    }
