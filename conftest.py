@@ -20,6 +20,13 @@ import pytest
 os.environ.setdefault("HUIYIN_DEBUG", "1")
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Personas are created in every test: the production hasher's 1M rounds would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Org:
     province: object

@@ -1,0 +1,79 @@
+"""Bring a case into any status through the real services (used by table-driven tests)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from huiyin.cases.choices import Status
+from huiyin.core import timeutil
+from huiyin.workflow import services as wf
+from huiyin.workflow.transitions import Action
+
+# The path to each status: a sequence of (action, persona, params) steps after registration.
+REPLY = {
+    "facts_reasons": "经调查核实，情况属实。",
+    "decision": "support",
+    "legal_basis": "《信访工作条例》第三十二条",
+    "completion_report": "已按要求办结。",
+}
+PATHS: dict[Status, list[tuple[Action, str, dict[str, Any]]]] = {
+    Status.REGISTERED: [],
+    Status.ACCEPTED: [(Action.ACCEPT, "dispatcher", {})],
+}
+PATHS[Status.IN_HANDLING] = [
+    *PATHS[Status.ACCEPTED],
+    (Action.ASSIGN, "dispatcher", {"unit": "unit_a", "deadline": 20}),
+]
+PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], (Action.REPLY, "handler", REPLY)]
+_DELIVER = (Action.DELIVER, "clerk", {"method": "in_person"})
+PATHS[Status.CLOSED] = [*PATHS[Status.REPLIED], _DELIVER, (Action.CLOSE, "clerk", {})]
+PATHS[Status.UNDER_REVIEW] = [
+    *PATHS[Status.REPLIED],
+    _DELIVER,
+    (Action.REQUEST_REVIEW, "clerk", {"reason": "不服"}),
+]
+PATHS[Status.REVIEW_REPLIED] = [
+    *PATHS[Status.UNDER_REVIEW],
+    (Action.REVIEW_REPLY, "reviewer", {k: v for k, v in REPLY.items() if k != "completion_report"}),
+]
+PATHS[Status.UNDER_REREVIEW] = [
+    *PATHS[Status.REVIEW_REPLIED],
+    _DELIVER,
+    (Action.REQUEST_REREVIEW, "clerk", {"reason": "仍不服"}),
+]
+PATHS[Status.FINAL] = [
+    *PATHS[Status.UNDER_REREVIEW],
+    (Action.REREVIEW_REPLY, "rereviewer", {k: v for k, v in REPLY.items() if k != "completion_report"}),
+]
+
+
+class Cast:
+    """The personas and units a drive needs, resolved from pytest fixtures."""
+
+    def __init__(self, org: Any, **people: Any) -> None:
+        self.org = org
+        self.people = people
+
+    def person(self, name: str) -> Any:
+        return self.people[name]
+
+    def resolve(self, params: dict[str, Any]) -> dict[str, Any]:
+        out = dict(params)
+        for key in ("unit", "to_office"):
+            if isinstance(out.get(key), str):
+                out[key] = getattr(self.org, out[key])
+        if isinstance(out.get("deadline"), int):
+            out["deadline"] = timeutil.today() + timedelta(days=out["deadline"])
+        return out
+
+
+def step(case: Any, cast: Cast, action: Action, persona: str, params: dict[str, Any]) -> Any:
+    return wf.perform(action, case=case, actor=cast.person(persona), **cast.resolve(params))
+
+
+def drive_to(case: Any, status: Status, cast: Cast) -> Any:
+    for action, persona, params in PATHS[status]:
+        case = step(case, cast, action, persona, params)
+    assert case.status == status
+    return case
