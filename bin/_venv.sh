@@ -16,7 +16,11 @@ _want="$(sha256sum "$REPO/pyproject.toml" | cut -d' ' -f1)"
 if [ ! -f "$_stamp" ] || [ "$(cat "$_stamp")" != "$_want" ]; then
     echo "bin: pip install -e '.[dev]' into $VENV"
     "$PY" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-    "$PY" -m pip install --quiet -e "$REPO[dev]" || { echo "bin: pip install failed" >&2; exit 2; }
+    if ! "$PY" -m pip install -e "$REPO[dev]" >"$VENV/pip-install.log" 2>&1; then
+        tail -40 "$VENV/pip-install.log" >&2
+        echo "bin: pip install failed (full log: $VENV/pip-install.log)" >&2
+        exit 2
+    fi
     echo "$_want" > "$_stamp"
 fi
 export PATH="$VENV/bin:$PATH"
