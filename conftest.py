@@ -197,3 +197,31 @@ def register_case(org, clerk_li):
         return case
 
     return make
+
+
+@pytest.fixture
+def cast_all(
+    org, clerk_li, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, reviewer_qian, rereviewer_wu
+):
+    """Everyone a case meets on its way to the end, for `huiyin.workflow.tests.drive.drive_to`."""
+    from huiyin.workflow.tests.drive import Cast
+
+    return Cast(
+        org,
+        clerk=clerk_li,
+        dispatcher=dispatcher_zhou,
+        handler=handler_wang_unit_a,
+        head=head_sun_unit_a,
+        reviewer=reviewer_qian,
+        rereviewer=rereviewer_wu,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The holiday calendar is cached; a rolled-back override must not leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -7,7 +7,7 @@ import pytest
 from huiyin.cases.choices import Status
 from huiyin.cases.models import CaseEvent
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.workflow.tests.drive import REPLY, Cast, drive_to, step
+from huiyin.workflow.tests.drive import REPLY, drive_to, step
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 _NO_COMPLETION = {k: v for k, v in REPLY.items() if k != "completion_report"}
@@ -59,16 +59,8 @@ _ALREADY_DELIVERED = {Status.CLOSED}
 
 
 @pytest.fixture
-def cast(org, clerk_li, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, reviewer_qian, rereviewer_wu):
-    return Cast(
-        org,
-        clerk=clerk_li,
-        dispatcher=dispatcher_zhou,
-        handler=handler_wang_unit_a,
-        head=head_sun_unit_a,
-        reviewer=reviewer_qian,
-        rereviewer=rereviewer_wu,
-    )
+def cast(cast_all):
+    return cast_all
 
 
 def test_every_action_has_an_entry_here():
