@@ -11,7 +11,7 @@ from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.models import Clock
 
-VALID_IDS = ["11010519491231002X", "440524198001010013", "110101199003071233"]
+VALID_IDS = ["11010519491231002X", "320102198512310029", "110101199003071233"]
 
 
 def _people(n, reps):
