@@ -1,0 +1,250 @@
+"""Every (status, action) pair through the JSON API: the transition table decides, the API reports it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from huiyin.cases.choices import Status
+from huiyin.cases.models import Case
+from huiyin.cases.selectors import visible_to
+from huiyin.org.services import token_issue
+from huiyin.workflow import services as wf
+from huiyin.workflow.transitions import TABLE, Action
+
+DAY = date(2025, 3, 3)  # a Monday: every window of the drive is open
+OPINION = {
+    "facts_reasons": "经调查核实，情况属实。",
+    "decision": "support",
+    "legal_basis": "《信访工作条例》第三十二条",
+}
+
+# Who takes each action (PERMISSIONS: role and side of the case).
+PERSONA: dict[Action, str] = {
+    **dict.fromkeys(
+        (
+            Action.ACCEPT,
+            Action.NOT_ACCEPT,
+            Action.DIVERT,
+            Action.MERGE,
+            Action.TRANSFER,
+            Action.ASSIGN,
+            Action.FORWARD,
+            Action.RETURN,
+            Action.DISMISS_OBJECTION,
+            Action.REOPEN,
+        ),
+        "dispatcher",
+    ),
+    **dict.fromkeys((Action.OBJECT, Action.MEDIATE, Action.REPLY), "handler"),
+    Action.EXTEND: "head",
+    **dict.fromkeys(
+        (Action.DELIVER, Action.RATE, Action.CLOSE, Action.REQUEST_REVIEW, Action.REQUEST_REREVIEW), "clerk"
+    ),
+    Action.REVIEW_REPLY: "reviewer",
+    **dict.fromkeys((Action.HEARING_START, Action.HEARING_END, Action.REREVIEW_REPLY), "rereviewer"),
+}
+assert set(PERSONA) == set(Action)
+
+
+class Cast:
+    """The personas, the org and a second open case (the target of a merge)."""
+
+    def __init__(self, org: Any, other_case: Case, **people: Any) -> None:
+        self.org = org
+        self.other_case = other_case
+        self.people = people
+        self.clients = {name: _client(user) for name, user in people.items()}
+
+    def params(self, action: Action) -> dict[str, Any]:
+        """Valid JSON parameters for `action` (ids, not objects: this is what integrations send)."""
+        deadline = (DAY + timedelta(days=20)).isoformat()
+        return {
+            Action.ACCEPT: {},
+            Action.NOT_ACCEPT: {"reason_code": "not_petition", "reason": "不属于信访事项"},
+            Action.DIVERT: {"target": "litigation", "guidance": "请向人民法院提起诉讼"},
+            Action.MERGE: {"into": self.other_case.pk},
+            Action.TRANSFER: {"to_office": self.org.city_office.pk, "reason": "属市级管辖"},
+            Action.ASSIGN: {"unit": self.org.unit_a.pk, "deadline": deadline},
+            Action.FORWARD: {"unit": self.org.unit_a.pk},
+            Action.OBJECT: {"reason": "该事项不属于本单位职责"},
+            Action.RETURN: {},
+            Action.DISMISS_OBJECTION: {"reason": "属于本单位职责"},
+            Action.EXTEND: {"days": 10, "reason": "情况复杂"},
+            Action.MEDIATE: {"agreement": "双方同意维修", "facts_reasons": "经调解达成一致"},
+            Action.REPLY: {**OPINION, "completion_report": "已办结"},
+            Action.DELIVER: {"method": "in_person"},
+            Action.RATE: {"rating": "dissatisfied", "solved": False},
+            Action.REOPEN: {"reason": "支持意见未落实"},
+            Action.CLOSE: {},
+            Action.REQUEST_REVIEW: {"reason": "不服处理意见"},
+            Action.REVIEW_REPLY: OPINION,
+            Action.REQUEST_REREVIEW: {"reason": "不服复查意见"},
+            Action.HEARING_START: {},
+            Action.HEARING_END: {},
+            Action.REREVIEW_REPLY: OPINION,
+        }[action]
+
+
+def _client(user: Any) -> Client:
+    _, raw = token_issue(user=user, name="测试")
+    return Client(headers={"authorization": f"Bearer {raw}"})
+
+
+# --- driving a case through the services ---------------------------------------------------------
+
+
+def _deliver(case: Case, c: Cast) -> Case:
+    return wf.case_deliver(case=case, actor=c.people["clerk"], method="in_person")
+
+
+def drive_to(status: Status, case: Case, c: Cast) -> Case:
+    """Bring a freshly registered case into `status` along the statutory path, through the services.
+
+    REPLIED, REVIEW_REPLIED and FINAL stop with the opinion not yet delivered; CLOSED after delivery.
+    """
+    p = c.people
+    if status == Status.REGISTERED:
+        return case
+    case = wf.case_accept(case=case, actor=p["dispatcher"])
+    if status == Status.ACCEPTED:
+        return case
+    case = wf.case_assign(
+        case=case, actor=p["dispatcher"], unit=c.org.unit_a, deadline=DAY + timedelta(days=20)
+    )
+    if status == Status.IN_HANDLING:
+        return case
+    case = wf.case_reply(case=case, actor=p["handler"], **OPINION, completion_report="已办结")
+    if status == Status.REPLIED:
+        return case
+    case = _deliver(case, c)
+    if status == Status.CLOSED:
+        return wf.case_close(case=case, actor=p["clerk"])
+    case = wf.case_request_review(case=case, actor=p["clerk"], reason="不服")
+    if status == Status.UNDER_REVIEW:
+        return case
+    case = wf.case_review_reply(case=case, actor=p["reviewer"], **OPINION)
+    if status == Status.REVIEW_REPLIED:
+        return case
+    case = _deliver(case, c)
+    case = wf.case_request_rereview(case=case, actor=p["clerk"], reason="仍不服")
+    if status == Status.UNDER_REREVIEW:
+        return case
+    case = wf.case_rereview_reply(case=case, actor=p["rereviewer"], **OPINION)
+    assert status == Status.FINAL
+    return case
+
+
+def _object(case: Case, c: Cast) -> Case:
+    return wf.case_object(case=case, actor=c.people["handler"], reason="不属于本单位职责")
+
+
+def _deliver_and_rate(case: Case, c: Cast) -> Case:
+    case = _deliver(case, c)
+    return wf.case_rate(case=case, actor=c.people["clerk"], rating="dissatisfied", solved=False)
+
+
+def _hearing(case: Case, c: Cast) -> Case:
+    return wf.case_hearing_start(case=case, actor=c.people["rereviewer"])
+
+
+# What a pair's guard needs beyond the status (an objection raised, the opinion delivered, …).
+PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
+    (Status.IN_HANDLING, Action.RETURN): _object,
+    (Status.IN_HANDLING, Action.DISMISS_OBJECTION): _object,
+    (Status.REPLIED, Action.RATE): _deliver,
+    (Status.REPLIED, Action.CLOSE): _deliver,
+    (Status.REPLIED, Action.REQUEST_REVIEW): _deliver,
+    (Status.REPLIED, Action.REOPEN): _deliver_and_rate,
+    (Status.REVIEW_REPLIED, Action.RATE): _deliver,
+    (Status.REVIEW_REPLIED, Action.CLOSE): _deliver,
+    (Status.REVIEW_REPLIED, Action.REQUEST_REREVIEW): _deliver,
+    (Status.UNDER_REREVIEW, Action.HEARING_END): _hearing,
+    (Status.FINAL, Action.RATE): _deliver,
+}
+
+
+@pytest.fixture
+def cast(
+    org,
+    clock,
+    register_case,
+    clerk_li,
+    dispatcher_zhou,
+    handler_wang_unit_a,
+    head_sun_unit_a,
+    reviewer_qian,
+    rereviewer_wu,
+):
+    clock.set(DAY)
+    return Cast(
+        org,
+        register_case(title="另一件相同诉求"),
+        clerk=clerk_li,
+        dispatcher=dispatcher_zhou,
+        handler=handler_wang_unit_a,
+        head=head_sun_unit_a,
+        reviewer=reviewer_qian,
+        rereviewer=rereviewer_wu,
+    )
+
+
+def _post(client: Client, case: Case, action: Action, params: dict[str, Any]) -> Any:
+    return client.post(f"/api/cases/{case.pk}/actions/{action}", params, content_type="application/json")
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_action_through_the_api_follows_the_transition_table(status, cast, register_case, subtests):
+    # given a case driven into `status` through the services
+    case = drive_to(status, register_case(), cast)
+    assert case.status == status
+
+    for action in Action:
+        with subtests.test(status=str(status), action=str(action)):
+            savepoint = transaction.savepoint()
+            try:
+                _check_pair(status, action, Case.objects.get(pk=case.pk), cast)
+            finally:
+                transaction.savepoint_rollback(savepoint)
+
+
+def _check_pair(status: Status, action: Action, case: Case, cast: Cast) -> None:
+    persona = PERSONA[action]
+    if (status, action) in PREPARE:
+        case = PREPARE[(status, action)](case, cast)
+
+    # when the right persona posts the action with valid parameters
+    response = _post(cast.clients[persona], case, action, cast.params(action))
+    body = response.json()
+
+    # then a pair in the table succeeds and lands on the table's status
+    if (status, action) in TABLE:
+        assert response.status_code == 200, body
+        assert body["status"] == TABLE[(status, action)]
+        assert body["events"][-1]["event_type"] == action
+        return
+    # and any other pair is refused with 409 and the table's message; nothing changes
+    if visible_to(cast.people[persona]).filter(pk=case.pk).exists():
+        refused = response
+    else:
+        # The persona cannot see the case in this status at all (e.g. the 复核 organ before a
+        # request for 复核): that is a 404, and the office that sees it gets the table's 409.
+        assert response.status_code == 404, body
+        assert body == {"message": "没有找到该信访事项", "extra": {}}
+        refused = _post(cast.clients["dispatcher"], case, action, cast.params(action))
+        body = refused.json()
+    assert refused.status_code == 409, body
+    assert body["message"] == f"“{status.label}”状态下不能{_label(action)}"
+    assert body["extra"] == {"status": status, "action": action}
+    assert Case.objects.get(pk=case.pk).status == status
+
+
+def _label(action: Action) -> str:
+    from huiyin.workflow.transitions import ACTION_LABELS
+
+    return ACTION_LABELS[action]
