@@ -241,9 +241,11 @@ def _transition(
         ctx = Context(actor=actor, now=now, today=timeutil.today(), rules=rules_for(case.territory))
         if action in GUARDS:
             GUARDS[action](case, ctx.today)
+        before = _field_values(case)
         data = (body(case, ctx) if body else None) or {}
         case.status = to_status
-        case.save()
+        changed = [name for name, value in _field_values(case).items() if value != before[name]]
+        case.save(update_fields=[*changed, "status", "updated_at"])
         event = CaseEvent.objects.create(
             case=case,
             event_type=action,
@@ -257,6 +259,10 @@ def _transition(
         )
         transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
     return case
+
+
+def _field_values(case: Case) -> dict[str, Any]:
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
