@@ -17,7 +17,7 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLi
 
 
 @sqlite_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_the_data_it_was_taken_with(tmp_path):
     # given a database with one territory, backed up
     Territory.objects.create(code="43", name="示范省", level=TerritoryLevel.PROVINCE)

@@ -42,7 +42,7 @@ def test_the_sweep_task_turns_a_clock_yellow_before_it_is_due(settings, register
     assert _routing_clock(case).state == ClockState.YELLOW
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_queues_a_sweep_and_runs_it(register_case, clock):
     # given an overdue clock and the database task backend
     clock.set(date(2025, 3, 3))

@@ -3,7 +3,7 @@
 Every test here is marked `browser` (run them with `pytest -m browser`; bin/test does). Without
 /usr/bin/chromium they are skipped with a reason, unless HUIYIN_REQUIRE_BROWSER=1 (CI), where a
 missing browser is a failure. The live server needs a transactional database, so these tests see
-committed data and each test starts from an empty one.
+committed data; each test starts from the migrated database (serialized rollback).
 """
 
 from __future__ import annotations
@@ -60,8 +60,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_url(live_server: Any) -> str:
-    """The live server's base URL, without a trailing slash (e.g. http://localhost:41234)."""
+def live_url(live_server: Any, django_db_serialized_rollback: None) -> str:
+    """The live server's base URL, without a trailing slash (e.g. http://localhost:41234).
+
+    The live server needs a transactional database, which is emptied after every test; serialized
+    rollback puts back what migrations seeded (rule profiles, the taxonomy) before each test.
+    """
     return str(live_server.url).rstrip("/")
 
 
