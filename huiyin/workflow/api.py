@@ -9,7 +9,7 @@ user may use and renders the case afterwards. The transition table and guards de
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -241,7 +241,7 @@ def _make_endpoint(action: Action, schema: type[Schema]) -> Callable[..., dict[s
     def endpoint(request: HttpRequest, ref: str, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
         user = api_user(request)
         case = access_case(user, ref)
-        params = payload.model_dump()
+        params: dict[str, Any] = cast(Schema, payload).model_dump()
         for field, resolve in RESOLVERS.items():
             if field in params:
                 params[field] = resolve(user, case, params[field], action)
