@@ -200,7 +200,9 @@ class RereviewReplyForm(OpinionForm):
 
 
 class DeliverForm(ActionForm):
-    delivered_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(
+        label="送达日期（空则为今天）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices)
 
     def setup(self) -> None:
