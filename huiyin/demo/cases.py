@@ -331,7 +331,7 @@ class CaseBuilder:
         add((r(0, 6), self._route(plan)))
         if story == "in_handling":
             return self._in_handling(plan)
-        handling_days = r(8, 50) if self.rng.random() < 0.9 else r(61, 80)  # one in ten answers late
+        handling_days = r(8, 40) if self.rng.random() < 0.85 else r(45, 80)  # some answer late
         if story == "mediated":
             add((handling_days, self._mediate(plan)))
             add((r(0, 5), self._deliver(plan)))
@@ -497,7 +497,7 @@ class CaseBuilder:
         def step(case: Case) -> Case:
             instructions = f"请{plan.handling.name}依法调查处理，按时答复信访人。"
             if self.rng.random() < 0.4:  # 交办: a deadline and a completion report
-                deadline = timeutil.today() + timedelta(days=self.rng.randint(25, 50))
+                deadline = timeutil.today() + timedelta(days=self.rng.randint(30, 60))
                 return wf.case_assign(
                     case=case,
                     actor=plan.dispatcher,
