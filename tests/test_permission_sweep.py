@@ -1,0 +1,207 @@
+"""Walk every URL and API route: each has a rule; anonymous users are refused unless allow-listed; a
+person outside the case's units gets the same 404 as for a missing case; a person inside gets it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from huiyin.cases.choices import Status
+from huiyin.cases.models import Attachment
+from huiyin.workflow.tests.drive import drive_to
+
+PUBLIC = "public"  # anyone, signed in or not
+STAFF = "staff"  # any signed-in staff member; anonymous refused
+CASE = "case"  # a case page: staff with access to the case, 404 otherwise
+INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
+
+RULES: dict[str, str] = {
+    # sign-in and the API's own description
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "openapi-json": PUBLIC,
+    "openapi-view": PUBLIC,
+    "docs_asset": PUBLIC,
+    "api-root": PUBLIC,
+    # staff pages that list only what the user may see
+    "workbench": STAFF,
+    "profile": STAFF,
+    "case_new": INTAKE,
+    "petitioner_lookup": INTAKE,
+    "search": STAFF,
+    "me": STAFF,
+    "case_create": STAFF,
+    "case_index": STAFF,
+    "queue": STAFF,
+    "meta": STAFF,
+    "unknown_action": CASE,
+    # one case
+    "case_detail": CASE,
+    "case_parties": CASE,
+    "case_receipt": CASE,
+    "attachment_download": CASE,
+    "opinion_docx": CASE,
+    "opinion_print": CASE,
+    "case_action": CASE,
+    "case_show": CASE,
+}
+API_ACTION_PREFIX = "case_"  # api/cases/<ref>/actions/<action> are named case_<action>
+
+
+def _routes():
+    """(namespace-qualified name, pattern string, rule) for every named route outside the admin."""
+    found = []
+
+    def walk(resolver, prefix, namespace):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern):
+                found.append((namespace + (entry.name or ""), prefix + str(entry.pattern), entry.name))
+
+    walk(get_resolver(), "", "")
+    return [r for r in found if not r[1].startswith("admin/")]
+
+
+def _rule(name: str | None) -> str | None:
+    if name in RULES:
+        return RULES[name]
+    if name and name.startswith(API_ACTION_PREFIX):
+        return CASE
+    return None
+
+
+def test_every_route_has_a_rule():
+    missing = [(pattern, name) for _full, pattern, name in _routes() if _rule(name) is None]
+    assert missing == [], f"routes without a permission rule: {missing}"
+
+
+@pytest.fixture
+def world(register_case, cast_all, clock, handler_wang_unit_a):
+    """A case replied by unit A with an attachment and an opinion."""
+    clock.set(date(2025, 3, 3))
+    case = drive_to(register_case(), Status.REPLIED, cast_all)
+    attachment = Attachment(
+        case=case, original_name="a.txt", content_type="text/plain", size=1, sha256="0" * 64
+    )
+    attachment.file.save("a.txt", SimpleUploadedFile("a.txt", b"x"), save=False)
+    attachment.save()
+    return {"case": case, "attachment": attachment, "opinion": case.opinions.get()}
+
+
+def _kwargs(pattern: str, world) -> dict[str, object]:
+    case = world["case"]
+    kwargs: dict[str, object] = {}
+    if "<str:code>" in pattern:
+        kwargs["code"] = case.code
+    if "<ref>" in pattern:
+        kwargs["ref"] = case.code
+    if "attachments/<int:pk>" in pattern:
+        kwargs["pk"] = world["attachment"].pk
+    elif "<int:pk>" in pattern:
+        kwargs["pk"] = world["opinion"].pk
+    if "<str:action>" in pattern:
+        kwargs["action"] = "deliver"
+    if "<name>" in pattern:
+        kwargs["name"] = "to_route" if "queues" in pattern else "bogus"
+    return kwargs
+
+
+def _url(full_name: str, pattern: str, world) -> str:
+    if "<name>" in pattern and "docs" in pattern:
+        return "/api/docs/assets/swagger-ui.css"
+    return reverse(full_name, kwargs=_kwargs(pattern, world))
+
+
+def _refused_anonymously(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) != PUBLIC], ids=lambda r: r[1])
+def test_anonymous_users_are_refused(route, client, world):
+    full_name, pattern, _name = route
+    url = _url(full_name, pattern, world)
+    answered = 0
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if response.status_code == 405:
+            continue  # the route has no such method at all
+        answered += 1
+        assert _refused_anonymously(response), (method, url, response.status_code)
+    assert answered
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == CASE], ids=lambda r: r[1])
+def test_a_case_route_gives_an_outsider_the_same_404_as_a_missing_case(
+    route, client, world, handler_zhao_unit_b
+):
+    full_name, pattern, _name = route
+    client.force_login(handler_zhao_unit_b)
+    url = _url(full_name, pattern, world)
+    missing = url.replace(world["case"].code, "HY000000AAAAAA", 1)
+    answered = 0
+    for method in ("get", "post"):
+        kwargs = (
+            {"data": {}, "content_type": "application/json"}
+            if url.startswith("/api/") and method == "post"
+            else {}
+        )
+        outsider = getattr(client, method)(url, **kwargs)
+        if outsider.status_code == 405:
+            continue  # the route has no such method at all
+        answered += 1
+        absent = getattr(client, method)(missing, **kwargs)
+        # the outsider learns nothing: the same answer as for a case that does not exist
+        assert outsider.status_code == absent.status_code, (
+            method,
+            url,
+            outsider.status_code,
+            absent.status_code,
+        )
+        assert outsider.status_code in (404, 422), (method, url, outsider.status_code)
+        if "json" in outsider.get("Content-Type", ""):
+            assert outsider.json() == absent.json()
+    assert answered
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in _routes() if _rule(r[2]) == CASE and "actions" not in r[1]], ids=lambda r: r[1]
+)
+def test_a_case_route_opens_for_staff_of_the_handling_unit(route, client, world, handler_wang_unit_a):
+    full_name, pattern, _name = route
+    client.force_login(handler_wang_unit_a)
+    response = client.get(_url(full_name, pattern, world))
+    assert response.status_code == 200, (pattern, response.status_code)
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == STAFF], ids=lambda r: r[1])
+def test_staff_routes_open_for_any_signed_in_staff_member(route, client, world, handler_zhao_unit_b):
+    full_name, pattern, _name = route
+    client.force_login(handler_zhao_unit_b)
+    response = client.get(_url(full_name, pattern, world))
+    # POST-only API routes answer GET with 405; everything else opens
+    assert response.status_code in (200, 405), (pattern, response.status_code)
+
+
+def test_the_admin_is_for_superusers_only(client, world, dispatcher_zhou):
+    client.force_login(dispatcher_zhou)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == INTAKE], ids=lambda r: r[1])
+def test_intake_routes_open_for_the_window_and_are_forbidden_to_handlers(
+    route, client, world, clerk_li, handler_zhao_unit_b
+):
+    full_name, pattern, _name = route
+    url = _url(full_name, pattern, world)
+    client.force_login(clerk_li)
+    assert client.get(url).status_code == 200
+    client.force_login(handler_zhao_unit_b)
+    assert client.get(url).status_code == 403
