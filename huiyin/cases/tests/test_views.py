@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from huiyin.core.models import AuditEntry
 from huiyin.workflow import services as wf
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,89 @@ def test_workbench_paginates_25_cases_a_page(client, register_case, dispatcher_z
     assert len(first.context["rows"]) == 25
     assert len(second.context["rows"]) == 2
     assert "第 1 / 2 页" in first.content.decode()
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+def test_case_page_shows_masked_identity_and_audits_the_look(client, register_case, dispatcher_zhou):
+    case = register_case()
+    html = login(client, dispatcher_zhou).get(reverse("case_detail", args=[case.code])).content.decode()
+    assert "刘群众" in html and "110***********002X" in html and "138****1234" in html
+    assert "11010519491231002X" not in html
+    assert AuditEntry.objects.filter(kind="identity_view", actor=dispatcher_zhou, case=case).count() == 1
+
+
+def test_full_identity_is_shown_on_request_and_audited_again(client, register_case, dispatcher_zhou):
+    case = register_case()
+    login(client, dispatcher_zhou)
+    html = client.get(reverse("case_parties", args=[case.code]) + "?full=1", HTTP_HX_REQUEST="true")
+    assert "11010519491231002X" in html.content.decode() and "13800001234" in html.content.decode()
+    assert AuditEntry.objects.filter(kind="identity_view", case=case).count() == 1
+
+
+def test_timeline_labels_clock_events_in_chinese(client, register_case, dispatcher_zhou, clock):
+    from huiyin.workflow.clocks import sweep_clocks
+
+    clock.set(date(2025, 3, 3))
+    case = register_case()
+    clock.set(date(2025, 3, 14))
+    sweep_clocks()
+    clock.set(date(2025, 3, 20))
+    sweep_clocks()
+    html = login(client, dispatcher_zhou).get(reverse("case_detail", args=[case.code])).content.decode()
+    assert "<strong>登记</strong>" in html
+    assert "<strong>时限黄灯预警</strong>" in html and "<strong>时限红灯超期</strong>" in html
+    assert "登记分办（15日），期满日2025-03-18" in html
+
+
+def test_receipt_shows_the_tracking_code_for_printing(client, register_case, clerk_li):
+    case = register_case()
+    response = login(client, clerk_li).get(reverse("case_receipt", args=[case.code]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "信访事项登记凭证" in html and case.code in html and "data-print" in html
+
+
+def test_case_pages_of_another_unit_are_404(client, register_case, handler_zhao_unit_b):
+    case = register_case()
+    login(client, handler_zhao_unit_b)
+    for name in ("case_detail", "case_receipt", "case_parties"):
+        assert client.get(reverse(name, args=[case.code])).status_code == 404
+    assert not AuditEntry.objects.filter(kind="identity_view").exists()
+
+
+def test_case_page_works_by_lowercase_code(client, register_case, dispatcher_zhou):
+    case = register_case()
+    assert (
+        login(client, dispatcher_zhou).get(reverse("case_detail", args=[case.code.lower()])).status_code
+        == 200
+    )
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["code", "刘群众", "13800001234", "11010519491231002x", "漏水"])
+def test_search_finds_a_case_by_code_person_or_text(client, register_case, dispatcher_zhou, query):
+    case = register_case()
+    q = case.code if query == "code" else query
+    response = login(client, dispatcher_zhou).get(reverse("search"), {"q": q})
+    assert [r["case"].code for r in response.context["rows"]] == [case.code]
+
+
+def test_search_does_not_reveal_other_units_cases(client, register_case, handler_zhao_unit_b):
+    case = register_case()
+    response = login(client, handler_zhao_unit_b).get(reverse("search"), {"q": case.code})
+    assert response.context["rows"] == [] and "没有找到符合条件的事项" in response.content.decode()
+
+
+def test_search_query_count_is_bounded_and_paginated(
+    client, register_case, dispatcher_zhou, django_assert_max_num_queries
+):
+    for _ in range(30):
+        register_case()
+    login(client, dispatcher_zhou)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("search"), {"q": "漏水", "page": "2"})
+    assert len(response.context["rows"]) == 5
