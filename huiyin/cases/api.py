@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -40,6 +40,9 @@ MSG_BAD_CURSOR = "分页游标无效，请从第一页重新开始"
 MSG_BAD_IDEMPOTENCY_KEY = "Idempotency-Key 须为 1–64 位字母、数字或 . _ : -"
 MSG_NOT_AN_OFFICE = "您的账号不属于信访部门，不能登记信访事项"
 
+# A database id: bounded so that a huge number is a 422, not an overflow inside the database driver.
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
 
 # --- schemas -------------------------------------------------------------------------------------
 
@@ -69,11 +72,11 @@ class CaseCreate(Schema):
     title: str = Field(max_length=200)
     content: str = Field(description="事实和理由")
     request: str = Field("", description="信访请求")
-    category_id: int | None = None
-    territory_id: int | None = None
+    category_id: DbId | None = None
+    territory_id: DbId | None = None
     address: str = Field("", max_length=200)
     accused_person: str = Field("", max_length=100)
-    accused_unit_id: int | None = None
+    accused_unit_id: DbId | None = None
     is_collective: bool = False
     headcount: int = 1
     identity_unclear: bool = False
@@ -197,9 +200,9 @@ class CaseFilters(Schema):
     status: CaseStatus | None = None
     channel: Channel | None = None
     petition_type: PetitionType | None = None
-    office: int | None = Field(None, description="登记信访部门 id")
-    handling_unit: int | None = Field(None, description="责任单位 id")
-    category: int | None = Field(None, description="问题分类 id（含下级分类）")
+    office: DbId | None = Field(None, description="登记信访部门 id")
+    handling_unit: DbId | None = Field(None, description="责任单位 id")
+    category: DbId | None = Field(None, description="问题分类 id（含下级分类）")
     registered_from: date | None = Field(None, description="登记日期起（含）")
     registered_to: date | None = Field(None, description="登记日期止（含）")
     q: str | None = Field(None, max_length=100, description="编号、标题、内容，或信访人姓名、电话、证件号")
@@ -227,7 +230,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         moment = datetime.fromisoformat(stamp)
         if timezone.is_naive(moment):
             raise ValueError("naive cursor")
-        return moment, int(pk)
+        number = int(pk)
+        if not 0 < number < 2**63:
+            raise ValueError("id out of range")
+        return moment, number
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise ValidationFailed(MSG_BAD_CURSOR, extra={"fields": {"cursor": MSG_BAD_CURSOR}}) from None
 

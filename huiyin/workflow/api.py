@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from huiyin.cases.api import ERRORS, CaseDetail, case_detail
+from huiyin.cases.api import ERRORS, CaseDetail, DbId, case_detail
 from huiyin.cases.choices import (
     Channel,
     Decision,
@@ -61,23 +61,27 @@ class DivertIn(Schema):
 
 
 class MergeIn(Schema):
-    into: int | str = Field(description="并入的事项 id 或受理凭证编号（须在办理中且您可查看）")
+    into: str = Field(
+        coerce_numbers_to_str=True,
+        max_length=24,
+        description="并入的事项 id 或受理凭证编号（须在办理中且您可查看）",
+    )
     reason: str = ""
 
 
 class TransferIn(Schema):
-    to_office: int = Field(description="接收的信访部门 id")
+    to_office: DbId = Field(description="接收的信访部门 id")
     reason: str
 
 
 class AssignIn(Schema):
-    unit: int = Field(description="责任单位 id（本辖区内、在用）")
+    unit: DbId = Field(description="责任单位 id（本辖区内、在用）")
     deadline: date = Field(description="交办期限（须晚于今天）")
     instructions: str = ""
 
 
 class ForwardIn(Schema):
-    unit: int = Field(description="责任单位 id（本辖区内、在用）")
+    unit: DbId = Field(description="责任单位 id（本辖区内、在用）")
     instructions: str = ""
 
 
@@ -211,7 +215,7 @@ def _petition_office(user: User, case: Case, value: int, action: Action) -> Unit
     return unit
 
 
-def _target_case(user: User, case: Case, value: int | str, action: Action) -> Case:
+def _target_case(user: User, case: Case, value: str, action: Action) -> Case:
     try:
         return access_case(user, value)
     except NotFound:

@@ -419,3 +419,22 @@ def test_an_unknown_queue_gets_404(dispatcher_zhou):
     response = bearer(dispatcher_zhou).get("/api/queues/everything")
     assert response.status_code == 404
     assert response.json() == {"message": "没有这个工作队列：everything", "extra": {}}
+
+
+def test_ids_beyond_the_database_range_are_refused_not_crashed(dispatcher_zhou, register_case, org):
+    # given a case and an integration sending absurd ids
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    api = bearer(dispatcher_zhou)
+    huge = 10**30
+
+    # then every route answers in the error model instead of overflowing the database driver
+    assert api.get("/api/cases", {"office": huge}).status_code == 422
+    assert api.get(f"/api/cases/{huge}").json() == NOT_FOUND
+    forward = api.post(
+        f"/api/cases/{case.pk}/actions/forward", {"unit": huge}, content_type="application/json"
+    )
+    assert forward.status_code == 422 and set(forward.json()["extra"]["fields"]) == {"unit"}
+    merge = api.post(
+        f"/api/cases/{case.pk}/actions/merge", {"into": str(huge)}, content_type="application/json"
+    )
+    assert merge.status_code == 400 and set(merge.json()["extra"]["fields"]) == {"into"}
