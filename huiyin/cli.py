@@ -67,6 +67,9 @@ def serve(argv: Sequence[str]) -> int:
         "10",
         "--worker-tmp-dir",
         "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",
+        # gunicorn 27's control socket defaults to ~/.gunicorn/gunicorn.ctl: two servers on one
+        # machine would fight over it, and a service account may have no writable home.
+        "--no-control-socket",
     ]
     if args.access_log:
         command += ["--access-logfile", "-"]

@@ -28,6 +28,7 @@ def test_serve_execs_gunicorn_on_loopback_by_default(monkeypatch):
     assert args[:4] == [sys.executable, "-m", "gunicorn", "huiyin.wsgi:application"]
     assert args[args.index("--bind") + 1] == "127.0.0.1:8000"
     assert args[args.index("--workers") + 1] == "3"
+    assert "--no-control-socket" in args
 
 
 def test_serve_migrates_and_collects_static_first(monkeypatch):
