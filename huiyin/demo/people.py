@@ -84,7 +84,7 @@ class PetitionerPool:
     def group(self, address: str, size: int) -> list[PetitionerIn]:
         """A collective visit's registered people: the first `size` chosen as representatives (≤ 5)."""
         seen: set[str] = set()
-        people = []
+        people: list[PetitionerIn] = []
         while len(people) < size:
             p = self.person(address, representative=True, repeat_chance=0.0)
             if p.id_number not in seen:
