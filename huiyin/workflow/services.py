@@ -33,6 +33,7 @@ from huiyin.workflow.models import Clock
 from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
+    CITIZEN_ACTIONS,
     PERMISSIONS,
     TABLE,
     Action,
@@ -45,11 +46,23 @@ MSG_NO_SUPERIOR = "{unit}未设置上一级机关，无法确定复查（复核�
 MSG_ACCUSED_UNIT = "检举控告事项不得交由被反映单位办理（《信访工作条例》第三十条第三款）"
 
 
+@dataclass(frozen=True)
+class CitizenActor:
+    """The petitioner acting for themselves, already verified by the caller (e.g. the portal checked the
+    tracking code and its second factor). May take only `CITIZEN_ACTIONS`."""
+
+    via: str = "portal"
+    petitioner_id: int | None = None
+
+
+Actor = User | CitizenActor
+
+
 @dataclass
 class Context:
     """What an action's body needs besides the case: who, when, and the jurisdiction's rules."""
 
-    actor: User
+    actor: Actor
     now: datetime
     today: date
     rules: dict[RuleKey, Rule]
@@ -85,7 +98,11 @@ def actor_sides(actor: User, case: Case) -> set[Side]:
     return sides
 
 
-def ensure_actor_may(actor: User, action: Action, case: Case) -> None:
+def ensure_actor_may(actor: Actor, action: Action, case: Case) -> None:
+    if isinstance(actor, CitizenActor):
+        if action not in CITIZEN_ACTIONS:
+            raise PermissionDenied(f"信访人不能自行“{ACTION_LABELS[action]}”", extra={"action": str(action)})
+        return
     permission = PERMISSIONS[action]
     if actor.role not in permission.roles or not (actor_sides(actor, case) & set(permission.sides)):
         raise PermissionDenied(
@@ -230,7 +247,7 @@ Body = Callable[[Case, Context], dict[str, Any] | None]
 
 
 def _transition(
-    *, case: Case, action: Action, actor: User, reason: str = "", body: Body | None = None
+    *, case: Case, action: Action, actor: Actor, reason: str = "", body: Body | None = None
 ) -> Case:
     with transaction.atomic():
         case = lock_case(case.pk)
@@ -251,14 +268,20 @@ def _transition(
             event_type=action,
             from_status=from_status,
             to_status=to_status,
-            actor=actor,
-            actor_unit_id=actor.unit_id,
+            actor=None if isinstance(actor, CitizenActor) else actor,
+            actor_unit_id=None if isinstance(actor, CitizenActor) else actor.unit_id,
             reason=reason,
-            data=_jsonable(data),
+            data=_jsonable({**data, **_citizen_marks(actor)}),
             created_at=now,
         )
         transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
     return case
+
+
+def _citizen_marks(actor: Actor) -> dict[str, Any]:
+    if isinstance(actor, CitizenActor):
+        return {"by": "petitioner", "via": actor.via, "petitioner": actor.petitioner_id}
+    return {}
 
 
 def _field_values(case: Case) -> dict[str, Any]:
@@ -706,7 +729,7 @@ def case_deliver(
 
 
 def case_rate(
-    *, case: Case, actor: User, rating: Rating | str, solved: bool | None, comment: str = ""
+    *, case: Case, actor: Actor, rating: Rating | str, solved: bool | None, comment: str = ""
 ) -> Case:
     """回访评价: the petitioner's rating; recorded once per answer, never editable by the unit."""
     rating = _choice(Rating, rating, "rating")
@@ -755,7 +778,7 @@ def _superior(unit: Unit | None) -> Unit:
     return unit.parent
 
 
-def case_request_review(*, case: Case, actor: User, reason: str) -> Case:
+def case_request_review(*, case: Case, actor: Actor, reason: str) -> Case:
     """请求复查: within 30 days of delivery, to the organ above the original handler (条例 §35)."""
     reason = _require(reason, "请填写请求复查的理由")
 
@@ -817,7 +840,7 @@ def case_review_reply(
     return _transition(case=case, action=Action.REVIEW_REPLY, actor=actor, body=body)
 
 
-def case_request_rereview(*, case: Case, actor: User, reason: str) -> Case:
+def case_request_rereview(*, case: Case, actor: Actor, reason: str) -> Case:
     """请求复核: within 30 days of the review answer, to the organ above the reviewer (条例 §36¶1)."""
     reason = _require(reason, "请填写请求复核的理由")
 
@@ -926,7 +949,7 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
 }
 
 
-def perform(action: Action | str, *, case: Case, actor: User, **params: Any) -> Case:
+def perform(action: Action | str, *, case: Case, actor: Actor, **params: Any) -> Case:
     """Run the service for `action` (for the generic HTML and API endpoints)."""
     try:
         service = ACTION_SERVICES[Action(action)]

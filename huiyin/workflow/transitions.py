@@ -150,6 +150,11 @@ PERMISSIONS: dict[Action, Permission] = {
 }
 
 
+# What a petitioner may do for themselves (through the portal, once the portal has verified them):
+# rate the answer (条例 §21¶2 evaluation), ask for 复查 (§35) and 复核 (§36).
+CITIZEN_ACTIONS = frozenset({Action.RATE, Action.REQUEST_REVIEW, Action.REQUEST_REREVIEW})
+
+
 def next_status(status: str, action: Action) -> Status:
     """The status `action` leads to from `status`, or raise TransitionNotAllowed."""
     try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from huiyin.cases.choices import Status
 from huiyin.workflow import services as wf
 from huiyin.workflow.choices import ClockKind, ClockState
 from huiyin.workflow.models import Clock
+from huiyin.workflow.tests.drive import drive_to
 
 
 def _clock(case, kind):
@@ -88,3 +91,24 @@ def test_a_complaint_goes_from_registration_to_final_after_rereview(
         "hearing_end",
         "rereview_reply",
     ]
+
+
+def test_the_petitioner_can_rate_and_ask_for_review_but_nothing_else(register_case, cast_all, clock):
+    from huiyin.core.errors import PermissionDenied
+
+    # given a case whose answer has been delivered
+    clock.set(date(2025, 3, 3))
+    case = drive_to(register_case(), Status.REPLIED, cast_all)
+    case = wf.case_deliver(case=case, actor=cast_all.person("clerk"), method="mail")
+    petitioner = wf.CitizenActor(via="portal", petitioner_id=case.parties.get().petitioner_id)
+    # when the petitioner rates and asks for review through the portal
+    case = wf.case_rate(case=case, actor=petitioner, rating="dissatisfied", solved=False)
+    case = wf.case_request_review(case=case, actor=petitioner, reason="问题没有解决")
+    # then both are recorded as the petitioner's own acts, and staff actions stay closed to them
+    rate, review = case.events.filter(event_type__in=["rate", "request_review"]).order_by("id")
+    assert rate.actor is None and rate.data["by"] == "petitioner" and review.data["via"] == "portal"
+    assert case.status == Status.UNDER_REVIEW
+    with pytest.raises(PermissionDenied):
+        wf.case_review_reply(
+            case=case, actor=petitioner, facts_reasons="自己复查", decision="support", legal_basis="无"
+        )
