@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 MSG_UNAUTHENTICATED = "未登录，或接口令牌无效、已吊销"
 MSG_SCHEMA = "请求数据不符合接口格式"
 MSG_NOT_FOUND = "没有找到"
+# django-ninja's own refusals, in the language users read.
+_HTTP_ERROR_MESSAGES = {
+    "CSRF check Failed": "CSRF 校验失败，请刷新页面后重试",
+    "Cannot parse request body": "请求体不是有效的 JSON",
+}
 
 # Swagger UI ships inside django-ninja; "ninja" is not an installed app (so its static files are not
 # collected), and the intranet has no CDN: the docs page loads these few files through the API itself.
@@ -99,7 +104,7 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:]
-        if len(parts) > 1 and parts[0] in {"payload", "filters"}:
+        if parts and parts[0] in {"payload", "filters", "page"}:  # the view's parameter names
             parts = parts[1:]
     return ".".join(parts) or "body"
 
@@ -121,7 +126,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    message = "CSRF 校验失败，请刷新页面后重试" if "CSRF" in exc.message else exc.message
+    message = _HTTP_ERROR_MESSAGES.get(exc.message, exc.message)
     return api.create_response(request, error_body(message), status=exc.status_code)
 
 

@@ -128,6 +128,17 @@ def test_a_rule_the_service_checks_gets_400_with_field_errors(clerk_li):
     assert payload["message"]
 
 
+def test_a_body_that_is_not_json_or_missing_is_refused_in_the_error_model(dispatcher_zhou, register_case):
+    case = register_case()
+    api = bearer(dispatcher_zhou)
+    broken = api.post(f"/api/cases/{case.pk}/actions/accept", "{not json", content_type="application/json")
+    assert broken.status_code == 400
+    assert broken.json() == {"message": "请求体不是有效的 JSON", "extra": {}}
+    missing = api.post(f"/api/cases/{case.pk}/actions/accept", "", content_type="application/json")
+    assert missing.status_code == 422
+    assert missing.json()["extra"]["fields"] == {"body": "Field required"}
+
+
 def test_a_malformed_cursor_gets_400_with_the_cursor_named(clerk_li):
     response = bearer(clerk_li).get("/api/cases", {"cursor": "not-a-cursor!"})
     assert response.status_code == 400
