@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -119,7 +118,7 @@ def test_journey_a_collective_visit_to_the_final_rereview_answer(
         page.get_by_test_id("opinion-docx").first.click()
     download = info.value
     assert download.suggested_filename.endswith(".docx")
-    text = "\n".join(p.text for p in Document(io.BytesIO(open(download.path(), "rb").read())).paragraphs)
+    text = "\n".join(p.text for p in Document(str(download.path())).paragraphs)
     assert "信访处理意见书" in text and "已安排维修" in text and "请求复查" in text
 
     # --- the clerk records delivery and a 不满意 rating, then the 复查 request ---
