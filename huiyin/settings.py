@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "huiyin.org",
     "huiyin.cases",
     "huiyin.workflow",
+    "huiyin.notify",
+    "huiyin.portal",
+    "huiyin.open311",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from huiyin.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("public/", include("huiyin.portal.urls")),
+    path("open311/v2/", include("huiyin.open311.urls")),
     path("api/", api.urls),
     path("", include("huiyin.cases.urls")),
     path("", include("huiyin.workflow.urls")),
