@@ -1,0 +1,38 @@
+"""Vocabularies of notifications to petitioners."""
+
+from django.db import models
+
+
+class Medium(models.TextChoices):
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败，待重试"
+    GAVE_UP = "gave_up", "多次失败，已停止重试"
+
+
+class MessageKind(models.TextChoices):
+    """What a message tells the petitioner; each kind has one editable template (MessageTemplate)."""
+
+    RECEIPT = "register", "登记回执"
+    ACCEPT = "accept", "受理告知"
+    NOT_ACCEPT = "not_accept", "不予受理告知"
+    DIVERT = "divert", "法定途径告知"
+    MERGE = "merge", "合并办理告知"
+    TRANSFER = "transfer", "移交告知"
+    ASSIGN = "assign", "交办告知"
+    FORWARD = "forward", "转送告知"
+    EXTEND = "extend", "延期告知"
+    REPLY = "reply", "答复出具告知"
+    MEDIATE = "mediate", "调解和解告知"
+    DELIVER = "deliver", "意见书送达及复查复核期限"
+    REQUEST_REVIEW = "request_review", "复查请求收到"
+    REVIEW_REPLY = "review_reply", "复查意见出具"
+    REQUEST_REREVIEW = "request_rereview", "复核请求收到"
+    REREVIEW_REPLY = "rereview_reply", "复核意见出具"
+    WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
+    LOGIN_CODE = "login_code", "群众登录验证码"

@@ -1,0 +1,87 @@
+"""Messages to petitioners (SMS and e-mail) and the templates administrators edit (SPEC §3.10)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from huiyin.notify.choices import DeliveryState, Medium, MessageKind
+
+
+class MessageTemplate(models.Model):
+    """The wording of one kind of message to petitioners, editable by administrators.
+
+    Written in Django template syntax with the variables listed in docs/notifications.md.
+    """
+
+    kind = models.CharField(max_length=30, choices=MessageKind.choices, unique=True)
+    subject = models.CharField("邮件标题", max_length=120)
+    body = models.TextField("正文")
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "通知模板"
+        verbose_name_plural = "通知模板"
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class CaseContact(models.Model):
+    """An extra address a petitioner gave for notices about a case (e.g. an e-mail on the portal).
+
+    Phone numbers of the case's petitioners are used as they are; this holds what the case record
+    has no field for.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    address = models.CharField(max_length=254, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "medium", "address"], name="one_contact_per_address")
+        ]
+        verbose_name = "通知地址"
+        verbose_name_plural = "通知地址"
+
+    def __str__(self) -> str:
+        return f"{self.get_medium_display()} {self.address}"
+
+
+class Notification(models.Model):
+    """One message to one address, with its delivery record: sent, or failed and retried (never lost)."""
+
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Makes creation idempotent: one message per (event or clock, kind, address).
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=30, choices=MessageKind.choices)
+    medium = models.CharField(max_length=10, choices=Medium.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    backend = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_retry")]
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

@@ -1,0 +1,314 @@
+"""Queue, render and deliver messages to petitioners. A failing backend never blocks or loses a case:
+the case is committed before any message is made, each message is a row with its delivery record, and
+failed rows are retried with back-off by `notifications_retry` (queued by the worker)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template import Context, Engine
+
+from huiyin.cases.choices import Decision, NotAcceptedReason, OpinionStage
+from huiyin.cases.models import Case, CaseEvent, Opinion
+from huiyin.core import timeutil
+from huiyin.notify.backends import Message, backend_for
+from huiyin.notify.choices import DeliveryState, Medium, MessageKind
+from huiyin.notify.defaults import DEFAULT_TEMPLATES, SIGNATURE
+from huiyin.notify.models import CaseContact, MessageTemplate, Notification
+from huiyin.workflow.choices import LIVE_STATES, ClockKind
+from huiyin.workflow.models import Clock
+
+log = logging.getLogger(__name__)
+_ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HTML
+
+# Which case events the petitioner is told about (regulations.md RG-3..5, HD-7, RV-1..3).
+EVENT_KINDS: dict[str, MessageKind] = {
+    kind.value: kind
+    for kind in MessageKind
+    if kind not in (MessageKind.WINDOW_REMINDER, MessageKind.LOGIN_CODE)
+}
+WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
+DUE_CLOCK = {
+    MessageKind.ACCEPT: ClockKind.HANDLING,
+    MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
+    MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
+}
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return int(_setting("HUIYIN_NOTIFY_MAX_ATTEMPTS", 8))
+
+
+def track_url() -> str:
+    return str(_setting("HUIYIN_PORTAL_URL", "/public/track/"))
+
+
+def render(kind: MessageKind | str, context: dict[str, Any]) -> tuple[str, str] | None:
+    """(subject, body) for a message kind, from the administrators' template; None if switched off."""
+    template = MessageTemplate.objects.filter(kind=kind).first()
+    if template is not None and not template.is_active:
+        return None
+    subject, body = (
+        (template.subject, template.body) if template is not None else DEFAULT_TEMPLATES[MessageKind(kind)]
+    )
+    ctx = Context({"track_url": track_url(), **context})
+    return (
+        _ENGINE.from_string(subject).render(ctx).strip(),
+        SIGNATURE + _ENGINE.from_string(body).render(ctx).strip(),
+    )
+
+
+def recipients_for(case: Case) -> list[tuple[str, str]]:
+    """(medium, address) pairs for a case: the petitioners' phones (representatives only for a
+    collective visit) and any address they gave for notices. Nobody if the identity is unclear."""
+    parties = case.parties.select_related("petitioner")
+    if case.is_collective:
+        parties = parties.filter(is_representative=True)
+    found: list[tuple[str, str]] = []
+    for party in parties:
+        phone = party.petitioner.phone.strip()
+        if phone and (Medium.SMS, phone) not in found:
+            found.append((Medium.SMS, phone))
+    for contact in CaseContact.objects.filter(case=case).order_by("id"):
+        if (contact.medium, contact.address) not in found:
+            found.append((contact.medium, contact.address))
+    return found
+
+
+def _due(case: Case, kind: ClockKind) -> date | None:
+    clock = Clock.objects.filter(case=case, kind=kind, state__in=LIVE_STATES).order_by("-id").first()
+    return clock.due_on if clock else None
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return _day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value or "")
+
+
+def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
+    """What a message about `event` may say: codes, unit names, dates and reasons — never staff names."""
+    case = event.case
+    data = event.data or {}
+    ctx: dict[str, Any] = {
+        "code": case.code,
+        "office": case.office.name,
+        "unit": data.get("unit_name") or data.get("to_office_name") or data.get("target_label") or "",
+        "reason": event.reason,
+        "days": data.get("days", ""),
+        "new_due_on": _day(data.get("new_due_on")),
+        "review_unit": data.get("review_unit_name", ""),
+        "rereview_unit": data.get("rereview_unit_name", ""),
+        "window": "",
+        "due_on": "",
+        "decision": "",
+    }
+    if data.get("reason_code") in NotAcceptedReason.values:
+        ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
+    if kind in DUE_CLOCK:
+        ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind]))
+    opinion_id = data.get("opinion")
+    if opinion_id:
+        opinion = Opinion.objects.filter(pk=opinion_id).select_related("issued_unit").first()
+        if opinion is not None:
+            ctx["unit"] = opinion.issued_unit.name
+            ctx["decision"] = (
+                OpinionStage(opinion.stage).label
+                if kind == MessageKind.DELIVER
+                else Decision(opinion.decision).label
+            )
+    if kind == MessageKind.DELIVER:
+        for clock_kind, label in WINDOW_LABELS.items():
+            due = _due(case, clock_kind)
+            if due is not None:
+                ctx["window"], ctx["due_on"] = label, _day(due)
+    return ctx
+
+
+def _create(
+    *,
+    case: Case | None,
+    event: CaseEvent | None,
+    kind: MessageKind,
+    medium: str,
+    recipient: str,
+    dedupe: str,
+    rendered: tuple[str, str],
+) -> Notification | None:
+    now = timeutil.now()
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                case=case,
+                event=event,
+                dedupe_key=dedupe[:200],
+                kind=kind,
+                medium=medium,
+                recipient=recipient,
+                subject=rendered[0][:200],
+                body=rendered[1],
+                created_at=now,
+                # the retry sweep picks a row up if its first delivery task never ran
+                next_attempt_at=now + timedelta(minutes=1),
+            )
+    except IntegrityError:
+        return None  # already made (the signal or a sweep ran twice)
+
+
+def notifications_for_event(event: CaseEvent) -> list[Notification]:
+    """Make the messages an event owes the petitioner (one per address); idempotent per event."""
+    kind = EVENT_KINDS.get(event.event_type)
+    if kind is None:
+        return []
+    case = event.case
+    rendered = render(kind, event_context(event, kind))
+    if rendered is None:
+        return []
+    made = []
+    for medium, address in recipients_for(case):
+        n = _create(
+            case=case,
+            event=event,
+            kind=kind,
+            medium=medium,
+            recipient=address,
+            dedupe=f"event:{event.pk}:{medium}:{address}",
+            rendered=rendered,
+        )
+        if n is not None:
+            made.append(n)
+    return made
+
+
+def notification_direct(
+    *, kind: MessageKind, medium: str, recipient: str, context: dict[str, Any], dedupe: str
+) -> Notification | None:
+    """A message not tied to a case event (e.g. a one-time sign-in code)."""
+    rendered = render(kind, context)
+    if rendered is None:
+        return None
+    return _create(
+        case=None, event=None, kind=kind, medium=medium, recipient=recipient, dedupe=dedupe, rendered=rendered
+    )
+
+
+def notification_deliver(notification_id: int) -> str:
+    """Try to deliver one message now; record the outcome. Returns the resulting state.
+
+    The attempt is claimed with a compare-and-swap on `attempts`, so a task and the retry sweep
+    never send the same message twice at once.
+    """
+    n = Notification.objects.filter(pk=notification_id).first()
+    if n is None or n.state not in (DeliveryState.PENDING, DeliveryState.FAILED):
+        return n.state if n else "missing"
+    now = timeutil.now()
+    lease = now + timedelta(minutes=10)  # if this process dies mid-send, the sweep tries again later
+    claimed = Notification.objects.filter(
+        pk=n.pk, attempts=n.attempts, state__in=(DeliveryState.PENDING, DeliveryState.FAILED)
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
+    if claimed != 1:
+        return n.state
+    attempts = n.attempts + 1
+    path = ""
+    try:
+        path, backend = backend_for(n.medium)
+        backend.send(Message(n.medium, n.recipient, n.subject, n.body))
+    except Exception as exc:  # any backend failure is recorded, never raised into the workflow
+        log.warning("notification %s failed (attempt %s): %s", n.pk, attempts, exc)
+        gave_up = attempts >= max_attempts()
+        Notification.objects.filter(pk=n.pk).update(
+            state=DeliveryState.GAVE_UP if gave_up else DeliveryState.FAILED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            backend=path[:200],
+            next_attempt_at=None if gave_up else now + backoff(attempts),
+        )
+        return DeliveryState.GAVE_UP if gave_up else DeliveryState.FAILED
+    Notification.objects.filter(pk=n.pk).update(
+        state=DeliveryState.SENT, sent_at=now, backend=path[:200], next_attempt_at=None, last_error=""
+    )
+    return DeliveryState.SENT
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … minutes after each failure, at most six hours."""
+    return timedelta(minutes=min(2**attempts, 360))
+
+
+def notifications_due(now: Any = None, limit: int = 200) -> list[int]:
+    now = now or timeutil.now()
+    return list(
+        Notification.objects.filter(
+            state__in=(DeliveryState.PENDING, DeliveryState.FAILED), next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def window_reminders(today: date | None = None) -> list[Notification]:
+    """Remind petitioners a few days before their 复查/复核 window closes (once per window)."""
+    today = today or timeutil.today()
+    days = int(_setting("HUIYIN_NOTIFY_WINDOW_REMINDER_DAYS", 5))
+    clocks = Clock.objects.filter(
+        Q(kind__in=list(WINDOW_LABELS)),
+        state__in=LIVE_STATES,
+        due_on__gte=today,
+        due_on__lte=today + timedelta(days=days),
+    ).select_related("case")
+    made = []
+    for clock in clocks:
+        ctx = {
+            "code": clock.case.code,
+            "window": WINDOW_LABELS[ClockKind(clock.kind)],
+            "due_on": _day(clock.due_on),
+        }
+        rendered = render(MessageKind.WINDOW_REMINDER, ctx)
+        if rendered is None:
+            break
+        for medium, address in recipients_for(clock.case):
+            n = _create(
+                case=clock.case,
+                event=None,
+                kind=MessageKind.WINDOW_REMINDER,
+                medium=medium,
+                recipient=address,
+                dedupe=f"clock:{clock.pk}:reminder:{medium}:{address}",
+                rendered=rendered,
+            )
+            if n is not None:
+                made.append(n)
+    return made
+
+
+def notifications_retry() -> dict[str, int]:
+    """The periodic sweep: make due window reminders, then deliver every due or failed message."""
+    counts = {"reminders": len(window_reminders())}
+    for pk in notifications_due():
+        state = notification_deliver(pk)
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def enqueue_delivery(notifications: list[Notification]) -> None:
+    """Queue one delivery task per message; if the queue is down, the retry sweep delivers later."""
+    from huiyin.notify.tasks import send_notification
+
+    for n in notifications:
+        try:
+            send_notification.enqueue(n.pk)
+        except Exception as exc:
+            log.warning("could not queue notification %s (the sweep will retry): %s", n.pk, exc)
