@@ -55,7 +55,9 @@ def test_the_demo_puts_cases_in_every_status_through_the_workflow(demo, db):
     assert "未能走完流程" not in output
 
 
-def test_the_demo_has_an_account_for_every_role_and_prints_their_passwords(demo, db):
+def test_the_demo_has_an_account_for_every_role_and_prints_their_passwords(demo, db, settings):
+    # the suite's conftest keeps only a fast test hasher; demo accounts use Django's default (PBKDF2)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     output = demo
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert "demo-dispatcher" in output
