@@ -138,6 +138,10 @@ class Case(models.Model):
     rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     problem_solved = models.BooleanField(null=True, blank=True)
     is_final = models.BooleanField("复核终结", default=False)
+    # The rule profile in force when the case was registered: a later switch applies to new cases only.
+    rule_profile = models.ForeignKey(
+        "org.RuleProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -84,6 +84,8 @@ def queue_my_unit(user: User) -> QuerySet[Case]:
 
 
 def _with_clock_state(user: User, states: tuple[str, ...]) -> QuerySet[Case]:
+    if not user.unit_id:
+        return Case.objects.none()
     clocks = Clock.objects.filter(case_id=OuterRef("pk"), state__in=states, unit_id=user.unit_id)
     return case_list(user).filter(Exists(clocks))
 

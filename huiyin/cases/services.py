@@ -21,7 +21,7 @@ from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
-from huiyin.org.selectors import rules_for
+from huiyin.org.selectors import Rule, profile_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.signals import case_event_committed
@@ -142,9 +142,10 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
     if not people and not data.identity_unclear and not errors:
         errors["petitioners"] = "请登记至少一名信访人，或勾选“姓名或住址不清”"
 
-    rules = rules_for(territory or office.territory)
+    profile = profile_for(territory or office.territory)
+    rules = rules_for_profile(profile)
     if data.is_collective:
-        limit = rules[RuleKey.MAX_REPRESENTATIVES]
+        limit = representative_limit(rules, data.headcount)
         reps = [p for p in people if p.is_representative]
         if len(reps) > limit.value:
             # 条例 §20¶3: a collective visit chooses no more than 5 representatives (province rules may differ).
@@ -175,8 +176,18 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
         "headcount": data.headcount if data.is_collective else max(1, data.headcount),
         "identity_unclear": data.identity_unclear,
         "major_urgent": data.major_urgent,
+        "rule_profile": profile,
     }
     return fields, people
+
+
+def representative_limit(rules: dict[RuleKey, Rule], headcount: int) -> Rule:
+    """条例 §20¶3 caps representatives at 5; a province may set a lower cap for small groups
+    (浙江 §15: ≤3 representatives when the group is ≤10 people)."""
+    small = rules[RuleKey.SMALL_GROUP_SIZE].value
+    if small and headcount <= small:
+        return rules[RuleKey.SMALL_GROUP_MAX_REPRESENTATIVES]
+    return rules[RuleKey.MAX_REPRESENTATIVES]
 
 
 def _find_or_create_petitioner(p: PetitionerIn) -> Petitioner:
@@ -260,7 +271,7 @@ def case_register(
             )
             for f in attachments or []:
                 _store_attachment(case, f, actor)
-            rules = rules_for(case.territory or office.territory)
+            rules = rules_for_profile(case.rule_profile)
             # 条例 §22¶1: route within 15 days; §23¶2: written notice within 15 days unless identity unclear.
             clocks.start_clock(
                 case=case, kind=ClockKind.ROUTING, unit=office, rules=rules, trigger="register", on=today

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from huiyin.org.models import RuleProfile, RuleValue, Territory, Unit, User
+from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, Unit, User
 
 
 @admin.register(Territory)
@@ -38,3 +38,21 @@ class RuleValueInline(admin.TabularInline):
 class RuleProfileAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "based_on")
     inlines = (RuleValueInline,)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `huiyin.org.services.token_issue` (docs/api.md); here they are listed and revoked."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked")
+    list_filter = ("revoked",)
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    exclude = ("key_hash",)
+    actions = ("revoke",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+        queryset.update(revoked=True)

@@ -62,6 +62,8 @@ class RuleKey(models.TextChoices):
     REREVIEW_REQUEST_DAYS = "rereview_request_days", "请求复核期限"
     REREVIEW_DAYS = "rereview_days", "复核时限"
     MAX_REPRESENTATIVES = "max_representatives", "集体访代表人数上限"
+    SMALL_GROUP_SIZE = "small_group_size", "小规模集体访人数（0=不区分）"
+    SMALL_GROUP_MAX_REPRESENTATIVES = "small_group_max_representatives", "小规模集体访代表人数上限"
     WARNING_PERCENT = "warning_percent", "黄灯预警（已用时限百分比）"
     ROLL_OVER_HOLIDAY = "roll_over_holiday", "期满日为节假日顺延"
 

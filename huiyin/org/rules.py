@@ -29,6 +29,10 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
         30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十六条第一款、第二款"
     ),
     RuleKey.MAX_REPRESENTATIVES: RuleDefault(5, ValueUnit.COUNT, "《信访工作条例》第二十条第三款"),
+    RuleKey.SMALL_GROUP_SIZE: RuleDefault(0, ValueUnit.COUNT, "国家条例不区分集体访规模"),
+    RuleKey.SMALL_GROUP_MAX_REPRESENTATIVES: RuleDefault(
+        5, ValueUnit.COUNT, "《信访工作条例》第二十条第三款"
+    ),
     RuleKey.WARNING_PERCENT: RuleDefault(67, ValueUnit.PERCENT, "本系统默认：时限用去三分之二时黄灯预警"),
     RuleKey.ROLL_OVER_HOLIDAY: RuleDefault(
         0, ValueUnit.FLAG, "参照《民法典》第二百零三条（需法律确认；国家条例未规定）"

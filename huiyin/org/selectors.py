@@ -18,12 +18,18 @@ class Rule:
 
 
 def rules_for(territory: Territory | None) -> dict[RuleKey, Rule]:
-    """The rule values in force for a territory: its profile chain, then the national baseline."""
-    profile = (
-        territory.effective_profile()
-        if territory
-        else RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
-    )
+    """The rule values in force for a territory today: its profile chain, then the national baseline."""
+    return rules_for_profile(profile_for(territory))
+
+
+def profile_for(territory: Territory | None) -> RuleProfile | None:
+    if territory is not None:
+        return territory.effective_profile()
+    return RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
+
+
+def rules_for_profile(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
+    """Resolve a profile: its own values, then those of the profiles it is based on, then the baseline."""
     chain: list[RuleProfile] = []
     seen: set[int] = set()
     while profile is not None and profile.pk not in seen:
@@ -33,9 +39,8 @@ def rules_for(territory: Territory | None) -> dict[RuleKey, Rule]:
     resolved: dict[RuleKey, Rule] = {
         key: Rule(key, d.value, d.unit, d.article) for key, d in NATIONAL_RULES.items()
     }
-    values = RuleValue.objects.filter(profile__in=chain)
     by_profile: dict[int, list[RuleValue]] = {}
-    for v in values:
+    for v in RuleValue.objects.filter(profile__in=chain):
         by_profile.setdefault(v.profile_id, []).append(v)
     for p in reversed(chain):  # the most specific profile wins
         for v in by_profile.get(p.pk, []):

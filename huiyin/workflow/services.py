@@ -26,7 +26,7 @@ from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Unit, User
-from huiyin.org.selectors import Rule, rules_for
+from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, ClockState
 from huiyin.workflow.models import Clock
@@ -66,6 +66,13 @@ class Context:
     now: datetime
     today: date
     rules: dict[RuleKey, Rule]
+
+
+def rules_for_case(case: Case) -> dict[RuleKey, Rule]:
+    """The rules the case was registered under (a profile switch applies to new cases only)."""
+    if case.rule_profile_id:
+        return rules_for_profile(case.rule_profile)
+    return rules_for(case.territory or case.office.territory)
 
 
 def lock_case(pk: int) -> Case:
@@ -152,7 +159,7 @@ def _guard_no_objection(case: Case, today: date) -> None:
 
 
 def _guard_extend(case: Case, today: date) -> None:
-    max_days = rules_for(case.territory)[RuleKey.EXTENSION_MAX_DAYS].value
+    max_days = rules_for_case(case)[RuleKey.EXTENSION_MAX_DAYS].value
     if case.extension_days >= max_days:
         _refuse(f"延期已达上限（{max_days}日，《信访工作条例》第三十四条）")
 
@@ -255,7 +262,7 @@ def _transition(
         to_status = next_status(from_status, action)
         ensure_actor_may(actor, action, case)
         now = timeutil.now()
-        ctx = Context(actor=actor, now=now, today=timeutil.today(), rules=rules_for(case.territory))
+        ctx = Context(actor=actor, now=now, today=timeutil.today(), rules=rules_for_case(case))
         if action in GUARDS:
             GUARDS[action](case, ctx.today)
         before = _field_values(case)
@@ -548,7 +555,7 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
 def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
     """How and by when to ask for the next review (on by default; 北京 §43 requires it locally)."""
     superior = issuing_unit.parent
-    rules = rules_for(case.territory)
+    rules = rules_for_case(case)
     if stage == OpinionStage.HANDLING:
         days = rules[RuleKey.REVIEW_REQUEST_DAYS].value
         return (

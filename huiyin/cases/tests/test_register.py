@@ -197,3 +197,37 @@ def test_nameless_registration_needs_the_identity_unclear_flag(org, clerk_li):
     data.identity_unclear = True
     case, _ = case_register(data=data, office=org.county_office, actor=clerk_li)
     assert case.identity_unclear
+
+
+def _zhejiang(org):
+    from huiyin.org.models import RuleProfile
+
+    org.county.rule_profile = RuleProfile.objects.get(code="zhejiang")
+    org.county.save()
+
+
+def test_zhejiang_allows_three_representatives_for_a_group_of_ten_and_five_for_a_larger_one(org, clerk_li):
+    _zhejiang(org)
+    with pytest.raises(ValidationFailed, match="不得超过3人（《浙江省信访条例》第十五条）"):
+        case_register(data=_collective(4, 4, headcount=10), office=org.county_office, actor=clerk_li)
+    case, _ = case_register(data=_collective(5, 5, headcount=11), office=org.county_office, actor=clerk_li)
+    assert case.parties.filter(is_representative=True).count() == 5
+
+
+def test_switching_a_county_to_another_profile_changes_new_cases_only(org, clerk_li, dispatcher_zhou, clock):
+    from datetime import date
+
+    from huiyin.workflow import services as wf
+
+    # given a case registered under the national rules (15 calendar days to route)
+    clock.set(date(2025, 3, 3))
+    old, _ = case_register(data=_collective(2, 1, headcount=2), office=org.county_office, actor=clerk_li)
+    # when the county switches to the Zhejiang profile (5 working days to route)
+    _zhejiang(org)
+    new, _ = case_register(data=_collective(2, 1, headcount=2), office=org.county_office, actor=clerk_li)
+    # then the old case keeps its clock and its rules, the new one gets the new ones
+    routing = {c.pk: Clock.objects.get(case=c, kind=ClockKind.ROUTING) for c in (old, new)}
+    assert routing[old.pk].due_on == date(2025, 3, 18)
+    assert (routing[new.pk].due_on, routing[new.pk].rule_unit) == (date(2025, 3, 10), "working_day")
+    old = wf.case_transfer(case=old, actor=dispatcher_zhou, to_office=org.city_office, reason="属市级")
+    assert Clock.objects.filter(case=old, kind=ClockKind.ROUTING).latest("id").rule_days == 15
