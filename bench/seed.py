@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.db import transaction
 
+    from huiyin.core.management.dbstats import refresh_planner_statistics
     from huiyin.demo.builder import has_data
     from huiyin.demo.org import build_org, build_users, demo_password
     from huiyin.org.services import token_issue
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         users = build_users(org)
         _bulk_cases(org, rng, args.existing)
         _, token = token_issue(user=users["dispatcher"], name="bench")
+    # A live SQLite deployment has statistics: the worker runs ANALYZE hourly (core/management/dbstats.py).
+    refresh_planner_statistics()
     payloads = _payloads(rng, args.payloads, org)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(payloads, fh, ensure_ascii=False)

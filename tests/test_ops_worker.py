@@ -67,3 +67,16 @@ def test_the_worker_refuses_a_sweep_interval_of_zero(db):
 
     with pytest.raises(CommandError):
         call_command("run_worker", sweep_every=0)
+
+
+def test_planner_statistics_are_refreshed_on_sqlite(db):
+    from django.db import connection
+
+    from huiyin.core.management.dbstats import refresh_planner_statistics
+
+    refreshed = refresh_planner_statistics()
+    assert refreshed is (connection.vendor == "sqlite")
+    if refreshed:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1

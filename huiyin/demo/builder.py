@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 
 from huiyin.cases.models import Case, Petitioner
 from huiyin.core import timeutil
+from huiyin.core.management.dbstats import refresh_planner_statistics
 from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
@@ -86,6 +87,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         build_users(org)
         outcome = CaseBuilder(org, rng, messages, today).build(cases)
         swept = sweep_clocks()
+    refresh_planner_statistics()
     return DemoReport(org, outcome, swept, time.monotonic() - started)
 
 

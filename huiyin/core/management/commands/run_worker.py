@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
@@ -17,7 +18,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 from django_tasks_db.models import DBTaskResult
 
+from huiyin.core.management.dbstats import refresh_planner_statistics
+
 logger = logging.getLogger("huiyin.worker")
+STATISTICS_EVERY = 3600.0  # seconds between ANALYZE runs on SQLite
 
 
 def sweep_task_path() -> str:
@@ -37,10 +41,15 @@ def enqueue_sweep() -> bool:
 
 
 def schedule_sweeps(stop: threading.Event, every: float) -> None:
-    """Queue a sweep now and then every `every` seconds until `stop` is set."""
+    """Queue a sweep now and then every `every` seconds until `stop` is set; refresh SQLite's
+    planner statistics at start and hourly (see huiyin.core.management.dbstats)."""
+    next_statistics = time.monotonic()
     while not stop.is_set():
         try:
             enqueue_sweep()
+            if time.monotonic() >= next_statistics:
+                refresh_planner_statistics()
+                next_statistics = time.monotonic() + STATISTICS_EVERY
         except Exception:  # a locked or restarting database must not kill the schedule
             logger.exception("could not queue the clock sweep; retrying in %s s", every)
         finally:
