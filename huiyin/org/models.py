@@ -161,3 +161,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+
+class ResponsibilityRule(models.Model):
+    """谁主管、谁负责 as data: (subject category, territory level) → the competent kind of unit.
+
+    A rule with a territory applies to that territory and below (a local override); a rule without a
+    category applies to every subject. The most specific rule wins (routing.suggest_unit)."""
+
+    category = models.ForeignKey(
+        "cases.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="空＝所有分类",
+    )
+    territory = models.ForeignKey(
+        Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="空＝全辖区；填写则仅对该区域及其下级生效（属地例外）",
+    )
+    level = models.PositiveSmallIntegerField("主管层级", choices=TerritoryLevel.choices)
+    unit_kind = models.CharField("主管单位类型", max_length=30, choices=UnitKind.choices)
+    note = models.CharField("依据或说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["territory__path", "category__full_name"]
+        verbose_name = "职责对应规则"
+        verbose_name_plural = "职责对应规则"
+
+    def __str__(self) -> str:
+        return f"{self.category or '所有分类'} → {self.get_level_display()}{self.get_unit_kind_display()}"
