@@ -47,6 +47,32 @@ RULES: dict[str, str] = {
     "opinion_print": CASE,
     "case_action": CASE,
     "case_show": CASE,
+    # the citizen portal (issue 3): public pages; a case page opens only after code + second factor
+    "portal_home": PUBLIC,
+    "portal_submit": PUBLIC,
+    "portal_receipt": PUBLIC,
+    "portal_track": PUBLIC,
+    "portal_case": PUBLIC,
+    "portal_case_rate": PUBLIC,
+    "portal_case_review": PUBLIC,
+    "portal_case_consent": PUBLIC,
+    "portal_opinion": PUBLIC,
+    "portal_opinion_docx": PUBLIC,
+    "portal_account": PUBLIC,
+    "portal_account_code": PUBLIC,
+    "portal_account_logout": PUBLIC,
+    "portal_channels": PUBLIC,
+    "portal_procedure": PUBLIC,
+    "portal_statistics": PUBLIC,
+    "portal_replies": PUBLIC,
+    "portal_language": PUBLIC,
+    # Open311 GeoReport v2 (issue 3): public reads; POST requests needs an api_key
+    "open311_discovery": PUBLIC,
+    "open311_services": PUBLIC,
+    "open311_service_definition": PUBLIC,
+    "open311_requests": PUBLIC,
+    "open311_request": PUBLIC,
+    "open311_token": PUBLIC,
 }
 API_ACTION_PREFIX = "case_"  # api/cases/<ref>/actions/<action> are named case_<action>
 

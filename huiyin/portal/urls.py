@@ -1,3 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from huiyin.portal import views
+
+urlpatterns = [
+    path("", views.home, name="portal_home"),
+    path("submit/", views.submit, name="portal_submit"),
+    path("receipt/", views.receipt, name="portal_receipt"),
+    path("track/", views.track, name="portal_track"),
+    path("cases/<str:code>/", views.case_page, name="portal_case"),
+    path("cases/<str:code>/rate/", views.case_rate, name="portal_case_rate"),
+    path("cases/<str:code>/review/", views.case_review, name="portal_case_review"),
+    path("cases/<str:code>/consent/", views.case_consent, name="portal_case_consent"),
+    path("cases/<str:code>/opinions/<int:pk>/", views.opinion_print, name="portal_opinion"),
+    path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="portal_opinion_docx"),
+    path("account/", views.account, name="portal_account"),
+    path("account/code/", views.account_code, name="portal_account_code"),
+    path("account/logout/", views.account_logout, name="portal_account_logout"),
+    path("channels/", views.channels, name="portal_channels"),
+    path("procedure/", views.procedure, name="portal_procedure"),
+    path("statistics/", views.statistics, name="portal_statistics"),
+    path("replies/", views.replies, name="portal_replies"),
+    path("lang/<str:code>/", views.language, name="portal_language"),
+]

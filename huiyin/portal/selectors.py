@@ -1,0 +1,406 @@
+"""Reads for the citizen portal and the public pages. Nothing here ever names a staff member; the
+public pages show counts and unit names only, and accusation (检举控告) content never."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from huiyin.cases.choices import (
+    Decision,
+    DeliveryMethod,
+    DivertTarget,
+    NotAcceptedReason,
+    OpinionStage,
+    PetitionType,
+    Rating,
+    Status,
+)
+from huiyin.cases.models import Case, CaseEvent, Category, Opinion
+from huiyin.core import timeutil
+from huiyin.org.choices import TerritoryLevel, UnitKind
+from huiyin.org.models import Territory, Unit
+from huiyin.portal.models import OfficeInfo, TrackingSecret
+from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.models import Clock
+
+PUBLIC_CACHE_SECONDS = 600
+
+
+def _cache_seconds() -> int:
+    return int(getattr(settings, "HUIYIN_PORTAL_CACHE_SECONDS", PUBLIC_CACHE_SECONDS))
+
+
+# --- where a submission goes -------------------------------------------------------------------
+
+
+def default_office() -> Unit | None:
+    """HUIYIN_PORTAL_OFFICE (a unit code) if set, else the first county-level petition office."""
+    code = getattr(settings, "HUIYIN_PORTAL_OFFICE", "")
+    offices = Unit.objects.filter(kind=UnitKind.PETITION_OFFICE, is_active=True)
+    if code:
+        found = offices.filter(code=code).first()
+        if found is not None:
+            return found
+    return (
+        offices.filter(territory__level=TerritoryLevel.COUNTY).order_by("territory__path", "code").first()
+        or offices.order_by("territory__path", "code").first()
+    )
+
+
+def office_for(territory: Territory | None) -> Unit | None:
+    """The petition office of the place the citizen picked (属地管理): the nearest office on the way
+    up the territory tree, else the default office."""
+    if territory is not None:
+        chain = territory.ancestors()
+        offices = {
+            u.territory_id: u
+            for u in Unit.objects.filter(
+                kind=UnitKind.PETITION_OFFICE, is_active=True, territory__in=chain
+            ).order_by("-code")
+        }
+        for node in reversed(chain):
+            if node.pk in offices:
+                return offices[node.pk]
+    return default_office()
+
+
+def territory_choices() -> list[tuple[str, str]]:
+    rows = Territory.objects.filter(level__lte=TerritoryLevel.VILLAGE).values_list("pk", "name", "level")
+    top = min((level for _pk, _name, level in rows), default=1)
+    return [(str(pk), "\u3000" * (level - top) + name) for pk, name, level in rows]
+
+
+def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for pk, full_name in Category.objects.filter(level=3).values_list("pk", "full_name"):
+        top, _sep, rest = full_name.partition(" / ")
+        groups.setdefault(top, []).append((str(pk), rest or top))
+    return list(groups.items())
+
+
+# --- the citizen's own case --------------------------------------------------------------------
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return ""
+
+
+def citizen_event_text(ev: CaseEvent) -> str | None:
+    """What an event means for the petitioner, in plain words; None for internal steps."""
+    d = ev.data or {}
+    unit = ev.actor_unit.name if ev.actor_unit else ""
+    t = ev.event_type
+    if t == "register":
+        return _("%(office)s登记了您的信访事项") % {"office": unit or ev.case.office.name}
+    if t == "accept":
+        return _("%(unit)s受理了您的信访事项") % {"unit": unit}
+    if t == "not_accept":
+        label = (
+            NotAcceptedReason(d["reason_code"]).label
+            if d.get("reason_code") in NotAcceptedReason.values
+            else ""
+        )
+        return _("不予受理：%(label)s。%(reason)s") % {"label": label, "reason": ev.reason}
+    if t == "divert":
+        label = d.get("target_label") or (
+            DivertTarget(d["target"]).label if d.get("target") in DivertTarget.values else ""
+        )
+        return _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
+    if t == "merge":
+        return _("与同一事项合并办理")
+    if t == "transfer":
+        return _("移交%(unit)s处理") % {"unit": d.get("to_office_name", "")}
+    if t == "assign":
+        return _("交%(unit)s办理，要求按期反馈结果") % {"unit": d.get("unit_name", "")}
+    if t == "forward":
+        return _("转送%(unit)s办理") % {"unit": d.get("unit_name", "")}
+    if t == "return":
+        return _("重新确定办理单位")
+    if t == "extend":
+        return _("经批准延期%(days)s日，办理期限至%(due)s。延期理由：%(reason)s") % {
+            "days": d.get("days", ""),
+            "due": _day(d.get("new_due_on")),
+            "reason": ev.reason,
+        }
+    if t == "mediate":
+        return _("%(unit)s组织调解，双方达成协议") % {"unit": unit}
+    if t in ("reply", "review_reply", "rereview_reply"):
+        decision = Decision(d["decision"]).label if d.get("decision") in Decision.values else ""
+        stage = {"reply": OpinionStage.HANDLING, "review_reply": OpinionStage.REVIEW}.get(
+            t, OpinionStage.REREVIEW
+        )
+        return _("%(unit)s出具%(stage)s（%(decision)s）") % {
+            "unit": unit,
+            "stage": stage.label,
+            "decision": decision,
+        }
+    if t == "deliver":
+        method = DeliveryMethod(d["method"]).label if d.get("method") in DeliveryMethod.values else ""
+        return _("意见书已送达（%(method)s，%(day)s）") % {
+            "method": method,
+            "day": _day(d.get("delivered_on")),
+        }
+    if t == "rate":
+        rating = Rating(d["rating"]).label if d.get("rating") in Rating.values else ""
+        return _("您评价：%(rating)s") % {"rating": rating}
+    if t == "reopen":
+        return _("重新办理")
+    if t == "close":
+        return _("办结")
+    if t == "request_review":
+        return _("您请求复查，复查机关：%(unit)s") % {"unit": d.get("review_unit_name", "")}
+    if t == "request_rereview":
+        return _("您请求复核，复核机关：%(unit)s") % {"unit": d.get("rereview_unit_name", "")}
+    if t == "hearing_start":
+        return _("复核机关举行听证（听证期间不计入复核期限）")
+    if t == "hearing_end":
+        return _("听证结束，复核期限至%(due)s") % {"due": _day(d.get("new_due_on"))}
+    if t == "clock_red" and d.get("clock") in ClockKind.values:
+        return _("%(clock)s已超期（期满日%(due)s）") % {
+            "clock": ClockKind(d["clock"]).label,
+            "due": _day(d.get("due_on")),
+        }
+    if t == "clock_expired" and d.get("clock") in ClockKind.values:
+        return _("%(clock)s已届满") % {"clock": ClockKind(d["clock"]).label}
+    return None  # objections, yellow warnings and other internal steps
+
+
+def citizen_timeline(case: Case) -> list[dict[str, Any]]:
+    events = case.events.select_related("actor_unit", "case__office").order_by("created_at", "id")
+    rows = []
+    for ev in events:
+        text = citizen_event_text(ev)
+        if text:
+            rows.append(
+                {"at": ev.created_at, "text": text, "unit": ev.actor_unit.name if ev.actor_unit else ""}
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class CitizenClock:
+    label: str
+    unit: str
+    due_on: date
+    days_left: int
+    is_window: bool
+    paused: bool
+
+
+def citizen_clocks(case: Case) -> list[CitizenClock]:
+    today = timeutil.today()
+    out = []
+    for clock in (
+        Clock.objects.filter(case=case, state__in=LIVE_STATES).select_related("unit").order_by("due_on")
+    ):
+        if clock.kind in (ClockKind.ROUTING, ClockKind.OBJECTION, ClockKind.ASSIGNMENT):
+            continue  # internal limits between offices
+        out.append(
+            CitizenClock(
+                label=ClockKind(clock.kind).label,
+                unit=clock.unit.name if clock.unit else "",
+                due_on=clock.due_on,
+                days_left=(clock.due_on - today).days,
+                is_window=clock.kind in WINDOW_KINDS,
+                paused=clock.state == ClockState.PAUSED,
+            )
+        )
+    return out
+
+
+def window_due(case: Case, kind: ClockKind) -> date | None:
+    clock = Clock.objects.filter(case=case, kind=kind, state__in=LIVE_STATES).order_by("-id").first()
+    return clock.due_on if clock else None
+
+
+def delivered_opinions(case: Case) -> list[Opinion]:
+    return list(
+        case.opinions.filter(delivered_on__isnull=False)
+        .select_related("issued_unit")
+        .order_by("issued_at", "id")
+    )
+
+
+def cases_for_contact(address: str) -> list[Case]:
+    """Cases a signed-in citizen may open: those whose petitioner has this phone, or that list this
+    address for notices."""
+    from huiyin.notify.models import CaseContact
+
+    if not address:
+        return []
+    by_contact = CaseContact.objects.filter(address=address).values("case_id")
+    return list(
+        Case.objects.filter(Q(parties__petitioner__phone=address) | Q(pk__in=by_contact))
+        .distinct()
+        .select_related("office", "handling_unit")
+        .order_by("-registered_at")[:100]
+    )
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+def public_offices() -> list[dict[str, Any]]:
+    units = Unit.objects.filter(kind=UnitKind.PETITION_OFFICE, is_active=True).select_related(
+        "territory", "public_info"
+    )
+    rows = []
+    for unit in units.order_by("territory__path", "code"):
+        info = getattr(unit, "public_info", None)
+        if info is not None and not info.is_published:
+            continue
+        rows.append({"unit": unit, "info": info or OfficeInfo(unit=unit)})
+    return rows
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _statistics() -> dict[str, Any]:
+    today = timeutil.today()
+    start = today.replace(day=1) - timedelta(days=365)
+    registered = CaseEvent.objects.filter(event_type="register")
+    by_month: dict[str, int] = {}
+    for ev_at in registered.filter(created_at__date__gte=start).values_list("created_at", flat=True):
+        key = f"{ev_at:%Y-%m}"
+        by_month[key] = by_month.get(key, 0) + 1
+    types = dict(Case.objects.values_list("petition_type").annotate(n=Count("id")))
+    answered = CaseEvent.objects.filter(event_type__in=("reply", "mediate")).count()
+    ratings = {r: 0 for r in Rating.values}
+    for data in CaseEvent.objects.filter(event_type="rate").values_list("data", flat=True):
+        if data.get("rating") in ratings:
+            ratings[data["rating"]] += 1
+    rated = sum(ratings.values())
+    handling = Clock.objects.filter(kind=ClockKind.HANDLING, state__in=(ClockState.MET, ClockState.LATE))
+    met = handling.filter(state=ClockState.MET).count()
+    return {
+        "total": registered.count(),
+        "answered": answered,
+        "by_type": [(PetitionType(k).label, types.get(k, 0)) for k in PetitionType.values],
+        "by_month": sorted(by_month.items()),
+        "on_time_rate": _ratio(met, handling.count()),
+        "satisfaction": [(Rating(k).label, n) for k, n in ratings.items()],
+        "satisfied_rate": _ratio(ratings[Rating.SATISFIED] + ratings[Rating.BASICALLY], rated),
+        "reviews": CaseEvent.objects.filter(event_type="request_review").count(),
+        "rereviews": CaseEvent.objects.filter(event_type="request_rereview").count(),
+        "rankings": _rankings(),
+        "computed_at": timeutil.now(),
+    }
+
+
+def _rankings() -> list[dict[str, Any]]:
+    """Units by their answers: how many, how many on time, how satisfied the petitioners were."""
+    replies = dict(
+        CaseEvent.objects.filter(event_type__in=("reply", "mediate"), actor_unit__isnull=False)
+        .values_list("actor_unit")
+        .annotate(n=Count("id"))
+    )
+    clocks = (
+        Clock.objects.filter(kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), unit__isnull=False)
+        .filter(state__in=(ClockState.MET, ClockState.LATE))
+        .values_list("unit", "state")
+        .annotate(n=Count("id"))
+    )
+    on_time: dict[int, list[int]] = {}
+    for unit_id, state, n in clocks:
+        pair = on_time.setdefault(unit_id, [0, 0])
+        pair[0 if state == ClockState.MET else 1] += n
+    rates: dict[int, list[int]] = {}
+    for unit_id, data in CaseEvent.objects.filter(
+        event_type="rate", case__handling_unit__isnull=False
+    ).values_list("case__handling_unit", "data"):
+        pair = rates.setdefault(unit_id, [0, 0])
+        pair[1] += 1
+        if data.get("rating") in (Rating.SATISFIED, Rating.BASICALLY):
+            pair[0] += 1
+    names = dict(Unit.objects.filter(pk__in=set(replies) | set(on_time)).values_list("pk", "name"))
+    rows = []
+    for unit_id, name in names.items():
+        met, late = on_time.get(unit_id, [0, 0])
+        good, rated = rates.get(unit_id, [0, 0])
+        rows.append(
+            {
+                "unit": name,
+                "answered": replies.get(unit_id, 0),
+                "on_time_rate": _ratio(met, met + late),
+                "satisfied_rate": _ratio(good, rated),
+                "rated": rated,
+            }
+        )
+    rows.sort(
+        key=lambda r: (-(r["on_time_rate"] or 0), -(r["satisfied_rate"] or 0), -r["answered"], r["unit"])
+    )
+    return rows
+
+
+def public_statistics() -> dict[str, Any]:
+    """Anonymised statistics and unit rankings, computed from events and clocks, cached."""
+    return cache.get_or_set("portal:statistics", _statistics, _cache_seconds())
+
+
+_PHONE = re.compile(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}")
+_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
+def redact(text: str, names: list[str]) -> str:
+    """Remove what identifies a person: ID numbers, phone numbers and the petitioners' names."""
+    text = _ID.sub("＊＊＊", text)
+    text = _PHONE.sub("＊＊＊", text)
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, name[0] + "＊" * (len(name) - 1))
+    return text
+
+
+def _published() -> list[dict[str, Any]]:
+    secrets = (
+        TrackingSecret.objects.filter(publish_consent=True, publish_approved=True)
+        .exclude(case__petition_type=PetitionType.ACCUSATION)
+        .values_list("case_id", flat=True)
+    )
+    opinions = (
+        Opinion.objects.filter(case_id__in=secrets, delivered_on__isnull=False)
+        .select_related("case__category", "case__territory", "issued_unit")
+        .prefetch_related("case__parties__petitioner")
+        .order_by("-issued_at")[:50]
+    )
+    rows = []
+    for op in opinions:
+        names = [p.petitioner.name for p in op.case.parties.all()]
+        rows.append(
+            {
+                "category": op.case.category.full_name if op.case.category else "",
+                "territory": op.case.territory.name if op.case.territory else "",
+                "unit": op.issued_unit.name,
+                "stage": OpinionStage(op.stage).label,
+                "decision": Decision(op.decision).label,
+                "issued_on": op.issued_at.date(),
+                "request": redact(op.request_summary, names),
+                "facts": redact(op.facts_reasons, names),
+                "legal_basis": op.legal_basis,
+            }
+        )
+    return rows
+
+
+def published_replies() -> list[dict[str, Any]]:
+    return cache.get_or_set("portal:published", _published, _cache_seconds())
+
+
+def case_status_label(case: Case) -> str:
+    return Status(case.status).label
