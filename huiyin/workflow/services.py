@@ -30,6 +30,7 @@ from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, ClockState
 from huiyin.workflow.models import Clock
+from huiyin.workflow.routing import MSG_ACCUSED, blocked_units, guard_routing
 from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
@@ -43,7 +44,6 @@ from huiyin.workflow.transitions import (
 
 MSG_REASON_REQUIRED = "请填写理由"
 MSG_NO_SUPERIOR = "{unit}未设置上一级机关，无法确定复查（复核）机关"
-MSG_ACCUSED_UNIT = "检举控告事项不得交由被反映单位办理（《信访工作条例》第三十条第三款）"
 
 
 @dataclass(frozen=True)
@@ -423,9 +423,8 @@ def case_transfer(*, case: Case, actor: User, to_office: Unit, reason: str) -> C
     return _transition(case=case, action=Action.TRANSFER, actor=actor, reason=reason, body=body)
 
 
-def _ensure_may_handle(case: Case, unit: Unit) -> None:
-    if case.accused_unit_id and unit.pk == case.accused_unit_id:
-        raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
+def _ensure_may_handle(case: Case, unit: Unit, actor: User) -> None:
+    guard_routing(case, unit, actor)
     if not unit.is_active:
         raise ValidationFailed(f"{unit.name}已停用", extra={"fields": {"unit": "单位已停用"}})
 
@@ -460,7 +459,7 @@ def _route(
 
 def case_assign(*, case: Case, actor: User, unit: Unit, deadline: date, instructions: str = "") -> Case:
     """交办: hand the matter to a unit with a deadline and a required completion report (条例 §22¶1(三))."""
-    _ensure_may_handle(case, unit)
+    _ensure_may_handle(case, unit, actor)
     if deadline <= timeutil.today():
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
 
@@ -474,7 +473,7 @@ def case_assign(*, case: Case, actor: User, unit: Unit, deadline: date, instruct
 
 def case_forward(*, case: Case, actor: User, unit: Unit, instructions: str = "") -> Case:
     """转送: pass the matter to the competent organ (条例 §22¶1(一)(二))."""
-    _ensure_may_handle(case, unit)
+    _ensure_may_handle(case, unit, actor)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         return _route(
@@ -793,8 +792,8 @@ def case_request_review(*, case: Case, actor: Actor, reason: str) -> Case:
         opinion = _latest_opinion(case, (OpinionStage.HANDLING,))
         assert opinion is not None
         review_unit = _superior(opinion.issued_unit)
-        if case.accused_unit_id == review_unit.pk:
-            raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
+        if review_unit.pk in blocked_units(case):
+            raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"unit": MSG_ACCUSED}})
         case.review_unit = review_unit
         stopped = clocks.stop_clocks(case, (ClockKind.REVIEW_WINDOW,), on=ctx.today)
         clocks.start_clock(

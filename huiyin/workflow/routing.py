@@ -1,0 +1,107 @@
+"""Where a case should go: the responsibility matrix read against the case's place and subject
+(属地管理、分级负责，谁主管、谁负责), and the confidentiality guard of 条例 §30¶3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from huiyin.cases.models import Case, Category
+from huiyin.core.errors import ValidationFailed
+from huiyin.core.models import AuditEntry
+from huiyin.org.models import ResponsibilityRule, Territory, Unit, User
+
+MSG_ACCUSED = "检举控告事项不得交由被反映单位或其直接上级办理（《信访工作条例》第三十条第三款）"
+
+
+@dataclass
+class Suggestion:
+    """A unit to route to, with the reasoning a dispatcher can check at a glance."""
+
+    unit: Unit
+    rule: ResponsibilityRule
+    territory: Territory
+    reasons: list[str] = field(default_factory=list)
+
+
+def blocked_units(case: Case) -> set[int]:
+    """Units that may never handle this case: the accused unit and (by default) the unit directly
+    above it, so that accusation materials never reach the accused (条例 §30¶3, §46(五))."""
+    if not case.accused_unit_id:
+        return set()
+    blocked = {case.accused_unit_id}
+    accused = Unit.objects.filter(pk=case.accused_unit_id).only("parent_id").first()
+    if accused is not None and accused.parent_id:
+        blocked.add(accused.parent_id)
+    return blocked
+
+
+def guard_routing(case: Case, unit: Unit, actor: User | None) -> None:
+    """Refuse, and audit, any attempt to hand an accusation to the accused or its direct superior."""
+    if unit.pk in blocked_units(case):
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.ACCESS_DENIED,
+            actor=actor,
+            case=case,
+            detail={"refused": "route_to_accused", "unit": unit.pk, "unit_name": unit.name},
+        )
+        raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"unit": MSG_ACCUSED}})
+
+
+def _category_chain(category: Category | None) -> list[int | None]:
+    chain: list[int | None] = []
+    node = category
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    return [*chain, None]
+
+
+def _ancestor_at(territory: Territory, level: int) -> Territory:
+    """The ancestor of `territory` at `level`, or the territory itself when it is above that level."""
+    for node in reversed(territory.ancestors()):
+        if node.level <= level:
+            return node
+    return territory
+
+
+def suggest_unit(case: Case) -> Suggestion | None:
+    """The competent unit for the case by the most specific matching rule, skipping blocked units."""
+    place = case.territory or case.office.territory
+    ancestors = place.ancestors()
+    depth = {t.pk: i for i, t in enumerate(ancestors)}
+    categories = _category_chain(case.category)
+    rank = {pk: i for i, pk in enumerate(categories)}
+    rules = ResponsibilityRule.objects.filter(category_id__in=[c for c in categories if c is not None]) | (
+        ResponsibilityRule.objects.filter(category__isnull=True)
+    )
+    candidates = [
+        r
+        for r in rules.select_related("category", "territory")
+        if r.territory_id is None or r.territory_id in depth
+    ]
+    # most specific place first (a local override beats the general rule), then the narrowest subject
+    candidates.sort(
+        key=lambda r: (-(depth[r.territory_id] + 1) if r.territory_id else 0, rank[r.category_id])
+    )
+    blocked = blocked_units(case)
+    skipped: list[str] = []
+    for rule in candidates:
+        where = _ancestor_at(place, rule.level)
+        unit = (
+            Unit.objects.filter(territory=where, kind=rule.unit_kind, is_active=True).order_by("code").first()
+        )
+        if unit is None:
+            skipped.append(f"{where.name}没有{rule.get_unit_kind_display()}单位")
+            continue
+        if unit.pk in blocked:
+            skipped.append(f"{unit.name}是被反映单位或其直接上级，不得承办")
+            continue
+        reasons = [
+            f"问题属地：{place.name}",
+            f"问题分类：{case.category.full_name if case.category else '未分类'}",
+            f"适用规则：{rule}" + (f"（{rule.territory.name}例外规则）" if rule.territory else ""),
+            *([f"依据：{rule.note}"] if rule.note else []),
+            *skipped,
+        ]
+        return Suggestion(unit=unit, rule=rule, territory=where, reasons=reasons)
+    return None
