@@ -89,7 +89,7 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("请选择（可不选）")), *category_choices()]
         self.fields["territory"].choices = [("", _("请选择（可不选）")), *territory_choices()]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect | forms.CheckboxInput | forms.HiddenInput):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
