@@ -31,8 +31,9 @@ from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
+from huiyin.workflow.routing import suggest_unit
 from huiyin.workflow.services import allowed_actions
-from huiyin.workflow.transitions import ACTION_LABELS
+from huiyin.workflow.transitions import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
@@ -312,6 +313,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             selectors.visible_to(request.user).filter(merged_into=case).only("code", "title")
         ),  # type: ignore[arg-type]
         "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
+        "suggestion": suggest_unit(case) if Action.FORWARD in actions or Action.ACCEPT in actions else None,
+        "can_forward": Action.FORWARD in actions,
     }
 
 

@@ -24,6 +24,7 @@ from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
+from huiyin.workflow.routing import blocked_units, suggest_unit
 from huiyin.workflow.services import default_review_route
 from huiyin.workflow.transitions import Action
 
@@ -67,13 +68,25 @@ class ReasonForm(ActionForm):
 
 
 def handling_units(case: Case) -> Any:
-    """Active units that may take the case: never the accused unit (条例 §30¶3), never the office itself."""
+    """Active units that may take the case: never the accused unit or its direct superior (条例 §30¶3),
+    never a petition office."""
     qs = (
         Unit.objects.filter(is_active=True).exclude(kind=UnitKind.PETITION_OFFICE).select_related("territory")
     )
-    if case.accused_unit_id:
-        qs = qs.exclude(pk=case.accused_unit_id)
-    return qs.order_by("territory__path", "name")
+    return qs.exclude(pk__in=blocked_units(case)).order_by("territory__path", "name")
+
+
+class RoutedForm(ActionForm):
+    """Assign and forward start from the responsibility matrix's suggestion (shown with its reasons)."""
+
+    def setup(self) -> None:
+        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+        suggestion = suggest_unit(self.case)
+        if suggestion is not None:
+            self.initial.setdefault("unit", suggestion.unit.pk)
+            self.fields["unit"].help_text = (
+                "建议：" + suggestion.unit.name + "。" + "；".join(suggestion.reasons)
+            )
 
 
 class NotAcceptForm(ActionForm):
@@ -110,21 +123,15 @@ class TransferForm(ActionForm):
         self.fields["to_office"].queryset = qs.select_related("territory").order_by("territory__path")  # type: ignore[attr-defined]
 
 
-class AssignForm(ActionForm):
+class AssignForm(RoutedForm):
     unit = UnitChoiceField(label="承办单位", queryset=Unit.objects.none())
     deadline = forms.DateField(label="交办期限", widget=forms.DateInput(attrs={"type": "date"}))
     instructions = _text("交办要求（可选）", required=False)
 
-    def setup(self) -> None:
-        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
 
-
-class ForwardForm(ActionForm):
+class ForwardForm(RoutedForm):
     unit = UnitChoiceField(label="转送至有权处理的机关", queryset=Unit.objects.none())
     instructions = _text("说明（可选）", required=False)
-
-    def setup(self) -> None:
-        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
 
 
 class ObjectForm(ActionForm):

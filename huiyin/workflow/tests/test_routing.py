@@ -90,3 +90,38 @@ def test_routing_an_accusation_to_the_accused_or_its_superior_is_refused_and_aud
     assert refusals.first().detail["unit"] == getattr(org, target).pk
     case.refresh_from_db()
     assert case.handling_unit is None
+
+
+def test_the_dispatcher_sees_the_suggestion_and_forwards_with_one_click(
+    register_case, org, dispatcher_zhou, client
+):
+    case = register_case(
+        category_id=_category("城乡建设 / 住房保障与房地产 / 其他").pk, territory_id=org.village.pk
+    )
+    case = wf.case_accept(case=case, actor=dispatcher_zhou)
+    client.force_login(dispatcher_zhou)
+    page = client.get(f"/cases/{case.code}/").content.decode()
+    assert 'data-testid="routing-suggestion"' in page and org.unit_a.name in page
+    assert "问题属地：柳林村" in page
+    response = client.post(f"/cases/{case.code}/actions/forward/", {"unit": org.unit_a.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.handling_unit == org.unit_a and case.status == "in_handling"
+
+
+def test_the_unit_picker_never_offers_the_accused_unit_or_its_superior(
+    register_case, org, dispatcher_zhou, client
+):
+    case = register_case(petition_type="accusation", accused_unit_id=org.unit_a.pk)
+    case = wf.case_accept(case=case, actor=dispatcher_zhou)
+    client.force_login(dispatcher_zhou)
+    form = client.get(f"/cases/{case.code}/actions/assign/").context["form"]
+    offered = set(form.fields["unit"].queryset)
+    assert org.unit_b in offered
+    assert not {org.unit_a, org.county_gov} & offered
+    # and a forged POST naming the accused unit is refused; the case stays unrouted
+    response = client.post(f"/cases/{case.code}/actions/forward/", {"unit": org.unit_a.pk})
+    assert response.status_code == 400
+    assert "unit" in response.context["form"].errors
+    case.refresh_from_db()
+    assert case.handling_unit is None
