@@ -52,7 +52,7 @@ def test_the_last_four_digits_of_the_phone_open_it_too(client, submitted):
 
 
 def test_a_wrong_factor_and_a_wrong_code_get_the_same_answer(client, submitted):
-    case, secret = submitted()
+    case, _secret = submitted()
     client.cookies.clear()
     wrong_factor = track(client, case.code, "WRONG12345")
     wrong_code = track(client, "HY000000AAAAAA", "WRONG12345")
