@@ -1,0 +1,289 @@
+"""First-level category suggestion (7 classes) from a message's title and text.
+
+Model: character 1–3-gram TF-IDF (sublinear tf, min_df=2, the 200k most frequent n-grams) → one-vs-rest linear SVM (class-balanced),
+scores turned into probabilities by a softmax whose temperature is fitted on out-of-fold scores.
+Trained on the distinct labelled messages of the shipped data; training is deterministic (fixed
+seeds, sorted vocabulary, a zip written with fixed timestamps) so ``assist train`` rebuilds the shipped
+file byte for byte.
+
+The model file is a plain ``.npz`` (no pickle): vocabulary, idf, coefficients, intercepts, classes,
+temperature and the training parameters.
+
+    suggest_categories(title, text, k=3) -> [(label, probability), ...]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import threading
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from huiyin.assist.data import labelled_rows, near_duplicate_groups
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL_PATH = MODEL_DIR / "category.npz"
+FORMAT = "huiyin-category-v1"
+
+PARAMS = {
+    "ngram_min": 1,
+    "ngram_max": 3,
+    "min_df": 2,
+    "max_features": 200_000,
+    "C": 1.0,
+    "seed": 0,
+    "calibration_folds": 3,
+}
+
+
+def model_path() -> Path:
+    """$HUIYIN_CATEGORY_MODEL if set, else the shipped ``huiyin/assist/models/category.npz``."""
+    env = os.environ.get("HUIYIN_CATEGORY_MODEL")
+    return Path(env) if env else DEFAULT_MODEL_PATH
+
+
+def compose(title: str | None, text: str | None) -> str:
+    """The document the model sees: title and text joined (either may be empty)."""
+    title = (title or "").strip()
+    text = (text or "").strip()
+    if title and text:
+        return f"{title}。{text}"
+    return title or text
+
+
+def _vectorizer(params: dict, vocabulary: dict[str, int] | None = None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(params["ngram_min"], params["ngram_max"]),
+        min_df=params["min_df"],
+        max_features=None if vocabulary is not None else params.get("max_features"),
+        sublinear_tf=True,
+        lowercase=True,
+        dtype=np.float32,
+        vocabulary=vocabulary,
+    )
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores * temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass
+class CategoryModel:
+    classes: list[str]
+    vocabulary: list[str]
+    idf: np.ndarray
+    coef: np.ndarray  # (n_classes, n_features) float32
+    intercept: np.ndarray  # (n_classes,)
+    temperature: float
+    params: dict = field(default_factory=lambda: dict(PARAMS))
+    meta: dict = field(default_factory=dict)
+    _vec: object = field(default=None, repr=False, compare=False)
+
+    # ---- features -------------------------------------------------------------------------------
+    def _vectorize(self, docs: Sequence[str]):
+        if self._vec is None:
+            vec = _vectorizer(self.params, {t: i for i, t in enumerate(self.vocabulary)})
+            vec.idf_ = self.idf.astype(np.float64)
+            self._vec = vec
+        return self._vec.transform(docs)
+
+    def decision(self, docs: Sequence[str]) -> np.ndarray:
+        X = self._vectorize(docs)
+        return np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+
+    def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
+        """Probabilities per class (columns in ``self.classes`` order)."""
+        return _softmax(self.decision(docs), self.temperature)
+
+    def predict(self, docs: Sequence[str]) -> list[str]:
+        scores = self.decision(docs)
+        return [self.classes[i] for i in scores.argmax(axis=1)]
+
+    def top_k(self, title: str | None, text: str | None, k: int = 3) -> list[tuple[str, float]]:
+        doc = compose(title, text)
+        if not doc:
+            return []
+        p = self.predict_proba([doc])[0]
+        order = np.argsort(-p, kind="stable")[: max(1, k)]
+        return [(self.classes[i], float(p[i])) for i in order]
+
+    # ---- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write a deterministic npz (same model → same bytes)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = {
+            "format": FORMAT,
+            "classes": self.classes,
+            "temperature": self.temperature,
+            "params": self.params,
+            "meta": self.meta,
+        }
+        arrays = {
+            "header": np.frombuffer(
+                json.dumps(header, ensure_ascii=False, sort_keys=True).encode(), np.uint8
+            ),
+            "vocabulary": np.array(self.vocabulary, dtype=str),
+            "idf": self.idf.astype(np.float32),
+            "coef": self.coef.astype(np.float32),
+            "intercept": self.intercept.astype(np.float64),
+        }
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, arr in arrays.items():
+                buf = io.BytesIO()
+                np.save(buf, arr, allow_pickle=False)
+                info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, buf.getvalue(), compresslevel=9)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CategoryModel:
+        with np.load(path, allow_pickle=False) as z:
+            header = json.loads(bytes(z["header"]).decode())
+            if header.get("format") != FORMAT:
+                raise ValueError(f"{path}: not a {FORMAT} model")
+            return cls(
+                classes=list(header["classes"]),
+                vocabulary=z["vocabulary"].tolist(),
+                idf=z["idf"],
+                coef=z["coef"],
+                intercept=z["intercept"],
+                temperature=float(header["temperature"]),
+                params=header["params"],
+                meta=header.get("meta", {}),
+            )
+
+
+# ---- training -----------------------------------------------------------------------------------
+def _fit_svm(X, y, params):
+    from sklearn.svm import LinearSVC
+
+    clf = LinearSVC(C=params["C"], class_weight="balanced", random_state=params["seed"], max_iter=5000)
+    clf.fit(X, y)
+    return clf
+
+
+def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
+    """Temperature minimising the log-loss of softmax(scores*T) (grid then refine; deterministic)."""
+
+    def nll(t: float) -> float:
+        p = _softmax(scores, t)
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y_idx)), y_idx], 1e-12, None))))
+
+    grid = np.geomspace(0.25, 32, 57)
+    best = min(grid, key=nll)
+    fine = np.linspace(best / 1.2, best * 1.2, 41)
+    return float(round(min(fine, key=nll), 4))
+
+
+def train(
+    docs: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[int] | None = None,
+    params: dict | None = None,
+    meta: dict | None = None,
+) -> CategoryModel:
+    """Fit a model on *docs*/*labels*. *groups* keep near-duplicates together in the calibration folds."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    params = {**PARAMS, **(params or {})}
+    docs = list(docs)
+    y = np.asarray(labels)
+    classes = sorted(set(y.tolist()))
+    y_idx = np.searchsorted(classes, y)
+    if groups is None:
+        groups = near_duplicate_groups(docs)
+    groups = np.asarray(groups)
+
+    # Out-of-fold scores for the probability temperature.
+    oof = np.zeros((len(docs), len(classes)))
+    n_folds = params["calibration_folds"]
+    if n_folds >= 2 and len(set(groups.tolist())) >= n_folds:
+        folds = StratifiedGroupKFold(n_folds, shuffle=True, random_state=params["seed"])
+        for tr, te in folds.split(docs, y, groups):
+            vec = _vectorizer(params)
+            Xtr = vec.fit_transform([docs[i] for i in tr])
+            clf = _fit_svm(Xtr, y[tr], params)
+            s = clf.decision_function(vec.transform([docs[i] for i in te]))
+            cols = np.searchsorted(classes, clf.classes_)
+            oof[np.ix_(te, cols)] = s if s.ndim == 2 else np.c_[-s, s]
+        temperature = _fit_temperature(oof, y_idx)
+    else:
+        temperature = 4.0
+
+    vec = _vectorizer(params)
+    X = vec.fit_transform(docs)
+    clf = _fit_svm(X, y, params)
+    # Sorted vocabulary so the file does not depend on dict order.
+    vocab_items = sorted(vec.vocabulary_.items())
+    order = np.array([i for _, i in vocab_items], dtype=np.int64)
+    vocabulary = [t for t, _ in vocab_items]
+    coef = clf.coef_ if clf.coef_.shape[0] == len(classes) else np.vstack([-clf.coef_, clf.coef_])
+    intercept = (
+        clf.intercept_ if clf.intercept_.shape[0] == len(classes) else np.r_[-clf.intercept_, clf.intercept_]
+    )
+    return CategoryModel(
+        classes=[str(c) for c in clf.classes_],
+        vocabulary=vocabulary,
+        idf=vec.idf_[order].astype(np.float32),
+        coef=coef[:, order].astype(np.float32),
+        intercept=np.asarray(intercept, dtype=np.float64),
+        temperature=temperature,
+        params=params,
+        meta=meta or {},
+    )
+
+
+def train_from_data(data_directory: str | os.PathLike[str] | None = None) -> CategoryModel:
+    """Train on the distinct labelled messages of the shipped data (text only, as evaluation sees it)."""
+    rows = labelled_rows(data_directory)
+    docs = [text for _, text, _ in rows]
+    labels = [label for _, _, label in rows]
+    digest = hashlib.sha256(
+        "\x1e".join(f"{d}\x1f{label}" for d, label in zip(docs, labels, strict=True)).encode()
+    )
+    meta = {"n_train": len(docs), "data_sha256": digest.hexdigest()}
+    return train(docs, labels, near_duplicate_groups(docs), meta=meta)
+
+
+# ---- the shared instance ------------------------------------------------------------------------
+_lock = threading.Lock()
+_cache: dict[str, CategoryModel] = {}
+
+
+def get_model(path: str | os.PathLike[str] | None = None) -> CategoryModel:
+    """The model at *path* (default :func:`model_path`), loaded once per process."""
+    p = str(Path(path) if path else model_path())
+    with _lock:
+        if p not in _cache:
+            _cache[p] = CategoryModel.load(p)
+        return _cache[p]
+
+
+def suggest_categories(title: str | None, text: str | None, k: int = 3, model: CategoryModel | None = None):
+    """Top-*k* first-level categories as ``[(label, probability), ...]``, most likely first.
+
+    Only a suggestion for the person registering the matter; never an automatic decision.
+    """
+    return (model or get_model()).top_k(title, text, k)
+
+
+def predict_labels(texts: Iterable[str], model: CategoryModel | None = None) -> list[str]:
+    return (model or get_model()).predict(list(texts))
