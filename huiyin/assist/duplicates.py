@@ -322,7 +322,7 @@ def build_benchmark(directory=None, seed: int = 0, n_edited: int = 600, n_negati
 
     Returns (index_items, queries, sentence_pool): index_items are (key, text) indexed for real;
     queries are (text, set_of_true_keys). Positives are the data's real repeats (distinct rows whose
-    texts have exact Jaccard ≥ 0.6 — each verified pair, not just a shared opening) and edited copies of
+    texts have exact shingle Jaccard ≥ 0.5, found exhaustively without MinHash) and edited copies of
     indexed messages; negatives are other real messages (their true set is empty). The sentence pool
     (from messages used nowhere else) feeds synthetic filler for scale tests.
     """
@@ -333,26 +333,19 @@ def build_benchmark(directory=None, seed: int = 0, n_edited: int = 600, n_negati
     for i, (_, _, t) in enumerate(msgs):
         by_norm.setdefault(normalize(t), []).append(i)
     distinct = [v[0] for v in by_norm.values()]
-    # Real repeats among distinct texts: candidate pairs by shared normalised 20-char window, verified.
-    windows: dict[str, list[int]] = {}
-    for i in distinct:
-        n = normalize(msgs[i][2])
-        for w in {n[:20], n[len(n) // 2 : len(n) // 2 + 20], n[-20:]}:
-            if len(w) == 20:
-                windows.setdefault(w, []).append(i)
-    pairs = set()
-    for ids in windows.values():
-        if 1 < len(ids) <= 20:
-            for a in ids:
-                for b in ids:
-                    if a < b and similarity(msgs[a][2], msgs[b][2]) >= 0.6:
-                        pairs.add((a, b))
+    # Real repeats among distinct texts, found exhaustively and exactly (independent of MinHash):
+    # candidate pairs share ≥ 5 rare shingles (document frequency ≤ 50), then exact Jaccard decides.
+    pairs, grey = _exact_pairs([msgs[i][2] for i in distinct], truth_threshold=0.5, grey_threshold=0.25)
+    pairs = {(distinct[a], distinct[b]) for a, b in pairs}
+    grey_ids = {distinct[a] for a, b in grey} | {distinct[b] for a, b in grey}
     partner: dict[int, set[int]] = {}
     for a, b in pairs:
         partner.setdefault(a, set()).add(b)
         partner.setdefault(b, set()).add(a)
     in_pairs = sorted(partner)
-    others = [i for i in distinct if i not in partner]
+    # Messages in a pair with Jaccard between 0.25 and 0.5 are left out: they are neither clear repeats
+    # nor clearly different, so they serve as neither positives, negatives nor filler material.
+    others = [i for i in distinct if i not in partner and i not in grey_ids]
     rng.shuffle(others)
     n_other = len(others)
     indexed_plain = others[: n_other // 2]
@@ -384,6 +377,31 @@ def build_benchmark(directory=None, seed: int = 0, n_edited: int = 600, n_negati
     for i in pool:
         sentences.extend(s for s in _SENT_SPLIT.split(msgs[i][2]) if len(normalize(s)) >= 8)
     return items, queries, sentences
+
+
+def _exact_pairs(texts: list[str], truth_threshold: float, grey_threshold: float):
+    """(pairs with Jaccard ≥ truth_threshold, pairs with grey_threshold ≤ Jaccard < truth_threshold)."""
+    from scipy.sparse import csr_matrix
+
+    vocab: dict[str, int] = {}
+    sets = [shingles(t) for t in texts]
+    indptr, indices = [0], []
+    for sh in sets:
+        indices.extend(vocab.setdefault(x, len(vocab)) for x in sh)
+        indptr.append(len(indices))
+    X = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(texts), len(vocab)))
+    df = np.asarray(X.sum(axis=0)).ravel()
+    rare = X[:, np.flatnonzero(df <= 50)]
+    C = (rare @ rare.T).tocoo()
+    sure, grey = set(), set()
+    for a, b, c in zip(C.row.tolist(), C.col.tolist(), C.data.tolist(), strict=True):
+        if a < b and c >= 5:
+            j = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
+            if j >= truth_threshold:
+                sure.add((a, b))
+            elif j >= grey_threshold:
+                grey.add((a, b))
+    return sure, grey
 
 
 def synthetic_signatures(sentences: list[str], n: int, seed: int = 0) -> np.ndarray:
@@ -426,17 +444,21 @@ def benchmark(
         sigs = synthetic_signatures(sentences, n_fill, seed)
         index.add_signatures([f"filler:{i}" for i in range(n_fill)], sigs)
     build_s = time.perf_counter() - t0
-    tp = fp = fn = 0
+    thresholds = sorted({threshold, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7})
+    counts = {t: [0, 0, 0] for t in thresholds}  # tp, fp, fn
     lat = []
     q_sigs = [signature(q) for q, _ in queries]
     for (_, truth), sig in zip(queries, q_sigs, strict=True):
         t1 = time.perf_counter()
-        ids, _ = index.query_signature(sig, threshold, limit=50)
+        ids, scores = index.query_signature(sig, min(thresholds), limit=50)
         lat.append((time.perf_counter() - t1) * 1000)
-        found = {index.keys[i] for i in ids.tolist()}
-        tp += len(found & truth)
-        fp += len(found - truth)
-        fn += len(truth - found)
+        for t in thresholds:
+            found = {index.keys[i] for i, s in zip(ids.tolist(), scores.tolist(), strict=True) if s >= t}
+            c = counts[t]
+            c[0] += len(found & truth)
+            c[1] += len(found - truth)
+            c[2] += len(truth - found)
+    tp, fp, fn = counts[threshold]
     # end-to-end (signature + lookup) latency on a sample
     e2e = []
     for q, _ in queries[:300]:
@@ -456,6 +478,13 @@ def benchmark(
         "tp": tp,
         "fp": fp,
         "fn": fn,
+        "by_threshold": {
+            f"{t:g}": {
+                "precision": round(c[0] / (c[0] + c[1]), 4) if c[0] + c[1] else 1.0,
+                "recall": round(c[0] / (c[0] + c[2]), 4) if c[0] + c[2] else 1.0,
+            }
+            for t, c in counts.items()
+        },
         "lookup_ms_p50": round(float(np.percentile(lat, 50)), 3),
         "lookup_ms_p95": round(float(np.percentile(lat, 95)), 3),
         "end_to_end_ms_p95": round(float(np.percentile(e2e, 95)), 3),

@@ -1,7 +1,7 @@
 """Hot-issue discovery: clusters of similar messages in a sliding time window, ranked.
 
 1. Each message is title (twice) + the first 400 characters of its text, as character 2–3-gram TF-IDF
-   (sublinear, df ≥ 2, df ≤ 5%), L2-normalised.
+   (sublinear, df ≥ 2, df ≤ max(5%, 20 messages)), L2-normalised.
 2. Edges join pairs with cosine ≥ ``sim`` (default 0.2) that are also among each other's 20 nearest
    neighbours (mutual kNN keeps unrelated topics from chaining); clusters are connected components
    of this graph with messages from ≥ 2 distinct users.
@@ -123,7 +123,8 @@ def cluster(messages: list[Message], sim: float = 0.2, k: int = 20) -> np.ndarra
     if n == 0:
         return np.zeros(0, dtype=int)
     docs = [f"{m.title}。{m.title}。{m.text[:400]}" for m in messages]
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, max_df=0.05)
+    max_df = max(20, int(0.05 * n))  # drop n-grams in more than 5% of messages (but keep small inputs)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, max_df=max_df)
     try:
         X = vec.fit_transform(docs)
     except ValueError:  # tiny input: no term passes the df limits
