@@ -5,3 +5,6 @@ class OrgConfig(AppConfig):
     name = "huiyin.org"
     label = "org"
     verbose_name = "组织与配置"
+
+    def ready(self) -> None:
+        from huiyin.org import signals  # noqa: F401

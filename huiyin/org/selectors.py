@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+
+from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import RuleProfile, RuleValue, Territory
@@ -28,7 +31,29 @@ def profile_for(territory: Territory | None) -> RuleProfile | None:
     return RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
 
 
+_RULES_VERSION_KEY = "huiyin:rules:version"
+
+
+def forget_rules() -> None:
+    """Called when a rule profile or value changes: every cached resolution becomes stale."""
+    cache.set(_RULES_VERSION_KEY, secrets.token_hex(8), None)
+
+
 def rules_for_profile(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
+    """Resolve a profile (cached until any rule value changes); every transition asks for it."""
+    version = cache.get(_RULES_VERSION_KEY)
+    if version is None:
+        forget_rules()
+        version = cache.get(_RULES_VERSION_KEY)
+    key = f"huiyin:rules:{profile.pk if profile else 'none'}:{version}"
+    rules = cache.get(key)
+    if rules is None:
+        rules = _resolve(profile)
+        cache.set(key, rules, 3600)
+    return rules
+
+
+def _resolve(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
     """Resolve a profile: its own values, then those of the profiles it is based on, then the baseline."""
     chain: list[RuleProfile] = []
     seen: set[int] = set()

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from huiyin.org.models import RuleProfile, RuleValue
+from huiyin.org.selectors import forget_rules
+
+
+@receiver([post_save, post_delete], sender=RuleValue)
+@receiver([post_save, post_delete], sender=RuleProfile)
+def _rules_changed(**_: Any) -> None:
+    forget_rules()

@@ -1,0 +1,32 @@
+"""Rule values resolve through the profile chain and stay correct when an administrator edits them."""
+
+from __future__ import annotations
+
+from huiyin.org.choices import RuleKey
+from huiyin.org.models import RuleProfile, RuleValue
+from huiyin.org.selectors import rules_for, rules_for_profile
+
+
+def test_the_national_profile_carries_the_statutory_values(db):
+    rules = rules_for_profile(RuleProfile.national())
+    assert rules[RuleKey.HANDLING_DAYS].value == 60
+    assert rules[RuleKey.OBJECTION_DAYS].unit == "working_day"
+    assert "第三十四条" in rules[RuleKey.EXTENSION_MAX_DAYS].article
+
+
+def test_an_edited_value_is_seen_at_once_although_rules_are_cached(org, django_assert_max_num_queries):
+    rules_for(org.county)
+    with django_assert_max_num_queries(2):
+        # the cached resolution costs only the territory walk, not the profile chain and its values
+        assert rules_for(org.county)[RuleKey.HANDLING_DAYS].value == 60
+    value = RuleValue.objects.get(profile__code="national", key=RuleKey.HANDLING_DAYS)
+    value.value = 45
+    value.save()
+    assert rules_for(org.county)[RuleKey.HANDLING_DAYS].value == 45
+
+
+def test_a_profile_inherits_what_it_does_not_set(db):
+    zhejiang = RuleProfile.objects.get(code="zhejiang")
+    rules = rules_for_profile(zhejiang)
+    assert rules[RuleKey.SMALL_GROUP_MAX_REPRESENTATIVES].value == 3
+    assert rules[RuleKey.HANDLING_DAYS].value == 60
