@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -31,6 +32,7 @@ from huiyin.assist.data import labelled_rows, near_duplicate_groups
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL_PATH = MODEL_DIR / "category.npz"
 FORMAT = "huiyin-category-v1"
+_WHITESPACES = re.compile(r"\s\s+")  # as sklearn's char analyzer
 
 PARAMS = {
     "ngram_min": 1,
@@ -91,6 +93,7 @@ class CategoryModel:
     params: dict = field(default_factory=lambda: dict(PARAMS))
     meta: dict = field(default_factory=dict)
     _vec: object = field(default=None, repr=False, compare=False)
+    _index: dict | None = field(default=None, repr=False, compare=False)
 
     # ---- features -------------------------------------------------------------------------------
     def _vectorize(self, docs: Sequence[str]):
@@ -101,8 +104,31 @@ class CategoryModel:
         return self._vec.transform(docs)
 
     def decision(self, docs: Sequence[str]) -> np.ndarray:
-        X = self._vectorize(docs)
-        return np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+        """Linear scores (n_docs, n_classes). Small batches take a fast path without sklearn."""
+        if len(docs) > 64:
+            X = self._vectorize(docs)
+            return np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+        return np.vstack([self._decision_one(d) for d in docs]) if docs else np.zeros((0, len(self.classes)))
+
+    def _decision_one(self, doc: str) -> np.ndarray:
+        # Same features as TfidfVectorizer(analyzer="char", lowercase, sublinear_tf, l2 norm).
+        if self._index is None:
+            self._index = {t: i for i, t in enumerate(self.vocabulary)}
+        text = _WHITESPACES.sub(" ", doc.lower())
+        index = self._index
+        counts: dict[int, int] = {}
+        for n in range(self.params["ngram_min"], self.params["ngram_max"] + 1):
+            for i in range(len(text) - n + 1):
+                j = index.get(text[i : i + n])
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return self.intercept.copy()
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        w = tf * self.idf[idx]
+        w /= np.sqrt(np.dot(w, w))
+        return self.coef[:, idx].astype(np.float64) @ w + self.intercept
 
     def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
         """Probabilities per class (columns in ``self.classes`` order)."""

@@ -43,6 +43,10 @@ def test_small_model_learns_and_round_trips(tmp_path, small_split):
     preds = model.predict([t for _, t, _ in test])
     acc = np.mean([p == lab for p, (*_, lab) in zip(preds, test, strict=True)])
     assert acc > 0.7  # 840 training messages, 7 classes: far above chance (0.14)
+    # the single-message fast path computes the same scores as the sklearn vectorizer
+    many = [*[t for _, t, _ in test][:70], "  多个   空格\n\n换行 ABC abc"]
+    fast = np.vstack([model._decision_one(d) for d in many])
+    np.testing.assert_allclose(fast, model.decision(many), atol=1e-4)
     path = model.save(tmp_path / "m.npz")
     again = classify.CategoryModel.load(path)
     assert again.predict([t for _, t, _ in test]) == preds
