@@ -80,3 +80,17 @@ def test_planner_statistics_are_refreshed_on_sqlite(db):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone()[0] == 1
+
+
+def test_each_tick_queues_the_clock_sweep_and_the_notification_retry_once(db):
+    from django_tasks_db.models import DBTaskResult
+
+    from huiyin.core.management.commands.run_worker import PERIODIC_TASKS, enqueue_once
+
+    # given an empty queue, when two ticks pass before the worker catches up
+    first = [enqueue_once(path) for path in PERIODIC_TASKS]
+    second = [enqueue_once(path) for path in PERIODIC_TASKS]
+    # then each periodic task waits exactly once
+    assert first == [True, True] and second == [False, False]
+    paths = sorted(DBTaskResult.objects.ready().values_list("task_path", flat=True))
+    assert paths == sorted(["huiyin.notify.tasks.retry_notifications", "huiyin.workflow.tasks.sweep_clocks_task"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from importlib import import_module
 from typing import Any
 
 from django.core.management import call_command
@@ -24,20 +25,34 @@ logger = logging.getLogger("huiyin.worker")
 STATISTICS_EVERY = 3600.0  # seconds between ANALYZE runs on SQLite
 
 
-def sweep_task_path() -> str:
-    from huiyin.workflow.tasks import sweep_clocks_task
+# Every periodic job, queued at each tick unless one is already waiting (one waiting run covers all).
+PERIODIC_TASKS = (
+    "huiyin.workflow.tasks.sweep_clocks_task",  # clock colours (SPEC §3.3)
+    "huiyin.notify.tasks.retry_notifications",  # failed messages and review-window reminders
+)
 
-    return sweep_clocks_task.module_path
+
+def _task(path: str) -> Any:
+    module, name = path.rsplit(".", 1)
+    return getattr(import_module(module), name)
+
+
+def sweep_task_path() -> str:
+    return str(_task(PERIODIC_TASKS[0]).module_path)
+
+
+def enqueue_once(path: str) -> bool:
+    """Queue the periodic task at `path` unless one is already waiting; return whether one was queued."""
+    task = _task(path)
+    if DBTaskResult.objects.ready().filter(task_path=task.module_path).exists():
+        return False  # the worker is behind: the waiting run will do
+    task.enqueue()
+    return True
 
 
 def enqueue_sweep() -> bool:
     """Queue one clock sweep unless one is already waiting; return whether one was queued."""
-    from huiyin.workflow.tasks import sweep_clocks_task
-
-    if DBTaskResult.objects.ready().filter(task_path=sweep_task_path()).exists():
-        return False  # the worker is behind: one waiting sweep covers every clock
-    sweep_clocks_task.enqueue()
-    return True
+    return enqueue_once(PERIODIC_TASKS[0])
 
 
 def schedule_sweeps(stop: threading.Event, every: float) -> None:
@@ -46,7 +61,8 @@ def schedule_sweeps(stop: threading.Event, every: float) -> None:
     next_statistics = time.monotonic()
     while not stop.is_set():
         try:
-            enqueue_sweep()
+            for path in PERIODIC_TASKS:
+                enqueue_once(path)
             if time.monotonic() >= next_statistics:
                 refresh_planner_statistics()
                 next_statistics = time.monotonic() + STATISTICS_EVERY
