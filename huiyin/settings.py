@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "huiyin.notify",
     "huiyin.portal",
     "huiyin.open311",
+    "huiyin.supervision",
 ]
 
 MIDDLEWARE = [

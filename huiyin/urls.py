@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("huiyin.cases.urls")),
     path("", include("huiyin.workflow.urls")),
+    path("", include("huiyin.supervision.urls")),
 ]

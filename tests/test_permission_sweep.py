@@ -66,6 +66,16 @@ RULES: dict[str, str] = {
     "portal_statistics": PUBLIC,
     "portal_replies": PUBLIC,
     "portal_language": PUBLIC,
+    # 督办 and the leader inbox (issue 4): lists scoped to the user; writes checked by the services
+    "supervision": STAFF,
+    "supervision_unit_record": STAFF,
+    "leader_inbox": STAFF,
+    "case_supervision": CASE,
+    "supervision_candidates": STAFF,
+    "supervision_orders": STAFF,
+    "supervision_issue": STAFF,
+    "supervision_answer": STAFF,
+    "leader_inbox_api": STAFF,
     # Open311 GeoReport v2 (issue 3): public reads; POST requests needs an api_key
     "open311_discovery": PUBLIC,
     "open311_services": PUBLIC,

@@ -143,6 +143,16 @@ class Case(models.Model):
         "org.RuleProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # 包案领导 (条例 §18¶2): the leader who owns the case; set only through workflow (attach_leader).
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name="包案领导",
+    )
+
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

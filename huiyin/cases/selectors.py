@@ -13,8 +13,10 @@ from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
 from huiyin.org.choices import Role
 from huiyin.org.models import User
-from huiyin.workflow.choices import ClockState
-from huiyin.workflow.models import Clock
+from huiyin.supervision.choices import OrderState
+from huiyin.supervision.models import SupervisionOrder
+from huiyin.workflow.choices import ClockState, CoTaskState
+from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 
 SUPERVISORY_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 LIST_FIELDS = ("office", "handling_unit", "category", "territory")
@@ -40,6 +42,10 @@ def visible_to(user: User) -> QuerySet[Case]:
         | Q(review_unit_id=unit.pk)
         | Q(rereview_unit_id=unit.pk)
         | Q(registered_by_id=user.pk)
+        | Q(leader_id=user.pk)
+        # 一揽子解决 co-handling units and the organ asked to decide a competence dispute (条例 §24)
+        | Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk))
+        | Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=unit.pk))
     )
     if user.role in SUPERVISORY_ROLES:
         path = unit.territory.path
@@ -100,11 +106,27 @@ def queue_overdue(user: User) -> QuerySet[Case]:
     return _with_clock_state(user, (ClockState.RED,))
 
 
+def queue_co_handling(user: User) -> QuerySet[Case]:
+    """协办: cases where the user's unit is a co-handling unit that has not reported yet."""
+    tasks = CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=user.unit_id, state=CoTaskState.OPEN)
+    return case_list(user).filter(Exists(tasks))
+
+
+def queue_supervised(user: User) -> QuerySet[Case]:
+    """督办: cases with an open 督办 order addressed to the user's unit (条例 §40)."""
+    orders = SupervisionOrder.objects.filter(
+        case_id=OuterRef("pk"), unit_id=user.unit_id, state=OrderState.OPEN
+    )
+    return case_list(user).filter(Exists(orders))
+
+
 QUEUES = {
     "to_route": ("待分办", queue_to_route),
     "my_unit": ("本单位在办", queue_my_unit),
     "due_soon": ("临期（黄灯）", queue_due_soon),
     "overdue": ("超期（红灯）", queue_overdue),
+    "co_handling": ("协办", queue_co_handling),
+    "supervised": ("督办", queue_supervised),
 }
 
 

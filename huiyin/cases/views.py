@@ -29,9 +29,11 @@ from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
+from huiyin.supervision.choices import EVENT_LABELS as SUPERVISION_EVENT_LABELS
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import suggest_unit
+from huiyin.workflow.selectors import case_extras
 from huiyin.workflow.services import allowed_actions
 from huiyin.workflow.transitions import ACTION_LABELS, Action
 
@@ -44,6 +46,7 @@ EVENT_LABELS: dict[str, str] = {
     "clock_yellow": "时限黄灯预警",
     "clock_red": "时限红灯超期",
     "clock_expired": "期限届满",
+    **SUPERVISION_EVENT_LABELS,
 }
 
 
@@ -258,7 +261,17 @@ def event_summary(ev: CaseEvent) -> str:
     if d.get("to_office_name"):
         parts.append(f"移交至：{d['to_office_name']}")
     if d.get("unit_name"):
-        parts.append(f"承办单位：{d['unit_name']}")
+        parts.append(
+            f"{'被督办单位' if ev.event_type.startswith('supervision_') else '承办单位'}：{d['unit_name']}"
+        )
+    if d.get("co_units"):
+        parts.append("协办单位：" + "、".join(c.get("unit_name", "") for c in d["co_units"]))
+    if d.get("decider_name"):
+        parts.append(f"报请{d['decider_name']}决定")
+    if d.get("leader_name"):
+        parts.append(f"包案领导：{d['leader_name']}")
+    if d.get("recipient_names") is not None and ev.event_type == "major_urgent_report":
+        parts.append("报告：" + ("、".join(d["recipient_names"]) or "未配置报告对象"))
     if d.get("deadline"):
         parts.append(f"交办期限：{d['deadline']}")
     if d.get("days"):
@@ -315,6 +328,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
         "suggestion": suggest_unit(case) if Action.FORWARD in actions or Action.ACCEPT in actions else None,
         "can_forward": Action.FORWARD in actions,
+        **case_extras(case),
     }
 
 

@@ -66,6 +66,8 @@ class RuleKey(models.TextChoices):
     SMALL_GROUP_MAX_REPRESENTATIVES = "small_group_max_representatives", "小规模集体访代表人数上限"
     WARNING_PERCENT = "warning_percent", "黄灯预警（已用时限百分比）"
     ROLL_OVER_HOLIDAY = "roll_over_holiday", "期满日为节假日顺延"
+    DISPUTE_DAYS = "dispute_days", "管辖争议决定时限"
+    STALLED_DAYS = "stalled_days", "无进展督办提示天数"
 
 
 class ValueUnit(models.TextChoices):

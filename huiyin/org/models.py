@@ -88,6 +88,8 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    # 条例 §28¶3: matched against petitioners to warn of a conflict of interest; never shown in lists.
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
 
     class Meta:
         verbose_name = "工作人员"
@@ -170,11 +172,19 @@ class ResponsibilityRule(models.Model):
     category applies to every subject. The most specific rule wins (routing.suggest_unit)."""
 
     category = models.ForeignKey(
-        "cases.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        "cases.Category",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="空＝所有分类",
     )
     territory = models.ForeignKey(
-        Territory, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Territory,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="空＝全辖区；填写则仅对该区域及其下级生效（属地例外）",
     )
     level = models.PositiveSmallIntegerField("主管层级", choices=TerritoryLevel.choices)

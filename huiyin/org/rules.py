@@ -37,4 +37,12 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
     RuleKey.ROLL_OVER_HOLIDAY: RuleDefault(
         0, ValueUnit.FLAG, "参照《民法典》第二百零三条（需法律确认；国家条例未规定）"
     ),
+    # 条例 §24 names who decides a competence dispute but sets no time limit: configurable.
+    RuleKey.DISPUTE_DAYS: RuleDefault(
+        10, ValueUnit.WORKING_DAY, "《信访工作条例》第二十四条（未规定时限，本系统默认10个工作日）"
+    ),
+    # 条例 §40¶1: stalling (拖延) is a ground for 督办; how long counts as stalled is local policy.
+    RuleKey.STALLED_DAYS: RuleDefault(
+        15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第四十条第一款（无进展天数为本系统默认值）"
+    ),
 }

@@ -33,7 +33,7 @@ from huiyin.org.api import api_user
 from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockKind, ClockState
-from huiyin.workflow.services import ACTION_SERVICES
+from huiyin.workflow.services import ACTION_SERVICES, CoUnit, leaders_for
 from huiyin.workflow.transitions import ACTION_LABELS, PERMISSIONS, TABLE, Action
 
 router = Router(tags=["workflow"])
@@ -41,6 +41,7 @@ router = Router(tags=["workflow"])
 MSG_UNIT_UNUSABLE = "单位（id={id}）不存在、已停用或不在本辖区，不能{action}"
 MSG_OFFICE_UNUSABLE = "信访部门（id={id}）不存在或已停用"
 MSG_CASE_UNUSABLE = "目标事项（{ref}）不存在或您无权查看"
+MSG_LEADER_UNUSABLE = "领导账号（id={id}）不存在，或不是本辖区及上级的领导"
 
 # --- one parameter schema per action (the OpenAPI document shows each) ---------------------------
 
@@ -74,15 +75,22 @@ class TransferIn(Schema):
     reason: str
 
 
+class CoUnitIn(Schema):
+    unit: DbId = Field(description="协办单位 id（本辖区内、在用）")
+    deadline: date | None = Field(None, description="协办期限；为空则与主办单位相同")
+
+
 class AssignIn(Schema):
-    unit: DbId = Field(description="责任单位 id（本辖区内、在用）")
+    unit: DbId = Field(description="责任单位（主办）id（本辖区内、在用）")
     deadline: date = Field(description="交办期限（须晚于今天）")
     instructions: str = ""
+    co_units: list[CoUnitIn] = Field([], description="协办单位（一揽子解决），各有期限和办理报告")
 
 
 class ForwardIn(Schema):
-    unit: DbId = Field(description="责任单位 id（本辖区内、在用）")
+    unit: DbId = Field(description="责任单位（主办）id（本辖区内、在用）")
     instructions: str = ""
+    co_units: list[CoUnitIn] = Field([], description="协办单位（一揽子解决），各有期限和办理报告")
 
 
 class ObjectIn(Schema):
@@ -161,6 +169,33 @@ class RereviewReplyIn(Schema):
     legal_basis: str
 
 
+class CoReportIn(Schema):
+    report: str = Field(description="协办情况报告")
+
+
+class ReferDisputeIn(Schema):
+    units: list[DbId] = Field(description="与承办单位存在管辖争议的单位 id（承办单位自动计入）")
+    reason: str = Field(description="争议情况")
+
+
+class DecideDisputeIn(Schema):
+    unit: DbId = Field(description="决定的承办单位 id")
+    reason: str = Field(description="决定理由")
+
+
+class AttachLeaderIn(Schema):
+    leader: DbId | None = Field(None, description="包案领导的账号 id；领导本人操作时可为空")
+    reason: str = ""
+
+
+class RecuseIn(Schema):
+    reason: str = Field(description="回避理由")
+
+
+class AcknowledgeConflictIn(Schema):
+    reason: str = Field(description="不回避的理由")
+
+
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ACCEPT: AcceptIn,
     Action.NOT_ACCEPT: NotAcceptIn,
@@ -185,6 +220,12 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.HEARING_START: HearingIn,
     Action.HEARING_END: HearingIn,
     Action.REREVIEW_REPLY: RereviewReplyIn,
+    Action.CO_REPORT: CoReportIn,
+    Action.REFER_DISPUTE: ReferDisputeIn,
+    Action.DECIDE_DISPUTE: DecideDisputeIn,
+    Action.ATTACH_LEADER: AttachLeaderIn,
+    Action.RECUSE: RecuseIn,
+    Action.ACKNOWLEDGE_CONFLICT: AcknowledgeConflictIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 
@@ -222,10 +263,43 @@ def _target_case(user: User, case: Case, value: str, action: Action) -> Case:
         raise _bad_reference("into", MSG_CASE_UNUSABLE.format(ref=value)) from None
 
 
+def _co_units(user: User, case: Case, value: list[dict[str, Any]], action: Action) -> list[CoUnit]:
+    units = []
+    for item in value:
+        try:
+            unit = _handling_unit(user, case, item["unit"], action)
+        except ValidationFailed as exc:
+            raise _bad_reference("co_units", exc.message) from None
+        units.append(CoUnit(unit, item.get("deadline")))
+    return units
+
+
+def _dispute_units(user: User, case: Case, value: list[int], action: Action) -> list[Unit]:
+    units = []
+    for pk in value:
+        try:
+            units.append(_handling_unit(user, case, pk, action))
+        except ValidationFailed as exc:
+            raise _bad_reference("units", exc.message) from None
+    return units
+
+
+def _leader(user: User, case: Case, value: int | None, action: Action) -> User | None:
+    if value is None:
+        return None
+    leader = leaders_for(case).filter(pk=value).first()
+    if leader is None:
+        raise _bad_reference("leader", MSG_LEADER_UNUSABLE.format(id=value))
+    return leader
+
+
 RESOLVERS: dict[str, Callable[[User, Case, Any, Action], Any]] = {
     "unit": _handling_unit,
     "to_office": _petition_office,
     "into": _target_case,
+    "co_units": _co_units,
+    "units": _dispute_units,
+    "leader": _leader,
 }
 
 
@@ -339,3 +413,10 @@ def meta(request: HttpRequest) -> dict[str, Any]:
         "clock_states": _choices(ClockState),
         "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
     }
+
+
+# 督办 and the leader inbox live in their own app; their endpoints join the API here (huiyin/api.py
+# mounts this router).
+from huiyin.supervision.api import router as supervision_router  # noqa: E402
+
+router.add_router("", supervision_router)

@@ -13,6 +13,8 @@ class ClockKind(models.TextChoices):
     REVIEW = "review", "复查（30日）"
     REREVIEW_WINDOW = "rereview_window", "请求复核期（30日）"
     REREVIEW = "rereview", "复核（30日）"
+    CO_HANDLING = "co_handling", "协办期限"
+    DISPUTE = "dispute", "管辖争议决定"
 
 
 # Windows are the petitioner's time to act: they lapse, they are never "overdue" against an office.
@@ -31,3 +33,14 @@ class ClockState(models.TextChoices):
 
 
 LIVE_STATES = (ClockState.RUNNING, ClockState.YELLOW, ClockState.RED, ClockState.PAUSED)
+
+
+class CoTaskState(models.TextChoices):
+    OPEN = "open", "协办中"
+    REPORTED = "reported", "已报送"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class DisputeState(models.TextChoices):
+    OPEN = "open", "待决定"
+    DECIDED = "decided", "已决定"

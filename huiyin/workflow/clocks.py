@@ -26,6 +26,7 @@ KIND_RULES: dict[ClockKind, RuleKey] = {
     ClockKind.REVIEW: RuleKey.REVIEW_DAYS,
     ClockKind.REREVIEW_WINDOW: RuleKey.REREVIEW_REQUEST_DAYS,
     ClockKind.REREVIEW: RuleKey.REREVIEW_DAYS,
+    ClockKind.DISPUTE: RuleKey.DISPUTE_DAYS,
 }
 
 
@@ -88,17 +89,24 @@ def start_deadline_clock(
     )
 
 
-def live_clocks(case: Case, kinds: tuple[ClockKind, ...] | None = None) -> list[Clock]:
+def live_clocks(
+    case: Case, kinds: tuple[ClockKind, ...] | None = None, *, unit: Unit | None = None
+) -> list[Clock]:
     qs = Clock.objects.filter(case=case, state__in=LIVE_STATES)
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
     return list(qs)
 
 
-def stop_clocks(case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date) -> list[dict[str, str]]:
-    """Stop the live clocks of `kinds` (all if None): met if on time, late if not, windows cancelled."""
+def stop_clocks(
+    case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date, unit: Unit | None = None
+) -> list[dict[str, str]]:
+    """Stop the live clocks of `kinds` (all if None, only `unit`'s if given): met if on time, late if
+    not, windows cancelled."""
     stopped = []
-    for clock in live_clocks(case, kinds):
+    for clock in live_clocks(case, kinds, unit=unit):
         if clock.kind in WINDOW_KINDS:
             clock.state = ClockState.CANCELLED
         else:
@@ -109,9 +117,11 @@ def stop_clocks(case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date) ->
     return stopped
 
 
-def cancel_clocks(case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date) -> list[dict[str, str]]:
+def cancel_clocks(
+    case: Case, kinds: tuple[ClockKind, ...] | None, *, on: date, unit: Unit | None = None
+) -> list[dict[str, str]]:
     cancelled = []
-    for clock in live_clocks(case, kinds):
+    for clock in live_clocks(case, kinds, unit=unit):
         clock.state = ClockState.CANCELLED
         clock.stopped_on = on
         clock.save(update_fields=["state", "stopped_on"])

@@ -24,8 +24,9 @@ from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
+from huiyin.workflow.conflicts import interest_links
 from huiyin.workflow.routing import blocked_units, suggest_unit
-from huiyin.workflow.services import default_review_route
+from huiyin.workflow.services import CoUnit, default_review_route, leaders_for
 from huiyin.workflow.transitions import Action
 
 REPLY_DECISIONS = [(d.value, d.label) for d in Decision if d != Decision.MEDIATED]
@@ -123,15 +124,99 @@ class TransferForm(ActionForm):
         self.fields["to_office"].queryset = qs.select_related("territory").order_by("territory__path")  # type: ignore[attr-defined]
 
 
-class AssignForm(RoutedForm):
-    unit = UnitChoiceField(label="承办单位", queryset=Unit.objects.none())
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return f"{obj.name}（{obj.territory.name}）"
+
+
+class JointForm(RoutedForm):
+    """一揽子解决: co-handling units share one deadline here (each may have its own through the API)."""
+
+    co_units = UnitsChoiceField(
+        label="协办单位（可选，一揽子解决）",
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text="按住 Ctrl 可多选；各协办单位须报送协办情况后，主办单位方可统一答复",
+    )
+    co_deadline = forms.DateField(
+        label="协办期限（空则与主办相同）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def setup(self) -> None:
+        super().setup()
+        self.fields["co_units"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+
+    def params(self) -> dict[str, Any]:
+        params = dict(self.cleaned_data)
+        deadline = params.pop("co_deadline", None)
+        params["co_units"] = [CoUnit(u, deadline) for u in params.get("co_units") or []]
+        return params
+
+
+class AssignForm(JointForm):
+    unit = UnitChoiceField(label="承办单位（主办）", queryset=Unit.objects.none())
     deadline = forms.DateField(label="交办期限", widget=forms.DateInput(attrs={"type": "date"}))
     instructions = _text("交办要求（可选）", required=False)
+    field_order = ["unit", "deadline", "instructions", "co_units", "co_deadline"]
 
 
-class ForwardForm(RoutedForm):
-    unit = UnitChoiceField(label="转送至有权处理的机关", queryset=Unit.objects.none())
+class ForwardForm(JointForm):
+    unit = UnitChoiceField(label="转送至有权处理的机关（主办）", queryset=Unit.objects.none())
     instructions = _text("说明（可选）", required=False)
+    field_order = ["unit", "instructions", "co_units", "co_deadline"]
+
+
+class CoReportForm(ActionForm):
+    report = _text("协办情况报告", rows=4)
+
+
+class ReferDisputeForm(ActionForm):
+    units = UnitsChoiceField(
+        label="与承办单位存在争议的单位", queryset=Unit.objects.none(), help_text="承办单位自动计入"
+    )
+    reason = _text("争议情况（各方意见）", rows=4)
+
+    def setup(self) -> None:
+        qs = handling_units(self.case).exclude(pk=self.case.handling_unit_id)
+        self.fields["units"].queryset = qs  # type: ignore[attr-defined]
+
+
+class DecideDisputeForm(ActionForm):
+    unit = UnitChoiceField(label="决定的承办单位", queryset=Unit.objects.none())
+    reason = _text("决定理由", rows=3)
+
+    def setup(self) -> None:
+        self.fields["unit"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+        dispute = self.case.disputes.filter(state="open").first()
+        if dispute is not None:
+            names = "、".join(u.name for u in dispute.units.all())
+            self.fields["unit"].help_text = f"争议单位：{names}。争议情况：{dispute.reason}"
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class AttachLeaderForm(ActionForm):
+    leader = LeaderChoiceField(label="包案领导", queryset=User.objects.none(), required=False)
+    reason = _text("说明（可选）", required=False, rows=2)
+
+    def setup(self) -> None:
+        self.fields["leader"].queryset = leaders_for(self.case)  # type: ignore[attr-defined]
+        if self.user.role == "leader":
+            self.initial.setdefault("leader", self.user.pk)
+
+
+class ConflictForm(ActionForm):
+    """Shows what links the person to the case before they recuse or say why they still act."""
+
+    reason = _text("理由", rows=3)
+
+    def setup(self) -> None:
+        links = interest_links(self.case, self.user)
+        if links:
+            self.fields["reason"].help_text = "发现的利害关系：" + "；".join(links)
 
 
 class ObjectForm(ActionForm):
@@ -254,6 +339,12 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.HEARING_START: ReasonOptionalForm,
     Action.HEARING_END: ReasonOptionalForm,
     Action.REREVIEW_REPLY: RereviewReplyForm,
+    Action.CO_REPORT: CoReportForm,
+    Action.REFER_DISPUTE: ReferDisputeForm,
+    Action.DECIDE_DISPUTE: DecideDisputeForm,
+    Action.ATTACH_LEADER: AttachLeaderForm,
+    Action.RECUSE: ConflictForm,
+    Action.ACKNOWLEDGE_CONFLICT: ConflictForm,
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
 
 
 class Clock(models.Model):
@@ -42,3 +43,74 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.due_on}"
+
+
+class CoHandling(models.Model):
+    """A co-handling unit's task in 一揽子解决: its own deadline, clock and completion report; the lead
+    unit replies once, after every co-unit has reported."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="co_tasks")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="co_tasks")
+    deadline = models.DateField("协办期限")
+    instructions = models.TextField("协办要求", blank=True)
+    state = models.CharField(max_length=12, choices=CoTaskState.choices, default=CoTaskState.OPEN)
+    report = models.TextField("协办情况报告", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["unit", "state"], name="cotask_unit_state")]
+        verbose_name = "协办任务"
+        verbose_name_plural = "协办任务"
+
+    def __str__(self) -> str:
+        return f"{self.unit} 协办 {self.case_id}"
+
+
+class CompetenceDispute(models.Model):
+    """A dispute between organs over who is competent, decided by their common superior or, where they
+    have none, by the 信访工作联席会议 (条例 §24)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="disputes")
+    units = models.ManyToManyField("org.Unit", related_name="+", verbose_name="争议单位")
+    decider = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="disputes_to_decide")
+    reason = models.TextField("争议情况")
+    state = models.CharField(max_length=12, choices=DisputeState.choices, default=DisputeState.OPEN)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField()
+    decided_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["referred_at", "id"]
+        indexes = [models.Index(fields=["decider", "state"], name="dispute_decider_state")]
+        verbose_name = "管辖争议"
+        verbose_name_plural = "管辖争议"
+
+    def __str__(self) -> str:
+        return f"管辖争议 {self.case_id} → {self.decider}"
+
+
+class DeclaredRelation(models.Model):
+    """A staff member's declared relation to a petitioner (亲属、利害关系): a conflict of interest on every
+    case that petitioner brings (条例 §28¶3)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relations")
+    petitioner = models.ForeignKey("cases.Petitioner", on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField("关系", max_length=50)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "petitioner"], name="one_relation_per_pair")]
+        verbose_name = "利害关系申报"
+        verbose_name_plural = "利害关系申报"

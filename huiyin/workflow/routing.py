@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from huiyin.cases.models import Case, Category
 from huiyin.core.errors import ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.org.choices import UnitKind
 from huiyin.org.models import ResponsibilityRule, Territory, Unit, User
 
 MSG_ACCUSED = "检举控告事项不得交由被反映单位或其直接上级办理（《信访工作条例》第三十条第三款）"
@@ -105,3 +106,51 @@ def suggest_unit(case: Case) -> Suggestion | None:
         ]
         return Suggestion(unit=unit, rule=rule, territory=where, reasons=reasons)
     return None
+
+
+MSG_NO_DECIDER = (
+    "争议单位没有共同的上一级机关，且所在辖区未设信访工作联席会议，无法报请决定（《信访工作条例》第二十四条）"
+)
+
+
+def _superiors(unit: Unit) -> list[Unit]:
+    """The chain of organs above `unit` (its parent, the parent's parent, …), nearest first."""
+    chain: list[Unit] = []
+    node = unit.parent
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def dispute_decider(case: Case, units: list[Unit]) -> Unit:
+    """Who decides a competence dispute (条例 §24): the nearest common superior of the units; where they
+    have none (or it may not see the case, 条例 §30¶3), the 联席会议 of the narrowest territory they share."""
+    blocked = blocked_units(case)
+    chains = [_superiors(u) for u in units]
+    common = [u for u in chains[0] if all(u in chain for chain in chains[1:])]
+    for unit in common:
+        if unit.pk not in blocked and unit.is_active:
+            return unit
+    paths = [u.territory.path for u in units]
+    shared = min(paths, key=len)
+    while shared and not all(p.startswith(shared) for p in paths):
+        shared = shared.rstrip("/").rsplit("/", 1)[0] + "/"
+    territories = sorted(
+        Territory.objects.filter(path__in=_prefixes(shared)), key=lambda t: len(t.path), reverse=True
+    )
+    for territory in territories:
+        conference = (
+            Unit.objects.filter(territory=territory, kind=UnitKind.JOINT_CONFERENCE, is_active=True)
+            .exclude(pk__in=blocked)
+            .order_by("code")
+            .first()
+        )
+        if conference is not None:
+            return conference
+    raise ValidationFailed(MSG_NO_DECIDER, extra={"fields": {"units": MSG_NO_DECIDER}})
+
+
+def _prefixes(path: str) -> list[str]:
+    codes = [c for c in path.strip("/").split("/") if c]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]

@@ -3,7 +3,7 @@ which locks the case, checks the table and the actor, applies the change and wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,13 +28,16 @@ from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
-from huiyin.workflow.choices import ClockKind, ClockState
-from huiyin.workflow.models import Clock
-from huiyin.workflow.routing import MSG_ACCUSED, blocked_units, guard_routing
+from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
+from huiyin.workflow.conflicts import MSG_CONFLICT, MSG_RECUSED, conflict_resolved, interest_links
+from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
+from huiyin.workflow.routing import MSG_ACCUSED, blocked_units, dispute_decider, guard_routing
 from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
     CITIZEN_ACTIONS,
+    CONFLICT_ACTIONS,
+    CONFLICT_ROLES,
     PERMISSIONS,
     TABLE,
     Action,
@@ -44,6 +47,14 @@ from huiyin.workflow.transitions import (
 
 MSG_REASON_REQUIRED = "请填写理由"
 MSG_NO_SUPERIOR = "{unit}未设置上一级机关，无法确定复查（复核）机关"
+MSG_CO_PENDING = "协办单位尚未全部报送办理情况（{units}），须由主办单位汇总后统一答复（一揽子解决）"
+MSG_DISPUTE_OPEN = "管辖争议正待{unit}决定，暂不能{action}"
+MSG_NO_DISPUTE = "没有待决定的管辖争议"
+CO_HANDLING_ARTICLE = "《信访工作条例》第二十二条第一款第三项（一揽子解决，协办期限）"
+
+
+class ConflictOfInterest(TransitionNotAllowed):
+    """The actor is linked to a petitioner or the accused and has neither recused nor recorded why not."""
 
 
 @dataclass(frozen=True)
@@ -102,19 +113,62 @@ def actor_sides(actor: User, case: Case) -> set[Side]:
     pending = _pending_opinion(case)
     if pending is not None and pending.issued_unit_id == actor.unit_id:
         sides.add(Side.ISSUER)
+    if CoHandling.objects.filter(case=case, unit_id=actor.unit_id, state=CoTaskState.OPEN).exists():
+        sides.add(Side.CO_HANDLING)
+    if CompetenceDispute.objects.filter(
+        case=case, decider_id=actor.unit_id, state=DisputeState.OPEN
+    ).exists():
+        sides.add(Side.DECIDER)
+    overseer = actor.role in (Role.LEADER, Role.SUPERVISOR) and actor.unit is not None
+    if overseer and case.office.territory.path.startswith(actor.unit.territory.path):  # type: ignore[union-attr]
+        sides.add(Side.OVERSIGHT)
     return sides
 
 
-def ensure_actor_may(actor: Actor, action: Action, case: Case) -> None:
+def ensure_actor_may(actor: Actor, action: Action, case: Case, sides: set[Side] | None = None) -> None:
     if isinstance(actor, CitizenActor):
         if action not in CITIZEN_ACTIONS:
             raise PermissionDenied(f"信访人不能自行“{ACTION_LABELS[action]}”", extra={"action": str(action)})
         return
     permission = PERMISSIONS[action]
-    if actor.role not in permission.roles or not (actor_sides(actor, case) & set(permission.sides)):
+    if sides is None:
+        sides = actor_sides(actor, case)
+    if actor.role not in permission.roles or not (sides & set(permission.sides)):
         raise PermissionDenied(
             f"您的岗位或单位不能对此事项执行“{ACTION_LABELS[action]}”",
             extra={"action": str(action), "role": actor.role},
+        )
+
+
+@dataclass(frozen=True)
+class Interest:
+    """What the conflict-of-interest check found for one person on one case (条例 §28¶3)."""
+
+    links: list[str]
+    recused: bool
+    reason_recorded: bool
+
+    @property
+    def unresolved(self) -> bool:
+        return bool(self.links) and not self.recused and not self.reason_recorded
+
+
+def interest_of(actor: Actor, case: Case) -> Interest:
+    if isinstance(actor, CitizenActor) or actor.role not in CONFLICT_ROLES:
+        return Interest([], False, False)
+    recused, recorded = conflict_resolved(case, actor)
+    return Interest(interest_links(case, actor), recused, recorded)
+
+
+def ensure_no_conflict(actor: Actor, action: Action, case: Case, interest: Interest | None = None) -> None:
+    """A handler who recused takes no further part; one linked to the case first recuses or says why not."""
+    interest = interest or interest_of(actor, case)
+    if interest.recused:
+        raise PermissionDenied(MSG_RECUSED, extra={"action": str(action)})
+    if interest.unresolved and action not in CONFLICT_ACTIONS:
+        raise ConflictOfInterest(
+            MSG_CONFLICT.format(links="；".join(interest.links)),
+            extra={"action": str(action), "links": interest.links},
         )
 
 
@@ -153,9 +207,35 @@ def _guard_objection_pending(case: Case, today: date) -> None:
         _refuse("没有待核实的异议")
 
 
+def _open_dispute(case: Case) -> CompetenceDispute | None:
+    return (
+        CompetenceDispute.objects.filter(case=case, state=DisputeState.OPEN).select_related("decider").first()
+    )
+
+
 def _guard_no_objection(case: Case, today: date) -> None:
     if case.objection_pending:
         _refuse("异议尚待信访部门核实，暂不能答复")
+    dispute = _open_dispute(case)
+    if dispute is not None:
+        _refuse(MSG_DISPUTE_OPEN.format(unit=dispute.decider.name, action="答复"))
+    waiting = list(
+        CoHandling.objects.filter(case=case, state=CoTaskState.OPEN).values_list("unit__name", flat=True)
+    )
+    if waiting:
+        # 一揽子解决: the case answers once, after the lead unit has every co-unit's report.
+        _refuse(MSG_CO_PENDING.format(units="、".join(waiting)), waiting=waiting)
+
+
+def _guard_no_dispute(case: Case, today: date) -> None:
+    dispute = _open_dispute(case)
+    if dispute is not None:
+        _refuse(MSG_DISPUTE_OPEN.format(unit=dispute.decider.name, action="再次报请"))
+
+
+def _guard_dispute_open(case: Case, today: date) -> None:
+    if _open_dispute(case) is None:
+        _refuse(MSG_NO_DISPUTE)
 
 
 def _guard_extend(case: Case, today: date) -> None:
@@ -228,6 +308,21 @@ GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.HEARING_START: _guard_hearing(running=False),
     Action.HEARING_END: _guard_hearing(running=True),
     Action.REREVIEW_REPLY: _guard_hearing(running=False),
+    Action.REFER_DISPUTE: _guard_no_dispute,
+    Action.DECIDE_DISPUTE: _guard_dispute_open,
+}
+
+
+def _guard_acknowledge(case: Case, actor: Actor, interest: Interest) -> None:
+    if not interest.links:
+        _refuse("未发现您与本事项的利害关系，无需记录")
+    if interest.reason_recorded:
+        _refuse("已记录不回避的理由")
+
+
+# Guards that depend on who acts (the conflict-of-interest actions).
+ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
+    Action.ACKNOWLEDGE_CONFLICT: _guard_acknowledge,
 }
 
 
@@ -235,13 +330,18 @@ def allowed_actions(case: Case, user: User) -> list[Action]:
     """The actions `user` may take on `case` now; templates and the API ask this, they never decide."""
     today = timeutil.today()
     allowed = []
+    sides = set() if isinstance(user, CitizenActor) else actor_sides(user, case)
+    interest = interest_of(user, case)
     for (status, action), _target in TABLE.items():
         if status != case.status:
             continue
         try:
-            ensure_actor_may(user, action, case)
+            ensure_actor_may(user, action, case, sides)
+            ensure_no_conflict(user, action, case, interest)
             if action in GUARDS:
                 GUARDS[action](case, today)
+            if action in ACTOR_GUARDS:
+                ACTOR_GUARDS[action](case, user, interest)
         except (PermissionDenied, TransitionNotAllowed):
             continue
         allowed.append(action)
@@ -261,10 +361,14 @@ def _transition(
         from_status = case.status
         to_status = next_status(from_status, action)
         ensure_actor_may(actor, action, case)
+        interest = interest_of(actor, case)
+        ensure_no_conflict(actor, action, case, interest)
         now = timeutil.now()
         ctx = Context(actor=actor, now=now, today=timeutil.today(), rules=rules_for_case(case))
         if action in GUARDS:
             GUARDS[action](case, ctx.today)
+        if action in ACTOR_GUARDS:
+            ACTOR_GUARDS[action](case, actor, interest)
         before = _field_values(case)
         data = (body(case, ctx) if body else None) or {}
         case.status = to_status
@@ -429,6 +533,73 @@ def _ensure_may_handle(case: Case, unit: Unit, actor: User) -> None:
         raise ValidationFailed(f"{unit.name}已停用", extra={"fields": {"unit": "单位已停用"}})
 
 
+@dataclass(frozen=True)
+class CoUnit:
+    """A co-handling unit named at assignment, with its own deadline (None: the lead's deadline)."""
+
+    unit: Unit
+    deadline: date | None = None
+
+
+def _co_units(case: Case, actor: User, lead: Unit, co_units: Sequence[CoUnit | Unit] | None) -> list[CoUnit]:
+    """Check the co-handling units before anything is written: distinct, not the lead, routable."""
+    found: list[CoUnit] = []
+    seen = {lead.pk}
+    for item in co_units or ():
+        co = item if isinstance(item, CoUnit) else CoUnit(item)
+        if co.unit.pk in seen:
+            message = f"{co.unit.name}已是主办或协办单位"
+            raise ValidationFailed(message, extra={"fields": {"co_units": message}})
+        seen.add(co.unit.pk)
+        _ensure_may_handle(case, co.unit, actor)
+        if co.unit.kind == UnitKind.PETITION_OFFICE:
+            raise ValidationFailed("协办单位不能是信访部门", extra={"fields": {"co_units": "请选择责任单位"}})
+        if co.deadline is not None and co.deadline <= timeutil.today():
+            raise ValidationFailed(
+                "协办期限须晚于今天", extra={"fields": {"co_deadline": "协办期限须晚于今天"}}
+            )
+        found.append(co)
+    return found
+
+
+def _start_co_tasks(
+    case: Case, ctx: Context, co_units: list[CoUnit], lead_due: date | None, instructions: str
+) -> list[dict[str, Any]]:
+    """一揽子解决: each co-unit gets its own task and clock; by default the lead's deadline."""
+    if not co_units:
+        return []
+    if lead_due is None:
+        handling = _live_clock(case, ClockKind.HANDLING)
+        lead_due = handling.due_on if handling else ctx.today
+    made = []
+    for co in co_units:
+        due = co.deadline or lead_due
+        CoHandling.objects.create(
+            case=case, unit=co.unit, deadline=due, instructions=instructions, created_at=ctx.now
+        )
+        clocks.start_deadline_clock(
+            case=case,
+            kind=ClockKind.CO_HANDLING,
+            unit=co.unit,
+            due_on=due,
+            rules=ctx.rules,
+            trigger="co_handling",
+            on=ctx.today,
+            article=CO_HANDLING_ARTICLE,
+        )
+        made.append({"unit": co.unit.pk, "unit_name": co.unit.name, "deadline": due.isoformat()})
+    return made
+
+
+def _cancel_co_tasks(case: Case, ctx: Context) -> list[int]:
+    units = list(
+        CoHandling.objects.filter(case=case, state=CoTaskState.OPEN).values_list("unit_id", flat=True)
+    )
+    CoHandling.objects.filter(case=case, state=CoTaskState.OPEN).update(state=CoTaskState.CANCELLED)
+    clocks.cancel_clocks(case, (ClockKind.CO_HANDLING,), on=ctx.today)
+    return units
+
+
 def _route(
     case: Case, ctx: Context, *, unit: Unit, kind: AssignmentKind, deadline: date | None, instructions: str
 ) -> dict[str, Any]:
@@ -457,28 +628,48 @@ def _route(
     return {"unit": unit.pk, "unit_name": unit.name, "deadline": deadline, "clocks_stopped": stopped}
 
 
-def case_assign(*, case: Case, actor: User, unit: Unit, deadline: date, instructions: str = "") -> Case:
-    """交办: hand the matter to a unit with a deadline and a required completion report (条例 §22¶1(三))."""
+def case_assign(
+    *,
+    case: Case,
+    actor: User,
+    unit: Unit,
+    deadline: date,
+    instructions: str = "",
+    co_units: Sequence[CoUnit | Unit] | None = None,
+) -> Case:
+    """交办: hand the matter to a unit with a deadline and a required completion report (条例 §22¶1(三));
+    co-handling units, if named, each get a task and a clock (一揽子解决)."""
     _ensure_may_handle(case, unit, actor)
     if deadline <= timeutil.today():
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
+    co = _co_units(case, actor, unit, co_units)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        return _route(
+        data = _route(
             case, ctx, unit=unit, kind=AssignmentKind.ASSIGN, deadline=deadline, instructions=instructions
         )
+        return {**data, "co_units": _start_co_tasks(case, ctx, co, deadline, instructions)}
 
     return _transition(case=case, action=Action.ASSIGN, actor=actor, reason=instructions, body=body)
 
 
-def case_forward(*, case: Case, actor: User, unit: Unit, instructions: str = "") -> Case:
-    """转送: pass the matter to the competent organ (条例 §22¶1(一)(二))."""
+def case_forward(
+    *,
+    case: Case,
+    actor: User,
+    unit: Unit,
+    instructions: str = "",
+    co_units: Sequence[CoUnit | Unit] | None = None,
+) -> Case:
+    """转送: pass the matter to the competent organ (条例 §22¶1(一)(二)), with co-handling units if named."""
     _ensure_may_handle(case, unit, actor)
+    co = _co_units(case, actor, unit, co_units)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        return _route(
+        data = _route(
             case, ctx, unit=unit, kind=AssignmentKind.FORWARD, deadline=None, instructions=instructions
         )
+        return {**data, "co_units": _start_co_tasks(case, ctx, co, None, instructions)}
 
     return _transition(case=case, action=Action.FORWARD, actor=actor, reason=instructions, body=body)
 
@@ -510,7 +701,12 @@ def case_return(*, case: Case, actor: User, reason: str = "") -> Case:
         Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(
             unit=case.office
         )
-        return {"from_unit": from_unit.pk if from_unit else None, "clocks_cancelled": cancelled}
+        co_cancelled = _cancel_co_tasks(case, ctx)
+        return {
+            "from_unit": from_unit.pk if from_unit else None,
+            "clocks_cancelled": cancelled,
+            "co_units_cancelled": co_cancelled,
+        }
 
     return _transition(case=case, action=Action.RETURN, actor=actor, reason=reason, body=body)
 
@@ -928,6 +1124,161 @@ def case_rereview_reply(
     return _transition(case=case, action=Action.REREVIEW_REPLY, actor=actor, body=body)
 
 
+# --- joint handling, competence disputes, 包案, conflicts of interest -------------------------------
+
+
+def case_co_report(*, case: Case, actor: User, report: str) -> Case:
+    """协办报告: a co-handling unit reports what it did; the lead unit replies once all have reported."""
+    report = _require(report, "请填写协办情况报告", "report")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        task = CoHandling.objects.select_for_update().get(
+            case=case, unit_id=actor.unit_id, state=CoTaskState.OPEN
+        )
+        task.state = CoTaskState.REPORTED
+        task.report = report
+        task.reported_by = actor
+        task.reported_at = ctx.now
+        task.save(update_fields=["state", "report", "reported_by", "reported_at"])
+        stopped = clocks.stop_clocks(case, (ClockKind.CO_HANDLING,), on=ctx.today, unit=task.unit)
+        waiting = CoHandling.objects.filter(case=case, state=CoTaskState.OPEN).count()
+        return {
+            "task": task.pk,
+            "unit": task.unit_id,
+            "unit_name": task.unit.name,
+            "co_waiting": waiting,
+            "clocks_stopped": stopped,
+        }
+
+    return _transition(case=case, action=Action.CO_REPORT, actor=actor, reason=report, body=body)
+
+
+def case_refer_dispute(*, case: Case, actor: User, units: Sequence[Unit], reason: str) -> Case:
+    """管辖争议: organs disagree on who is competent; their common superior decides, or the 联席会议 where
+    they have none (条例 §24). The decider has a clock (rule value `dispute_days`)."""
+    reason = _require(reason, "请说明争议情况")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        disputing = {u.pk: u for u in units}
+        if case.handling_unit is not None:
+            disputing.setdefault(case.handling_unit.pk, case.handling_unit)
+        if len(disputing) < 2:
+            message = "请选择与承办单位存在争议的其他单位"
+            raise ValidationFailed(message, extra={"fields": {"units": message}})
+        decider = dispute_decider(case, list(disputing.values()))
+        dispute = CompetenceDispute.objects.create(
+            case=case, decider=decider, reason=reason, referred_by=actor, referred_at=ctx.now
+        )
+        dispute.units.set(list(disputing.values()))
+        case.objection_pending = False  # the objection is now the superior's to decide
+        stopped = clocks.stop_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)
+        clock = clocks.start_clock(
+            case=case,
+            kind=ClockKind.DISPUTE,
+            unit=decider,
+            rules=ctx.rules,
+            trigger="refer_dispute",
+            on=ctx.today,
+        )
+        return {
+            "dispute": dispute.pk,
+            "units": sorted(disputing),
+            "unit_names": [u.name for u in disputing.values()],
+            "decider": decider.pk,
+            "decider_name": decider.name,
+            "due_on": clock.due_on,
+            "clocks_stopped": stopped,
+        }
+
+    return _transition(case=case, action=Action.REFER_DISPUTE, actor=actor, reason=reason, body=body)
+
+
+def case_decide_dispute(*, case: Case, actor: User, unit: Unit, reason: str) -> Case:
+    """The common superior decides the competent unit; the case goes there, without a new objection
+    period (the decision settles competence)."""
+    reason = _require(reason, "请说明决定理由")
+    _ensure_may_handle(case, unit, actor)
+    if unit.kind == UnitKind.PETITION_OFFICE:
+        raise ValidationFailed("承办单位不能是信访部门", extra={"fields": {"unit": "请选择责任单位"}})
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        dispute = CompetenceDispute.objects.select_for_update().get(case=case, state=DisputeState.OPEN)
+        dispute.state = DisputeState.DECIDED
+        dispute.decided_unit = unit
+        dispute.decided_by = actor
+        dispute.decided_at = ctx.now
+        dispute.decision_reason = reason
+        dispute.save(update_fields=["state", "decided_unit", "decided_by", "decided_at", "decision_reason"])
+        stopped = clocks.stop_clocks(case, (ClockKind.DISPUTE,), on=ctx.today)
+        from_unit = case.handling_unit
+        case.handling_unit = unit
+        case.objection_pending = False
+        clocks.cancel_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)
+        Clock.objects.filter(
+            case=case, kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), state__in=clocks.LIVE_STATES
+        ).update(unit=unit)
+        return {
+            "dispute": dispute.pk,
+            "from_unit": from_unit.pk if from_unit else None,
+            "unit": unit.pk,
+            "unit_name": unit.name,
+            "clocks_stopped": stopped,
+        }
+
+    return _transition(case=case, action=Action.DECIDE_DISPUTE, actor=actor, reason=reason, body=body)
+
+
+def leaders_for(case: Case) -> Any:
+    """Leaders who may take charge of the case: active leader accounts of the registering office's
+    territory or above (属地管理、分级负责)."""
+    paths = [t.path for t in case.office.territory.ancestors()]
+    return User.objects.filter(
+        role=Role.LEADER, is_active=True, unit__territory__path__in=paths
+    ).select_related("unit")
+
+
+def case_attach_leader(*, case: Case, actor: User, leader: User | None = None, reason: str = "") -> Case:
+    """包案: a leader takes personal charge of the case (条例 §18¶2); it shows in the leader's inbox."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        owner = leader or (actor if actor.role == Role.LEADER else None)
+        if owner is None or not leaders_for(case).filter(pk=owner.pk).exists():
+            message = "请选择本辖区或上级的领导"
+            raise ValidationFailed(message, extra={"fields": {"leader": message}})
+        if case.leader_id == owner.pk:
+            raise ValidationFailed(f"{owner}已是包案领导", extra={"fields": {"leader": "已是包案领导"}})
+        previous = case.leader_id
+        case.leader = owner
+        return {"leader": owner.pk, "leader_name": str(owner), "previous_leader": previous}
+
+    return _transition(case=case, action=Action.ATTACH_LEADER, actor=actor, reason=reason, body=body)
+
+
+def case_recuse(*, case: Case, actor: User, reason: str) -> Case:
+    """回避: the person steps aside (条例 §28¶3); the unit head is told to have someone else handle it."""
+    reason = _require(reason, "请说明回避理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        heads = list(
+            User.objects.filter(unit_id=actor.unit_id, role=Role.UNIT_HEAD, is_active=True)
+            .exclude(pk=actor.pk)
+            .values_list("pk", flat=True)
+        )
+        return {"unit": actor.unit_id, "links": interest_links(case, actor), "notify_users": heads}
+
+    return _transition(case=case, action=Action.RECUSE, actor=actor, reason=reason, body=body)
+
+
+def case_acknowledge_conflict(*, case: Case, actor: User, reason: str) -> Case:
+    """The linked person records why they still act; the reason stays on the case for review."""
+    reason = _require(reason, "请说明不回避的理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        return {"links": interest_links(case, actor)}
+
+    return _transition(case=case, action=Action.ACKNOWLEDGE_CONFLICT, actor=actor, reason=reason, body=body)
+
+
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT: case_accept,
     Action.NOT_ACCEPT: case_not_accept,
@@ -952,6 +1303,12 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.HEARING_START: case_hearing_start,
     Action.HEARING_END: case_hearing_end,
     Action.REREVIEW_REPLY: case_rereview_reply,
+    Action.CO_REPORT: case_co_report,
+    Action.REFER_DISPUTE: case_refer_dispute,
+    Action.DECIDE_DISPUTE: case_decide_dispute,
+    Action.ATTACH_LEADER: case_attach_leader,
+    Action.RECUSE: case_recuse,
+    Action.ACKNOWLEDGE_CONFLICT: case_acknowledge_conflict,
 }
 
 

@@ -38,6 +38,12 @@ class Action(StrEnum):
     HEARING_START = "hearing_start"  # 听证开始
     HEARING_END = "hearing_end"  # 听证结束
     REREVIEW_REPLY = "rereview_reply"  # 复核答复（终结）
+    CO_REPORT = "co_report"  # 协办单位报送办理情况（一揽子解决）
+    REFER_DISPUTE = "refer_dispute"  # 管辖争议报请共同上级决定（条例 §24）
+    DECIDE_DISPUTE = "decide_dispute"  # 共同上级（联席会议）决定承办单位
+    ATTACH_LEADER = "attach_leader"  # 领导包案
+    RECUSE = "recuse"  # 回避（条例 §28¶3）
+    ACKNOWLEDGE_CONFLICT = "acknowledge_conflict"  # 记录不回避的理由
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -64,6 +70,12 @@ ACTION_LABELS: dict[Action, str] = {
     Action.HEARING_START: "开始听证",
     Action.HEARING_END: "结束听证",
     Action.REREVIEW_REPLY: "复核答复",
+    Action.CO_REPORT: "报送协办情况",
+    Action.REFER_DISPUTE: "报请决定管辖争议",
+    Action.DECIDE_DISPUTE: "决定承办单位",
+    Action.ATTACH_LEADER: "领导包案",
+    Action.RECUSE: "回避",
+    Action.ACKNOWLEDGE_CONFLICT: "记录不回避理由",
 }
 
 
@@ -73,6 +85,9 @@ class Side(StrEnum):
     REVIEW = "review"  # the 复查 organ (case.review_unit)
     REREVIEW = "rereview"  # the 复核 organ (case.rereview_unit)
     ISSUER = "issuer"  # whoever issued the opinion now awaiting delivery, or the office
+    CO_HANDLING = "co_handling"  # a co-handling unit with an open task (一揽子解决)
+    DECIDER = "decider"  # the common superior (or 联席会议) asked to decide a competence dispute
+    OVERSIGHT = "oversight"  # a leader or supervisor whose territory covers the registering office
 
 
 S = Status
@@ -107,6 +122,28 @@ TABLE: dict[tuple[Status, Action], Status] = {
     (S.UNDER_REREVIEW, Action.REREVIEW_REPLY): S.FINAL,
     (S.FINAL, Action.DELIVER): S.FINAL,
     (S.FINAL, Action.RATE): S.FINAL,
+    (S.IN_HANDLING, Action.CO_REPORT): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.REFER_DISPUTE): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.DECIDE_DISPUTE): S.IN_HANDLING,
+    # 包案: a leader can take charge of a case at any point before it ends.
+    **{
+        (s, Action.ATTACH_LEADER): s
+        for s in (
+            S.REGISTERED,
+            S.ACCEPTED,
+            S.IN_HANDLING,
+            S.REPLIED,
+            S.UNDER_REVIEW,
+            S.REVIEW_REPLIED,
+            S.UNDER_REREVIEW,
+        )
+    },
+    # 条例 §28¶3: whoever works on the case may (and when linked, must) step aside or say why not.
+    **{
+        (s, a): s
+        for s in (S.IN_HANDLING, S.UNDER_REVIEW, S.UNDER_REREVIEW)
+        for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)
+    },
 }
 
 
@@ -119,6 +156,9 @@ class Permission:
 _DISPATCH = Permission(frozenset({Role.DISPATCHER}), (Side.OFFICE,))
 _FRONT_DESK = Permission(frozenset({Role.CLERK, Role.DISPATCHER}), (Side.OFFICE,))
 _HANDLER = Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING,))
+_WORKER = Permission(
+    frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.REVIEW, Side.REREVIEW, Side.CO_HANDLING)
+)
 
 PERMISSIONS: dict[Action, Permission] = {
     Action.ACCEPT: _DISPATCH,
@@ -147,7 +187,22 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.HEARING_START: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REREVIEW,)),
     Action.HEARING_END: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REREVIEW,)),
     Action.REREVIEW_REPLY: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REREVIEW,)),
+    Action.CO_REPORT: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.CO_HANDLING,)),
+    Action.REFER_DISPUTE: _DISPATCH,
+    Action.DECIDE_DISPUTE: Permission(
+        frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER}), (Side.DECIDER,)
+    ),
+    Action.ATTACH_LEADER: Permission(
+        frozenset({Role.DISPATCHER, Role.LEADER}), (Side.OFFICE, Side.OVERSIGHT)
+    ),
+    Action.RECUSE: _WORKER,
+    Action.ACKNOWLEDGE_CONFLICT: _WORKER,
 }
+
+# Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.
+CONFLICT_ACTIONS = frozenset({Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT})
+# Roles whose acts on a case are checked for a conflict of interest (条例 §28¶3).
+CONFLICT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
 
 # What a petitioner may do for themselves (through the portal, once the portal has verified them):

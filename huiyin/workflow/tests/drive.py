@@ -63,6 +63,11 @@ class Cast:
         for key in ("unit", "to_office"):
             if isinstance(out.get(key), str):
                 out[key] = getattr(self.org, out[key])
+        for key in ("co_units", "units"):
+            if key in out:
+                out[key] = [getattr(self.org, u) if isinstance(u, str) else u for u in out[key]]
+        if isinstance(out.get("leader"), str):
+            out["leader"] = self.people[out["leader"]]
         if isinstance(out.get("deadline"), int):
             out["deadline"] = timeutil.today() + timedelta(days=out["deadline"])
         return out

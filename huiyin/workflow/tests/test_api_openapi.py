@@ -64,4 +64,11 @@ def test_meta_lists_every_action_with_its_transitions(clerk_li):
         assert actions[action]["transitions"][status] == target
     assert actions["extend"]["roles"] == ["unit_head"]
     assert {s["value"] for s in body["statuses"]} >= {"registered", "final"}
-    assert [q["value"] for q in body["queues"]] == ["to_route", "my_unit", "due_soon", "overdue"]
+    assert [q["value"] for q in body["queues"]] == [
+        "to_route",
+        "my_unit",
+        "due_soon",
+        "overdue",
+        "co_handling",
+        "supervised",
+    ]

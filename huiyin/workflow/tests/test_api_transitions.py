@@ -48,8 +48,22 @@ PERSONA: dict[Action, str] = {
     ),
     Action.REVIEW_REPLY: "reviewer",
     **dict.fromkeys((Action.HEARING_START, Action.HEARING_END, Action.REREVIEW_REPLY), "rereviewer"),
+    Action.CO_REPORT: "co_handler",
+    Action.REFER_DISPUTE: "dispatcher",
+    Action.DECIDE_DISPUTE: "reviewer",  # the county government: common superior of unit A and unit B
+    Action.ATTACH_LEADER: "leader",
+    **dict.fromkeys((Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT), "handler"),
 }
 assert set(PERSONA) == set(Action)
+# Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
+PERSONA_BY_STATUS: dict[tuple[Status, Action], str] = {
+    **{(Status.UNDER_REVIEW, a): "reviewer" for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)},
+    **{(Status.UNDER_REREVIEW, a): "rereviewer" for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)},
+}
+
+
+def persona_for(status: Status, action: Action) -> str:
+    return PERSONA_BY_STATUS.get((status, action), PERSONA[action])
 
 
 class Cast:
@@ -88,6 +102,12 @@ class Cast:
             Action.HEARING_START: {},
             Action.HEARING_END: {},
             Action.REREVIEW_REPLY: OPINION,
+            Action.CO_REPORT: {"report": "已完成本单位负责的部分"},
+            Action.REFER_DISPUTE: {"units": [self.org.unit_b.pk], "reason": "两局均认为不属本单位职责"},
+            Action.DECIDE_DISPUTE: {"unit": self.org.unit_b.pk, "reason": "属民政职责"},
+            Action.ATTACH_LEADER: {},
+            Action.RECUSE: {"reason": "与信访人系亲属"},
+            Action.ACKNOWLEDGE_CONFLICT: {"reason": "同号不同人，已核实"},
         }[action]
 
 
@@ -153,6 +173,35 @@ def _hearing(case: Case, c: Cast) -> Case:
     return wf.case_hearing_start(case=case, actor=c.people["rereviewer"])
 
 
+def _with_co_unit(case: Case, c: Cast) -> Case:
+    """Re-route with the township as a co-handling unit (object, return, assign again)."""
+    p = c.people
+    case = _object(case, c)
+    case = wf.case_return(case=case, actor=p["dispatcher"])
+    return wf.case_assign(
+        case=case,
+        actor=p["dispatcher"],
+        unit=c.org.unit_a,
+        deadline=DAY + timedelta(days=20),
+        co_units=[c.org.township_gov],
+    )
+
+
+def _refer(case: Case, c: Cast) -> Case:
+    return wf.case_refer_dispute(
+        case=case, actor=c.people["dispatcher"], units=[c.org.unit_b], reason="两局均认为不属本单位职责"
+    )
+
+
+def _linked(persona: str) -> Callable[[Case, Cast], Case]:
+    def link(case: Case, c: Cast) -> Case:
+        c.people[persona].phone = "13800001234"  # the petitioner's phone (条例 §28¶3)
+        c.people[persona].save(update_fields=["phone"])
+        return case
+
+    return link
+
+
 # What a pair's guard needs beyond the status (an objection raised, the opinion delivered, …).
 PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.RETURN): _object,
@@ -166,6 +215,11 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.REVIEW_REPLIED, Action.REQUEST_REREVIEW): _deliver,
     (Status.UNDER_REREVIEW, Action.HEARING_END): _hearing,
     (Status.FINAL, Action.RATE): _deliver,
+    (Status.IN_HANDLING, Action.CO_REPORT): _with_co_unit,
+    (Status.IN_HANDLING, Action.DECIDE_DISPUTE): _refer,
+    (Status.IN_HANDLING, Action.ACKNOWLEDGE_CONFLICT): _linked("handler"),
+    (Status.UNDER_REVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("reviewer"),
+    (Status.UNDER_REREVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("rereviewer"),
 }
 
 
@@ -180,6 +234,8 @@ def cast(
     head_sun_unit_a,
     reviewer_qian,
     rereviewer_wu,
+    leader_ma,
+    co_handler_he,
 ):
     clock.set(DAY)
     return Cast(
@@ -191,6 +247,8 @@ def cast(
         head=head_sun_unit_a,
         reviewer=reviewer_qian,
         rereviewer=rereviewer_wu,
+        leader=leader_ma,
+        co_handler=co_handler_he,
     )
 
 
@@ -214,7 +272,7 @@ def test_every_action_through_the_api_follows_the_transition_table(status, cast,
 
 
 def _check_pair(status: Status, action: Action, case: Case, cast: Cast) -> None:
-    persona = PERSONA[action]
+    persona = persona_for(status, action)
     if (status, action) in PREPARE:
         case = PREPARE[(status, action)](case, cast)
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "huiyin.supervision"
+    verbose_name = "督办与领导包案"
+
+    def ready(self) -> None:
+        from huiyin.supervision import receivers  # noqa: F401  (connects the signal receivers)

@@ -1,0 +1,91 @@
+"""Reads for 督办 and the leader inbox, always scoped through `cases.selectors.visible_to`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from huiyin.cases.choices import OPEN_STATUSES, Channel
+from huiyin.cases.models import Case
+from huiyin.cases.selectors import case_list, visible_to
+from huiyin.org.choices import Role
+from huiyin.org.models import Unit, User
+from huiyin.supervision.choices import CandidateState
+from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
+from huiyin.workflow.choices import DisputeState
+
+OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER})
+
+
+def candidates_for(user: User) -> QuerySet[SupervisionCandidate]:
+    """Open 督办 candidates of the cases the user may see (a supervisor: the territory's)."""
+    if user.role != Role.SUPERVISOR:
+        return SupervisionCandidate.objects.none()
+    return (
+        SupervisionCandidate.objects.filter(state=CandidateState.OPEN, case__in=visible_to(user))
+        .select_related("case", "unit")
+        .order_by("-found_at", "-id")
+    )
+
+
+def orders_for(user: User) -> QuerySet[SupervisionOrder]:
+    """督办单: a supervisor or leader sees those of the territory's cases; others those addressed to their
+    unit."""
+    qs = SupervisionOrder.objects.select_related("case", "unit", "issued_by").order_by("-issued_at", "-id")
+    if user.role in OVERSEERS:
+        return qs.filter(case__in=visible_to(user))
+    if not user.unit_id:
+        return qs.none()
+    return qs.filter(unit_id=user.unit_id, case__in=visible_to(user))
+
+
+def units_of_record(user: User) -> QuerySet[Unit]:
+    """Units whose 督办 record the user may read: their own; overseers also the units of their territory."""
+    if not user.unit_id:
+        return Unit.objects.none()
+    assert user.unit is not None
+    if user.role in OVERSEERS:
+        return Unit.objects.filter(
+            Q(pk=user.unit_id) | Q(territory__path__startswith=user.unit.territory.path)
+        )
+    return Unit.objects.filter(pk=user.unit_id)
+
+
+def unit_record(unit: Unit) -> QuerySet[SupervisionOrder]:
+    """The unit's 督办 record: every order addressed to it, newest first (SPEC §3.3: part of the unit's record)."""
+    return (
+        SupervisionOrder.objects.filter(unit=unit)
+        .select_related("case", "issued_by", "answered_by")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def case_orders(case: Case) -> list[SupervisionOrder]:
+    return list(
+        SupervisionOrder.objects.filter(case=case)
+        .select_related("unit", "issued_by", "answered_by")
+        .order_by("issued_at", "id")
+    )
+
+
+def leader_inbox(user: User) -> dict[str, QuerySet[Case]]:
+    """The leader inbox: 包案 cases, cases awaiting a decision by the leader's unit, and open letters to
+    the leader mailbox in the leader's territory (条例 §18¶2: 阅办群众来信)."""
+    if user.role != Role.LEADER or user.unit is None:
+        none = Case.objects.none()
+        return {"owned": none, "awaiting": none, "mailbox": none}
+    path = user.unit.territory.path
+    return {
+        "owned": case_list(user).filter(leader=user, status__in=(*OPEN_STATUSES, "replied")),
+        "awaiting": case_list(user).filter(
+            disputes__decider_id=user.unit_id, disputes__state=DisputeState.OPEN
+        ),
+        "mailbox": case_list(user).filter(
+            channel=Channel.MAILBOX, status__in=OPEN_STATUSES, office__territory__path__startswith=path
+        ),
+    }
+
+
+def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, Any]:
+    return {name: qs.count() for name, qs in inbox.items()}

@@ -1,0 +1,324 @@
+"""督办 (条例 §40) and the major/urgent report (条例 §25): find candidates, issue and answer orders,
+escalate unanswered ones up the unit's chain. Every step is a case event (notifications listen)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+
+from huiyin.cases.choices import OPEN_STATUSES, Rating
+from huiyin.cases.models import Case, CaseEvent
+from huiyin.core import timeutil
+from huiyin.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.org.choices import Role, RuleKey
+from huiyin.org.models import RuleProfile, User
+from huiyin.org.selectors import rules_for_profile
+from huiyin.supervision.choices import (
+    EVENT_ANSWER,
+    EVENT_ESCALATED,
+    EVENT_MAJOR_URGENT,
+    EVENT_ORDER,
+    CandidateReason,
+    CandidateState,
+    OrderState,
+)
+from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder, UrgentReportRecipient
+from huiyin.workflow.choices import WINDOW_KINDS, ClockState
+from huiyin.workflow.events import write_event
+from huiyin.workflow.models import Clock
+from huiyin.workflow.routing import blocked_units
+
+MSG_NOT_SUPERVISOR = "只有督查考核岗位可以下发督办单"
+MSG_NOT_ADDRESSEE = "只有被督办单位的工作人员可以答复督办"
+MSG_ORDER_CLOSED = "该督办单已{state}，不能再答复"
+MSG_ACCUSED_UNIT = "不得向被反映单位或其直接上级下发督办（《信访工作条例》第三十条第三款）"
+ANSWER_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
+# Events that are the system's own bookkeeping, not progress on the case.
+_NOT_PROGRESS = Q(event_type__startswith="clock_") | Q(event_type__startswith="supervision_")
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+def _add_candidates(reason: CandidateReason, rows: list[tuple[int, int | None, str]]) -> int:
+    """Create the candidates not yet known; the unique (case, reason) makes a second sweep a no-op."""
+    if not rows:
+        return 0
+    known = set(
+        SupervisionCandidate.objects.filter(
+            reason=reason, case_id__in=[case_id for case_id, _, _ in rows]
+        ).values_list("case_id", flat=True)
+    )
+    now = timeutil.now()
+    fresh = {case_id: (unit_id, detail) for case_id, unit_id, detail in rows if case_id not in known}
+    SupervisionCandidate.objects.bulk_create(
+        [
+            SupervisionCandidate(case_id=case_id, unit_id=unit_id, reason=reason, detail=detail, found_at=now)
+            for case_id, (unit_id, detail) in fresh.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return len(fresh)
+
+
+def _open_cases() -> Any:
+    return Case.objects.filter(status__in=OPEN_STATUSES)
+
+
+def find_overdue() -> int:
+    rows = (
+        Clock.objects.filter(state=ClockState.RED, case__status__in=OPEN_STATUSES)
+        .exclude(kind__in=WINDOW_KINDS)
+        .values_list("case_id", "unit_id", "kind", "due_on")
+    )
+    return _add_candidates(
+        CandidateReason.OVERDUE,
+        [(case_id, unit_id, f"{kind}时限{due_on:%Y-%m-%d}届满") for case_id, unit_id, kind, due_on in rows],
+    )
+
+
+def find_stalled(today: date) -> int:
+    """Open cases with no progress event for N days (rule value `stalled_days` of the case's profile)."""
+    found = 0
+    national = RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
+    for profile_id in set(_open_cases().values_list("rule_profile_id", flat=True).distinct()):
+        profile = RuleProfile.objects.filter(pk=profile_id).first() if profile_id else national
+        days = rules_for_profile(profile)[RuleKey.STALLED_DAYS].value
+        cutoff = timeutil.now() - timedelta(days=days)
+        recent = CaseEvent.objects.filter(case_id=OuterRef("pk"), created_at__gte=cutoff).exclude(
+            _NOT_PROGRESS
+        )
+        rows = (
+            _open_cases()
+            .filter(rule_profile_id=profile_id, registered_at__lt=cutoff)
+            .exclude(Exists(recent))
+            .values_list("pk", "handling_unit_id", "office_id")
+        )
+        found += _add_candidates(
+            CandidateReason.STALLED, [(pk, unit or office, f"{days}日无进展") for pk, unit, office in rows]
+        )
+    return found
+
+
+def _counted(event_q: Q, reason: CandidateReason, detail: str, *, open_only: bool) -> int:
+    qs = Case.objects.filter(status__in=OPEN_STATUSES) if open_only else Case.objects.all()
+    rows = (
+        qs.annotate(n=Count("events", filter=event_q))
+        .filter(n__gte=2)
+        .values_list("pk", "handling_unit_id", "office_id", "n")
+    )
+    return _add_candidates(reason, [(pk, unit or office, detail.format(n=n)) for pk, unit, office, n in rows])
+
+
+def find_returned_twice() -> int:
+    """退单: a case bounced back twice or more shows a routing problem (乱派单、推诿)."""
+    return _counted(
+        Q(events__event_type="return"), CandidateReason.RETURNED_TWICE, "已退回{n}次", open_only=True
+    )
+
+
+def find_dissatisfied_twice() -> int:
+    return _counted(
+        Q(events__event_type="rate", events__data__rating=Rating.DISSATISFIED),
+        CandidateReason.DISSATISFIED_TWICE,
+        "评价不满意{n}次",
+        open_only=False,
+    )
+
+
+def escalate_overdue_orders(today: date) -> int:
+    """An order unanswered past its deadline goes up to the unit above, as a new order of the next level;
+    the flip is a compare-and-swap so two sweepers never escalate twice."""
+    escalated = 0
+    for order in SupervisionOrder.objects.filter(
+        state=OrderState.OPEN, due_on__lt=today, unit__parent__isnull=False
+    ).select_related("unit__parent", "case"):
+        with transaction.atomic():
+            if (
+                SupervisionOrder.objects.filter(pk=order.pk, state=OrderState.OPEN).update(
+                    state=OrderState.ESCALATED
+                )
+                != 1
+            ):
+                continue
+            parent = order.unit.parent
+            assert parent is not None
+            span = max((order.due_on - order.issued_at.date()).days, 1)
+            higher = SupervisionOrder.objects.create(
+                case=order.case,
+                unit=parent,
+                level=order.level + 1,
+                escalated_from=order,
+                candidate=order.candidate,
+                instructions=(
+                    f"{order.unit.name}未在{order.due_on:%Y年%m月%d日}前答复{order.level}级督办，"
+                    f"请督促办理并答复。原督办要求：{order.instructions}"
+                ),
+                due_on=today + timedelta(days=span),
+                issued_at=timeutil.now(),
+            )
+            write_event(
+                case=order.case,
+                event_type=EVENT_ESCALATED,
+                actor=None,
+                actor_unit=parent,
+                data=_order_data(higher) | {"from_order": order.pk, "from_unit_name": order.unit.name},
+            )
+        escalated += 1
+    return escalated
+
+
+def report_pending_major_urgent() -> int:
+    """Backstop for the immediate report: any major/urgent case without one gets it now."""
+    reported = Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), event_type=EVENT_MAJOR_URGENT))
+    count = 0
+    for case in (
+        Case.objects.filter(major_urgent=True)
+        .exclude(reported)
+        .select_related("office__territory", "territory")
+    ):
+        report_major_urgent(case=case)
+        count += 1
+    return count
+
+
+def sweep_supervision(*, today: date | None = None) -> dict[str, int]:
+    """One pass of the 督办 sweeper (run by the worker after the clock sweep)."""
+    today = today or timeutil.today()
+    return {
+        "candidate_overdue": find_overdue(),
+        "candidate_stalled": find_stalled(today),
+        "candidate_returned_twice": find_returned_twice(),
+        "candidate_dissatisfied_twice": find_dissatisfied_twice(),
+        "order_escalated": escalate_overdue_orders(today),
+        "major_urgent_reported": report_pending_major_urgent(),
+    }
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+def _order_data(order: SupervisionOrder) -> dict[str, Any]:
+    return {
+        "order": order.pk,
+        "unit": order.unit_id,
+        "unit_name": order.unit.name,
+        "level": order.level,
+        "order_due_on": order.due_on.isoformat(),
+        # staff to tell (notify app): everyone in the addressed unit who may answer
+        "notify_users": list(
+            User.objects.filter(unit_id=order.unit_id, role__in=ANSWER_ROLES, is_active=True).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+
+
+@transaction.atomic
+def order_issue(
+    *,
+    case: Case,
+    actor: User,
+    instructions: str,
+    due_on: date,
+    candidate: SupervisionCandidate | None = None,
+) -> SupervisionOrder:
+    """督办: a supervisor orders the responsible unit to act by a deadline (条例 §40¶1)."""
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(MSG_NOT_SUPERVISOR)
+    instructions = (instructions or "").strip()
+    errors = {}
+    if not instructions:
+        errors["instructions"] = "请填写督办要求"
+    if due_on <= timeutil.today():
+        errors["due_on"] = "答复期限须晚于今天"
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), extra={"fields": errors})
+    unit = (candidate.unit if candidate else None) or case.handling_unit or case.office
+    if unit.pk in blocked_units(case):
+        raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
+    order = SupervisionOrder.objects.create(
+        case=case,
+        unit=unit,
+        candidate=candidate,
+        instructions=instructions,
+        due_on=due_on,
+        issued_by=actor,
+        issued_at=timeutil.now(),
+    )
+    if candidate is not None:
+        SupervisionCandidate.objects.filter(pk=candidate.pk).update(state=CandidateState.ORDERED)
+    write_event(case=case, event_type=EVENT_ORDER, actor=actor, data=_order_data(order), reason=instructions)
+    return order
+
+
+@transaction.atomic
+def order_answer(*, order: SupervisionOrder, actor: User, answer: str) -> SupervisionOrder:
+    """The addressed unit answers the 督办 order (what it did, what it will do)."""
+    order = SupervisionOrder.objects.select_for_update().select_related("case", "unit").get(pk=order.pk)
+    if actor.unit_id != order.unit_id or actor.role not in ANSWER_ROLES:
+        raise PermissionDenied(MSG_NOT_ADDRESSEE)
+    if order.state != OrderState.OPEN:
+        raise TransitionNotAllowed(MSG_ORDER_CLOSED.format(state=order.get_state_display()))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationFailed("请填写答复内容", extra={"fields": {"answer": "请填写答复内容"}})
+    now = timeutil.now()
+    order.state = OrderState.ANSWERED
+    order.answer = answer
+    order.answered_by = actor
+    order.answered_at = now
+    order.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    write_event(
+        case=order.case,
+        event_type=EVENT_ANSWER,
+        actor=actor,
+        data={
+            "order": order.pk,
+            "level": order.level,
+            "late": now.date() > order.due_on,
+            "notify_users": [order.issued_by_id] if order.issued_by_id else [],
+        },
+        reason=answer,
+    )
+    return order
+
+
+# --- major / urgent -----------------------------------------------------------------------------
+
+
+def urgent_recipients(case: Case) -> list[User]:
+    """The leaders configured for the case's jurisdiction (and above); if none is configured, the
+    active leaders of the registering office's territory, so that the report always reaches someone."""
+    place = case.territory or case.office.territory
+    paths = [t.path for t in place.ancestors()]
+    configured = list(
+        User.objects.filter(
+            pk__in=UrgentReportRecipient.objects.filter(territory__path__in=paths).values("leader_id"),
+            is_active=True,
+        )
+    )
+    if configured:
+        return configured
+    return list(User.objects.filter(role=Role.LEADER, is_active=True, unit__territory=case.office.territory))
+
+
+@transaction.atomic
+def report_major_urgent(*, case: Case, actor: User | None = None) -> CaseEvent:
+    """条例 §25: a major/urgent matter is reported at once to the jurisdiction's leaders; the event's
+    timestamp proves the report was timely (不得隐瞒、谎报、缓报, §46(四))."""
+    leaders = urgent_recipients(case)
+    return write_event(
+        case=case,
+        event_type=EVENT_MAJOR_URGENT,
+        actor=actor,
+        actor_unit=case.office,
+        data={
+            "recipients": [u.pk for u in leaders],
+            "recipient_names": [str(u) for u in leaders],
+            "notify_users": [u.pk for u in leaders],
+        },
+    )

@@ -1,0 +1,169 @@
+"""督办 pages (the supervisor's candidates and orders, a case's orders with the order and answer forms,
+a unit's record) and the leader inbox. Reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huiyin.cases.forms import flag_invalid
+from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
+from huiyin.core import timeutil
+from huiyin.core.errors import ApplicationError
+from huiyin.org.choices import Role
+from huiyin.org.views import nav_context
+from huiyin.supervision import selectors, services
+from huiyin.supervision.forms import AnswerForm, OrderForm
+from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
+
+LIST_LIMIT = 100
+MSG_ISSUED = "已下发督办单。"
+MSG_ANSWERED = "已答复督办。"
+
+
+@login_required
+@require_GET
+def supervision_home(request: HttpRequest) -> HttpResponse:
+    """督办: a supervisor's candidates and orders in the territory; for anyone else, the orders addressed
+    to their unit."""
+    user: Any = request.user
+    context = {
+        **nav_context(request, "supervision"),
+        "is_supervisor": user.role == Role.SUPERVISOR,
+        "candidates": list(selectors.candidates_for(user)[:LIST_LIMIT]),
+        "orders": list(selectors.orders_for(user)[:LIST_LIMIT]),
+        "today": timeutil.today(),
+    }
+    return render(request, "supervision/home.html", context)
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Any,
+    *,
+    order_form: OrderForm | None = None,
+    answer_form: AnswerForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    orders = selectors.case_orders(case)
+    can_issue = user.role == Role.SUPERVISOR
+    if can_issue and order_form is None:
+        candidate = request.GET.get("candidate", "")
+        order_form = OrderForm(initial={"candidate": candidate} if candidate.isdigit() else {})
+    answerable = [
+        o
+        for o in orders
+        if o.state == "open" and o.unit_id == user.unit_id and user.role in services.ANSWER_ROLES
+    ]
+    for form in (order_form, answer_form):
+        if form is not None:
+            flag_invalid(form)
+    context = {
+        **nav_context(request, "supervision"),
+        "case": case,
+        "orders": orders,
+        "order_form": order_form if can_issue else None,
+        "answerable": answerable,
+        "answer_form": answer_form,
+        "error": error,
+        "today": timeutil.today(),
+    }
+    return render(request, "supervision/case.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_supervision(request: HttpRequest, code: str) -> HttpResponse:
+    """A case's 督办 orders; a supervisor issues one here, the addressed unit answers here."""
+    case = case_or_404(request, code)
+    if request.method == "GET":
+        return _case_page(request, case)
+    user: Any = request.user
+    if request.POST.get("op") == "answer":
+        answer_form = AnswerForm(request.POST)
+        if not answer_form.is_valid():
+            return _case_page(request, case, answer_form=answer_form, error="请填写答复内容", status=400)
+        order = SupervisionOrder.objects.filter(pk=answer_form.cleaned_data["order"], case=case).first()
+        if order is None:
+            raise Http404("没有这份督办单")
+        try:
+            services.order_answer(order=order, actor=user, answer=answer_form.cleaned_data["answer"])
+        except ApplicationError as exc:
+            return _case_page(
+                request, case, answer_form=answer_form, error=exc.message, status=exc.status_code
+            )
+        messages.success(request, MSG_ANSWERED)
+        return redirect("case_supervision", code=case.code)
+    order_form = OrderForm(request.POST)
+    if not order_form.is_valid():
+        return _case_page(request, case, order_form=order_form, error="请检查标红的项目", status=400)
+    data = order_form.cleaned_data
+    candidate = (
+        SupervisionCandidate.objects.filter(pk=data["candidate"], case=case).first()
+        if data["candidate"]
+        else None
+    )
+    try:
+        services.order_issue(
+            case=case,
+            actor=user,
+            instructions=data["instructions"],
+            due_on=data["due_on"],
+            candidate=candidate,
+        )
+    except ApplicationError as exc:
+        for name, message in exc.extra.get("fields", {}).items():
+            if name in order_form.fields:
+                order_form.add_error(name, message)
+        return _case_page(request, case, order_form=order_form, error=exc.message, status=exc.status_code)
+    messages.success(request, MSG_ISSUED)
+    return redirect("case_supervision", code=case.code)
+
+
+@login_required
+@require_GET
+def unit_record(request: HttpRequest) -> HttpResponse:
+    """A unit's 督办 record (own unit by default; overseers may pick a unit of their territory)."""
+    user: Any = request.user
+    units = selectors.units_of_record(user)
+    wanted = request.GET.get("unit") or (str(user.unit_id) if user.unit_id else "")
+    unit = units.filter(pk=wanted).first() if wanted.isdigit() else None
+    if unit is None:
+        raise Http404("没有这个单位的督办记录")
+    orders = list(selectors.unit_record(unit)[:LIST_LIMIT])
+    context = {
+        **nav_context(request, "supervision"),
+        "unit": unit,
+        "units": list(units.select_related("territory")[:200]) if user.role in selectors.OVERSEERS else [],
+        "orders": orders,
+        "counts": {s: sum(1 for o in orders if o.state == s) for s in ("open", "answered", "escalated")},
+    }
+    return render(request, "supervision/record.html", context)
+
+
+@login_required
+@require_GET
+def leader_inbox(request: HttpRequest) -> HttpResponse:
+    """领导信箱与包案: 包案 cases with their clocks, cases awaiting the leader's decision, mailbox letters."""
+    user: Any = request.user
+    today = timeutil.today()
+    sections = []
+    labels = {"owned": "包案事项", "awaiting": "待领导决定", "mailbox": "领导信箱来信"}
+    for name, qs in selectors.leader_inbox(user).items():
+        cases = list(with_live_clocks(qs)[:LIST_LIMIT])
+        sections.append(
+            {
+                "name": name,
+                "label": labels[name],
+                "rows": [{"case": c, "clock": most_urgent(c.live_clocks, today)} for c in cases],
+            }
+        )
+    context = {**nav_context(request, "leader"), "is_leader": user.role == Role.LEADER, "sections": sections}
+    return render(request, "supervision/leader_inbox.html", context)
