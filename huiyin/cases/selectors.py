@@ -46,6 +46,8 @@ def visible_to(user: User) -> QuerySet[Case]:
         # 一揽子解决 co-handling units and the organ asked to decide a competence dispute (条例 §24)
         | Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk))
         | Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=unit.pk))
+        # a unit a 督办 order was addressed to (an escalation reaches the unit above the handler)
+        | Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk))
     )
     if user.role in SUPERVISORY_ROLES:
         path = unit.territory.path

@@ -136,6 +136,9 @@ def escalate_overdue_orders(today: date) -> int:
     for order in SupervisionOrder.objects.filter(
         state=OrderState.OPEN, due_on__lt=today, unit__parent__isnull=False
     ).select_related("unit__parent", "case"):
+        parent = _superior_allowed(order)
+        if parent is None:
+            continue  # nobody above may see the case (条例 §30¶3): the order stays open and overdue
         with transaction.atomic():
             if (
                 SupervisionOrder.objects.filter(pk=order.pk, state=OrderState.OPEN).update(
@@ -144,8 +147,6 @@ def escalate_overdue_orders(today: date) -> int:
                 != 1
             ):
                 continue
-            parent = order.unit.parent
-            assert parent is not None
             span = max((order.due_on - order.issued_at.date()).days, 1)
             higher = SupervisionOrder.objects.create(
                 case=order.case,
@@ -169,6 +170,15 @@ def escalate_overdue_orders(today: date) -> int:
             )
         escalated += 1
     return escalated
+
+
+def _superior_allowed(order: SupervisionOrder) -> Any:
+    """The nearest unit above the order's unit that may see the case (never the accused or its superior)."""
+    blocked = blocked_units(order.case)
+    node = order.unit.parent
+    while node is not None and node.pk in blocked:
+        node = node.parent
+    return node
 
 
 def report_pending_major_urgent() -> int:

@@ -12,7 +12,7 @@ from huiyin.core.models import AuditEntry
 from huiyin.org.choices import TerritoryLevel, UnitKind
 from huiyin.org.models import ResponsibilityRule
 from huiyin.workflow import services as wf
-from huiyin.workflow.routing import suggest_unit
+from huiyin.workflow.routing import MSG_ACCUSED, suggest_unit
 
 
 def _category(full_name):
@@ -125,3 +125,30 @@ def test_the_unit_picker_never_offers_the_accused_unit_or_its_superior(
     assert "unit" in response.context["form"].errors
     case.refresh_from_db()
     assert case.handling_unit is None
+
+
+@pytest.mark.parametrize("target", ["unit_a", "county_gov"])
+@pytest.mark.parametrize("action", ["forward", "assign"])
+def test_the_api_refuses_and_audits_routing_an_accusation_to_the_accused_or_its_superior(
+    action, target, register_case, org, dispatcher_zhou
+):
+    from django.test import Client
+
+    from huiyin.org.services import token_issue
+
+    # given an accepted accusation against unit A
+    case = wf.case_accept(
+        case=register_case(petition_type="accusation", accused_unit_id=org.unit_a.pk), actor=dispatcher_zhou
+    )
+    _, raw = token_issue(user=dispatcher_zhou, name="测试")
+    api = Client(headers={"authorization": f"Bearer {raw}"})
+    params = {"unit": getattr(org, target).pk, **({"deadline": "2099-01-01"} if action == "assign" else {})}
+    # when the dispatcher's integration routes it to the accused unit or the unit above it
+    response = api.post(f"/api/cases/{case.pk}/actions/{action}", params, content_type="application/json")
+    # then it is refused with the rule's message, audited, and the case stays where it was
+    assert response.status_code == 400
+    assert response.json()["message"] == MSG_ACCUSED
+    refusal = AuditEntry.objects.get(case=case, kind=AuditEntry.Kind.ACCESS_DENIED)
+    assert refusal.actor == dispatcher_zhou and refusal.detail["unit"] == getattr(org, target).pk
+    case.refresh_from_db()
+    assert case.handling_unit is None and case.status == "accepted"
