@@ -161,6 +161,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Notifications to petitioners (docs/notifications.md): console by default, never blocking a case.
+HUIYIN_NOTIFY_SMS_BACKEND = env_str("HUIYIN_NOTIFY_SMS_BACKEND", "huiyin.notify.backends.ConsoleBackend")
+HUIYIN_NOTIFY_EMAIL_BACKEND = env_str("HUIYIN_NOTIFY_EMAIL_BACKEND", "huiyin.notify.backends.ConsoleBackend")
+HUIYIN_NOTIFY_FILE = env_str("HUIYIN_NOTIFY_FILE", str(VAR_DIR / "notifications.jsonl"))
+HUIYIN_NOTIFY_MAX_ATTEMPTS = env_int("HUIYIN_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+HUIYIN_NOTIFY_WINDOW_REMINDER_DAYS = env_int("HUIYIN_NOTIFY_WINDOW_REMINDER_DAYS", 5, minimum=0)
+HUIYIN_SMS_GATEWAY_URL = env_str("HUIYIN_SMS_GATEWAY_URL", "")
+HUIYIN_SMS_GATEWAY_TOKEN = env_str("HUIYIN_SMS_GATEWAY_TOKEN", "")
+HUIYIN_SMS_SIGN = env_str("HUIYIN_SMS_SIGN", "回音信访")
+HUIYIN_SMS_GATEWAY_TIMEOUT = env_int("HUIYIN_SMS_GATEWAY_TIMEOUT", 10, minimum=1)
+EMAIL_HOST = env_str("HUIYIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("HUIYIN_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("HUIYIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("HUIYIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HUIYIN_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("HUIYIN_EMAIL_FROM", "huiyin@localhost")
+
+# The citizen portal (docs/portal.md).
+HUIYIN_PORTAL_URL = env_str("HUIYIN_PORTAL_URL", "/public/track/")
+HUIYIN_PORTAL_OFFICE = env_str("HUIYIN_PORTAL_OFFICE", "")
+HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES = env_int("HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+HUIYIN_PORTAL_ATTACHMENT_MAX_FILES = env_int("HUIYIN_PORTAL_ATTACHMENT_MAX_FILES", 5, minimum=0)
+HUIYIN_PORTAL_CACHE_SECONDS = env_int("HUIYIN_PORTAL_CACHE_SECONDS", 600, minimum=0)
+
+# Rate limits and cached pages need one cache all server processes share: a file cache under
+# VAR_DIR in production (no extra service), memory in development and tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if DEBUG or env_bool("HUIYIN_CACHE_IN_MEMORY", False)
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+}
+
 # Where the shipped real messages live (demo data, assist training): the repo sits next to shared/.
 HUIYIN_DATA_DIR = Path(env_str("HUIYIN_DATA_DIR", str(REPO_DIR.parent / "shared" / "data" / "tipdm2020c")))
 
