@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "huiyin.portal",
     "huiyin.open311",
     "huiyin.supervision",
+    "huiyin.assist",
 ]
 
 MIDDLEWARE = [
