@@ -94,8 +94,10 @@ def queue_my_unit(user: User) -> QuerySet[Case]:
 def _with_clock_state(user: User, states: tuple[str, ...]) -> QuerySet[Case]:
     if not user.unit_id:
         return Case.objects.none()
-    clocks = Clock.objects.filter(case_id=OuterRef("pk"), state__in=states, unit_id=user.unit_id)
-    return case_list(user).filter(Exists(clocks))
+    # An uncorrelated IN-subquery driven by the (unit, state, due) index: its plan does not depend on the
+    # planner having statistics (a correlated EXISTS took seconds on an un-ANALYZEd SQLite at 10k cases).
+    clocks = Clock.objects.filter(unit_id=user.unit_id, state__in=states).values("case_id")
+    return case_list(user).filter(pk__in=clocks)
 
 
 def queue_due_soon(user: User) -> QuerySet[Case]:
