@@ -21,7 +21,9 @@ from huiyin.core.errors import ValidationFailed
 
 # Concluded cases whose category a person has confirmed along the way (条例 §32–36 answers given).
 TRAINING_STATUSES = (Status.CLOSED, Status.FINAL)
-MSG_NO_MODEL_PATH = "请用 --out 或环境变量 HUIYIN_CATEGORY_MODEL 指定新模型的保存位置（不覆盖随程序发布的模型）"
+MSG_NO_MODEL_PATH = (
+    "请用 --out 或环境变量 HUIYIN_CATEGORY_MODEL 指定新模型的保存位置（不覆盖随程序发布的模型）"
+)
 MSG_TOO_FEW = "可用于训练的已办结事项太少（至少需要两个分类、每类至少两件）"
 
 

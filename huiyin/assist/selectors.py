@@ -1,0 +1,513 @@
+"""Reads of the smart assist: suggestions computed from text, always scoped to what the user may see.
+
+Every function here returns aids — a suggestion with its reason and score — and decides nothing
+(SPEC §1 principle 4, §3.8). Duplicate detection links matters; it never flags a person.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Max, Q
+
+from huiyin.assist import duplicates
+from huiyin.assist.classify import CategoryModel, model_path
+from huiyin.assist.gazetteer import Gazetteer, Place
+from huiyin.assist.models import CaseBand, CaseSignature
+from huiyin.assist.services import band_rows, decode, is_blank, signature_text
+from huiyin.cases.choices import OPEN_STATUSES, Decision, NotAcceptedReason, OpinionStage, Status
+from huiyin.cases.models import Case, CasePetitioner, Category, Petitioner
+from huiyin.cases.selectors import visible_to
+from huiyin.core import timeutil
+from huiyin.org.models import Territory, Unit, User
+from huiyin.workflow.choices import ClockKind
+from huiyin.workflow.models import Clock
+from huiyin.workflow.routing import Suggestion, suggest_unit
+
+# --- the category model: loaded once per process, reloaded when a retrain replaces the file ---------
+
+_model_lock = threading.Lock()
+_model: dict[str, Any] = {"key": None, "model": None}
+
+
+def category_model() -> CategoryModel:
+    """The model at `HUIYIN_CATEGORY_MODEL` (or the shipped one), loaded lazily; a retrained file
+    (new mtime) is picked up on the next call without restarting the server."""
+    path = model_path()
+    key = (str(path), os.stat(path).st_mtime_ns)
+    with _model_lock:
+        if _model["key"] != key:
+            _model["model"] = CategoryModel.load(path)
+            _model["key"] = key
+        return _model["model"]
+
+
+# --- category and unit ---------------------------------------------------------------------------
+
+# Words too common in the taxonomy to tell one leaf from another.
+_GENERIC = {"管理", "问题", "建设", "其他", "服务", "工作", "相关", "政策", "保障"}
+_NONWORD = re.compile(r"[\W_]+")
+MSG_LEAF_GUESS = "细类按关键词匹配，请核对"
+
+
+def _bigrams(s: str) -> set[str]:
+    s = _NONWORD.sub("", s or "")
+    return {s[i : i + 2] for i in range(len(s) - 1)} - _GENERIC
+
+
+@dataclass
+class CategoryHint:
+    """One suggested first-level category, the leaf it most likely means and the competent unit."""
+
+    label: str
+    probability: float
+    category: Category | None = None  # the first-level row
+    leaf: Category | None = None  # a third-level row chosen by keywords (may be None)
+    unit: Suggestion | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(self.probability * 100)
+
+
+def _best_leaf(text: str, leaves: list[Category]) -> Category | None:
+    words = _bigrams(text)
+    best, best_score = None, 0.0
+    for leaf in leaves:
+        parts = leaf.full_name.split(" / ")
+        score = len(_bigrams(parts[-1]) & words) + 0.5 * len(
+            _bigrams(parts[1] if len(parts) > 2 else "") & words
+        )
+        if score > best_score:
+            best, best_score = leaf, score
+    return best if best_score >= 1 else None
+
+
+def category_hints(
+    *,
+    title: str,
+    content: str,
+    office: Unit,
+    territory: Territory | None = None,
+    accused_unit_id: int | None = None,
+    k: int = 3,
+) -> list[CategoryHint]:
+    """The model's top-k first-level categories, mapped onto the Category tree, each with the unit the
+    responsibility matrix derives for it (routing.suggest_unit on a transient, unsaved case)."""
+    top = category_model().top_k(title, content, k)
+    if not top:
+        return []
+    labels = [label for label, _ in top]
+    rows = list(
+        Category.objects.filter(
+            Q(level=1, name__in=labels)
+            | Q(level=3, full_name__regex=r"^(" + "|".join(re.escape(lab) for lab in labels) + r") / ")
+        ).select_related("parent__parent")
+    )
+    text = f"{title} {content}"
+    hints = []
+    for label, p in top:
+        first = next((c for c in rows if c.level == 1 and c.name == label), None)
+        leaves = [c for c in rows if c.level == 3 and c.full_name.startswith(label + " / ")]
+        leaf = _best_leaf(text, leaves)
+        hint = CategoryHint(label=label, probability=p, category=first, leaf=leaf)
+        chosen = leaf or first
+        if chosen is not None:
+            draft = Case(office=office, territory=territory, category=chosen, accused_unit_id=accused_unit_id)
+            hint.unit = suggest_unit(draft)
+        hints.append(hint)
+    return hints
+
+
+# --- territory ------------------------------------------------------------------------------------
+
+_gazetteers: dict[tuple[Any, ...], Gazetteer] = {}
+
+
+def gazetteer_for(root: Territory) -> Gazetteer:
+    """The gazetteer of `root`'s subtree (names plus aliases), rebuilt only when the tree changes."""
+    subtree = Territory.objects.filter(path__startswith=root.path)
+    stamp = subtree.aggregate(n=Count("id"), top=Max("id"))
+    key = (root.path, stamp["n"], stamp["top"])
+    gaz = _gazetteers.get(key)
+    if gaz is None:
+        rows = list(subtree.values_list("pk", "name", "aliases", "parent_id"))
+        ids = {pk for pk, *_ in rows}
+        # The root's parent lies outside the subtree: leave it out so depth() counts within the tree.
+        places = [
+            Place(
+                str(pk),
+                name,
+                [a.strip() for a in re.split(r"[|,，;；、]", aliases or "") if a.strip()],
+                str(parent) if parent in ids else None,
+            )
+            for pk, name, aliases, parent in rows
+        ]
+        gaz = Gazetteer(places)
+        if len(_gazetteers) > 32:
+            _gazetteers.clear()
+        _gazetteers[key] = gaz
+    return gaz
+
+
+@dataclass
+class TerritoryHint:
+    territory: Territory
+    chain: list[str]  # names from the most specific upwards
+    source: str  # "address" or "text"
+    alias: str
+
+
+def territory_hint(user: User, *, address: str, text: str) -> TerritoryHint | None:
+    """The most specific place of the office's territory named in the address (else the text)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return None
+    gaz = gazetteer_for(unit.territory)
+    for source, value in (("address", address), ("text", text)):
+        place = gaz.best(value or "")
+        if place is None:
+            continue
+        chain = gaz.territory(value)
+        alias = next((m.alias for m in gaz.extract(value) if m.place.code == place.code), place.name)
+        territory = Territory.objects.filter(pk=int(place.code)).first()
+        if territory is not None:
+            return TerritoryHint(territory, [p.name for p in chain], source, alias)
+    return None
+
+
+# --- duplicates and repeats ----------------------------------------------------------------------
+
+MAX_CANDIDATES = 200  # band-sharing cases scored exactly; the most band-sharing first
+MSG_FINAL = (
+    "{code} 已复核终结：信访人对复核意见不服，仍以同一事实和理由提出的，不再受理（《信访工作条例》第三十六条第三款）。"
+    "建议以“{reason}”为由不予受理，并书面告知。"
+)
+MSG_FINAL_OTHER = (
+    "{code} 已复核终结；本件为其他信访人所提，是否同一事实和理由，由工作人员判断（终结规则针对同一信访人）。"
+)
+REASON_LABELS = {
+    "same_petitioner": "同一信访人（重复信访）",
+    "other_petitioner": "其他信访人（多人反映，可能为集体或热点问题）",
+    "unknown_petitioner": "内容相同或相近",
+}
+
+
+def candidate_scores(
+    sig: np.ndarray, *, threshold: float = duplicates.DEFAULT_THRESHOLD, limit: int = MAX_CANDIDATES
+) -> list[tuple[int, float]]:
+    """(case id, estimated Jaccard) of indexed cases at or above `threshold`, best first.
+
+    Two indexed queries: the band keys (composite primary key (key, case_id)) and the candidates'
+    signatures (primary key). Not scoped to a user: callers filter with `visible_to`.
+    """
+    if is_blank(sig):
+        return []
+    keys = band_rows(sig)
+    marks = ", ".join(["%s"] * len(keys))
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT {q('case_id')} FROM {q(CaseBand._meta.db_table)} WHERE {q('key')} IN ({marks}) "
+        f"GROUP BY {q('case_id')} ORDER BY COUNT(*) DESC, {q('case_id')} DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    stored = list(CaseSignature.objects.filter(case_id__in=ids).values_list("case_id", "minhash"))
+    if not stored:
+        return []
+    pks = [pk for pk, _ in stored]
+    blobs = [blob for _, blob in stored]
+    matrix = np.vstack([decode(b) for b in blobs])
+    scores = (matrix == sig).mean(axis=1)
+    out = [(int(pk), float(s)) for pk, s in zip(pks, scores.tolist(), strict=True) if s >= threshold]
+    out.sort(key=lambda x: (-x[1], -x[0]))
+    return out
+
+
+@dataclass
+class DuplicateHit:
+    """A registered matter that looks like the same one, with why, how similar, and what to do."""
+
+    case: Case
+    score: float
+    reason: str  # same_petitioner | other_petitioner | unknown_petitioner
+    merge_into: Case | None = None  # the live case a new registration could be merged into
+    final_case: Case | None = None  # the matter whose 复核 concluded (条例 §36¶3)
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def reason_label(self) -> str:
+        return REASON_LABELS[self.reason]
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+    @property
+    def suggests_not_accept(self) -> bool:
+        return self.final_case is not None and self.reason != "other_petitioner"
+
+
+@dataclass
+class DuplicateReport:
+    hits: list[DuplicateHit]
+
+    @property
+    def collective(self) -> bool:
+        """Several matters from other petitioners: a collective or hot issue (多人反映同一事项)."""
+        return sum(1 for h in self.hits if h.reason == "other_petitioner") >= 2
+
+    @property
+    def final_hit(self) -> DuplicateHit | None:
+        return next((h for h in self.hits if h.suggests_not_accept), None)
+
+
+def petitioner_ids_for(rows: list[dict[str, str]]) -> set[int]:
+    """Registered petitioners matching the ID numbers or phones typed at intake (exact matches only)."""
+    ids = {(r.get("id_number") or "").strip().upper() for r in rows} - {""}
+    phones = {(r.get("phone") or "").strip() for r in rows} - {""}
+    if not ids and not phones:
+        return set()
+    return set(
+        Petitioner.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones)).values_list("pk", flat=True)
+    )
+
+
+def _is_live(case: Case | None) -> bool:
+    return case is not None and case.status in (*OPEN_STATUSES, Status.REPLIED) and not case.merged_into_id
+
+
+def duplicate_report(
+    user: User,
+    *,
+    title: str,
+    content: str,
+    petitioner_ids: set[int] | frozenset[int] = frozenset(),
+    exclude_case_id: int | None = None,
+    limit: int = 10,
+) -> DuplicateReport:
+    """Matters the user may see that look like this text, each with its reason, score and advice."""
+    sig = duplicates.signature(signature_text(title, content))
+    scored = [(pk, s) for pk, s in candidate_scores(sig) if pk != exclude_case_id]
+    if not scored:
+        return DuplicateReport([])
+    score = dict(scored)
+    cases = {
+        c.pk: c
+        for c in visible_to(user)
+        .filter(pk__in=list(score))
+        .select_related("merged_into", "category", "territory", "handling_unit")
+    }
+    ranked = [cases[pk] for pk, _ in scored if pk in cases][:limit]
+    parties: dict[int, set[int]] = {}
+    for case_id, pid in CasePetitioner.objects.filter(case_id__in=[c.pk for c in ranked]).values_list(
+        "case_id", "petitioner_id"
+    ):
+        parties.setdefault(case_id, set()).add(pid)
+    roots = [c.merged_into_id for c in ranked if c.merged_into_id]
+    visible_roots = (
+        set(visible_to(user).filter(pk__in=roots).values_list("pk", flat=True)) if roots else set()
+    )
+    hits = []
+    for case in ranked:
+        theirs = parties.get(case.pk, set())
+        if petitioner_ids and theirs:
+            reason = "same_petitioner" if theirs & set(petitioner_ids) else "other_petitioner"
+        else:
+            reason = "unknown_petitioner"
+        hit = DuplicateHit(case=case, score=round(score[case.pk], 4), reason=reason)
+        root = case.merged_into if case.merged_into_id in visible_roots else None
+        if _is_live(case):
+            hit.merge_into = case
+        elif _is_live(root):
+            hit.merge_into = root
+        final = case if case.is_final else (root if root is not None and root.is_final else None)
+        if final is not None:
+            hit.final_case = final
+            template = MSG_FINAL_OTHER if reason == "other_petitioner" else MSG_FINAL
+            hit.advice.append(
+                template.format(
+                    code=final.code, reason=NotAcceptedReason.FINAL_AFTER_REREVIEW.label.split("，")[0]
+                )
+            )
+        elif hit.merge_into is not None:
+            hit.advice.append(
+                f"同一事项正在办理：可合并到 {hit.merge_into.code}，不另行办理（条例第十九条第三款）。"
+            )
+        hits.append(hit)
+    return DuplicateReport(hits)
+
+
+# --- hot issues ----------------------------------------------------------------------------------
+
+WINDOW_CHOICES = (7, 14, 30, 60)
+SINCE_CHOICES = (30, 90, 180, 365)
+MAX_HOT_CASES = 3000  # the newest cases of the period; clustering 4k messages takes ~5 s
+HOT_CACHE_SECONDS = 600
+
+
+def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10) -> dict[str, Any]:
+    """Clusters of similar cases the user may see, registered in the last `since_days`, ranked by the
+    distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Cached per
+    user and period until a case is added."""
+    from huiyin.assist.hotspots import Message, find_hotspots
+
+    now = timeutil.now()
+    start = now - timedelta(days=since_days)
+    scope = visible_to(user).filter(registered_at__gte=start, merged_into__isnull=True)
+    stamp = scope.aggregate(n=Count("id"), top=Max("id"))
+    key = f"assist:hot:{user.pk}:{window_days}:{since_days}:{stamp['n']}:{stamp['top']}:{start.date()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = list(
+        scope.order_by("-registered_at", "-id").values(
+            "pk", "code", "title", "content", "registered_at", "territory__name"
+        )[:MAX_HOT_CASES]
+    )
+    people: dict[int, int] = {}
+    for case_id, pid in (
+        CasePetitioner.objects.filter(case_id__in=[r["pk"] for r in rows])
+        .order_by("case_id", "petitioner_id")
+        .values_list("case_id", "petitioner_id")
+    ):
+        people.setdefault(case_id, pid)
+    messages = [
+        Message(
+            id=r["code"],
+            user=str(people.get(r["pk"], "case:" + r["code"])),
+            title=r["title"],
+            text=r["content"],
+            time=r["registered_at"],
+        )
+        for r in rows
+    ]
+    by_code = {r["code"]: r for r in rows}
+    found = find_hotspots(messages, window_days=window_days, top=top) if len(messages) >= 2 else []
+    hotspots = []
+    for h in found:
+        places = Counter(
+            by_code[c]["territory__name"] for c in h.message_ids if by_code[c]["territory__name"]
+        )
+        hotspots.append(
+            {
+                "rank": h.rank,
+                "label": h.label,
+                "place": h.place,
+                "territory": places.most_common(1)[0][0] if places else "",
+                "start": h.start,
+                "end": h.end,
+                "n_cases": h.n_messages,
+                "n_petitioners": h.n_users,
+                "window_cases": h.window_messages,
+                "window_petitioners": h.window_users,
+                "growth": h.growth,
+                "heat": h.heat,
+                "codes": list(reversed(h.message_ids))[:12],
+            }
+        )
+    result = {
+        "hotspots": hotspots,
+        "n_cases": len(rows),
+        "truncated": stamp["n"] > len(rows),
+        "computed_at": now,
+        "window_days": window_days,
+        "since_days": since_days,
+    }
+    cache.set(key, result, HOT_CACHE_SECONDS)
+    return result
+
+
+# --- reply quality -------------------------------------------------------------------------------
+
+CLOCK_FOR_ACTION = {
+    "reply": (ClockKind.HANDLING, OpinionStage.HANDLING),
+    "review_reply": (ClockKind.REVIEW, OpinionStage.REVIEW),
+    "rereview_reply": (ClockKind.REREVIEW, OpinionStage.REREVIEW),
+}
+MSG_EMPTY_DRAFT = "请先填写事实和理由、处理意见和依据，再检查答复质量。"
+MSG_DEFAULT_ROUTE = "复查（复核）途径未填写：系统将按规定写入默认告知内容。"
+
+
+@dataclass
+class ReplyReview:
+    """Warnings for a draft answer (never a block): what a careful reader of the reply would miss."""
+
+    warnings: list[str]
+    notes: list[str]
+    checks: dict[str, bool | None]
+    day_n: int | None = None  # days since the clock started (acceptance for a first answer)
+    limit_days: int | None = None
+    due_on: Any = None
+    late_days: int = 0
+    empty: bool = False
+
+
+def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) -> ReplyReview:
+    """Run reply_quality.check_reply on the draft 意见书 against the case's request and its clock."""
+    from huiyin.assist.reply_quality import check_reply
+    from huiyin.workflow.services import default_review_route
+
+    kind, stage = CLOCK_FOR_ACTION.get(action, CLOCK_FOR_ACTION["reply"])
+    facts = (draft.get("facts_reasons") or "").strip()
+    basis = (draft.get("legal_basis") or "").strip()
+    route = (draft.get("review_route") or "").strip()
+    decision = draft.get("decision") or ""
+    notes = []
+    if not facts and not basis:
+        return ReplyReview(warnings=[], notes=[MSG_EMPTY_DRAFT], checks={}, empty=True)
+    wants_route = stage != OpinionStage.REREVIEW  # 复核 is final: no further route to tell (条例 §36¶3)
+    if wants_route and not route and user.unit is not None:
+        route = default_review_route(case, stage, user.unit)
+        notes.append(MSG_DEFAULT_ROUTE)
+    label = Decision(decision).label if decision in Decision.values else ""
+    reply_text = "\n".join(
+        part
+        for part in (facts, f"处理意见：{label}。" if label else "", basis, route if wants_route else "")
+        if part
+    )
+    request = (draft.get("request_summary") or case.request or case.content or "").strip()
+    clock = Clock.objects.filter(case=case, kind=kind).order_by("-started_on", "-id").first()
+    today = timeutil.today()
+    received = replied = None
+    deadline = 60
+    if clock is not None:
+        received = datetime.combine(clock.started_on, datetime.min.time())
+        replied = datetime.combine(today, datetime.min.time())
+        deadline = max(1, (clock.due_on - clock.started_on).days)
+    check = check_reply(request, reply_text, case.title, received, replied, deadline_days=deadline)
+    warnings = list(check.warnings)
+    if label:  # the decision is a chosen field of the 意见书, so it is stated
+        warnings = [w for w in warnings if not w.startswith("未写明调查核实情况或处理意见")]
+    if not wants_route:
+        warnings = [w for w in warnings if not w.startswith("未告知复查")]
+    review = ReplyReview(
+        warnings=warnings,
+        notes=notes,
+        checks={
+            "addresses_request": check.addresses_request,
+            "states_decision": check.states_decision or bool(label),
+            "states_basis": check.states_basis,
+            "review_route": check.review_route if wants_route else None,
+            "substantive": check.substantive,
+            "timely": check.timely,
+        },
+    )
+    if clock is not None:
+        review.day_n = (today - clock.started_on).days
+        review.limit_days = clock.rule_days + clock.extended_days
+        review.due_on = clock.due_on
+        review.late_days = max(0, (today - clock.due_on).days)
+    return review
