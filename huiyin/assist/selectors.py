@@ -130,17 +130,20 @@ def category_hints(
 
 # --- territory ------------------------------------------------------------------------------------
 
-_gazetteers: dict[tuple[Any, ...], Gazetteer] = {}
+_gazetteers: dict[tuple[str, int], Gazetteer] = {}
 
 
 def gazetteer_for(root: Territory) -> Gazetteer:
-    """The gazetteer of `root`'s subtree (names plus aliases), rebuilt only when the tree changes."""
-    subtree = Territory.objects.filter(path__startswith=root.path)
-    stamp = subtree.aggregate(n=Count("id"), top=Max("id"))
-    key = (root.path, stamp["n"], stamp["top"])
+    """The gazetteer of `root`'s subtree (names plus aliases); the trie is rebuilt only when a name,
+    alias or node changes (one small query per call; a county has a few hundred nodes)."""
+    rows = list(
+        Territory.objects.filter(path__startswith=root.path)
+        .order_by("pk")
+        .values_list("pk", "name", "aliases", "parent_id")
+    )
+    key = (root.path, hash(tuple(rows)))
     gaz = _gazetteers.get(key)
     if gaz is None:
-        rows = list(subtree.values_list("pk", "name", "aliases", "parent_id"))
         ids = {pk for pk, *_ in rows}
         # The root's parent lies outside the subtree: leave it out so depth() counts within the tree.
         places = [
@@ -295,10 +298,17 @@ def duplicate_report(
     title: str,
     content: str,
     petitioner_ids: set[int] | frozenset[int] = frozenset(),
+    identity_given: bool | None = None,
     exclude_case_id: int | None = None,
     limit: int = 10,
 ) -> DuplicateReport:
-    """Matters the user may see that look like this text, each with its reason, score and advice."""
+    """Matters the user may see that look like this text, each with its reason, score and advice.
+
+    `identity_given`: the petitioner's ID number or phone is known (at intake, typed in), so a match
+    without any shared petitioner is another person's (default: whether `petitioner_ids` is non-empty).
+    """
+    if identity_given is None:
+        identity_given = bool(petitioner_ids)
     sig = duplicates.signature(signature_text(title, content))
     scored = [(pk, s) for pk, s in candidate_scores(sig) if pk != exclude_case_id]
     if not scored:
@@ -323,7 +333,7 @@ def duplicate_report(
     hits = []
     for case in ranked:
         theirs = parties.get(case.pk, set())
-        if petitioner_ids and theirs:
+        if identity_given and theirs:
             reason = "same_petitioner" if theirs & set(petitioner_ids) else "other_petitioner"
         else:
             reason = "unknown_petitioner"

@@ -75,11 +75,13 @@ def intake_aids(request: HttpRequest) -> HttpResponse:
         territory=(place.territory if place else None) or territory,
         accused_unit_id=_int_or_none(data.get("accused_unit")),
     )
+    people = _petitioner_rows(data)
     report = selectors.duplicate_report(
         user,  # type: ignore[arg-type]
         title=title,
         content=content,
-        petitioner_ids=selectors.petitioner_ids_for(_petitioner_rows(data)),
+        petitioner_ids=selectors.petitioner_ids_for(people),
+        identity_given=any((r.get("id_number") or r.get("phone") or "").strip() for r in people),
     )
     context.update(
         hints=hints,

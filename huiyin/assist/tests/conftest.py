@@ -1,0 +1,24 @@
+"""Fixtures of the smart-assist integration tests: cases whose duplicate signatures are stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from huiyin.cases.services import PetitionerIn
+
+LEAK = "我家所在的幸福小区3栋楼道漏水已经半年了，墙面发霉，多次找物业公司维修都没有结果，物业说要业主自己出钱修。"
+
+
+def person(n: int) -> PetitionerIn:
+    return PetitionerIn(name=f"群众{n}", id_number="", phone=f"1380000{n:04d}", address="东城镇柳林村")
+
+
+@pytest.fixture
+def register_indexed(register_case, django_capture_on_commit_callbacks):
+    """Register a case the way production does: its signature is stored when the registration commits."""
+
+    def make(**overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            return register_case(**overrides)
+
+    return make
