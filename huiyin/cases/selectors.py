@@ -44,10 +44,10 @@ def visible_to(user: User) -> QuerySet[Case]:
         | Q(registered_by_id=user.pk)
         | Q(leader_id=user.pk)
         # 一揽子解决 co-handling units and the organ asked to decide a competence dispute (条例 §24)
-        | Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk))
-        | Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=unit.pk))
+        | Q(Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk)))
+        | Q(Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=unit.pk)))
         # a unit a 督办 order was addressed to (an escalation reaches the unit above the handler)
-        | Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk))
+        | Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk)))
     )
     if user.role in SUPERVISORY_ROLES:
         path = unit.territory.path
@@ -112,12 +112,16 @@ def queue_overdue(user: User) -> QuerySet[Case]:
 
 def queue_co_handling(user: User) -> QuerySet[Case]:
     """协办: cases where the user's unit is a co-handling unit that has not reported yet."""
+    if not user.unit_id:
+        return Case.objects.none()
     tasks = CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=user.unit_id, state=CoTaskState.OPEN)
     return case_list(user).filter(Exists(tasks))
 
 
 def queue_supervised(user: User) -> QuerySet[Case]:
     """督办: cases with an open 督办 order addressed to the user's unit (条例 §40)."""
+    if not user.unit_id:
+        return Case.objects.none()
     orders = SupervisionOrder.objects.filter(
         case_id=OuterRef("pk"), unit_id=user.unit_id, state=OrderState.OPEN
     )

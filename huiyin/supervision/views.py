@@ -162,7 +162,10 @@ def leader_inbox(request: HttpRequest) -> HttpResponse:
             {
                 "name": name,
                 "label": labels[name],
-                "rows": [{"case": c, "clock": most_urgent(c.live_clocks, today)} for c in cases],
+                "rows": [
+                    {"case": c, "clock": most_urgent(c.live_clocks, today)}  # type: ignore[attr-defined]
+                    for c in cases
+                ],
             }
         )
     context = {**nav_context(request, "leader"), "is_leader": user.role == Role.LEADER, "sections": sections}

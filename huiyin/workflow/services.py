@@ -1132,6 +1132,7 @@ def case_co_report(*, case: Case, actor: User, report: str) -> Case:
     report = _require(report, "请填写协办情况报告", "report")
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        assert actor.unit_id is not None  # the CO_HANDLING side requires a unit
         task = CoHandling.objects.select_for_update().get(
             case=case, unit_id=actor.unit_id, state=CoTaskState.OPEN
         )
@@ -1259,6 +1260,7 @@ def case_recuse(*, case: Case, actor: User, reason: str) -> Case:
     reason = _require(reason, "请说明回避理由")
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        assert actor.unit_id is not None  # every side that may recuse is a unit's
         heads = list(
             User.objects.filter(unit_id=actor.unit_id, role=Role.UNIT_HEAD, is_active=True)
             .exclude(pk=actor.pk)

@@ -62,6 +62,9 @@ def test_from_an_overdue_case_to_a_second_level_order_to_the_units_superior(
     client.force_login(supervisor_chen)
     page = client.get("/supervision/")
     assert [c.pk for c in page.context["candidates"]] == [candidate.pk]
+    form_page = client.get(f"/cases/{assigned.code}/supervision/?candidate={candidate.pk}")
+    assert 'data-testid="order-form"' in form_page.content.decode()
+    assert form_page.context["order_form"].initial["candidate"] == str(candidate.pk)
     response = client.post(
         f"/cases/{assigned.code}/supervision/",
         {
