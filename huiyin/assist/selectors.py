@@ -448,6 +448,7 @@ CLOCK_FOR_ACTION = {
     "rereview_reply": (ClockKind.REREVIEW, OpinionStage.REREVIEW),
 }
 MSG_EMPTY_DRAFT = "请先填写事实和理由、处理意见和依据，再检查答复质量。"
+MSG_NO_ROUTE = "未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起30日内请求复查）"
 MSG_DEFAULT_ROUTE = "复查（复核）途径未填写：系统将按规定写入默认告知内容。"
 
 
@@ -467,6 +468,7 @@ class ReplyReview:
 
 def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) -> ReplyReview:
     """Run reply_quality.check_reply on the draft 意见书 against the case's request and its clock."""
+    from huiyin.assist.reply_quality import _REVIEW as REVIEW_WORDS
     from huiyin.assist.reply_quality import check_reply
     from huiyin.workflow.services import default_review_route
 
@@ -483,11 +485,8 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
         route = default_review_route(case, stage, user.unit)
         notes.append(MSG_DEFAULT_ROUTE)
     label = Decision(decision).label if decision in Decision.values else ""
-    reply_text = "\n".join(
-        part
-        for part in (facts, f"处理意见：{label}。" if label else "", basis, route if wants_route else "")
-        if part
-    )
+    # The route is judged on its own: a default route's wording must not count as the answer's basis.
+    body = "\n".join(part for part in (facts, f"处理意见：{label}。" if label else "", basis) if part)
     request = (draft.get("request_summary") or case.request or case.content or "").strip()
     clock = Clock.objects.filter(case=case, kind=kind).order_by("-started_on", "-id").first()
     today = timeutil.today()
@@ -497,12 +496,13 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
         received = datetime.combine(clock.started_on, datetime.min.time())
         replied = datetime.combine(today, datetime.min.time())
         deadline = max(1, (clock.due_on - clock.started_on).days)
-    check = check_reply(request, reply_text, case.title, received, replied, deadline_days=deadline)
-    warnings = list(check.warnings)
-    if label:  # the decision is a chosen field of the 意见书, so it is stated
-        warnings = [w for w in warnings if not w.startswith("未写明调查核实情况或处理意见")]
-    if not wants_route:
-        warnings = [w for w in warnings if not w.startswith("未告知复查")]
+    check = check_reply(request, body, case.title, received, replied, deadline_days=deadline)
+    route_told = bool(REVIEW_WORDS.search(route)) if wants_route else None
+    # The decision is a chosen field of the 意见书: when chosen, it is stated.
+    dropped = ("未告知复查", "未写明调查核实情况或处理意见") if label else ("未告知复查",)
+    warnings = [w for w in check.warnings if not w.startswith(dropped)]
+    if route_told is False:
+        warnings.append(MSG_NO_ROUTE)
     review = ReplyReview(
         warnings=warnings,
         notes=notes,
@@ -510,7 +510,7 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
             "addresses_request": check.addresses_request,
             "states_decision": check.states_decision or bool(label),
             "states_basis": check.states_basis,
-            "review_route": check.review_route if wants_route else None,
+            "review_route": route_told,
             "substantive": check.substantive,
             "timely": check.timely,
         },
