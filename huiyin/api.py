@@ -147,3 +147,4 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
 api.add_router("/", org_router)
 api.add_router("/", cases_router)
 api.add_router("/", workflow_router)
+api.add_router("/", "huiyin.assist.api.router")
