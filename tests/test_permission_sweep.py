@@ -83,6 +83,15 @@ RULES: dict[str, str] = {
     "open311_requests": PUBLIC,
     "open311_request": PUBLIC,
     "open311_token": PUBLIC,
+    # smart assist (issue 5): aids only; candidates scoped to the user; hot issues for the desks above
+    "assist_intake": INTAKE,
+    "assist_hotspots": INTAKE,  # the window and dispatch desks (and supervisors); not unit handlers
+    "assist_case": CASE,
+    "assist_reply_check": CASE,
+    "assist_suggestions": STAFF,
+    "assist_duplicates": STAFF,
+    "assist_case_suggestions": CASE,
+    "assist_case_duplicates": CASE,
 }
 API_ACTION_PREFIX = "case_"  # api/cases/<ref>/actions/<action> are named case_<action>
 
