@@ -92,5 +92,5 @@ def test_each_tick_queues_the_clock_sweep_and_the_notification_retry_once(db):
     second = [enqueue_once(path) for path in PERIODIC_TASKS]
     # then each periodic task waits exactly once
     assert first == [True, True] and second == [False, False]
-    paths = sorted(DBTaskResult.objects.ready().values_list("task_path", flat=True))
-    assert paths == sorted(["huiyin.notify.tasks.retry_notifications", "huiyin.workflow.tasks.sweep_clocks_task"])
+    for path in PERIODIC_TASKS:
+        assert DBTaskResult.objects.ready().filter(task_path=path).count() == 1
