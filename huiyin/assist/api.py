@@ -142,9 +142,7 @@ def _office(user: User) -> Any:
 def suggestions(request: HttpRequest, payload: DraftIn) -> dict[str, Any]:
     user = api_user(request)
     office = _office(user)
-    territory = (
-        Territory.objects.filter(pk=payload.territory_id).first() if payload.territory_id else None
-    )
+    territory = Territory.objects.filter(pk=payload.territory_id).first() if payload.territory_id else None
     place = selectors.territory_hint(user, address=payload.address, text=f"{payload.title} {payload.content}")
     hints = selectors.category_hints(
         title=payload.title,

@@ -6,6 +6,8 @@
     huiyin assist hotspots [--data DIR] [--file CSV] [--top 5] [--window-days 30]
     huiyin assist dedup-bench [--data DIR] [--index-size N]
     huiyin assist reply-check [--data DIR]                     (agreement with reply_quality_annotated.csv)
+    huiyin assist retrain --from-cases [--out PATH] [--no-shipped-data]   (the office's concluded cases)
+    huiyin assist backfill [--batch 1000]                      (store duplicate signatures of existing cases)
 
 Every command prints JSON on stdout.
 """
@@ -132,6 +134,44 @@ def cmd_reply_check(args) -> int:
     return 0
 
 
+def _django() -> None:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiyin.settings")
+    django.setup()
+
+
+def cmd_retrain(args) -> int:
+    if not args.from_cases:
+        raise SystemExit("huiyin assist retrain: --from-cases is required (use `train` for the shipped data)")
+    _django()
+    from huiyin.assist.services import category_model_retrain
+    from huiyin.core.errors import ApplicationError
+
+    try:
+        _print(
+            category_model_retrain(
+                out=args.out, include_shipped=not args.no_shipped_data, data_directory=args.data
+            )
+        )
+    except ApplicationError as exc:
+        sys.stderr.write(exc.message + "\n")
+        return 2
+    return 0
+
+
+def cmd_backfill(args) -> int:
+    _django()
+    from huiyin.assist.services import signatures_backfill
+
+    t0 = time.perf_counter()
+    result = signatures_backfill(batch=args.batch, limit=args.limit)
+    _print({**result, "seconds": round(time.perf_counter() - t0, 2)})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="huiyin assist", description="Smart-assist aids (suggestions only).")
     sub = p.add_subparsers(dest="command", required=True)
@@ -170,6 +210,18 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reply-check", help="agreement of the reply checks with reply_quality_annotated.csv")
     r.add_argument("--data")
     r.set_defaults(func=cmd_reply_check)
+
+    rt = sub.add_parser("retrain", help="retrain the category model on the office's concluded cases")
+    rt.add_argument("--from-cases", action="store_true", help="closed/final cases with a category")
+    rt.add_argument("--out", help="model file (default $HUIYIN_CATEGORY_MODEL; never the shipped file)")
+    rt.add_argument("--no-shipped-data", action="store_true", help="train on the cases only")
+    rt.add_argument("--data", help="shipped data directory")
+    rt.set_defaults(func=cmd_retrain)
+
+    b = sub.add_parser("backfill", help="store duplicate signatures of cases registered without one")
+    b.add_argument("--batch", type=int, default=1000)
+    b.add_argument("--limit", type=int)
+    b.set_defaults(func=cmd_backfill)
     return p
 
 
