@@ -187,10 +187,10 @@ def seeded(db, org, clock, register_case, clerk_li, dispatcher_zhou, wsgi_in_tes
         user=clerk_li,
     )
     _token, raw = token_issue(user=dispatcher_zhou, name="fuzzing")
-    cases = [registered, accepted, assigned, submitted.case]
     return {
         "token": raw,
-        "refs": [str(c.pk) for c in cases] + [c.code for c in cases],
+        # One per steered pick: each case once, by id or by code.
+        "refs": [str(registered.pk), accepted.code, str(assigned.pk), submitted.case.code],
         "units": [u.pk for u in (org.county_office, org.unit_a, org.unit_b, org.city_office)],
         "categories": [leaf.pk, leaf.parent_id],
         "service_codes": [str(leaf.pk)],
