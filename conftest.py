@@ -225,3 +225,18 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test before this one may have flushed the database with post_migrate inhibited
+    (serialized rollback): put the rule profiles, taxonomy and templates back before it runs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from huiyin.core.seeds import restore_reference_data
+
+        restore_reference_data()

@@ -7,4 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from huiyin.core import signals  # noqa: F401
+        from huiyin.core.seeds import restore_reference_data
+
+        # after every `migrate` and every `flush` (transactional tests): reference data back in place
+        post_migrate.connect(restore_reference_data, sender=self, dispatch_uid="huiyin-reference-data")
