@@ -22,7 +22,14 @@ class LogoutView(auth_views.LogoutView):
 def nav_context(request: HttpRequest, nav: str = "") -> dict[str, object]:
     """What the base layout needs to draw the navigation for this user."""
     user = request.user
-    return {"nav": nav, "can_register": getattr(user, "role", None) in INTAKE_ROLES}
+    role = getattr(user, "role", None)
+    return {
+        "nav": nav,
+        "can_register": role in INTAKE_ROLES,
+        "can_supervise": role == "supervisor",
+        "is_leader": role == "leader",
+        "can_see_hot_issues": role in {"clerk", "dispatcher", "grid_worker", "leader", "supervisor", "admin"},
+    }
 
 
 @login_required

@@ -237,3 +237,18 @@ def test_search_query_count_is_bounded_and_paginated(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("search"), {"q": "漏水", "page": "2"})
     assert len(response.context["rows"]) == 5
+
+
+def test_the_navigation_shows_each_role_its_own_pages(
+    client, supervisor_chen, handler_zhao_unit_b, dispatcher_zhou
+):
+    pages = {}
+    for person in (supervisor_chen, handler_zhao_unit_b, dispatcher_zhou):
+        client.force_login(person)
+        page = client.get("/").content.decode()
+        pages[person.username] = page[
+            page.index('<ul class="navbar-nav') : page.index("</ul>", page.index('<ul class="navbar-nav'))
+        ]
+    assert "/supervision/" in pages["supervisor_chen"] and "/assist/hotspots/" in pages["supervisor_chen"]
+    assert "/supervision/" not in pages["handler_zhao"] and "/assist/hotspots/" not in pages["handler_zhao"]
+    assert "/cases/new/" in pages["dispatcher_zhou"] and "/supervision/" not in pages["dispatcher_zhou"]
