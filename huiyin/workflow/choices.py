@@ -17,8 +17,10 @@ class ClockKind(models.TextChoices):
     DISPUTE = "dispute", "管辖争议决定"
 
 
-# Windows are the petitioner's time to act: they lapse, they are never "overdue" against an office.
-WINDOW_KINDS = (ClockKind.REVIEW_WINDOW, ClockKind.REREVIEW_WINDOW)
+# Windows are time someone MAY act in: the petitioner's 复查/复核 request windows, and a receiving unit's
+# 5 working days to object (条例 §23¶3; not objecting is no failure). They lapse; they are never
+# "overdue" against an office, so they never turn red or feed 督办.
+WINDOW_KINDS = (ClockKind.REVIEW_WINDOW, ClockKind.REREVIEW_WINDOW, ClockKind.OBJECTION)
 
 
 class ClockState(models.TextChoices):

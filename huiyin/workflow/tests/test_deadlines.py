@@ -217,3 +217,11 @@ def test_a_hearing_pauses_the_rereview_clock_and_it_can_go_red_only_on_the_count
         20,
         ClockState.YELLOW,
     )
+
+
+def test_the_objection_window_lapses_instead_of_turning_red(clock, register_case, dispatcher_zhou, org):
+    # not objecting within 5 working days is no failure of the unit (条例 §23¶3): the window just closes
+    case = _assigned_on(date(2025, 9, 30), clock, register_case, dispatcher_zhou, org)
+    sweep_clocks(today=date(2025, 10, 20))
+    assert _clock(case, ClockKind.OBJECTION).state == ClockState.EXPIRED
+    assert not case.events.filter(event_type="clock_red", data__clock="objection").exists()
