@@ -980,6 +980,28 @@ def _superior(unit: Unit | None) -> Unit:
     return unit.parent
 
 
+_REVIEW_STAGES = {
+    # stage: (the petitioner's window it closes, the organ's clock it starts)
+    "review": (ClockKind.REVIEW_WINDOW, ClockKind.REVIEW),
+    "rereview": (ClockKind.REREVIEW_WINDOW, ClockKind.REREVIEW),
+}
+
+
+def _open_review(case: Case, ctx: Context, *, above: Unit | None, stage: str) -> dict[str, Any]:
+    """Hand the case to the organ one level above `above` (条例 §35, §36¶1): close the petitioner's
+    window, start the organ's 30 days; never an organ that may not see an accusation (条例 §30¶3)."""
+    window, kind = _REVIEW_STAGES[stage]
+    organ = _superior(above)
+    if organ.pk in blocked_units(case):
+        raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"unit": MSG_ACCUSED}})
+    setattr(case, f"{stage}_unit", organ)
+    stopped = clocks.stop_clocks(case, (window,), on=ctx.today)
+    clocks.start_clock(
+        case=case, kind=kind, unit=organ, rules=ctx.rules, trigger=f"request_{stage}", on=ctx.today
+    )
+    return {f"{stage}_unit": organ.pk, f"{stage}_unit_name": organ.name, "clocks_stopped": stopped}
+
+
 def case_request_review(*, case: Case, actor: Actor, reason: str) -> Case:
     """请求复查: within 30 days of delivery, to the organ above the original handler (条例 §35)."""
     reason = _require(reason, "请填写请求复查的理由")
@@ -987,24 +1009,7 @@ def case_request_review(*, case: Case, actor: Actor, reason: str) -> Case:
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         opinion = _latest_opinion(case, (OpinionStage.HANDLING,))
         assert opinion is not None
-        review_unit = _superior(opinion.issued_unit)
-        if review_unit.pk in blocked_units(case):
-            raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"unit": MSG_ACCUSED}})
-        case.review_unit = review_unit
-        stopped = clocks.stop_clocks(case, (ClockKind.REVIEW_WINDOW,), on=ctx.today)
-        clocks.start_clock(
-            case=case,
-            kind=ClockKind.REVIEW,
-            unit=review_unit,
-            rules=ctx.rules,
-            trigger="request_review",
-            on=ctx.today,
-        )
-        return {
-            "review_unit": review_unit.pk,
-            "review_unit_name": review_unit.name,
-            "clocks_stopped": stopped,
-        }
+        return _open_review(case, ctx, above=opinion.issued_unit, stage="review")
 
     return _transition(case=case, action=Action.REQUEST_REVIEW, actor=actor, reason=reason, body=body)
 
@@ -1047,22 +1052,7 @@ def case_request_rereview(*, case: Case, actor: Actor, reason: str) -> Case:
     reason = _require(reason, "请填写请求复核的理由")
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        rereview_unit = _superior(case.review_unit)
-        case.rereview_unit = rereview_unit
-        stopped = clocks.stop_clocks(case, (ClockKind.REREVIEW_WINDOW,), on=ctx.today)
-        clocks.start_clock(
-            case=case,
-            kind=ClockKind.REREVIEW,
-            unit=rereview_unit,
-            rules=ctx.rules,
-            trigger="request_rereview",
-            on=ctx.today,
-        )
-        return {
-            "rereview_unit": rereview_unit.pk,
-            "rereview_unit_name": rereview_unit.name,
-            "clocks_stopped": stopped,
-        }
+        return _open_review(case, ctx, above=case.review_unit, stage="rereview")
 
     return _transition(case=case, action=Action.REQUEST_REREVIEW, actor=actor, reason=reason, body=body)
 
