@@ -42,8 +42,8 @@ def test_a_dispatcher_attaches_a_leader_and_the_case_shows_in_the_leaders_inbox(
     assert sections["mailbox"] == [letter]
     assert other not in sections["owned"] + sections["mailbox"]
     row = response.context["sections"][0]["rows"][0]
-    # (the nearest clock: unit A's 5 working days to object, Monday 3 → Monday 10 March)
-    assert (row["clock"].clock.kind, row["clock"].days_left) == ("objection", 7)
+    # (the nearest duty: unit A's 交办 deadline in 20 days; the objection period is a window, not a duty)
+    assert (row["clock"].clock.kind, row["clock"].days_left) == ("assignment", 20)
     # and the API says the same
     _, raw = token_issue(user=leader_ma, name="测试")
     body = Client(headers={"authorization": f"Bearer {raw}"}).get("/api/leader/inbox").json()
