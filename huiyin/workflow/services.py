@@ -1024,27 +1024,55 @@ def case_review_reply(
     review_route: str | None = None,
 ) -> Case:
     """复查意见: within 30 days of the request, in writing (条例 §35)."""
+    return _answer_review(
+        case=case,
+        actor=actor,
+        stage=OpinionStage.REVIEW,
+        facts_reasons=facts_reasons,
+        decision=decision,
+        legal_basis=legal_basis,
+        review_route=review_route,
+    )
+
+
+def _answer_review(
+    *,
+    case: Case,
+    actor: User,
+    stage: OpinionStage,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    review_route: str | None,
+) -> Case:
+    """Issue the 复查 or 复核 opinion and stop the organ's clock; a 复核 answer is final (条例 §36¶3)."""
     facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
     decision = _choice(Decision, decision, "decision")
+    final = stage == OpinionStage.REREVIEW
+    kind, action = (
+        (ClockKind.REREVIEW, Action.REREVIEW_REPLY) if final else (ClockKind.REVIEW, Action.REVIEW_REPLY)
+    )
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         opinion = _issue_opinion(
             case,
             ctx,
-            stage=OpinionStage.REVIEW,
+            stage=stage,
             request_summary="",
             facts_reasons=facts_reasons,
             decision=decision,
             legal_basis=legal_basis,
-            review_route=review_route,
+            review_route=None if final else review_route,
         )
+        if final:
+            case.is_final = True
         return {
             "opinion": opinion.pk,
             "decision": decision,
-            "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REVIEW,), on=ctx.today),
+            "clocks_stopped": clocks.stop_clocks(case, (kind,), on=ctx.today),
         }
 
-    return _transition(case=case, action=Action.REVIEW_REPLY, actor=actor, body=body)
+    return _transition(case=case, action=action, actor=actor, body=body)
 
 
 def case_request_rereview(*, case: Case, actor: Actor, reason: str) -> Case:
@@ -1090,28 +1118,15 @@ def case_rereview_reply(
     legal_basis: str,
 ) -> Case:
     """复核意见: the final answer; the same facts and reasons are not accepted again (条例 §36¶3)."""
-    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
-    decision = _choice(Decision, decision, "decision")
-
-    def body(case: Case, ctx: Context) -> dict[str, Any]:
-        opinion = _issue_opinion(
-            case,
-            ctx,
-            stage=OpinionStage.REREVIEW,
-            request_summary="",
-            facts_reasons=facts_reasons,
-            decision=decision,
-            legal_basis=legal_basis,
-            review_route=None,
-        )
-        case.is_final = True
-        return {
-            "opinion": opinion.pk,
-            "decision": decision,
-            "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REREVIEW,), on=ctx.today),
-        }
-
-    return _transition(case=case, action=Action.REREVIEW_REPLY, actor=actor, body=body)
+    return _answer_review(
+        case=case,
+        actor=actor,
+        stage=OpinionStage.REREVIEW,
+        facts_reasons=facts_reasons,
+        decision=decision,
+        legal_basis=legal_basis,
+        review_route=None,
+    )
 
 
 # --- joint handling, competence disputes, 包案, conflicts of interest -------------------------------
