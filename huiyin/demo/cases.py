@@ -35,9 +35,7 @@ from huiyin.core.errors import ApplicationError
 from huiyin.demo.messages import Message, MessageSource
 from huiyin.demo.org import DemoOrg, Township
 from huiyin.demo.people import PetitionerPool
-from huiyin.org.choices import RuleKey
-from huiyin.org.models import Territory, Unit, User
-from huiyin.org.selectors import Rule
+from huiyin.org.models import Unit, User
 from huiyin.workflow import services as wf
 
 # Which county department answers a first-level class (the rest go to the township government).
@@ -91,20 +89,6 @@ SIMPLE_STORIES = {"registered", "accepted", "in_handling", "replied", "closed", 
 EARLIEST_DAYS_AGO = 330
 
 Step = tuple[int, Callable[[Case], Case]]
-
-
-def _memo_rules(
-    rules_for: Callable[[Territory | None], dict[RuleKey, Rule]],
-) -> Callable[..., dict[RuleKey, Rule]]:
-    memo: dict[int | None, dict[RuleKey, Rule]] = {}
-
-    def cached(territory: Territory | None) -> dict[RuleKey, Rule]:
-        key = territory.pk if territory is not None else None
-        if key not in memo:
-            memo[key] = rules_for(territory)
-        return memo[key]
-
-    return cached
 
 
 class DemoClock:
@@ -161,13 +145,10 @@ class CaseBuilder:
     # --- the run ------------------------------------------------------------------------------
 
     def build(self, count: int) -> Outcome:
-        original_code, original_rules = case_services.new_case_code, wf.rules_for
+        original_code = case_services.new_case_code
         # Seeded receipt codes, same format, so a seed reproduces the same demo (the service's own
         # generator is cryptographically random on purpose).
         case_services.new_case_code = self._case_code  # type: ignore[assignment]
-        # Rule values cannot change during the build: look each territory's up once, not per action.
-        cached_rules = _memo_rules(original_rules)
-        case_services.rules_for = wf.rules_for = cached_rules  # type: ignore[assignment]
         try:
             names = [name for name, _ in STORIES]
             weights = [w for _, w in STORIES]
@@ -177,7 +158,6 @@ class CaseBuilder:
                 self._one(story)
         finally:
             case_services.new_case_code = original_code  # type: ignore[assignment]
-            case_services.rules_for = wf.rules_for = original_rules  # type: ignore[assignment]
             self.clock.restore()
         return self.outcome
 
