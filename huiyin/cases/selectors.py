@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from huiyin.cases.choices import OPEN_STATUSES, Status
+from huiyin.cases.choices import Status
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
-from huiyin.core import timeutil
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
 from huiyin.org.choices import Role
@@ -179,12 +176,3 @@ def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) ->
             detail={"petitioners": [p.petitioner_id for p in parties]},
         )
     return parties
-
-
-def open_statuses() -> tuple[str, ...]:
-    return tuple(OPEN_STATUSES)
-
-
-def recent_window(days: int = 30) -> tuple:
-    now = timeutil.now()
-    return now - timedelta(days=days), now

@@ -71,7 +71,3 @@ def _resolve(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
         for v in by_profile.get(p.pk, []):
             resolved[RuleKey(v.key)] = Rule(RuleKey(v.key), v.value, ValueUnit(v.unit), v.article)
     return resolved
-
-
-def territory_subtree_q(territory: Territory, field: str = "territory") -> dict[str, str]:
-    return {f"{field}__path__startswith": territory.path}

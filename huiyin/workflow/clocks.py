@@ -214,7 +214,3 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
             if flipped == 0:
                 break
     return counts
-
-
-def days_left(clock: Clock, today: date | None = None) -> int:
-    return (clock.due_on - (today or timeutil.today())).days
