@@ -29,8 +29,8 @@ from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
-from huiyin.supervision.choices import EVENT_LABELS as SUPERVISION_EVENT_LABELS
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import suggest_unit
 from huiyin.workflow.selectors import case_extras
@@ -39,15 +39,6 @@ from huiyin.workflow.transitions import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
-
-EVENT_LABELS: dict[str, str] = {
-    "register": "登记",
-    **{str(action): label for action, label in ACTION_LABELS.items()},
-    "clock_yellow": "时限黄灯预警",
-    "clock_red": "时限红灯超期",
-    "clock_expired": "期限届满",
-    **SUPERVISION_EVENT_LABELS,
-}
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Write a case event that is not a status transition (督办, reports) with the same guarantees as
-`services._transition`: in the caller's transaction, announced on commit (notifications listen)."""
+"""Case events outside the transition table: what each kind is called, and `write_event` for one that
+is not a status transition (督办, reports) with the same guarantees as `services._transition`: in the
+caller's transaction, announced on commit (notifications listen)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,19 @@ from django.db import transaction
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.org.models import Unit, User
+from huiyin.supervision.choices import EVENT_LABELS as SUPERVISION_EVENT_LABELS
 from huiyin.workflow.signals import case_event_committed
+from huiyin.workflow.transitions import ACTION_LABELS
+
+# What each kind of case event is called on timelines and in notices.
+EVENT_LABELS: dict[str, str] = {
+    "register": "登记",
+    **{str(action): label for action, label in ACTION_LABELS.items()},
+    "clock_yellow": "时限黄灯预警",
+    "clock_red": "时限红灯超期",
+    "clock_expired": "期限届满",
+    **SUPERVISION_EVENT_LABELS,
+}
 
 
 def write_event(
@@ -22,11 +35,14 @@ def write_event(
     reason: str = "",
     actor_unit: Unit | None = None,
 ) -> CaseEvent:
+    # The status as stored now: the caller's object may be older (an on-commit listener holds the
+    # case as it was registered, and later steps may have moved it on).
+    status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first() or case.status
     event = CaseEvent.objects.create(
         case=case,
         event_type=event_type,
-        from_status=case.status,
-        to_status=case.status,
+        from_status=status,
+        to_status=status,
         actor=actor,
         actor_unit=actor_unit or (actor.unit if actor is not None else None),
         reason=reason,

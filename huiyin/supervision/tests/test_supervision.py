@@ -271,3 +271,18 @@ def test_the_supervision_pages_cost_a_bounded_number_of_queries(
         assert client.get("/supervision/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/supervision/record/").status_code == 200
+
+
+def test_a_report_made_after_later_steps_records_the_status_the_case_has_then(
+    register_case, org, dispatcher_zhou, django_capture_on_commit_callbacks
+):
+    """The on-commit report holds the case as registered; by the time it runs (a demo or an import in
+    one transaction) the case may be accepted: the event records the stored status, not the stale one."""
+    User.objects.create_user(username="ld3", full_name="马县长", unit=org.county_gov, role="leader")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = register_case(major_urgent=True)
+        wf.case_accept(case=case, actor=dispatcher_zhou)
+    for callback in callbacks:
+        callback()
+    report = CaseEvent.objects.get(case=case, event_type="major_urgent_report")
+    assert (report.from_status, report.to_status) == ("accepted", "accepted")
