@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("huiyin.cases.urls")),
     path("", include("huiyin.workflow.urls")),
     path("", include("huiyin.supervision.urls")),
+    path("", include("huiyin.notify.urls")),
 ]

@@ -11,11 +11,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Attachment
+from huiyin.notify.models import StaffNotice
 from huiyin.workflow.tests.drive import drive_to
 
 PUBLIC = "public"  # anyone, signed in or not
 STAFF = "staff"  # any signed-in staff member; anonymous refused
 CASE = "case"  # a case page: staff with access to the case, 404 otherwise
+OWN = "own"  # one's own record (a work notice): anyone else's is the missing-record 404
 INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
 
 RULES: dict[str, str] = {
@@ -76,6 +78,13 @@ RULES: dict[str, str] = {
     "supervision_issue": STAFF,
     "supervision_answer": STAFF,
     "leader_inbox_api": STAFF,
+    # one's own work notices (a notice of another person is the missing-notice answer)
+    "notices": STAFF,
+    "notice_badge": STAFF,
+    "notice_read_all": STAFF,
+    "notice_open": OWN,
+    "notices_api": STAFF,
+    "notices_read_api": STAFF,
     # Open311 GeoReport v2 (issue 3): public reads; POST requests needs an api_key
     "open311_discovery": PUBLIC,
     "open311_services": PUBLIC,
@@ -135,7 +144,17 @@ def world(register_case, cast_all, clock, handler_wang_unit_a):
     )
     attachment.file.save("a.txt", SimpleUploadedFile("a.txt", b"x"), save=False)
     attachment.save()
-    return {"case": case, "attachment": attachment, "opinion": case.opinions.get()}
+    event = case.events.order_by("id").last()
+    notice = StaffNotice.objects.create(
+        user=handler_wang_unit_a,
+        case=case,
+        event=event,
+        kind=event.event_type,
+        title="t",
+        text="t",
+        created_at=event.created_at,
+    )
+    return {"case": case, "attachment": attachment, "opinion": case.opinions.get(), "notice": notice}
 
 
 def _kwargs(pattern: str, world) -> dict[str, object]:
@@ -147,6 +166,8 @@ def _kwargs(pattern: str, world) -> dict[str, object]:
         kwargs["ref"] = case.code
     if "attachments/<int:pk>" in pattern:
         kwargs["pk"] = world["attachment"].pk
+    elif "notices/<int:pk>" in pattern:
+        kwargs["pk"] = world["notice"].pk
     elif "<int:pk>" in pattern:
         kwargs["pk"] = world["opinion"].pk
     if "<str:action>" in pattern:
@@ -232,6 +253,19 @@ def test_staff_routes_open_for_any_signed_in_staff_member(route, client, world, 
     response = client.get(_url(full_name, pattern, world))
     # POST-only API routes answer GET with 405; everything else opens
     assert response.status_code in (200, 405), (pattern, response.status_code)
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == OWN], ids=lambda r: r[1])
+def test_ones_own_record_opens_for_its_owner_and_is_missing_for_anyone_else(
+    route, client, world, handler_wang_unit_a, head_sun_unit_a
+):
+    full_name, pattern, _name = route
+    url = _url(full_name, pattern, world)
+    client.force_login(head_sun_unit_a)  # same unit, same case: still not theirs
+    assert client.get(url).status_code == 404
+    client.force_login(handler_wang_unit_a)
+    response = client.get(url)
+    assert response.status_code in (200, 302), (pattern, response.status_code)
 
 
 def test_the_admin_is_for_superusers_only(client, world, dispatcher_zhou):

@@ -1,4 +1,4 @@
-"""Vocabularies of notifications to petitioners."""
+"""Vocabularies of notifications to petitioners and work notices to staff."""
 
 from django.db import models
 
@@ -36,3 +36,4 @@ class MessageKind(models.TextChoices):
     REREVIEW_REPLY = "rereview_reply", "复核意见出具"
     WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
     LOGIN_CODE = "login_code", "群众登录验证码"
+    STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"

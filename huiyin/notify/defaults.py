@@ -1,7 +1,7 @@
 """The shipped wording of each message kind (seeded into MessageTemplate by a data migration).
 
 Variables: code, track_url, office, unit, reason, reason_label, days, due_on, new_due_on, decision,
-review_unit, rereview_unit, window, login_code. Texts are short: one SMS is 70 characters.
+review_unit, rereview_unit, window, login_code; for staff notices: title, text, due_on, link. Texts are short: one SMS is 70 characters.
 """
 
 from huiyin.notify.choices import MessageKind as K
@@ -76,6 +76,10 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",
         "提醒：如需对信访事项{{ code }}{{ window }}，请在{{ due_on }}前提出。查询：{{ track_url }}",
+    ),
+    K.STAFF_NOTICE: (
+        "{{ title }}",
+        "{{ text }}{% if due_on %}期限：{{ due_on }}。{% endif %}{% if link %} {{ link }}{% endif %}",
     ),
     K.LOGIN_CODE: (
         "回音信访登录验证码",

@@ -1,7 +1,9 @@
-"""Messages to petitioners (SMS and e-mail) and the templates administrators edit (SPEC §3.10)."""
+"""Messages to petitioners (SMS and e-mail), the templates administrators edit (SPEC §3.10), and the
+work notices staff find in their 通知 inbox (督办, 交办, 异议, 管辖争议, 包案…)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from huiyin.notify.choices import DeliveryState, Medium, MessageKind
@@ -85,3 +87,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class StaffNotice(models.Model):
+    """A work notice to one staff member about one case event, shown in their 通知 inbox until read.
+
+    Made only for people who may see the case (never the accused unit or its direct superior,
+    条例 §30¶3); the text names the case, the step and its deadline, never the petitioner.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)  # the event type
+    title = models.CharField(max_length=120)
+    text = models.CharField(max_length=300)
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="one_notice_per_user_event")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_inbox")]
+        verbose_name = "工作通知"
+        verbose_name_plural = "工作通知"
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.user}"

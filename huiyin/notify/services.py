@@ -30,7 +30,7 @@ _ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HT
 EVENT_KINDS: dict[str, MessageKind] = {
     kind.value: kind
     for kind in MessageKind
-    if kind not in (MessageKind.WINDOW_REMINDER, MessageKind.LOGIN_CODE)
+    if kind not in (MessageKind.WINDOW_REMINDER, MessageKind.LOGIN_CODE, MessageKind.STAFF_NOTICE)
 }
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
 DUE_CLOCK = {
@@ -139,7 +139,7 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
     return ctx
 
 
-def _create(
+def make_notification(
     *,
     case: Case | None,
     event: CaseEvent | None,
@@ -180,7 +180,7 @@ def notifications_for_event(event: CaseEvent) -> list[Notification]:
         return []
     made = []
     for medium, address in recipients_for(case):
-        n = _create(
+        n = make_notification(
             case=case,
             event=event,
             kind=kind,
@@ -201,7 +201,7 @@ def notification_direct(
     rendered = render(kind, context)
     if rendered is None:
         return None
-    return _create(
+    return make_notification(
         case=None, event=None, kind=kind, medium=medium, recipient=recipient, dedupe=dedupe, rendered=rendered
     )
 
@@ -280,7 +280,7 @@ def window_reminders(today: date | None = None) -> list[Notification]:
         if rendered is None:
             break
         for medium, address in recipients_for(clock.case):
-            n = _create(
+            n = make_notification(
                 case=clock.case,
                 event=None,
                 kind=MessageKind.WINDOW_REMINDER,

@@ -166,7 +166,8 @@ def escalate_overdue_orders(today: date) -> int:
                 event_type=EVENT_ESCALATED,
                 actor=None,
                 actor_unit=parent,
-                data=_order_data(higher) | {"from_order": order.pk, "from_unit_name": order.unit.name},
+                data=_order_data(higher, also=_issuer(order))
+                | {"from_order": order.pk, "from_unit_name": order.unit.name},
             )
         escalated += 1
     return escalated
@@ -211,19 +212,29 @@ def sweep_supervision(*, today: date | None = None) -> dict[str, int]:
 # --- orders -------------------------------------------------------------------------------------
 
 
-def _order_data(order: SupervisionOrder) -> dict[str, Any]:
+def _issuer(order: SupervisionOrder) -> list[int]:
+    """The supervisor who issued the first order of an escalation chain (escalated orders have none)."""
+    while order.issued_by_id is None and order.escalated_from_id is not None:
+        order = SupervisionOrder.objects.only("issued_by_id", "escalated_from_id").get(
+            pk=order.escalated_from_id
+        )
+    return [order.issued_by_id] if order.issued_by_id else []
+
+
+def _order_data(order: SupervisionOrder, also: list[int] | None = None) -> dict[str, Any]:
     return {
         "order": order.pk,
         "unit": order.unit_id,
         "unit_name": order.unit.name,
         "level": order.level,
         "order_due_on": order.due_on.isoformat(),
-        # staff to tell (notify app): everyone in the addressed unit who may answer
+        # staff to tell (notify app): everyone in the addressed unit who may answer, and `also`
         "notify_users": list(
             User.objects.filter(unit_id=order.unit_id, role__in=ANSWER_ROLES, is_active=True).values_list(
                 "pk", flat=True
             )
-        ),
+        )
+        + (also or []),
     }
 
 
@@ -290,7 +301,7 @@ def order_answer(*, order: SupervisionOrder, actor: User, answer: str) -> Superv
             "order": order.pk,
             "level": order.level,
             "late": now.date() > order.due_on,
-            "notify_users": [order.issued_by_id] if order.issued_by_id else [],
+            "notify_users": _issuer(order),
         },
         reason=answer,
     )
