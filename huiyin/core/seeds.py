@@ -14,6 +14,7 @@ from django.apps import apps as global_apps
 SEEDS = (
     ("huiyin.org.migrations.0002_national_rule_profile", "forwards"),
     ("huiyin.org.migrations.0005_province_profiles", "forwards"),
+    ("huiyin.org.migrations.0009_shandong_profile", "forwards"),
     ("huiyin.cases.migrations.0003_subject_taxonomy", "forwards"),
     ("huiyin.org.migrations.0007_default_responsibility_rules", "forwards"),
     ("huiyin.notify.migrations.0002_default_templates", "seed"),

@@ -119,7 +119,7 @@ TEXTS: dict[str, str] = {
     EVENT_ESCALATED: "{unit_name}逾期未答复督办，升级为第{level}级督办。",
     EVENT_MAJOR_URGENT: "重大、紧急信访事项，请立即研究处置（条例第二十五条）。",
 }
-DUE_KEYS = ("order_due_on", "deadline", "due_on")
+DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 
 
 class _Blank(dict[str, Any]):

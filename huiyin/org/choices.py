@@ -68,6 +68,7 @@ class RuleKey(models.TextChoices):
     ROLL_OVER_HOLIDAY = "roll_over_holiday", "期满日为节假日顺延"
     DISPUTE_DAYS = "dispute_days", "管辖争议决定时限"
     STALLED_DAYS = "stalled_days", "无进展督办提示天数"
+    REVIEW_ACCEPT_DAYS = "review_accept_days", "复查复核请求受理决定时限（0=收到即受理）"
 
 
 class ValueUnit(models.TextChoices):

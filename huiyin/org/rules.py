@@ -42,6 +42,11 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
         10, ValueUnit.WORKING_DAY, "《信访工作条例》第二十四条（未规定时限，本系统默认10个工作日）"
     ),
     # 条例 §40¶1: stalling (拖延) is a ground for 督办; how long counts as stalled is local policy.
+    # The national texts run the 复查/复核 30 days from the request (§35, §36¶1) with no separate decision
+    # to accept; provinces may add one (山东: 3 working days). 0 = no such step.
+    RuleKey.REVIEW_ACCEPT_DAYS: RuleDefault(
+        0, ValueUnit.WORKING_DAY, "《信访工作条例》第三十五条、第三十六条（未设受理决定环节）"
+    ),
     RuleKey.STALLED_DAYS: RuleDefault(
         15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第四十条第一款（无进展天数为本系统默认值）"
     ),

@@ -163,6 +163,10 @@ class HearingIn(Schema):
     reason: str = ""
 
 
+class AcceptReviewIn(Schema):
+    reason: str = Field("", description="说明（可选）")
+
+
 class RereviewReplyIn(Schema):
     facts_reasons: str
     decision: Decision
@@ -226,6 +230,7 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ATTACH_LEADER: AttachLeaderIn,
     Action.RECUSE: RecuseIn,
     Action.ACKNOWLEDGE_CONFLICT: AcknowledgeConflictIn,
+    Action.ACCEPT_REVIEW: AcceptReviewIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 

@@ -15,6 +15,7 @@ class ClockKind(models.TextChoices):
     REREVIEW = "rereview", "复核（30日）"
     CO_HANDLING = "co_handling", "协办期限"
     DISPUTE = "dispute", "管辖争议决定"
+    REVIEW_ACCEPTANCE = "review_acceptance", "复查复核受理决定"
 
 
 # Windows are time someone MAY act in: the petitioner's 复查/复核 request windows, and a receiving unit's

@@ -27,6 +27,7 @@ KIND_RULES: dict[ClockKind, RuleKey] = {
     ClockKind.REREVIEW_WINDOW: RuleKey.REREVIEW_REQUEST_DAYS,
     ClockKind.REREVIEW: RuleKey.REREVIEW_DAYS,
     ClockKind.DISPUTE: RuleKey.DISPUTE_DAYS,
+    ClockKind.REVIEW_ACCEPTANCE: RuleKey.REVIEW_ACCEPT_DAYS,
 }
 
 

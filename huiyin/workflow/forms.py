@@ -345,6 +345,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ATTACH_LEADER: AttachLeaderForm,
     Action.RECUSE: ConflictForm,
     Action.ACKNOWLEDGE_CONFLICT: ConflictForm,
+    Action.ACCEPT_REVIEW: ReasonOptionalForm,
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -50,6 +50,9 @@ MSG_NO_SUPERIOR = "{unit}未设置上一级机关，无法确定复查（复核�
 MSG_CO_PENDING = "协办单位尚未全部报送办理情况（{units}），须由主办单位汇总后统一答复（一揽子解决）"
 MSG_DISPUTE_OPEN = "管辖争议正待{unit}决定，暂不能{action}"
 MSG_NO_DISPUTE = "没有待决定的管辖争议"
+MSG_NO_ACCEPTANCE = "没有待决定受理的复查（复核）请求：本辖区规则未设受理决定环节，或已决定受理"
+MSG_ACCEPT_FIRST = "请先作出是否受理复查（复核）请求的决定（{article}）"
+MSG_NOT_ACCEPTANCE_ORGAN = "应由{unit}决定是否受理该请求"
 CO_HANDLING_ARTICLE = "《信访工作条例》第二十二条第一款第三项（一揽子解决，协办期限）"
 
 
@@ -280,8 +283,21 @@ def _guard_window(kind: ClockKind, label: str) -> Callable[[Case, date], None]:
     return guard
 
 
+def _guard_acceptance_pending(case: Case, today: date) -> None:
+    if _live_clock(case, ClockKind.REVIEW_ACCEPTANCE) is None:
+        _refuse(MSG_NO_ACCEPTANCE)
+
+
+def _guard_accepted(case: Case, today: date) -> None:
+    """Where a decision to accept the request is due (山东 §43, §44), nothing is answered before it."""
+    clock = _live_clock(case, ClockKind.REVIEW_ACCEPTANCE)
+    if clock is not None:
+        _refuse(MSG_ACCEPT_FIRST.format(article=clock.rule_article))
+
+
 def _guard_hearing(running: bool) -> Callable[[Case, date], None]:
     def guard(case: Case, today: date) -> None:
+        _guard_accepted(case, today)
         clock = _live_clock(case, ClockKind.REREVIEW)
         paused = clock is not None and clock.state == ClockState.PAUSED
         if running and not paused:
@@ -308,6 +324,8 @@ GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.HEARING_START: _guard_hearing(running=False),
     Action.HEARING_END: _guard_hearing(running=True),
     Action.REREVIEW_REPLY: _guard_hearing(running=False),
+    Action.REVIEW_REPLY: _guard_accepted,
+    Action.ACCEPT_REVIEW: _guard_acceptance_pending,
     Action.REFER_DISPUTE: _guard_no_dispute,
     Action.DECIDE_DISPUTE: _guard_dispute_open,
 }
@@ -320,9 +338,17 @@ def _guard_acknowledge(case: Case, actor: Actor, interest: Interest) -> None:
         _refuse("已记录不回避的理由")
 
 
-# Guards that depend on who acts (the conflict-of-interest actions).
+def _guard_acceptance_organ(case: Case, actor: Actor, interest: Interest) -> None:
+    """Only the organ the request went to decides (not the 复查 organ once a 复核 is asked)."""
+    clock = _live_clock(case, ClockKind.REVIEW_ACCEPTANCE)
+    if clock is not None and clock.unit_id != getattr(actor, "unit_id", None):
+        raise PermissionDenied(MSG_NOT_ACCEPTANCE_ORGAN.format(unit=clock.unit.name if clock.unit else ""))
+
+
+# Guards that depend on who acts.
 ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
     Action.ACKNOWLEDGE_CONFLICT: _guard_acknowledge,
+    Action.ACCEPT_REVIEW: _guard_acceptance_organ,
 }
 
 
@@ -999,7 +1025,20 @@ def _open_review(case: Case, ctx: Context, *, above: Unit | None, stage: str) ->
     clocks.start_clock(
         case=case, kind=kind, unit=organ, rules=ctx.rules, trigger=f"request_{stage}", on=ctx.today
     )
-    return {f"{stage}_unit": organ.pk, f"{stage}_unit_name": organ.name, "clocks_stopped": stopped}
+    data = {f"{stage}_unit": organ.pk, f"{stage}_unit_name": organ.name, "clocks_stopped": stopped}
+    if ctx.rules[RuleKey.REVIEW_ACCEPT_DAYS].value > 0:
+        # A province's decision step (山东 §43, §44: 3 working days to decide whether to accept); the
+        # organ's 30 days still run from the request, as §35/§36 say.
+        acceptance = clocks.start_clock(
+            case=case,
+            kind=ClockKind.REVIEW_ACCEPTANCE,
+            unit=organ,
+            rules=ctx.rules,
+            trigger=f"request_{stage}",
+            on=ctx.today,
+        )
+        data["accept_due_on"] = acceptance.due_on
+    return data
 
 
 def case_request_review(*, case: Case, actor: Actor, reason: str) -> Case:
@@ -1073,6 +1112,20 @@ def _answer_review(
         }
 
     return _transition(case=case, action=action, actor=actor, body=body)
+
+
+def case_accept_review(*, case: Case, actor: User, reason: str = "") -> Case:
+    """受理复查/复核请求: where the jurisdiction's rules add the step (山东 §43, §44), the organ that
+    received the request decides to accept it within the rule's working days; until then it may not
+    answer. The decision stops the acceptance clock."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        return {
+            "unit": actor.unit_id,
+            "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REVIEW_ACCEPTANCE,), on=ctx.today),
+        }
+
+    return _transition(case=case, action=Action.ACCEPT_REVIEW, actor=actor, reason=reason, body=body)
 
 
 def case_request_rereview(*, case: Case, actor: Actor, reason: str) -> Case:
@@ -1316,6 +1369,7 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ATTACH_LEADER: case_attach_leader,
     Action.RECUSE: case_recuse,
     Action.ACKNOWLEDGE_CONFLICT: case_acknowledge_conflict,
+    Action.ACCEPT_REVIEW: case_accept_review,
 }
 
 

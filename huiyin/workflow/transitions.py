@@ -44,6 +44,7 @@ class Action(StrEnum):
     ATTACH_LEADER = "attach_leader"  # 领导包案
     RECUSE = "recuse"  # 回避（条例 §28¶3）
     ACKNOWLEDGE_CONFLICT = "acknowledge_conflict"  # 记录不回避的理由
+    ACCEPT_REVIEW = "accept_review"  # 决定受理复查/复核请求（省级规则设此环节时，如山东）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -76,6 +77,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ATTACH_LEADER: "领导包案",
     Action.RECUSE: "回避",
     Action.ACKNOWLEDGE_CONFLICT: "记录不回避理由",
+    Action.ACCEPT_REVIEW: "受理复查/复核请求",
 }
 
 
@@ -112,11 +114,13 @@ TABLE: dict[tuple[Status, Action], Status] = {
     (S.REPLIED, Action.REQUEST_REVIEW): S.UNDER_REVIEW,
     (S.CLOSED, Action.RATE): S.CLOSED,
     (S.CLOSED, Action.REQUEST_REVIEW): S.UNDER_REVIEW,
+    (S.UNDER_REVIEW, Action.ACCEPT_REVIEW): S.UNDER_REVIEW,
     (S.UNDER_REVIEW, Action.REVIEW_REPLY): S.REVIEW_REPLIED,
     (S.REVIEW_REPLIED, Action.DELIVER): S.REVIEW_REPLIED,
     (S.REVIEW_REPLIED, Action.RATE): S.REVIEW_REPLIED,
     (S.REVIEW_REPLIED, Action.CLOSE): S.CLOSED,
     (S.REVIEW_REPLIED, Action.REQUEST_REREVIEW): S.UNDER_REREVIEW,
+    (S.UNDER_REREVIEW, Action.ACCEPT_REVIEW): S.UNDER_REREVIEW,
     (S.UNDER_REREVIEW, Action.HEARING_START): S.UNDER_REREVIEW,
     (S.UNDER_REREVIEW, Action.HEARING_END): S.UNDER_REREVIEW,
     (S.UNDER_REREVIEW, Action.REREVIEW_REPLY): S.FINAL,
@@ -197,6 +201,8 @@ PERMISSIONS: dict[Action, Permission] = {
     ),
     Action.RECUSE: _WORKER,
     Action.ACKNOWLEDGE_CONFLICT: _WORKER,
+    # the organ the request went to (its acceptance clock names it; see services.ACTOR_GUARDS)
+    Action.ACCEPT_REVIEW: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REVIEW, Side.REREVIEW)),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

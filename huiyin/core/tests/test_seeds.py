@@ -18,7 +18,7 @@ def test_restoring_reference_data_brings_back_profiles_taxonomy_and_matrix(db):
     # when the post_migrate hook runs
     restore_reference_data()
     # then the application has its reference data again
-    assert RuleProfile.objects.filter(code__in=["national", "zhejiang"]).count() == 2
+    assert RuleProfile.objects.filter(code__in=["national", "zhejiang", "shandong"]).count() == 3
     assert RuleValue.objects.filter(profile__code="national", key="handling_days").get().value == 60
     assert Category.objects.filter(level=3).count() == 517
     assert ResponsibilityRule.objects.filter(category__isnull=True).exists()

@@ -82,3 +82,27 @@ def drive_to(case: Any, status: Status, cast: Cast) -> Any:
         case = step(case, cast, action, persona, params)
     assert case.status == status
     return case
+
+
+def await_acceptance(case: Any) -> Any:
+    """Give a case under 复查/复核 the decision step a province adds (山东 §43, §44: 3 working days), as
+    a request under such a profile would have: the acceptance clock of the organ now in charge."""
+    from huiyin.org.choices import RuleKey, ValueUnit
+    from huiyin.org.selectors import Rule
+    from huiyin.workflow import clocks
+    from huiyin.workflow.choices import ClockKind
+
+    organ = case.rereview_unit if case.status == Status.UNDER_REREVIEW else case.review_unit
+    rules = {
+        **wf.rules_for_case(case),
+        RuleKey.REVIEW_ACCEPT_DAYS: Rule(RuleKey.REVIEW_ACCEPT_DAYS, 3, ValueUnit.WORKING_DAY, "山东 §43"),
+    }
+    clocks.start_clock(
+        case=case,
+        kind=ClockKind.REVIEW_ACCEPTANCE,
+        unit=organ,
+        rules=rules,
+        trigger="request",
+        on=timeutil.today(),
+    )
+    return case

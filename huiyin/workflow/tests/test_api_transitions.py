@@ -15,6 +15,7 @@ from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.org.services import token_issue
 from huiyin.workflow import services as wf
+from huiyin.workflow.tests.drive import await_acceptance
 from huiyin.workflow.transitions import TABLE, Action
 
 DAY = date(2025, 3, 3)  # a Monday: every window of the drive is open
@@ -53,12 +54,16 @@ PERSONA: dict[Action, str] = {
     Action.DECIDE_DISPUTE: "reviewer",  # the county government: common superior of unit A and unit B
     Action.ATTACH_LEADER: "leader",
     **dict.fromkeys((Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT), "handler"),
+    Action.ACCEPT_REVIEW: "reviewer",
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
 PERSONA_BY_STATUS: dict[tuple[Status, Action], str] = {
     **{(Status.UNDER_REVIEW, a): "reviewer" for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)},
-    **{(Status.UNDER_REREVIEW, a): "rereviewer" for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)},
+    **{
+        (Status.UNDER_REREVIEW, a): "rereviewer"
+        for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT, Action.ACCEPT_REVIEW)
+    },
 }
 
 
@@ -108,6 +113,7 @@ class Cast:
             Action.ATTACH_LEADER: {},
             Action.RECUSE: {"reason": "与信访人系亲属"},
             Action.ACKNOWLEDGE_CONFLICT: {"reason": "同号不同人，已核实"},
+            Action.ACCEPT_REVIEW: {},
         }[action]
 
 
@@ -220,6 +226,8 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.ACKNOWLEDGE_CONFLICT): _linked("handler"),
     (Status.UNDER_REVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("reviewer"),
     (Status.UNDER_REREVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("rereviewer"),
+    (Status.UNDER_REVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
+    (Status.UNDER_REREVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
 }
 
 

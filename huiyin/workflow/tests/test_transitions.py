@@ -7,7 +7,7 @@ import pytest
 from huiyin.cases.choices import Status
 from huiyin.cases.models import CaseEvent
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.workflow.tests.drive import REPLY, drive_to, step
+from huiyin.workflow.tests.drive import REPLY, await_acceptance, drive_to, step
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 _NO_COMPLETION = {k: v for k, v in REPLY.items() if k != "completion_report"}
@@ -29,6 +29,7 @@ PERSONA_BY_STATUS = {
     (Status.UNDER_REVIEW, Action.ACKNOWLEDGE_CONFLICT): "reviewer",
     (Status.UNDER_REREVIEW, Action.RECUSE): "rereviewer",
     (Status.UNDER_REREVIEW, Action.ACKNOWLEDGE_CONFLICT): "rereviewer",
+    (Status.UNDER_REREVIEW, Action.ACCEPT_REVIEW): "rereviewer",
 }
 
 
@@ -91,6 +92,7 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
     Action.ATTACH_LEADER: ("leader", {}, []),
     Action.RECUSE: ("handler", {"reason": "与信访人系亲属"}, []),
     Action.ACKNOWLEDGE_CONFLICT: ("handler", {"reason": "同号不同人，已核实"}, [_link_to_petitioner]),
+    Action.ACCEPT_REVIEW: ("reviewer", {}, [lambda case, cast, status: await_acceptance(case)]),
 }
 
 # Preparations that only apply in some statuses (already satisfied elsewhere by the drive itself).
