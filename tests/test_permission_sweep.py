@@ -77,6 +77,8 @@ RULES: dict[str, str] = {
     "supervision_orders": STAFF,
     "supervision_issue": STAFF,
     "supervision_answer": STAFF,
+    "supervision_dismiss": STAFF,
+    "supervision_dismiss_api": STAFF,
     "leader_inbox_api": STAFF,
     # one's own work notices (a notice of another person is the missing-notice answer)
     "notices": STAFF,

@@ -27,6 +27,7 @@ class CandidateOut(Schema):
     unit: UnitRef | None
     reason: str
     reason_label: str
+    state: str
     detail: str
     found_at: datetime
 
@@ -52,6 +53,11 @@ class OrderIn(Schema):
     instructions: str = Field(description="督办要求")
     due_on: date = Field(description="答复期限（须晚于今天）")
     candidate: DbId | None = Field(None, description="据以督办的线索 id（可选）")
+
+
+class DismissIn(Schema):
+    candidate: DbId = Field(description="督办线索 id")
+    reason: str = Field(description="不予督办的理由（记入事项办理记录）")
 
 
 class AnswerIn(Schema):
@@ -94,18 +100,20 @@ def candidates(request: HttpRequest) -> list[dict[str, Any]]:
     qs = selectors.candidates_for(user).select_related(
         "case__office", "case__handling_unit", "case__category"
     )
-    return [
-        {
-            "id": c.pk,
-            "case": case_item(c.case),
-            "unit": unit_ref(c.unit),
-            "reason": c.reason,
-            "reason_label": c.get_reason_display(),
-            "detail": c.detail,
-            "found_at": c.found_at,
-        }
-        for c in qs[:LIST_LIMIT]
-    ]
+    return [candidate_out(c) for c in qs[:LIST_LIMIT]]
+
+
+def candidate_out(c: SupervisionCandidate) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "case": case_item(c.case),
+        "unit": unit_ref(c.unit),
+        "reason": c.reason,
+        "reason_label": c.get_reason_display(),
+        "state": c.state,
+        "detail": c.detail,
+        "found_at": c.found_at,
+    }
 
 
 @router.get(
@@ -137,6 +145,21 @@ def issue(request: HttpRequest, payload: OrderIn) -> dict[str, Any]:
         case=case, actor=user, instructions=payload.instructions, due_on=payload.due_on, candidate=candidate
     )
     return order_out(order)
+
+
+@router.post(
+    "/supervision/candidates/dismiss",
+    response={200: CandidateOut, **ERRORS},
+    url_name="supervision_dismiss_api",
+    summary="不予督办（督查岗位，须说明理由）",
+)
+def dismiss(request: HttpRequest, payload: DismissIn) -> dict[str, Any]:
+    user = api_user(request)
+    candidate = selectors.candidates_for(user).filter(pk=payload.candidate).first()
+    if candidate is None:
+        raise NotFound("没有这条督办线索")
+    candidate = services.candidate_dismiss(candidate=candidate, actor=user, reason=payload.reason)
+    return candidate_out(candidate)
 
 
 @router.post(

@@ -15,6 +15,7 @@ class CandidateReason(models.TextChoices):
 class CandidateState(models.TextChoices):
     OPEN = "open", "待处理"
     ORDERED = "ordered", "已督办"
+    DISMISSED = "dismissed", "不予督办"
 
 
 class OrderState(models.TextChoices):
@@ -28,10 +29,12 @@ EVENT_ORDER = "supervision_order"
 EVENT_ANSWER = "supervision_answer"
 EVENT_ESCALATED = "supervision_escalated"
 EVENT_MAJOR_URGENT = "major_urgent_report"
+EVENT_DISMISSED = "supervision_dismissed"
 
 EVENT_LABELS = {
     EVENT_ORDER: "督办",
     EVENT_ANSWER: "督办答复",
     EVENT_ESCALATED: "逾期未答复，升级督办",
     EVENT_MAJOR_URGENT: "重大紧急事项报告",
+    EVENT_DISMISSED: "督办线索不予督办",
 }

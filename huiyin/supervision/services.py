@@ -18,6 +18,7 @@ from huiyin.org.models import RuleProfile, User
 from huiyin.org.selectors import rules_for_profile
 from huiyin.supervision.choices import (
     EVENT_ANSWER,
+    EVENT_DISMISSED,
     EVENT_ESCALATED,
     EVENT_MAJOR_URGENT,
     EVENT_ORDER,
@@ -32,6 +33,7 @@ from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import blocked_units
 
 MSG_NOT_SUPERVISOR = "只有督查考核岗位可以下发督办单"
+MSG_NOT_SUPERVISOR_DISMISS = "只有督查考核岗位可以处理督办线索"
 MSG_NOT_ADDRESSEE = "只有被督办单位的工作人员可以答复督办"
 MSG_ORDER_CLOSED = "该督办单已{state}，不能再答复"
 MSG_ACCUSED_UNIT = "不得向被反映单位或其直接上级下发督办（《信访工作条例》第三十条第三款）"
@@ -207,6 +209,34 @@ def sweep_supervision(*, today: date | None = None) -> dict[str, int]:
         "order_escalated": escalate_overdue_orders(today),
         "major_urgent_reported": report_pending_major_urgent(),
     }
+
+
+@transaction.atomic
+def candidate_dismiss(*, candidate: SupervisionCandidate, actor: User, reason: str) -> SupervisionCandidate:
+    """不予督办: the supervisor decides a candidate needs no order, with a reason that stays on the
+    case's record (an event), so a dropped candidate is never silent. It is not proposed again for
+    the same reason (one candidate per case and reason)."""
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(MSG_NOT_SUPERVISOR_DISMISS)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请说明不予督办的理由", extra={"fields": {"reason": "请说明不予督办的理由"}})
+    if (
+        SupervisionCandidate.objects.filter(pk=candidate.pk, state=CandidateState.OPEN).update(
+            state=CandidateState.DISMISSED
+        )
+        != 1
+    ):
+        raise TransitionNotAllowed("该督办线索已处理")
+    candidate.refresh_from_db()
+    write_event(
+        case=candidate.case,
+        event_type=EVENT_DISMISSED,
+        actor=actor,
+        data={"candidate": candidate.pk, "candidate_reason": candidate.reason, "detail": candidate.detail},
+        reason=reason,
+    )
+    return candidate
 
 
 # --- orders -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huiyin.cases.forms import flag_invalid
 from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
@@ -24,6 +24,7 @@ from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 LIST_LIMIT = 100
 MSG_ISSUED = "已下发督办单。"
 MSG_ANSWERED = "已答复督办。"
+MSG_DISMISSED = "已记录不予督办及其理由。"
 
 
 @login_required
@@ -125,6 +126,23 @@ def case_supervision(request: HttpRequest, code: str) -> HttpResponse:
         return _case_page(request, case, order_form=order_form, error=exc.message, status=exc.status_code)
     messages.success(request, MSG_ISSUED)
     return redirect("case_supervision", code=case.code)
+
+
+@login_required
+@require_POST
+def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """不予督办, with the reason (kept on the case's record)."""
+    user: Any = request.user
+    candidate = selectors.candidates_for(user).filter(pk=pk).first()
+    if candidate is None:
+        raise Http404("没有这条督办线索")
+    try:
+        services.candidate_dismiss(candidate=candidate, actor=user, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, MSG_DISMISSED)
+    return redirect("supervision")
 
 
 @login_required

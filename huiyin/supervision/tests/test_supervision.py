@@ -286,3 +286,42 @@ def test_a_report_made_after_later_steps_records_the_status_the_case_has_then(
         callback()
     report = CaseEvent.objects.get(case=case, event_type="major_urgent_report")
     assert (report.from_status, report.to_status) == ("accepted", "accepted")
+
+
+def test_a_supervisor_dismisses_a_candidate_with_a_reason_on_the_record_and_it_is_not_proposed_again(
+    assigned, clock, supervisor_chen, dispatcher_zhou, client
+):
+    clock.set(DAY + timedelta(days=12))
+    sweep_clocks()
+    services.sweep_supervision()
+    candidate = SupervisionCandidate.objects.get(case=assigned)
+    # only a supervisor, and only with a reason
+    with pytest.raises(PermissionDenied):
+        services.candidate_dismiss(candidate=candidate, actor=dispatcher_zhou, reason="已在办")
+    client.force_login(supervisor_chen)
+    client.post(f"/supervision/candidates/{candidate.pk}/dismiss/", {"reason": "  "})
+    assert SupervisionCandidate.objects.get(pk=candidate.pk).state == CandidateState.OPEN
+    # with a reason: gone from the list, kept on the case's record
+    response = client.post(
+        f"/supervision/candidates/{candidate.pk}/dismiss/", {"reason": "已延期获批，不属拖延"}
+    )
+    assert response.status_code == 302
+    assert SupervisionCandidate.objects.get(pk=candidate.pk).state == CandidateState.DISMISSED
+    assert client.get("/supervision/").context["candidates"] == []
+    event = CaseEvent.objects.get(case=assigned, event_type="supervision_dismissed")
+    assert (event.actor, event.reason, event.data["candidate_reason"]) == (
+        supervisor_chen,
+        "已延期获批，不属拖延",
+        "overdue",
+    )
+    # the sweeper does not propose it again for the same reason
+    assert services.sweep_supervision()["candidate_overdue"] == 0
+    # and it cannot be dismissed twice (the API answers with the same rule)
+    response = bearer(supervisor_chen).post(
+        "/api/supervision/candidates/dismiss",
+        {"candidate": candidate.pk, "reason": "再次"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404  # no longer an open candidate
+    with pytest.raises(Exception, match="该督办线索已处理"):
+        services.candidate_dismiss(candidate=candidate, actor=supervisor_chen, reason="再次")
