@@ -56,6 +56,17 @@ def test_a_handlers_and_a_leaders_inbox_show_the_right_cases_with_their_clocks(
     assert list(mine) == [joint.code]
     clock = mine[joint.code].get_by_test_id("clock")
     assert clock.get_attribute("data-colour") == "green" and clock.inner_text().startswith("剩")
+    # and the 交办 reached them as a work notice: the badge (loaded after the page), the list, the case
+    page.get_by_test_id("notice-badge").wait_for()
+    assert page.get_by_test_id("notice-badge").inner_text().startswith("1")
+    page.get_by_role("link", name="通知").first.click()
+    page.wait_for_url(f"{live_url}/notices/")
+    notice = page.get_by_test_id("notice")
+    assert notice.count() == 1 and joint.code in notice.inner_text()
+    notice.get_by_role("link").click()
+    page.wait_for_url(f"{live_url}/cases/{joint.code}/")
+    page.wait_for_load_state("networkidle")  # the badge request has answered
+    assert page.get_by_test_id("notice-badge").count() == 0  # read now
 
     # --- unit B's handler: its own case under 本单位在办, the joint case under 协办 ---
     sign_in_as(page, login, "handler_zhao")
@@ -69,6 +80,7 @@ def test_a_handlers_and_a_leaders_inbox_show_the_right_cases_with_their_clocks(
 
     # --- the leader: 包案 case with its clock, the mailbox letter, nothing else ---
     sign_in_as(page, login, "leader_ma")
+    page.get_by_test_id("notice-badge").wait_for()  # told of the 包案
     page.get_by_test_id("link-leader-inbox").click()
     page.wait_for_url(f"{live_url}/leader/")
     owned = rows(page, "[data-testid=inbox-owned]")
