@@ -27,6 +27,7 @@ from huiyin.notify.services import make_notification, render
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.supervision.choices import EVENT_ANSWER, EVENT_ESCALATED, EVENT_MAJOR_URGENT, EVENT_ORDER
+from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.routing import blocked_units
 from huiyin.workflow.transitions import Action
@@ -34,6 +35,7 @@ from huiyin.workflow.transitions import Action
 HANDLING_ROLES = (Role.HANDLER, Role.UNIT_HEAD)  # who works a case in a responsible unit or organ
 OFFICE_ROLES = (Role.DISPATCHER, Role.UNIT_HEAD)  # who routes a case in a petition office
 DECIDER_ROLES = (Role.HANDLER, Role.UNIT_HEAD, Role.LEADER)  # who may decide a competence dispute
+CLOCK_ROLES = (Role.HANDLER, Role.UNIT_HEAD, Role.DISPATCHER)  # whoever works in the clock's unit
 URGENT_SMS = frozenset({EVENT_MAJOR_URGENT, EVENT_ESCALATED})  # also sent to the person's phone
 
 Recipients = Callable[[CaseEvent], set[int]]
@@ -79,7 +81,15 @@ def _listed(event: CaseEvent) -> set[int]:
     return {int(pk) for pk in _data(event, "notify_users") or []}
 
 
+def _clock_unit(event: CaseEvent) -> set[int]:
+    """A clock turning yellow or red: the people of the unit whose clock it is (the sweeper's event
+    names it as the acting unit)."""
+    return unit_staff([event.actor_unit_id], CLOCK_ROLES)
+
+
 RECIPIENTS: dict[str, Recipients] = {
+    "clock_yellow": _clock_unit,
+    "clock_red": _clock_unit,
     Action.ASSIGN: _routed,
     Action.FORWARD: _routed,
     Action.TRANSFER: _key("to_office", OFFICE_ROLES),
@@ -101,6 +111,8 @@ RECIPIENTS: dict[str, Recipients] = {
 }
 
 TEXTS: dict[str, str] = {
+    "clock_yellow": "时限「{clock_label}」将于{due_on}届满（黄灯），请抓紧办理。",
+    "clock_red": "时限「{clock_label}」已于{due_on}届满，已超期（红灯），将列入督办线索。",
     Action.ASSIGN: "事项已交{unit_name}办理，须在期限内办结并报告结果（条例第二十二条）。",
     Action.FORWARD: "事项已转送{unit_name}办理。如认为不属本单位职责，可在5个工作日内提出异议。",
     Action.TRANSFER: "事项已移交{to_office_name}，请在期限内区分处理。",
@@ -146,6 +158,8 @@ def describe(event: CaseEvent) -> tuple[str, str]:
     values["actor"] = str(event.actor) if event.actor else ""
     values["units"] = "、".join(data.get("unit_names") or [])
     values["late"] = "（逾期）" if data.get("late") else ""
+    if data.get("clock") in ClockKind.values:
+        values["clock_label"] = ClockKind(data["clock"]).label.split("（")[0]
     case = event.case
     title = f"{EVENT_LABELS.get(event.event_type, event.event_type)}｜{case.code}"
     text = TEXTS.get(event.event_type, "{reason}").format_map(values)

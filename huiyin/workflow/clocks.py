@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 
+from django.db import transaction
 from django.db.models import Q
 
 from huiyin.cases.models import Case, CaseEvent
@@ -16,6 +17,7 @@ from huiyin.org.models import Unit
 from huiyin.org.selectors import Rule
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
+from huiyin.workflow.signals import case_event_committed
 
 KIND_RULES: dict[ClockKind, RuleKey] = {
     ClockKind.ROUTING: RuleKey.ROUTING_DAYS,
@@ -204,12 +206,16 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
                 if Clock.objects.filter(id=clock_id, state=old_state).update(state=new_state) != 1:
                     continue  # another sweeper got there first
                 flipped += 1
-                CaseEvent.objects.create(
+                event = CaseEvent.objects.create(
                     case_id=case_id,
                     event_type=event_type,
                     actor_unit_id=unit_id,
                     data={"clock": kind, "due_on": due_on.isoformat(), "from": old_state, "to": new_state},
                     created_at=now,
+                )
+                # announced like any event: the unit's staff get a yellow/red work notice
+                transaction.on_commit(
+                    lambda event=event: case_event_committed.send(sender=CaseEvent, event=event)
                 )
             counts[event_type] = counts.get(event_type, 0) + flipped
             if flipped == 0:

@@ -236,3 +236,28 @@ def test_the_inbox_page_the_badge_opening_and_the_api(
     # marking read touches only one's own notices
     assert staff.mark_read(dispatcher_zhou) == 0
     assert StaffNotice.objects.filter(user=handler_wang_unit_a, read_at__isnull=False).count() == 1
+
+
+def test_a_clock_turning_yellow_then_red_tells_the_unit_whose_clock_it_is(
+    committed, outbox, register_case, clock, org, dispatcher_zhou, handler_wang_unit_a
+):
+    clock.set(DAY)
+    case = committed(wf.case_accept, case=committed(register_case), actor=dispatcher_zhou)
+    case = committed(
+        wf.case_assign, case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=DAY + timedelta(days=9)
+    )
+    sent_to_petitioner = len(outbox)
+    # two thirds of the 交办 deadline gone: yellow; the day after it: red
+    clock.set(DAY + timedelta(days=6))
+    assert committed(sweep_clocks).get("clock_yellow") == 1
+    clock.set(DAY + timedelta(days=10))
+    assert committed(sweep_clocks).get("clock_red") == 1
+    notices = list(
+        StaffNotice.objects.filter(user=handler_wang_unit_a, kind__startswith="clock_").order_by("id")
+    )
+    assert [n.kind for n in notices] == ["clock_yellow", "clock_red"]
+    assert "时限「交办期限」将于2025-03-12届满（黄灯）" in notices[0].text
+    assert "已超期（红灯）" in notices[1].text and notices[1].due_on == DAY + timedelta(days=9)
+    # the registering office's dispatcher is not told of unit A's clock; the petitioner hears nothing
+    assert not StaffNotice.objects.filter(user=dispatcher_zhou, kind__startswith="clock_").exists()
+    assert len(outbox) == sent_to_petitioner
