@@ -213,7 +213,7 @@ def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notific
     if not people:
         return [], []
     title, text = describe(event)
-    due, now = _due(event), timeutil.now()
+    due = _due(event)
     notices: list[StaffNotice] = []
     messages: list[Notification] = []
     for user in people:
@@ -227,7 +227,7 @@ def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notific
                     title=title,
                     text=text,
                     due_on=due,
-                    created_at=now,
+                    created_at=event.created_at,  # when it happened (the inbox is in event order)
                 )
         except IntegrityError:
             continue  # already made for this person (the signal ran twice)
