@@ -93,6 +93,16 @@ def test_clocks_show_yellow_red_and_met_after_the_sweep(demo, db):
     assert Case.objects.filter(identity_unclear=True).exists()
 
 
+def test_the_supervisor_has_candidates_and_orders_one_of_them_answered(demo, db):
+    from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
+
+    assert SupervisionCandidate.objects.filter(state="open").exists()
+    orders = SupervisionOrder.objects.all()
+    assert orders.count() == 4
+    assert sorted(orders.values_list("state", flat=True)) == ["answered", "open", "open", "open"]
+    assert all(o.candidate.state == "ordered" for o in orders)
+
+
 def test_the_same_seed_gives_the_same_demo_and_reset_rebuilds_it(demo, db):
     first = list(Case.objects.order_by("code").values_list("code", "title", "status"))
     with pytest.raises(CommandError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -17,6 +18,8 @@ from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.org.models import Territory, Unit, User
+from huiyin.supervision.models import SupervisionCandidate
+from huiyin.supervision.services import order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
 
 # The rows the demo creates; everything that points at them (transitively) goes too on --reset.
@@ -87,8 +90,36 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         build_users(org)
         outcome = CaseBuilder(org, rng, messages, today).build(cases)
         swept = sweep_clocks()
+        swept |= supervise(org, rng)
     refresh_planner_statistics()
     return DemoReport(org, outcome, swept, time.monotonic() - started)
+
+
+def supervise(org: DemoOrg, rng: random.Random, orders: int = 4) -> dict[str, int]:
+    """督办 as of today: the sweep finds candidates; the supervisor orders a few, one unit answers."""
+    counts = sweep_supervision()
+    supervisor = org.users["supervisor"]
+    open_candidates = list(SupervisionCandidate.objects.filter(state="open").select_related("case")[:50])
+    today = timeutil.today()
+    issued = []
+    for candidate in rng.sample(open_candidates, min(orders, len(open_candidates))):
+        issued.append(
+            order_issue(
+                case=candidate.case,
+                actor=supervisor,
+                instructions="请于5日内办结并报告办理情况（演示）",
+                due_on=today + timedelta(days=5),
+                candidate=candidate,
+            )
+        )
+    for order in issued[:1]:
+        answerer = User.objects.filter(
+            unit=order.unit, role__in=["handler", "unit_head"], is_active=True
+        ).first()
+        if answerer is not None:
+            order_answer(order=order, actor=answerer, answer="已约谈相关负责人，三日内办结（演示）")
+    counts["orders_issued"] = len(issued)
+    return counts
 
 
 def account_rows() -> list[tuple[str, str, str, str]]:
