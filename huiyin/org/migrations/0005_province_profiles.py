@@ -18,16 +18,21 @@ PROFILES = {
 }
 
 
-def forwards(apps, schema_editor):
+def seed_profiles(apps, profiles):
+    """Create each profile over the national baseline with its cited values (idempotent; 0009 too)."""
     RuleProfile = apps.get_model("org", "RuleProfile")
     RuleValue = apps.get_model("org", "RuleValue")
     national = RuleProfile.objects.get(code="national")
-    for code, (name, values) in PROFILES.items():
+    for code, (name, values) in profiles.items():
         profile, _ = RuleProfile.objects.get_or_create(code=code, defaults={"name": name, "based_on": national})
         for key, value, unit, article in values:
             RuleValue.objects.get_or_create(
                 profile=profile, key=key, defaults={"value": value, "unit": unit, "article": article}
             )
+
+
+def forwards(apps, schema_editor):
+    seed_profiles(apps, PROFILES)
 
 
 def backwards(apps, schema_editor):
