@@ -39,7 +39,11 @@ def bench_classifier(folds: int, skip_cv: bool) -> dict:
     docs = [t for _, t, _ in rows]
     y = np.array([lab for *_, lab in rows])
     groups = np.array(near_duplicate_groups(docs))
-    out: dict = {"n_distinct": len(docs), "n_groups": len(set(groups.tolist()))}
+    out: dict = {
+        "recipe": {k: classify.PARAMS[k] for k in ("model", "C", "ngram_min", "ngram_max")},
+        "n_distinct": len(docs),
+        "n_groups": len(set(groups.tolist())),
+    }
     if not skip_cv:
         f1s, accs, per_class = [], [], []
         classes = sorted(set(y.tolist()))
