@@ -119,7 +119,7 @@ TEXTS: dict[str, str] = {
     Action.OBJECT: "承办单位对转送/交办提出异议：{reason}",
     Action.RETURN: "信访部门同意异议，事项已从本单位退回。",
     Action.DISMISS_OBJECTION: "信访部门不同意异议，事项仍由本单位办理：{reason}",
-    Action.CO_REPORT: "{unit_name}已报送协办情况；尚待{co_waiting}个协办单位报送。",
+    Action.CO_REPORT: "{unit_name}已报送协办情况；{waiting}",
     Action.REFER_DISPUTE: "{units}对管辖有争议，报请{decider_name}决定（条例第二十四条）。",
     Action.DECIDE_DISPUTE: "管辖争议已决定由{unit_name}办理：{reason}",
     Action.REQUEST_REVIEW: "信访人请求复查，由{review_unit_name}复查（条例第三十五条）。",
@@ -158,6 +158,12 @@ def describe(event: CaseEvent) -> tuple[str, str]:
     values["actor"] = str(event.actor) if event.actor else ""
     values["units"] = "、".join(data.get("unit_names") or [])
     values["late"] = "（逾期）" if data.get("late") else ""
+    waiting = data.get("co_waiting")
+    values["waiting"] = (
+        "协办单位已全部报送，请汇总后统一答复（一揽子解决）。"
+        if waiting == 0
+        else f"尚待{waiting}个协办单位报送。"
+    )
     if data.get("clock") in ClockKind.values:
         values["clock_label"] = ClockKind(data["clock"]).label.split("（")[0]
     case = event.case

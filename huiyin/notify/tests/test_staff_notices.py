@@ -103,7 +103,10 @@ def test_a_joint_case_tells_every_unit_and_the_lead_hears_each_report_before_rep
     assert told("co_report", case) == {"handler_wang"}
     assert "尚待1个协办单位报送" in StaffNotice.objects.filter(user=handler_wang_unit_a).first().text
     case = committed(wf.case_co_report, case=case, actor=he, report="已协调物业维修")
-    assert "尚待0个协办单位报送" in StaffNotice.objects.filter(user=handler_wang_unit_a).first().text
+    assert (
+        "协办单位已全部报送，请汇总后统一答复"
+        in StaffNotice.objects.filter(user=handler_wang_unit_a).first().text
+    )
 
     case = committed(wf.case_reply, case=case, actor=handler_wang_unit_a, **REPLY)
     assert events(case).count("reply") == 1 and case.opinions.count() == 1
