@@ -34,6 +34,7 @@ class MessageKind(models.TextChoices):
     REVIEW_REPLY = "review_reply", "复查意见出具"
     REQUEST_REREVIEW = "request_rereview", "复核请求收到"
     REREVIEW_REPLY = "rereview_reply", "复核意见出具"
+    ACCEPT_REVIEW = "accept_review", "复查复核请求受理告知"
     WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
     LOGIN_CODE = "login_code", "群众登录验证码"
     STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"

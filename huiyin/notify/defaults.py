@@ -73,6 +73,10 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "信访事项{{ code }}复核意见已出具",
         "您的信访事项{{ code }}的复核意见已出具，将依法送达。",
     ),
+    K.ACCEPT_REVIEW: (
+        "信访事项{{ code }}复查（复核）请求已受理",
+        "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将在{{ due_on }}前书面答复。",
+    ),
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",
         "提醒：如需对信访事项{{ code }}{{ window }}，请在{{ due_on }}前提出。查询：{{ track_url }}",

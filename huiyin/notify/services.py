@@ -114,7 +114,7 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         "review_unit": data.get("review_unit_name", ""),
         "rereview_unit": data.get("rereview_unit_name", ""),
         "window": "",
-        "due_on": "",
+        "due_on": _day(data.get("answer_due_on")),
         "decision": "",
     }
     if data.get("reason_code") in NotAcceptedReason.values:

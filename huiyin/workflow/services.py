@@ -1120,8 +1120,13 @@ def case_accept_review(*, case: Case, actor: User, reason: str = "") -> Case:
     answer. The decision stops the acceptance clock."""
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        answer = _live_clock(
+            case, ClockKind.REREVIEW if case.status == Status.UNDER_REREVIEW else ClockKind.REVIEW
+        )
         return {
             "unit": actor.unit_id,
+            "unit_name": actor.unit.name if actor.unit else "",
+            "answer_due_on": answer.due_on if answer else None,  # told to the petitioner
             "clocks_stopped": clocks.stop_clocks(case, (ClockKind.REVIEW_ACCEPTANCE,), on=ctx.today),
         }
 

@@ -10,7 +10,7 @@ import pytest
 from huiyin.cases.choices import Status
 from huiyin.cases.models import CaseEvent
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.notify.models import StaffNotice
+from huiyin.notify.models import Notification, StaffNotice
 from huiyin.org.models import RuleProfile
 from huiyin.workflow import services as wf
 from huiyin.workflow.choices import ClockKind, ClockState
@@ -67,8 +67,12 @@ def test_a_shandong_review_request_must_be_accepted_within_three_working_days_be
     # the organ decides on Thursday 9 October: the acceptance clock is met and the answer may follow
     clock.set(date(2025, 10, 9))
     assert Action.ACCEPT_REVIEW in wf.allowed_actions(case, reviewer_qian)
-    case = wf.case_accept_review(case=case, actor=reviewer_qian)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = wf.case_accept_review(case=case, actor=reviewer_qian)
     assert _acceptance(case).get().state == ClockState.MET
+    # the petitioner is told it was accepted and when the answer is due
+    told = Notification.objects.filter(case=case, kind="accept_review").get()
+    assert "已由示范县人民政府受理，将在2025年10月30日前书面答复" in told.body
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert (event.event_type, event.from_status, event.to_status) == (
         "accept_review",
