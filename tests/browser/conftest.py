@@ -14,6 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time. On SQLite every request thread shares the test's single
+    in-memory connection, and two requests using it at once (a page's htmx fragments load together)
+    can deadlock inside sqlite3. Not threaded, Django answers `Connection: close`, so an idle
+    keep-alive connection of the browser never blocks the next request."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # the server thread has installed `connections_override` already (LiveServerThread.run)
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _SerialWSGIServer
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to be called
 # from it without this (the tests themselves are synchronous).
