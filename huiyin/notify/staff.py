@@ -1,9 +1,10 @@
 """Work notices to staff: who must hear of a case event, and what they are told (SPEC §3.3, §3.9).
 
 Every routing step, objection, competence dispute, co-handling report, 包案, 回避 and every step of the
-督办 chain reaches the people who must act next: a notice in their 通知 inbox, a copy by e-mail when
-their account has an address, and an SMS for a major/urgent report (条例 §25: 立即报告). Recipients
-are derived from the event alone, so the notices can be rebuilt for any past event.
+督办 chain, and every clock turning yellow or red, reaches the people who must act next: a notice in
+their 通知 inbox, a copy by e-mail when their account has an address, and an SMS for a major/urgent
+report (条例 §25: 立即报告) or an escalated 督办. Recipients are derived from the event's data (and,
+for a few kinds, the case's office or handling unit as it stands).
 
 Confidentiality (条例 §30¶3): nobody in the accused unit or the unit directly above it is ever told,
 whatever the event names; the text carries the case code, the step, the units and the deadline, never
