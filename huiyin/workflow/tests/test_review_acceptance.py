@@ -103,6 +103,8 @@ def test_an_undecided_request_turns_red_and_the_rereview_organ_alone_decides_a_r
     # a 复核 request opens the 复核 organ's own decision step; the 复查 organ may not take it
     case = wf.case_request_rereview(case=case, actor=cast_all.person("clerk"), reason="仍不服")
     assert _acceptance(case).last().unit == case.rereview_unit
+    assert Action.ACCEPT_REVIEW not in wf.allowed_actions(case, reviewer_qian)
+    assert Action.ACCEPT_REVIEW in wf.allowed_actions(case, rereviewer_wu)
     with pytest.raises(PermissionDenied, match="应由示范市人民政府决定是否受理该请求"):
         wf.case_accept_review(case=case, actor=reviewer_qian)
     with pytest.raises(TransitionNotAllowed, match="请先作出是否受理"):
@@ -125,6 +127,7 @@ def test_switching_to_shandong_adds_the_step_to_new_cases_only(
         wf.case_request_review(case=case, actor=cast_all.person("clerk"), reason="不服")
     # the case registered under the national rules keeps them: no decision step, answer at once
     assert not _acceptance(before).exists()
+    assert Action.ACCEPT_REVIEW not in wf.allowed_actions(before, reviewer_qian)  # no button either
     with pytest.raises(TransitionNotAllowed, match="本辖区规则未设受理决定环节"):
         wf.case_accept_review(case=before, actor=reviewer_qian)
     assert wf.case_review_reply(case=before, actor=reviewer_qian, **OPINION).status == Status.REVIEW_REPLIED
