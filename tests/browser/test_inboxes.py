@@ -59,7 +59,7 @@ def test_a_handlers_and_a_leaders_inbox_show_the_right_cases_with_their_clocks(
     # and the 交办 reached them as a work notice: the badge (loaded after the page), the list, the case
     page.get_by_test_id("notice-badge").wait_for()
     assert page.get_by_test_id("notice-badge").inner_text().startswith("1")
-    page.get_by_role("link", name="通知").first.click()
+    page.get_by_test_id("notice-bell").click()
     page.wait_for_url(f"{live_url}/notices/")
     notice = page.get_by_test_id("notice")
     assert notice.count() == 1 and joint.code in notice.inner_text()
