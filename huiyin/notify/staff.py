@@ -189,29 +189,6 @@ def recipients(event: CaseEvent) -> list[User]:
     )
 
 
-def _copy(notice: StaffNotice, user: User, medium: str, address: str) -> Notification | None:
-    rendered = render(
-        MessageKind.STAFF_NOTICE,
-        {
-            "title": notice.title,
-            "text": notice.text,
-            "due_on": f"{notice.due_on:%Y-%m-%d}" if notice.due_on else "",
-            "link": reverse("case_detail", args=[notice.case.code]),
-        },
-    )
-    if rendered is None:
-        return None
-    return make_notification(
-        case=notice.case,
-        event=notice.event,
-        kind=MessageKind.STAFF_NOTICE,
-        medium=medium,
-        recipient=address,
-        dedupe=f"staff:{notice.event_id}:{user.pk}:{medium}",
-        rendered=rendered,
-    )
-
-
 def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notification]]:
     """Make the inbox notices (and e-mail/SMS copies) `event` owes staff; idempotent per event."""
     if event.event_type not in RECIPIENTS:
@@ -221,6 +198,16 @@ def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notific
         return [], []
     title, text = describe(event)
     due = _due(event)
+    # the e-mail/SMS copy says the same to everyone: rendered once (None: the template is switched off)
+    copy = render(
+        MessageKind.STAFF_NOTICE,
+        {
+            "title": title,
+            "text": text,
+            "due_on": f"{due:%Y-%m-%d}" if due else "",
+            "link": reverse("case_detail", args=[event.case.code]),
+        },
+    )
     notices: list[StaffNotice] = []
     messages: list[Notification] = []
     for user in people:
@@ -243,10 +230,19 @@ def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notific
         if event.event_type in URGENT_SMS:
             addresses.append((Medium.SMS, user.phone.strip()))
         for medium, address in addresses:
-            if address:
-                made = _copy(notice, user, medium, address)
-                if made is not None:
-                    messages.append(made)
+            if not (address and copy):
+                continue
+            made = make_notification(
+                case=event.case,
+                event=event,
+                kind=MessageKind.STAFF_NOTICE,
+                medium=medium,
+                recipient=address,
+                dedupe=f"staff:{event.pk}:{user.pk}:{medium}",
+                rendered=copy,
+            )
+            if made is not None:
+                messages.append(made)
     return notices, messages
 
 
@@ -256,7 +252,7 @@ def inbox(user: User, *, unread_only: bool = False) -> Any:
 
 
 def unread_count(user: User) -> int:
-    return StaffNotice.objects.filter(user=user, read_at__isnull=True).count()
+    return inbox(user, unread_only=True).count()
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
