@@ -18,8 +18,8 @@ from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.org.models import Territory, Unit, User
-from huiyin.supervision.models import SupervisionCandidate
-from huiyin.supervision.services import order_answer, order_issue, sweep_supervision
+from huiyin.supervision.selectors import candidates_for
+from huiyin.supervision.services import ANSWER_ROLES, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
 
 # The rows the demo creates; everything that points at them (transitively) goes too on --reset.
@@ -99,7 +99,7 @@ def supervise(org: DemoOrg, rng: random.Random, orders: int = 4) -> dict[str, in
     """督办 as of today: the sweep finds candidates; the supervisor orders a few, one unit answers."""
     counts = sweep_supervision()
     supervisor = org.users["supervisor"]
-    open_candidates = list(SupervisionCandidate.objects.filter(state="open").select_related("case")[:50])
+    open_candidates = list(candidates_for(supervisor)[:50])  # what the supervisor's page lists
     today = timeutil.today()
     issued = []
     for candidate in rng.sample(open_candidates, min(orders, len(open_candidates))):
@@ -113,9 +113,7 @@ def supervise(org: DemoOrg, rng: random.Random, orders: int = 4) -> dict[str, in
             )
         )
     for order in issued[:1]:
-        answerer = User.objects.filter(
-            unit=order.unit, role__in=["handler", "unit_head"], is_active=True
-        ).first()
+        answerer = User.objects.filter(unit=order.unit, role__in=ANSWER_ROLES, is_active=True).first()
         if answerer is not None:
             order_answer(order=order, actor=answerer, answer="已约谈相关负责人，三日内办结（演示）")
     counts["orders_issued"] = len(issued)
