@@ -11,7 +11,7 @@ from django.db.models import Q
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
-from huiyin.core.workdays import DayUnit, add_days, warning_date
+from huiyin.core.workdays import DayUnit, add_days, warning_date, working_days_between
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import Unit
 from huiyin.org.selectors import Rule
@@ -33,6 +33,10 @@ KIND_RULES: dict[ClockKind, RuleKey] = {
 }
 
 
+def _day_unit(unit: str) -> DayUnit:
+    return DayUnit.WORKING if unit == ValueUnit.WORKING_DAY else DayUnit.CALENDAR
+
+
 def _warning_fraction(rules: dict[RuleKey, Rule]) -> Fraction:
     return Fraction(rules[RuleKey.WARNING_PERCENT].value, 100)
 
@@ -42,7 +46,7 @@ def start_clock(
 ) -> Clock:
     """Start the statutory clock `kind` on day `on` (day 0) with the jurisdiction's rule value."""
     rule = rules[KIND_RULES[kind]]
-    unit_kind = DayUnit.WORKING if rule.unit == ValueUnit.WORKING_DAY else DayUnit.CALENDAR
+    unit_kind = _day_unit(rule.unit)
     deadline = add_days(
         on,
         rule.value,
@@ -132,21 +136,39 @@ def cancel_clocks(
     return cancelled
 
 
-def extend_clock(clock: Clock, days: int, rules: dict[RuleKey, Rule]) -> None:
-    """Move the due date `days` calendar days later (条例 §34 extension) and recompute the warning."""
-    clock.due_on = clock.due_on + timedelta(days=days)
-    clock.extended_days += days
+def _state_on(clock: Clock, day: date) -> ClockState:
+    return (
+        ClockState.RED
+        if day > clock.due_on
+        else ClockState.YELLOW
+        if day >= clock.warn_on
+        else ClockState.RUNNING
+    )
+
+
+def _move_due(clock: Clock, n: int, unit: DayUnit, rules: dict[RuleKey, Rule]) -> None:
+    """Push the due date `n` days of `unit` later and recompute the warning day."""
+    deadline = add_days(
+        clock.due_on,
+        n,
+        unit,
+        current_calendar(),
+        roll_over_holiday=unit == DayUnit.CALENDAR and bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value),
+    )
+    clock.due_on = deadline.due
     clock.warn_on = warning_date(clock.started_on, clock.due_on, _warning_fraction(rules))
-    clock.beyond_calendar = clock.beyond_calendar or not current_calendar().covers(clock.due_on)
+    clock.beyond_calendar = (
+        clock.beyond_calendar or deadline.beyond_calendar or not current_calendar().covers(clock.due_on)
+    )
+
+
+def extend_clock(clock: Clock, days: int, rules: dict[RuleKey, Rule]) -> None:
+    """Move the due date `days` later, counted in the extension rule's own unit (条例 §34: ≤30日; a
+    province that states its extension in 工作日 gets working days), and recompute the warning."""
+    _move_due(clock, days, _day_unit(rules[RuleKey.EXTENSION_MAX_DAYS].unit), rules)
+    clock.extended_days += days
     if clock.state in (ClockState.YELLOW, ClockState.RED):
-        today = timeutil.today()
-        clock.state = (
-            ClockState.RED
-            if today > clock.due_on
-            else ClockState.YELLOW
-            if today >= clock.warn_on
-            else ClockState.RUNNING
-        )
+        clock.state = _state_on(clock, timeutil.today())
     clock.save(update_fields=["due_on", "extended_days", "warn_on", "beyond_calendar", "state"])
 
 
@@ -157,22 +179,24 @@ def pause_clock(clock: Clock, *, on: date) -> None:
     clock.save(update_fields=["state", "paused_on"])
 
 
-def resume_clock(clock: Clock, *, on: date, rules: dict[RuleKey, Rule]) -> int:
-    """Resume a paused clock, pushing its due date back by the paused calendar days; return them."""
+def paused_span(clock: Clock, *, on: date) -> int:
+    """Days of the hearing that do not count (条例 §36¶2), in the clock's own unit: every day from the
+    first hearing day to the last, both included, so a hearing held and ended on one day still pauses
+    that day; under a working-day rule only the working days among them."""
     assert clock.paused_on is not None
-    paused = (on - clock.paused_on).days
+    if _day_unit(clock.rule_unit) == DayUnit.WORKING:
+        return working_days_between(clock.paused_on - timedelta(days=1), on, current_calendar())
+    return (on - clock.paused_on).days + 1
+
+
+def resume_clock(clock: Clock, *, on: date, rules: dict[RuleKey, Rule]) -> int:
+    """Resume a paused clock, pushing its due date back by the paused days counted in the clock's own
+    unit (条例 §36¶2); return them."""
+    paused = paused_span(clock, on=on)
     clock.paused_days += paused
     clock.paused_on = None
-    clock.due_on = clock.due_on + timedelta(days=paused)
-    clock.warn_on = warning_date(clock.started_on, clock.due_on, _warning_fraction(rules))
-    clock.beyond_calendar = clock.beyond_calendar or not current_calendar().covers(clock.due_on)
-    clock.state = (
-        ClockState.RED
-        if on > clock.due_on
-        else ClockState.YELLOW
-        if on >= clock.warn_on
-        else ClockState.RUNNING
-    )
+    _move_due(clock, paused, _day_unit(clock.rule_unit), rules)
+    clock.state = _state_on(clock, on)
     clock.save(update_fields=["state", "paused_on", "paused_days", "due_on", "warn_on", "beyond_calendar"])
     return paused
 

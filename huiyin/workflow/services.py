@@ -24,7 +24,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
-from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org.choices import Role, RuleKey, UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
@@ -755,11 +755,13 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
         raise ValidationFailed("延期天数至少为1日", extra={"fields": {"days": "至少1日"}})
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        max_days = ctx.rules[RuleKey.EXTENSION_MAX_DAYS].value
+        rule = ctx.rules[RuleKey.EXTENSION_MAX_DAYS]
+        max_days = rule.value
+        per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
         if case.extension_days + days > max_days:
             raise ValidationFailed(
-                f"延期合计不得超过{max_days}日（已延期{case.extension_days}日）",
-                extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}日"}},
+                f"延期合计不得超过{max_days}{per}（已延期{case.extension_days}{per}）",
+                extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}{per}"}},
             )
         clock = _live_clock(case, ClockKind.HANDLING)
         if clock is None:

@@ -128,6 +128,26 @@ def test_an_extension_moves_the_handling_deadline_and_is_capped_at_thirty_days(
     assert case.events.filter(event_type="extend").count() == 2
 
 
+def test_an_extension_in_working_days_skips_the_labour_day_holiday_34(
+    clock, register_case, dispatcher_zhou, head_sun_unit_a, org
+):
+    # a profile stating the extension in 工作日: handling due Fri 2 May 2025 (inside the 1–5 May
+    # holiday); five working days later: Tue 6, Wed 7, Thu 8, Fri 9, Mon 12 May
+    profile = RuleProfile.objects.create(code="wdext", name="工作日延期", based_on=RuleProfile.national())
+    RuleValue.objects.create(
+        profile=profile, key="extension_max_days", value=30, unit="working_day", article="测试"
+    )
+    org.county.rule_profile = profile
+    org.county.save()
+    clock.set(date(2025, 3, 3))
+    case = wf.case_accept(case=register_case(territory_id=org.county.pk), actor=dispatcher_zhou)
+    case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 4, 2))
+    assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 2)
+    case = wf.case_extend(case=case, actor=head_sun_unit_a, days=5, reason="需现场勘验")
+    handling = _clock(case, ClockKind.HANDLING)
+    assert (handling.due_on, handling.extended_days) == (date(2025, 5, 12), 5)
+
+
 def test_only_the_unit_head_may_extend(clock, register_case, dispatcher_zhou, handler_wang_unit_a, org):
     case = _assigned_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, org)
     with pytest.raises(wf.PermissionDenied):
@@ -195,7 +215,7 @@ def test_the_review_window_closes_after_thirty_days_from_delivery(
     assert _clock(case, ClockKind.REVIEW_WINDOW).state == ClockState.EXPIRED
 
 
-def test_a_hearing_pauses_the_rereview_clock_and_it_can_go_red_only_on_the_counted_days(
+def test_a_hearing_pauses_the_rereview_clock_and_it_can_go_red_only_on_the_counted_days_36_2(
     clock, register_case, cast_all
 ):
     from huiyin.cases.choices import Status
@@ -212,11 +232,83 @@ def test_a_hearing_pauses_the_rereview_clock_and_it_can_go_red_only_on_the_count
     clock.set(date(2025, 7, 10))
     wf.case_hearing_end(case=case, actor=cast_all.person("rereviewer"))
     rereview = _clock(case, ClockKind.REREVIEW)
+    # 17 days counted (3–19 June); the hearing days 20 June – 10 July, both included, are 21 days that
+    # do not count; the remaining 13 days run 11–23 July
     assert (rereview.due_on, rereview.paused_days, rereview.state) == (
-        date(2025, 7, 22),
-        20,
+        date(2025, 7, 23),
+        21,
         ClockState.YELLOW,
     )
+
+
+def _under_rereview_on(day, clock, register_case, cast_all, **profile_rules):
+    """A case whose 复核 clock starts on `day`, under a profile with `profile_rules` (key → (n, unit))."""
+    from huiyin.cases.choices import Status
+    from huiyin.workflow.tests.drive import drive_to
+
+    territory = {}
+    if profile_rules:
+        profile = RuleProfile.objects.create(code="wd", name="工作日测试", based_on=RuleProfile.national())
+        for key, (value, unit) in profile_rules.items():
+            RuleValue.objects.create(profile=profile, key=key, value=value, unit=unit, article="测试")
+        county = cast_all.org.county
+        county.rule_profile = profile
+        county.save()
+        territory = {"territory_id": county.pk}
+    clock.set(day)
+    return drive_to(register_case(**territory), Status.UNDER_REREVIEW, cast_all)
+
+
+def test_a_hearing_held_and_ended_on_the_same_day_still_pauses_one_day_36_2(clock, register_case, cast_all):
+    case = _under_rereview_on(date(2025, 6, 2), clock, register_case, cast_all)
+    clock.set(date(2025, 6, 20))
+    wf.case_hearing_start(case=case, actor=cast_all.person("rereviewer"))
+    wf.case_hearing_end(case=case, actor=cast_all.person("rereviewer"))
+    rereview = _clock(case, ClockKind.REREVIEW)
+    assert (rereview.due_on, rereview.paused_days) == (date(2025, 7, 3), 1)
+
+
+def test_a_hearing_across_the_year_end_pauses_every_day_it_took_36_2(clock, register_case, cast_all):
+    # 复核 from 15 Dec 2025: 30 days → 14 Jan 2026; hearing 30 Dec – 2 Jan (4 days, New Year included)
+    case = _under_rereview_on(date(2025, 12, 15), clock, register_case, cast_all)
+    assert _clock(case, ClockKind.REREVIEW).due_on == date(2026, 1, 14)
+    clock.set(date(2025, 12, 30))
+    wf.case_hearing_start(case=case, actor=cast_all.person("rereviewer"))
+    clock.set(date(2026, 1, 2))
+    wf.case_hearing_end(case=case, actor=cast_all.person("rereviewer"))
+    rereview = _clock(case, ClockKind.REREVIEW)
+    assert (rereview.due_on, rereview.paused_days) == (date(2026, 1, 18), 4)
+
+
+def test_a_working_day_rereview_rule_pauses_working_days_over_national_day_36_2(
+    clock, register_case, cast_all
+):
+    # a profile counting 复核 in 20 working days from Fri 26 Sep 2025: Sun 28 Sep works (调休), 1–8 Oct
+    # rest, Sat 11 Oct works → due Thu 30 Oct. Hearing Mon 29 Sep – Fri 10 Oct: working days among them
+    # are 29, 30 Sep, 9, 10 Oct = 4 → four working days after 30 Oct: 31 Oct, 3, 4, 5 Nov.
+    case = _under_rereview_on(
+        date(2025, 9, 26), clock, register_case, cast_all, rereview_days=(20, "working_day")
+    )
+    assert _clock(case, ClockKind.REREVIEW).due_on == date(2025, 10, 30)
+    clock.set(date(2025, 9, 29))
+    wf.case_hearing_start(case=case, actor=cast_all.person("rereviewer"))
+    clock.set(date(2025, 10, 10))
+    wf.case_hearing_end(case=case, actor=cast_all.person("rereviewer"))
+    rereview = _clock(case, ClockKind.REREVIEW)
+    assert (rereview.due_on, rereview.paused_days) == (date(2025, 11, 5), 4)
+
+
+def test_a_hearing_on_rest_days_pauses_nothing_under_a_working_day_rule_36_2(clock, register_case, cast_all):
+    # National Day 1–8 Oct 2025 are rest days: a hearing held 3–5 Oct takes no working day
+    case = _under_rereview_on(
+        date(2025, 9, 26), clock, register_case, cast_all, rereview_days=(20, "working_day")
+    )
+    clock.set(date(2025, 10, 3))
+    wf.case_hearing_start(case=case, actor=cast_all.person("rereviewer"))
+    clock.set(date(2025, 10, 5))
+    wf.case_hearing_end(case=case, actor=cast_all.person("rereviewer"))
+    rereview = _clock(case, ClockKind.REREVIEW)
+    assert (rereview.due_on, rereview.paused_days) == (date(2025, 10, 30), 0)
 
 
 def test_the_objection_window_lapses_instead_of_turning_red(clock, register_case, dispatcher_zhou, org):

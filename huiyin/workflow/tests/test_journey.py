@@ -67,7 +67,8 @@ def test_a_complaint_goes_from_registration_to_final_after_rereview(
     case = wf.case_hearing_start(case=case, actor=rereviewer_wu)
     clock.set(date(2025, 4, 11))
     case = wf.case_hearing_end(case=case, actor=rereviewer_wu)
-    assert _clock(case, ClockKind.REREVIEW).due_on == date(2025, 5, 1) + timedelta(days=10)
+    # 条例 §36¶2: the hearing days, first and last included (1–11 April = 11 days), do not count
+    assert _clock(case, ClockKind.REREVIEW).due_on == date(2025, 5, 1) + timedelta(days=11)
     case = wf.case_rereview_reply(
         case=case,
         actor=rereviewer_wu,
