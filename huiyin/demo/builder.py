@@ -19,7 +19,7 @@ from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.org.models import Territory, Unit, User
 from huiyin.supervision.selectors import candidates_for
-from huiyin.supervision.services import ANSWER_ROLES, order_answer, order_issue, sweep_supervision
+from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
 
 # The rows the demo creates; everything that points at them (transitively) goes too on --reset.
@@ -113,7 +113,7 @@ def supervise(org: DemoOrg, rng: random.Random, orders: int = 4) -> dict[str, in
             )
         )
     for order in issued[:1]:
-        answerer = User.objects.filter(unit=order.unit, role__in=ANSWER_ROLES, is_active=True).first()
+        answerer = User.objects.filter(unit=order.unit, role__in=answer_roles(order.unit), is_active=True).first()
         if answerer is not None:
             order_answer(order=order, actor=answerer, answer="已约谈相关负责人，三日内办结（演示）")
     counts["orders_issued"] = len(issued)

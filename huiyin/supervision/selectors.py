@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,8 +10,8 @@ from django.db.models import Q, QuerySet
 from huiyin.cases.choices import OPEN_STATUSES, Channel
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import case_list, visible_to
-from huiyin.org.choices import Role
-from huiyin.org.models import Unit, User
+from huiyin.org.choices import Role, TerritoryLevel
+from huiyin.org.models import Territory, Unit, User
 from huiyin.supervision.choices import CandidateState
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 from huiyin.workflow.choices import DisputeState
@@ -18,15 +19,45 @@ from huiyin.workflow.choices import DisputeState
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 
-def candidates_for(user: User) -> QuerySet[SupervisionCandidate]:
-    """Open 督办 candidates of the cases the user may see (a supervisor: the territory's)."""
+def candidates_for(
+    user: User,
+    *,
+    reason: str = "",
+    unit: Unit | None = None,
+    territory: Territory | None = None,
+    registered_before: datetime | None = None,
+) -> QuerySet[SupervisionCandidate]:
+    """Open 督办 candidates of the cases the user may see (a supervisor: the territory's), narrowed by
+    why they were found, the responsible unit, the place of the matter (its territory and everything
+    below) and the case's age."""
     if user.role != Role.SUPERVISOR:
         return SupervisionCandidate.objects.none()
-    return (
-        SupervisionCandidate.objects.filter(state=CandidateState.OPEN, case__in=visible_to(user))
-        .select_related("case", "unit")
-        .order_by("-found_at", "-id")
-    )
+    qs = SupervisionCandidate.objects.filter(state=CandidateState.OPEN, case__in=visible_to(user))
+    if reason:
+        qs = qs.filter(reason=reason)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    if territory is not None:
+        qs = qs.filter(case__territory__path__startswith=territory.path)
+    if registered_before is not None:
+        qs = qs.filter(case__registered_at__lt=registered_before)
+    return qs.select_related("case", "unit").order_by("-found_at", "-id")
+
+
+def filter_territories(user: User) -> QuerySet[Territory]:
+    """Places a supervisor may narrow the candidates to: the unit's territory and below, down to
+    townships (villages would make the list unusable; a township includes its villages)."""
+    if not user.unit_id:
+        return Territory.objects.none()
+    assert user.unit is not None
+    return Territory.objects.filter(
+        path__startswith=user.unit.territory.path, level__lte=TerritoryLevel.TOWNSHIP
+    ).order_by("path")
+
+
+def candidate_units(user: User) -> QuerySet[Unit]:
+    """Units that have an open candidate the user may see (the unit filter's choices)."""
+    return Unit.objects.filter(pk__in=candidates_for(user).order_by().values("unit_id")).order_by("name")
 
 
 def orders_for(user: User) -> QuerySet[SupervisionOrder]:

@@ -13,8 +13,8 @@ from huiyin.cases.choices import OPEN_STATUSES, Rating
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from huiyin.org.choices import Role, RuleKey
-from huiyin.org.models import RuleProfile, User
+from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org.models import RuleProfile, Unit, User
 from huiyin.org.selectors import rules_for_profile
 from huiyin.supervision.choices import (
     EVENT_ANSWER,
@@ -27,7 +27,7 @@ from huiyin.supervision.choices import (
     OrderState,
 )
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder, UrgentReportRecipient
-from huiyin.workflow.choices import WINDOW_KINDS, ClockState
+from huiyin.workflow.choices import WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.events import write_event
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import blocked_units
@@ -38,6 +38,28 @@ MSG_NOT_ADDRESSEE = "只有被督办单位的工作人员可以答复督办"
 MSG_ORDER_CLOSED = "该督办单已{state}，不能再答复"
 MSG_ACCUSED_UNIT = "不得向被反映单位或其直接上级下发督办（《信访工作条例》第三十条第三款）"
 ANSWER_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
+# a 督办 order can be addressed to the petition office itself (its own routing or notice clock ran out,
+# 条例 §43): there the staff who route and register answer it, with the office's head and leaders
+OFFICE_ANSWER_ROLES = ANSWER_ROLES | {Role.DISPATCHER}
+
+
+def answer_roles(unit: Unit) -> frozenset[Role]:
+    """Roles of `unit` that may answer a 督办 order addressed to it."""
+    return OFFICE_ANSWER_ROLES if unit.kind == UnitKind.PETITION_OFFICE else ANSWER_ROLES
+
+
+def may_answer(user: User, order: SupervisionOrder) -> bool:
+    return bool(user.unit_id) and user.unit_id == order.unit_id and user.role in answer_roles(order.unit)
+
+
+def clock_name(kind: str) -> str:
+    """A clock's name for a screen, without the national figure its label carries ("办理（60日）" → "办理")."""
+    try:
+        return ClockKind(kind).label.split("（")[0]
+    except ValueError:
+        return "办理"
+
+
 # Events that are the system's own bookkeeping, not progress on the case.
 _NOT_PROGRESS = Q(event_type__startswith="clock_") | Q(event_type__startswith="supervision_")
 
@@ -78,7 +100,10 @@ def find_overdue() -> int:
     )
     return _add_candidates(
         CandidateReason.OVERDUE,
-        [(case_id, unit_id, f"{kind}时限{due_on:%Y-%m-%d}届满") for case_id, unit_id, kind, due_on in rows],
+        [
+            (case_id, unit_id, f"{clock_name(kind)}期限{due_on:%Y-%m-%d}届满")
+            for case_id, unit_id, kind, due_on in rows
+        ],
     )
 
 
@@ -260,9 +285,9 @@ def _order_data(order: SupervisionOrder, also: list[int] | None = None) -> dict[
         "order_due_on": order.due_on.isoformat(),
         # staff to tell (notify app): everyone in the addressed unit who may answer, and `also`
         "notify_users": list(
-            User.objects.filter(unit_id=order.unit_id, role__in=ANSWER_ROLES, is_active=True).values_list(
-                "pk", flat=True
-            )
+            User.objects.filter(
+                unit_id=order.unit_id, role__in=answer_roles(order.unit), is_active=True
+            ).values_list("pk", flat=True)
         )
         + (also or []),
     }
@@ -310,7 +335,7 @@ def order_issue(
 def order_answer(*, order: SupervisionOrder, actor: User, answer: str) -> SupervisionOrder:
     """The addressed unit answers the 督办 order (what it did, what it will do)."""
     order = SupervisionOrder.objects.select_for_update().select_related("case", "unit").get(pk=order.pk)
-    if actor.unit_id != order.unit_id or actor.role not in ANSWER_ROLES:
+    if not may_answer(actor, order):
         raise PermissionDenied(MSG_NOT_ADDRESSEE)
     if order.state != OrderState.OPEN:
         raise TransitionNotAllowed(MSG_ORDER_CLOSED.format(state=order.get_state_display()))

@@ -3,10 +3,12 @@ a unit's record) and the leader inbox. Reads through selectors, writes through s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,12 +18,14 @@ from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.org.choices import Role
+from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
 from huiyin.supervision import selectors, services
-from huiyin.supervision.forms import AnswerForm, OrderForm
+from huiyin.supervision.forms import AnswerForm, CandidateFilterForm, OrderForm
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 
 LIST_LIMIT = 100
+CANDIDATE_PAGE_SIZE = 50
 MSG_ISSUED = "已下发督办单。"
 MSG_ANSWERED = "已答复督办。"
 MSG_DISMISSED = "已记录不予督办及其理由。"
@@ -33,14 +37,48 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     """督办: a supervisor's candidates and orders in the territory; for anyone else, the orders addressed
     to their unit."""
     user: Any = request.user
-    context = {
+    is_supervisor = user.role == Role.SUPERVISOR
+    context: dict[str, Any] = {
         **nav_context(request, "supervision"),
-        "is_supervisor": user.role == Role.SUPERVISOR,
-        "candidates": list(selectors.candidates_for(user)[:LIST_LIMIT]),
+        "is_supervisor": is_supervisor,
         "orders": list(selectors.orders_for(user)[:LIST_LIMIT]),
         "today": timeutil.today(),
     }
+    if is_supervisor:
+        context.update(_candidate_page(request, user))
     return render(request, "supervision/home.html", context)
+
+
+def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """The filtered candidates, a page at a time, with the true total (never silently capped)."""
+    form = CandidateFilterForm(
+        request.GET or None,
+        units=list(selectors.candidate_units(user).values_list("pk", "name")),
+        territories=list(selectors.filter_territories(user).values_list("pk", "name")),
+    )
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters["reason"] = data["reason"] or ""
+        if data["unit"] is not None:
+            filters["unit"] = Unit.objects.get(pk=data["unit"])
+        if data["territory"] is not None:
+            filters["territory"] = Territory.objects.get(pk=data["territory"])
+        if data["min_age"] is not None:
+            filters["registered_before"] = timeutil.now() - timedelta(days=data["min_age"])
+    elif form.is_bound:
+        flag_invalid(form)
+    page = Paginator(selectors.candidates_for(user, **filters), CANDIDATE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter_form": form,
+        "candidates": list(page.object_list),
+        "page": page,
+        "base_query": query.urlencode(),
+    }
 
 
 def _case_page(
@@ -58,11 +96,7 @@ def _case_page(
     if can_issue and order_form is None:
         candidate = request.GET.get("candidate", "")
         order_form = OrderForm(initial={"candidate": candidate} if candidate.isdigit() else {})
-    answerable = [
-        o
-        for o in orders
-        if o.state == "open" and o.unit_id == user.unit_id and user.role in services.ANSWER_ROLES
-    ]
+    answerable = [o for o in orders if o.state == "open" and services.may_answer(user, o)]
     for form in (order_form, answer_form):
         if form is not None:
             flag_invalid(form)
