@@ -5,11 +5,16 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from huiyin.org.models import RuleProfile, RuleValue
-from huiyin.org.selectors import forget_rules
+from huiyin.org.models import RuleProfile, RuleValue, Unit
+from huiyin.org.selectors import forget_rules, forget_units
 
 
 @receiver([post_save, post_delete], sender=RuleValue)
 @receiver([post_save, post_delete], sender=RuleProfile)
 def _rules_changed(**_: Any) -> None:
     forget_rules()
+
+
+@receiver([post_save, post_delete], sender=Unit)
+def _units_changed(**_: Any) -> None:
+    forget_units()  # the accused-side rule reads the tree from the cache (ADR 0005)
