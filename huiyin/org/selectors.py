@@ -108,5 +108,5 @@ def unit_graph() -> dict[int, UnitNode]:
                 "pk", "parent_id", "kind", "territory_id"
             )
         }
-        cache.set(key, graph, 3600)
+        cache.set(key, graph, 300)  # short: a change rolled back after it was read expires soon
     return graph

@@ -64,6 +64,7 @@ MSG_NO_DISPUTE = "没有待决定的管辖争议"
 MSG_NO_ACCEPTANCE = "没有待决定受理的复查（复核）请求：本辖区规则未设受理决定环节，或已决定受理"
 MSG_ACCEPT_FIRST = "请先作出是否受理复查（复核）请求的决定（{article}）"
 MSG_NOT_ACCEPTANCE_ORGAN = "应由{unit}决定是否受理该请求"
+MSG_NOT_ACCUSATION = "只有检举控告事项需要核定被反映单位"
 CO_HANDLING_ARTICLE = "《信访工作条例》第二十二条第一款第三项（一揽子解决，协办期限）"
 
 
@@ -326,7 +327,13 @@ def _guard_hearing(running: bool) -> Callable[[Case, date], None]:
     return guard
 
 
+def _guard_accusation(case: Case, today: date) -> None:
+    if case.petition_type != PetitionType.ACCUSATION:
+        _refuse(MSG_NOT_ACCUSATION)
+
+
 GUARDS: dict[Action, Callable[[Case, date], None]] = {
+    Action.SET_ACCUSED: _guard_accusation,
     Action.OBJECT: _guard_object,
     Action.RETURN: _guard_objection_pending,
     Action.DISMISS_OBJECTION: _guard_objection_pending,
@@ -1388,7 +1395,6 @@ def case_acknowledge_conflict(*, case: Case, actor: User, reason: str) -> Case:
 
 # --- the accused side (ADR 0005) -----------------------------------------------------------------
 
-MSG_NOT_ACCUSATION = "只有检举控告事项需要核定被反映单位"
 MSG_ACCUSED_UNIT_REQUIRED = "请选择被反映单位，或确认被反映人不属于本系统任何单位"
 MSG_ACCUSED_UNIT_CONFLICT = "已选择被反映单位，不能同时确认其不属于本系统单位"
 MSG_ACCUSED_USER_UNIT = "被反映人的账号属于{unit}，与所选被反映单位不一致"
@@ -1409,8 +1415,6 @@ def case_set_accused(
     (a portal or Open311 accusation names them only in words). If the office itself turns out to be
     on the accused side, the case goes up to the petition office above (条例 §30¶3; ADR 0005)."""
     reason = _require(reason, "请说明核定依据")
-    if case.petition_type != PetitionType.ACCUSATION:
-        raise ValidationFailed(MSG_NOT_ACCUSATION, extra={"fields": {"accused_unit": MSG_NOT_ACCUSATION}})
     if accused_unit is None and accused_user is not None:
         accused_unit = accused_user.unit
     if accused_unit is None and not no_unit:
