@@ -84,9 +84,7 @@ def deciding_units(case: Case) -> set[int]:
     """The organs that hold the case for a decision and so need the accuser's identity: the office
     that routes it, the handling unit, the 复查 and 复核 organs."""
     return {
-        pk
-        for pk in (case.office_id, case.handling_unit_id, case.review_unit_id, case.rereview_unit_id)
-        if pk
+        pk for pk in (case.office_id, case.handling_unit_id, case.review_unit_id, case.rereview_unit_id) if pk
     }
 
 

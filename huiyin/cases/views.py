@@ -20,10 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
 from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
 from huiyin.cases.confidentiality import may_see_identity
-from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.cases.services import INTAKE_ROLES, case_register
@@ -257,7 +257,9 @@ def event_summary(ev: CaseEvent) -> str:
     if d.get("into_code"):
         parts.append(f"并入 {d['into_code']}")
     if ev.event_type == "set_accused":
-        parts.append(f"被反映单位：{d.get('accused_unit_name') or ('不属于本系统单位' if d.get('no_unit') else '')}")
+        parts.append(
+            f"被反映单位：{d.get('accused_unit_name') or ('不属于本系统单位' if d.get('no_unit') else '')}"
+        )
     if ev.event_type == "clear_conflict_bar" and d.get("staff_name"):
         parts.append(f"已核实{d['staff_name']}非被反映人")
     if d.get("to_office_name"):

@@ -330,7 +330,9 @@ def _staff(field: str) -> Callable[[User, Case, Any, Action], User | None]:
     def resolve(user: User, case: Case, value: int | None, action: Action) -> User | None:
         if value is None:
             return None
-        found = User.objects.filter(pk=value, is_active=True, unit__isnull=False).select_related("unit").first()
+        found = (
+            User.objects.filter(pk=value, is_active=True, unit__isnull=False).select_related("unit").first()
+        )
         if found is None:
             raise _bad_reference(field, MSG_STAFF_UNUSABLE.format(id=value))
         return found

@@ -40,6 +40,7 @@ class Bar:
     def clearable(self) -> bool:
         return self.kind == "same_name"
 
+
 _NAME_SEPARATORS = re.compile(r"[，,、;；/\s]+")
 
 
@@ -70,9 +71,9 @@ def conflict_bar(case: Case, user: User) -> Bar | None:
     if case.accused_user_id is not None and case.accused_user_id == user.pk:
         return Bar("accused_account", MSG_BARRED_ACCUSED)
     name = (user.full_name or "").strip()
-    if name and name in accused_names(case) and user.unit_id and user.unit_id in working_units(case):
-        if not bar_cleared(case, user, name):
-            return Bar("same_name", MSG_BARRED_NAME.format(name=name))
+    namesake = name and name in accused_names(case) and user.unit_id in working_units(case)
+    if namesake and not bar_cleared(case, user, name):
+        return Bar("same_name", MSG_BARRED_NAME.format(name=name))
     return None
 
 
@@ -82,7 +83,9 @@ def clearable_bars(case: Case) -> list[User]:
     units = working_units(case)
     if not names or not units:
         return []
-    people = User.objects.filter(unit_id__in=units, full_name__in=names, is_active=True).select_related("unit")
+    people = User.objects.filter(unit_id__in=units, full_name__in=names, is_active=True).select_related(
+        "unit"
+    )
     return [u for u in people.order_by("pk") if not bar_cleared(case, u, u.full_name.strip())]
 
 

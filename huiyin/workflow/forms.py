@@ -335,10 +335,14 @@ class SetAccusedForm(ActionForm):
         from huiyin.assist.selectors import accused_unit_hints
 
         self.fields["accused_unit"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.filter(is_active=True).select_related("territory").order_by("territory__path", "name")
+            Unit.objects.filter(is_active=True)
+            .select_related("territory")
+            .order_by("territory__path", "name")
         )
         self.fields["accused_user"].queryset = (  # type: ignore[attr-defined]
-            User.objects.filter(is_active=True, unit__isnull=False).select_related("unit").order_by("unit__name", "pk")
+            User.objects.filter(is_active=True, unit__isnull=False)
+            .select_related("unit")
+            .order_by("unit__name", "pk")
         )
         self.initial.setdefault("accused_person", self.case.accused_person)
         if self.case.accused_unit_id:

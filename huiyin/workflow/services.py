@@ -22,6 +22,7 @@ from huiyin.cases.choices import (
     Rating,
     Status,
 )
+from huiyin.cases.confidentiality import office_above, on_accused_side
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -30,7 +31,6 @@ from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
-from huiyin.cases.confidentiality import office_above, on_accused_side
 from huiyin.workflow.conflicts import (
     EVENT_CLEARED,
     MSG_CONFLICT,
@@ -1398,7 +1398,9 @@ def case_acknowledge_conflict(*, case: Case, actor: User, reason: str) -> Case:
 MSG_ACCUSED_UNIT_REQUIRED = "请选择被反映单位，或确认被反映人不属于本系统任何单位"
 MSG_ACCUSED_UNIT_CONFLICT = "已选择被反映单位，不能同时确认其不属于本系统单位"
 MSG_ACCUSED_USER_UNIT = "被反映人的账号属于{unit}，与所选被反映单位不一致"
-MSG_NO_OFFICE_ABOVE = "登记单位属被反映单位一方，且没有可受理本件的上级信访部门（《信访工作条例》第三十条第三款）"
+MSG_NO_OFFICE_ABOVE = (
+    "登记单位属被反映单位一方，且没有可受理本件的上级信访部门（《信访工作条例》第三十条第三款）"
+)
 
 
 def case_set_accused(
@@ -1453,7 +1455,9 @@ def case_set_accused(
         office = case.office
         above = office_above(office, accused_unit.pk) if accused_unit else office
         if above is None:
-            raise ValidationFailed(MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}})
+            raise ValidationFailed(
+                MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}}
+            )
         if above.pk != office.pk:
             # the accused office never holds the case: its clocks run on at the office above
             case.office = above
@@ -1533,3 +1537,4 @@ assert set(ACTION_SERVICES) == set(Action), "every action in the table has a ser
 assert {a for _, a in TABLE} == set(Action), "every action appears in the table"
 assert set(PERMISSIONS) == set(Action), "every action has a permission rule"
 _ = Role  # roles are referenced through PERMISSIONS
+assert EVENT_CLEARED == Action.CLEAR_CONFLICT_BAR, "conflicts reads the clearing events by this name"
