@@ -91,10 +91,12 @@ def deciding_units(case: Case) -> set[int]:
 def may_see_identity(user: User, case: Case) -> bool:
     """May `user` see who the petitioners are on `case`? Never the accused side or the accused person;
     the accused's superior only as a deciding organ (条例 §30¶3, §46(五))."""
+    from huiyin.workflow.conflicts import conflict_bar
+
     if user.is_superuser and not user.unit_id:
         return True
-    if case.accused_user_id is not None and case.accused_user_id == user.pk:
-        return False
+    if conflict_bar(case, user) is not None:
+        return False  # the accused person's account, or a namesake in a working unit not yet cleared
     if not case.accused_unit_id:
         return True
     if on_accused_side(user.unit_id, case.accused_unit_id):
