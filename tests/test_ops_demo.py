@@ -90,6 +90,8 @@ def test_clocks_show_yellow_red_and_met_after_the_sweep(demo, db):
     assert {ClockState.YELLOW, ClockState.RED, ClockState.MET} <= states
     assert Case.objects.filter(is_collective=True).exists()
     assert Case.objects.filter(accused_unit__isnull=False).exists()
+    # ADR 0005: an online accusation named its accused in words; the office set the unit before routing
+    assert CaseEvent.objects.filter(event_type="set_accused", case__channel="online").exists()
     assert Case.objects.filter(identity_unclear=True).exists()
 
 

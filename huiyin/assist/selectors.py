@@ -521,3 +521,54 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
         review.due_on = clock.due_on
         review.late_days = max(0, (today - clock.due_on).days)
     return review
+
+
+# --- the accused unit of an accusation (ADR 0005) --------------------------------------------------
+
+
+def _unit_aliases(name: str, territory_names: list[str]) -> set[str]:
+    """How a text may name a unit: its full name, without its place's name ("示范县自然资源局" →
+    "自然资源局", "县自然资源局"), and "XX政府" for "XX人民政府"."""
+    aliases = {name}
+    for place in territory_names:
+        if name.startswith(place) and len(name) - len(place) >= 3:
+            rest = name[len(place) :]
+            aliases.add(rest)
+            if place[-1:] in "省市县区镇乡":
+                aliases.add(place[-1] + rest)
+    aliases |= {a.replace("人民政府", "政府") for a in aliases if "人民政府" in a}
+    return {a for a in aliases if len(a) >= 3}
+
+
+def accused_unit_hints(case: Case, *, limit: int = 3) -> list[Unit]:
+    """Units of the organisation the accusation's text names (被反映人 first, then title and content),
+    nearest to the registering office first. An aid for the office's own decision, never applied."""
+    units = list(Unit.objects.filter(is_active=True).select_related("territory"))
+    if not units:
+        return []
+    territory_names = sorted({u.territory.name for u in units}, key=len, reverse=True)
+    by_alias: dict[str, list[Unit]] = {}
+    places = []
+    for u in units:
+        aliases = _unit_aliases(u.name, territory_names)
+        for a in aliases:
+            by_alias.setdefault(a.lower(), []).append(u)
+        places.append(Place(str(u.pk), u.name, sorted(aliases)))
+    gaz = Gazetteer(places)
+    home = case.office.territory.path
+    found: list[Unit] = []
+    for text in (case.accused_person, case.title, case.content):
+        for match in gaz.extract(text or ""):
+            candidates = by_alias.get(match.alias.lower(), [])
+            # the same words name a unit in many places: the office's own territory (and nearest) first
+            candidates = sorted(
+                candidates,
+                key=lambda u: (
+                    not u.territory.path.startswith(home) and not home.startswith(u.territory.path),
+                    -len(u.territory.path) if u.territory.path.startswith(home) else len(u.territory.path),
+                ),
+            )
+            for unit in candidates[:1]:
+                if unit not in found:
+                    found.append(unit)
+    return found[:limit]

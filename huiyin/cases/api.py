@@ -17,6 +17,7 @@ from huiyin.cases.choices import Channel, PetitionerKind, PetitionType
 from huiyin.cases.choices import Status as CaseStatus
 from huiyin.cases.models import Case, Category
 from huiyin.cases.selectors import (
+    LIST_FIELDS,
     QUEUES,
     access_case,
     case_list,
@@ -408,8 +409,42 @@ def case_create(
         petitioners=[PetitionerIn(**p.model_dump()) for p in payload.petitioners],
     )
     case, created = case_register(data=data, office=user.unit, actor=user, idempotency_key=key)
-    case = access_case(user, case.pk)
+    try:
+        case = access_case(user, case.pk)
+    except NotFound:
+        # An accusation against the registering office (or a unit above it) went up to the office
+        # above (ADR 0005): the registrar gets the receipt, never what happens to it afterwards.
+        return Status(201 if created else 200, registrar_receipt(request, user, case))
     return Status(201 if created else 200, case_detail(request, user, case))
+
+
+def registrar_receipt(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
+    """What a registrar on the accused side gets back: the case as registered, no later step, no
+    petitioner identity, no routing (条例 §30¶3)."""
+    case = Case.objects.select_related(*LIST_FIELDS, "accused_unit").get(pk=case.pk)
+    detail = case_detail(request, user, case)
+    return detail | {
+        "status": CaseStatus.REGISTERED.value,
+        "status_label": CaseStatus.REGISTERED.label,
+        "handling_unit": None,
+        "assignment_kind": "",
+        "assignment_deadline": None,
+        "assignment_instructions": "",
+        "completion_report": "",
+        "objection_pending": False,
+        "extension_days": 0,
+        "review_unit": None,
+        "rereview_unit": None,
+        "merged_into": None,
+        "rating": "",
+        "problem_solved": None,
+        "is_final": False,
+        "petitioners": [],
+        "events": [],
+        "clocks": [],
+        "opinions": [],
+        "allowed_actions": [],
+    }
 
 
 def _filtered(user: User, f: CaseFilters) -> QuerySet[Case]:

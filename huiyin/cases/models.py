@@ -106,6 +106,19 @@ class Case(models.Model):
     accused_unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="accusations"
     )
+    # The accused person's own staff account, when the office has identified it (ADR 0005): that
+    # account never sees the case (条例 §30¶3) and nobody can clear it to act on it.
+    accused_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="被反映人的工作人员账号",
+    )
+    # The office has checked the accused and found no unit of this system (e.g. a private company):
+    # with this or an accused unit, an accusation may leave the petition office (ADR 0005).
+    accused_unit_none = models.BooleanField("被反映人不属于本系统单位", default=False)
     is_collective = models.BooleanField("集体访", default=False)
     headcount = models.PositiveIntegerField("人数", default=1)
     identity_unclear = models.BooleanField("姓名或住址不清", default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from huiyin.cases.choices import Status
+from huiyin.cases.confidentiality import accused_chain, identity_hidden_q, may_see_identity
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
@@ -22,7 +23,9 @@ LIST_FIELDS = ("office", "handling_unit", "category", "territory")
 def visible_to(user: User) -> QuerySet[Case]:
     """Cases the user may see: their unit's part in a case, or (supervisory roles) their territory's.
 
-    An accusation is never visible to the accused unit (条例 §30¶3), whatever the role.
+    A case is never visible to the accused side — the accused unit, its sub-units, its own petition
+    desk — nor to the accused person's own account, whatever the role (条例 §30¶3; ADR 0005,
+    `confidentiality.accused_chain`). The accused's superior sees it, without the accuser's identity.
     """
     qs = Case.objects.all()
     if not user.is_authenticated or not user.is_active:
@@ -51,7 +54,8 @@ def visible_to(user: User) -> QuerySet[Case]:
         scope |= Q(office__territory__path__startswith=path) | Q(
             handling_unit__territory__path__startswith=path
         )
-    return qs.filter(scope).exclude(accused_unit_id=unit.pk)
+    hidden = accused_chain(unit.pk)  # every accused unit this unit is on the accused side of
+    return qs.filter(scope).exclude(accused_unit_id__in=hidden).exclude(accused_user_id=user.pk)
 
 
 def access_case(user: User, ref: int | str) -> Case:
@@ -144,7 +148,10 @@ def search_cases(user: User, q: str) -> QuerySet[Case]:
     people = CasePetitioner.objects.filter(case_id=OuterRef("pk")).filter(
         Q(petitioner__name=q) | Q(petitioner__phone=q) | Q(petitioner__id_number=q.upper())
     )
-    return qs.filter(Q(code=q.upper()) | Q(title__icontains=q) | Q(content__icontains=q) | Exists(people))
+    # 条例 §30¶3: a search by a person's name, phone or ID number never finds an accusation whose
+    # accuser the user may not see (it would name the accuser to the accused's superior; ADR 0005)
+    by_person = Exists(people) & ~identity_hidden_q(user)
+    return qs.filter(Q(code=q.upper()) | Q(title__icontains=q) | Q(content__icontains=q) | by_person)
 
 
 def petitioner_history(
@@ -165,7 +172,12 @@ def find_petitioners(q: str, limit: int = 10) -> list[Petitioner]:
 
 
 def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) -> list[CasePetitioner]:
-    """The petitioners' identities on a case; every look is written to the audit log (SPEC §1.3)."""
+    """The petitioners' identities on a case; every look is written to the audit log (SPEC §1.3).
+
+    Nobody is shown to a user who may not see the accuser's identity (`may_see_identity`: the
+    accused side, the accused person, the accused's superior unless it decides; 条例 §30¶3)."""
+    if not may_see_identity(user, case):
+        return []
     parties = list(case.parties.select_related("petitioner"))
     if parties:
         AuditEntry.objects.create(

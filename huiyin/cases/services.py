@@ -16,6 +16,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from huiyin.cases.choices import Channel, PetitionerKind, PetitionType, Status
+from huiyin.cases.confidentiality import office_above
 from huiyin.cases.models import Attachment, Case, CaseEvent, CasePetitioner, Category, Petitioner, Submission
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
@@ -243,6 +244,8 @@ def case_register(
     if office.kind != UnitKind.PETITION_OFFICE:
         raise ValidationFailed("登记单位须为信访部门", extra={"fields": {"office": "请选择信访部门"}})
     fields, people = _clean(data, office)
+    received_at = office
+    office = _holding_office(office, fields["accused_unit"])
     for f in attachments or []:
         _check_attachment(f, settings.HUIYIN_ATTACHMENT_MAX_BYTES)
 
@@ -257,7 +260,7 @@ def case_register(
                 )
             payload = {
                 "data": asdict(data),
-                "office": office.pk,
+                "office": received_at.pk,
                 "actor": actor.pk if actor else None,
                 "attachments": [f.name for f in attachments or []],
             }
@@ -285,8 +288,9 @@ def case_register(
                 event_type="register",
                 to_status=Status.REGISTERED,
                 actor=actor,
-                actor_unit=office,
-                data={"channel": case.channel, "headcount": case.headcount},
+                actor_unit=received_at,
+                data={"channel": case.channel, "headcount": case.headcount}
+                | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {}),
                 created_at=now,
             )
             transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
@@ -297,6 +301,24 @@ def case_register(
                 return existing, False
         raise
     return case, True
+
+
+MSG_NO_OFFICE_ABOVE = (
+    "登记单位属被反映单位一方，且本系统没有可受理本件的上级信访部门，请告知信访人向上级信访部门提出"
+    "（《信访工作条例》第三十条第三款）"
+)
+
+
+def _holding_office(office: Unit, accused_unit: Unit | None) -> Unit:
+    """The office that holds the case: the registering office, or — when the accusation is against
+    it, a unit above it or the government it is the desk of — the nearest petition office above that
+    is not on the accused side (条例 §30¶3; ADR 0005). The accused office never holds it."""
+    if accused_unit is None:
+        return office
+    holder = office_above(office, accused_unit.pk)
+    if holder is None:
+        raise ValidationFailed(MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}})
+    return holder
 
 
 def _create_case(

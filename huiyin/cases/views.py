@@ -20,8 +20,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
 from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
+from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.cases.services import INTAKE_ROLES, case_register
@@ -32,7 +34,7 @@ from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.models import Clock
-from huiyin.workflow.routing import suggest_unit
+from huiyin.workflow.routing import accused_unknown, suggest_unit
 from huiyin.workflow.selectors import case_extras
 from huiyin.workflow.services import allowed_actions
 from huiyin.workflow.transitions import ACTION_LABELS, Action
@@ -212,6 +214,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"已登记。受理凭证编号：{case.code}")
     else:
         messages.info(request, f"该登记已提交过，未重复建件。受理凭证编号：{case.code}")
+    if not selectors.visible_to(user).filter(pk=case.pk).exists():  # type: ignore[arg-type]
+        # ADR 0005: an accusation against this office went up to the office above; the clerk prints
+        # the receipt and sees nothing of the case afterwards (条例 §30¶3).
+        context = {**nav_context(request), "case": case, "parties": [], "moved_up": True}
+        return render(request, "cases/receipt.html", context, status=201 if created else 200)
     return redirect("case_detail", code=case.code)
 
 
@@ -249,6 +256,12 @@ def event_summary(ev: CaseEvent) -> str:
         parts.append(f"引导至：{d['target_label']}")
     if d.get("into_code"):
         parts.append(f"并入 {d['into_code']}")
+    if ev.event_type == "set_accused":
+        parts.append(
+            f"被反映单位：{d.get('accused_unit_name') or ('不属于本系统单位' if d.get('no_unit') else '')}"
+        )
+    if ev.event_type == "clear_conflict_bar" and d.get("staff_name"):
+        parts.append(f"已核实{d['staff_name']}非被反映人")
     if d.get("to_office_name"):
         parts.append(f"移交至：{d['to_office_name']}")
     if d.get("unit_name"):
@@ -319,7 +332,20 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
         "suggestion": suggest_unit(case) if Action.FORWARD in actions or Action.ACCEPT in actions else None,
         "can_forward": Action.FORWARD in actions,
+        **_accused_context(case, actions),
         **case_extras(case),
+    }
+
+
+def _accused_context(case: Case, actions: list[Action]) -> dict[str, Any]:
+    """An accusation the office has not yet tied to a unit: say so, with the assist's reading of the
+    text (ADR 0005: it cannot leave the office until the accused unit is set)."""
+    unknown = accused_unknown(case)
+    can_set = Action.SET_ACCUSED in actions
+    return {
+        "accused_unknown": unknown,
+        "can_set_accused": can_set,
+        "accused_hints": accused_unit_hints(case) if unknown and can_set else [],
     }
 
 
@@ -328,7 +354,12 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = case_or_404(request, code)
     parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
-    context = {**case_context(request, case), "parties": parties, "full_identity": False}
+    context = {
+        **case_context(request, case),
+        "parties": parties,
+        "full_identity": False,
+        "identity_withheld": not may_see_identity(request.user, case),  # type: ignore[arg-type]
+    }
     return render(request, "cases/detail.html", context)
 
 
@@ -339,7 +370,9 @@ def case_parties(request: HttpRequest, code: str) -> HttpResponse:
     case = case_or_404(request, code)
     parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
     full = request.GET.get("full") == "1"
-    return render(request, "cases/_parties.html", {"case": case, "parties": parties, "full_identity": full})
+    withheld = not may_see_identity(request.user, case)  # type: ignore[arg-type]
+    context = {"case": case, "parties": parties, "full_identity": full, "identity_withheld": withheld}
+    return render(request, "cases/_parties.html", context)
 
 
 @login_required

@@ -225,6 +225,12 @@ class CaseBuilder:
         address = f"{self.org.county.name}{plan.township.territory.name}{village.name}"
         territory = rng.choice([village, plan.township.territory, *plan.township.grids[:2]])
         channel, actor = self._channel(plan)
+        # one online accusation at least names the accused only in words, as the portal does; the
+        # office then sets its accused unit before routing it (ADR 0005)
+        in_words = plan.accusation and (channel == Channel.ONLINE or not getattr(self, "_in_words", False))
+        if in_words:
+            channel, actor = Channel.ONLINE, plan.dispatcher
+            self._in_words = True
         petitioners: list[PetitionerIn] = []
         collective = False
         headcount = 1
@@ -258,7 +264,7 @@ class CaseBuilder:
             territory_id=territory.pk,
             address=address,
             accused_person=accused_person,
-            accused_unit_id=accused_unit.pk if accused_unit else None,
+            accused_unit_id=accused_unit.pk if accused_unit and not in_words else None,
             is_collective=collective,
             headcount=headcount,
             identity_unclear=plan.identity_unclear,
@@ -266,6 +272,10 @@ class CaseBuilder:
             petitioners=petitioners,
         )
         case, _ = case_register(data=data, office=plan.office, actor=actor)
+        if in_words and accused_unit is not None:
+            case = wf.case_set_accused(
+                case=case, actor=plan.dispatcher, accused_unit=accused_unit, reason="据来信内容核定被反映单位"
+            )
         return case
 
     def _channel(self, plan: Plan) -> tuple[str, User]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
-from huiyin.org.models import RuleProfile, RuleValue, Territory
+from huiyin.org.models import RuleProfile, RuleValue, Territory, Unit
 from huiyin.org.rules import NATIONAL_RULES
 
 
@@ -71,3 +71,42 @@ def _resolve(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
         for v in by_profile.get(p.pk, []):
             resolved[RuleKey(v.key)] = Rule(RuleKey(v.key), v.value, ValueUnit(v.unit), v.article)
     return resolved
+
+
+# --- the unit tree, read whole (the confidentiality rule of 条例 §30¶3 walks it; ADR 0005) ------------
+
+_UNITS_VERSION_KEY = "huiyin:units:version"
+
+
+@dataclass(frozen=True)
+class UnitNode:
+    """One unit of the tree as the accused-side rule needs it: who is above it, what it is, where."""
+
+    pk: int
+    parent_id: int | None
+    kind: str
+    territory_id: int
+
+
+def forget_units() -> None:
+    """Called when a unit changes: the cached tree is stale."""
+    cache.set(_UNITS_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def unit_graph() -> dict[int, UnitNode]:
+    """Every unit (active or not) by id; cached until any unit changes. One query on a miss."""
+    version = cache.get(_UNITS_VERSION_KEY)
+    if version is None:
+        forget_units()
+        version = cache.get(_UNITS_VERSION_KEY)
+    key = f"huiyin:units:{version}"
+    graph = cache.get(key)
+    if graph is None:
+        graph = {
+            pk: UnitNode(pk, parent_id, kind, territory_id)
+            for pk, parent_id, kind, territory_id in Unit.objects.values_list(
+                "pk", "parent_id", "kind", "territory_id"
+            )
+        }
+        cache.set(key, graph, 300)  # short: a change rolled back after it was read expires soon
+    return graph

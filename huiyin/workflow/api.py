@@ -200,6 +200,19 @@ class AcknowledgeConflictIn(Schema):
     reason: str = Field(description="不回避的理由")
 
 
+class SetAccusedIn(Schema):
+    accused_unit: DbId | None = Field(None, description="被反映单位 id；为空时须 no_unit=true")
+    no_unit: bool = Field(False, description="被反映人不属于本系统任何单位（如企业、个人）")
+    accused_person: str = Field("", max_length=100, description="被反映人；为空则保留原填写")
+    accused_user: DbId | None = Field(None, description="被反映人的工作人员账号 id（如能确认）")
+    reason: str = Field(description="核定依据")
+
+
+class ClearConflictBarIn(Schema):
+    staff: DbId = Field(description="核实为非被反映人的同名工作人员账号 id（其他单位的）")
+    reason: str = Field(description="核实情况")
+
+
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ACCEPT: AcceptIn,
     Action.NOT_ACCEPT: NotAcceptIn,
@@ -231,6 +244,8 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.RECUSE: RecuseIn,
     Action.ACKNOWLEDGE_CONFLICT: AcknowledgeConflictIn,
     Action.ACCEPT_REVIEW: AcceptReviewIn,
+    Action.SET_ACCUSED: SetAccusedIn,
+    Action.CLEAR_CONFLICT_BAR: ClearConflictBarIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 
@@ -298,7 +313,37 @@ def _leader(user: User, case: Case, value: int | None, action: Action) -> User |
     return leader
 
 
+MSG_ACCUSED_UNIT_UNUSABLE = "单位（id={id}）不存在或已停用"
+MSG_STAFF_UNUSABLE = "工作人员账号（id={id}）不存在或已停用"
+
+
+def _accused_unit(user: User, case: Case, value: int | None, action: Action) -> Unit | None:
+    if value is None:
+        return None
+    unit = Unit.objects.filter(pk=value, is_active=True).first()
+    if unit is None:
+        raise _bad_reference("accused_unit", MSG_ACCUSED_UNIT_UNUSABLE.format(id=value))
+    return unit
+
+
+def _staff(field: str) -> Callable[[User, Case, Any, Action], User | None]:
+    def resolve(user: User, case: Case, value: int | None, action: Action) -> User | None:
+        if value is None:
+            return None
+        found = (
+            User.objects.filter(pk=value, is_active=True, unit__isnull=False).select_related("unit").first()
+        )
+        if found is None:
+            raise _bad_reference(field, MSG_STAFF_UNUSABLE.format(id=value))
+        return found
+
+    return resolve
+
+
 RESOLVERS: dict[str, Callable[[User, Case, Any, Action], Any]] = {
+    "accused_unit": _accused_unit,
+    "accused_user": _staff("accused_user"),
+    "staff": _staff("staff"),
     "unit": _handling_unit,
     "to_office": _petition_office,
     "into": _target_case,

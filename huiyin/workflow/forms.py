@@ -69,8 +69,8 @@ class ReasonForm(ActionForm):
 
 
 def handling_units(case: Case) -> Any:
-    """Active units that may take the case: never the accused unit or its direct superior (条例 §30¶3),
-    never a petition office."""
+    """Active units that may take the case: never the accused side (ADR 0005, 条例 §30¶3), never a
+    petition office."""
     qs = (
         Unit.objects.filter(is_active=True).exclude(kind=UnitKind.PETITION_OFFICE).select_related("territory")
     )
@@ -315,6 +315,60 @@ class RateForm(ActionForm):
         return {"rating": d["rating"], "solved": solved, "comment": d.get("comment", "")}
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class SetAccusedForm(ActionForm):
+    """核定被反映人 (ADR 0005): the unit (suggested from the text), the person, their staff account."""
+
+    accused_unit = UnitChoiceField(label="被反映单位", queryset=Unit.objects.none(), required=False)
+    no_unit = forms.BooleanField(label="被反映人不属于本系统任何单位（如企业、个人）", required=False)
+    accused_person = forms.CharField(label="被反映人", max_length=100, required=False)
+    accused_user = StaffChoiceField(
+        label="被反映人的工作人员账号（如能确认）", queryset=User.objects.none(), required=False
+    )
+    reason = _text("核定依据", rows=2)
+
+    def setup(self) -> None:
+        from huiyin.assist.selectors import accused_unit_hints
+
+        self.fields["accused_unit"].queryset = (  # type: ignore[attr-defined]
+            Unit.objects.filter(is_active=True)
+            .select_related("territory")
+            .order_by("territory__path", "name")
+        )
+        self.fields["accused_user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True, unit__isnull=False)
+            .select_related("unit")
+            .order_by("unit__name", "pk")
+        )
+        self.initial.setdefault("accused_person", self.case.accused_person)
+        if self.case.accused_unit_id:
+            self.initial.setdefault("accused_unit", self.case.accused_unit_id)
+            return
+        hints = accused_unit_hints(self.case)
+        if hints:
+            self.initial.setdefault("accused_unit", hints[0].pk)
+            self.fields["accused_unit"].help_text = (
+                "系统从信访内容识别到：" + "、".join(u.name for u in hints) + "（仅供参考，请核实）"
+            )
+
+
+class ClearBarForm(ActionForm):
+    """解除同名限制: which namesake of the accused was checked and found to be someone else."""
+
+    staff = StaffChoiceField(label="核实为非被反映人的工作人员", queryset=User.objects.none())
+    reason = _text("核实情况", rows=3)
+
+    def setup(self) -> None:
+        from huiyin.workflow.services import bars_clearable_by
+
+        ids = [u.pk for u in bars_clearable_by(self.case, self.user)]
+        self.fields["staff"].queryset = User.objects.filter(pk__in=ids).select_related("unit")  # type: ignore[attr-defined]
+
+
 ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ACCEPT: ReasonOptionalForm,
     Action.NOT_ACCEPT: NotAcceptForm,
@@ -346,6 +400,8 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.RECUSE: ConflictForm,
     Action.ACKNOWLEDGE_CONFLICT: ConflictForm,
     Action.ACCEPT_REVIEW: ReasonOptionalForm,
+    Action.SET_ACCUSED: SetAccusedForm,
+    Action.CLEAR_CONFLICT_BAR: ClearBarForm,
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

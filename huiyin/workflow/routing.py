@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from huiyin.cases.choices import PetitionType
+from huiyin.cases.confidentiality import accused_side_units, on_accused_side
 from huiyin.cases.models import Case, Category
 from huiyin.core.errors import ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import ResponsibilityRule, Territory, Unit, User
 
-MSG_ACCUSED = "检举控告事项不得交由被反映单位或其直接上级办理（《信访工作条例》第三十条第三款）"
+MSG_ACCUSED = (
+    "检举控告事项不得交由被反映单位、其下级单位或其信访部门办理或查看（《信访工作条例》第三十条第三款）"
+)
+MSG_ACCUSED_UNKNOWN = (
+    "检举控告事项须先由信访部门核定被反映单位（或确认其不属于本系统单位），方可转送、交办或移交"
+    "（《信访工作条例》第三十条第三款）"
+)
+ROUTING_OUT = ("forward", "assign", "transfer")
 
 
 @dataclass
@@ -25,20 +34,31 @@ class Suggestion:
 
 
 def blocked_units(case: Case) -> set[int]:
-    """Units that may never handle this case: the accused unit and (by default) the unit directly
-    above it, so that accusation materials never reach the accused (条例 §30¶3, §46(五))."""
-    if not case.accused_unit_id:
-        return set()
-    blocked = {case.accused_unit_id}
-    accused = Unit.objects.filter(pk=case.accused_unit_id).only("parent_id").first()
-    if accused is not None and accused.parent_id:
-        blocked.add(accused.parent_id)
-    return blocked
+    """Units that may never handle, see or hear of this case: the accused side (ADR 0005; 条例 §30¶3,
+    §46(五)) — the accused unit, its sub-units and its own petition desk."""
+    return accused_side_units(case)
+
+
+def accused_unknown(case: Case) -> bool:
+    """An accusation whose accused unit the office has not yet set (nor found to be outside the
+    system): it stays in the petition office (ADR 0005)."""
+    return (
+        case.petition_type == PetitionType.ACCUSATION
+        and not case.accused_unit_id
+        and not case.accused_unit_none
+    )
+
+
+def guard_accused_known(case: Case, actor: User | None) -> None:
+    """Refuse to route an accusation out of the petition office before its accused unit is set."""
+    if accused_unknown(case):
+        raise ValidationFailed(MSG_ACCUSED_UNKNOWN, extra={"fields": {"accused_unit": MSG_ACCUSED_UNKNOWN}})
 
 
 def guard_routing(case: Case, unit: Unit, actor: User | None) -> None:
-    """Refuse, and audit, any attempt to hand an accusation to the accused or its direct superior."""
-    if unit.pk in blocked_units(case):
+    """Refuse, and audit, any attempt to hand an accusation to the accused side (ADR 0005)."""
+    guard_accused_known(case, actor)
+    if on_accused_side(unit.pk, case.accused_unit_id):
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.ACCESS_DENIED,
             actor=actor,
@@ -95,7 +115,7 @@ def suggest_unit(case: Case) -> Suggestion | None:
             skipped.append(f"{where.name}没有{rule.get_unit_kind_display()}单位")
             continue
         if unit.pk in blocked:
-            skipped.append(f"{unit.name}是被反映单位或其直接上级，不得承办")
+            skipped.append(f"{unit.name}属被反映单位一方（本身、下级或其信访部门），不得承办")
             continue
         reasons = [
             f"问题属地：{place.name}",

@@ -18,9 +18,11 @@ from huiyin.cases.choices import (
     DivertTarget,
     NotAcceptedReason,
     OpinionStage,
+    PetitionType,
     Rating,
     Status,
 )
+from huiyin.cases.confidentiality import office_above, on_accused_side
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -29,9 +31,18 @@ from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
-from huiyin.workflow.conflicts import MSG_CONFLICT, MSG_RECUSED, conflict_resolved, interest_links
+from huiyin.workflow.conflicts import (
+    EVENT_CLEARED,
+    MSG_CONFLICT,
+    MSG_RECUSED,
+    accused_names,
+    clearable_bars,
+    conflict_bar,
+    conflict_resolved,
+    interest_links,
+)
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
-from huiyin.workflow.routing import MSG_ACCUSED, blocked_units, dispute_decider, guard_routing
+from huiyin.workflow.routing import MSG_ACCUSED, dispute_decider, guard_accused_known, guard_routing
 from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
@@ -53,6 +64,7 @@ MSG_NO_DISPUTE = "没有待决定的管辖争议"
 MSG_NO_ACCEPTANCE = "没有待决定受理的复查（复核）请求：本辖区规则未设受理决定环节，或已决定受理"
 MSG_ACCEPT_FIRST = "请先作出是否受理复查（复核）请求的决定（{article}）"
 MSG_NOT_ACCEPTANCE_ORGAN = "应由{unit}决定是否受理该请求"
+MSG_NOT_ACCUSATION = "只有检举控告事项需要核定被反映单位"
 CO_HANDLING_ARTICLE = "《信访工作条例》第二十二条第一款第三项（一揽子解决，协办期限）"
 
 
@@ -102,8 +114,10 @@ def _pending_opinion(case: Case) -> Opinion | None:
 
 
 def actor_sides(actor: User, case: Case) -> set[Side]:
-    if not actor.unit_id or actor.unit_id == case.accused_unit_id:
-        return set()  # 条例 §30¶3: the accused unit takes no part in the case
+    if not actor.unit_id or on_accused_side(actor.unit_id, case.accused_unit_id):
+        return set()  # 条例 §30¶3: the accused side takes no part in the case (ADR 0005)
+    if case.accused_user_id is not None and case.accused_user_id == actor.pk:
+        return set()  # nor the accused person's own account
     sides = set()
     if actor.unit_id == case.office_id:
         sides.add(Side.OFFICE)
@@ -164,7 +178,12 @@ def interest_of(actor: Actor, case: Case) -> Interest:
 
 
 def ensure_no_conflict(actor: Actor, action: Action, case: Case, interest: Interest | None = None) -> None:
-    """A handler who recused takes no further part; one linked to the case first recuses or says why not."""
+    """A handler who recused takes no further part; one linked to the case first recuses or says why not.
+    Whoever is barred as the accused person (or by the accused's name) takes no part at all."""
+    if not isinstance(actor, CitizenActor):
+        bar = conflict_bar(case, actor)
+        if bar is not None:
+            raise PermissionDenied(bar.message, extra={"action": str(action), "bar": bar.kind})
     interest = interest or interest_of(actor, case)
     if interest.recused:
         raise PermissionDenied(MSG_RECUSED, extra={"action": str(action)})
@@ -308,7 +327,13 @@ def _guard_hearing(running: bool) -> Callable[[Case, date], None]:
     return guard
 
 
+def _guard_accusation(case: Case, today: date) -> None:
+    if case.petition_type != PetitionType.ACCUSATION:
+        _refuse(MSG_NOT_ACCUSATION)
+
+
 GUARDS: dict[Action, Callable[[Case, date], None]] = {
+    Action.SET_ACCUSED: _guard_accusation,
     Action.OBJECT: _guard_object,
     Action.RETURN: _guard_objection_pending,
     Action.DISMISS_OBJECTION: _guard_objection_pending,
@@ -345,10 +370,29 @@ def _guard_acceptance_organ(case: Case, actor: Actor, interest: Interest) -> Non
         raise PermissionDenied(MSG_NOT_ACCEPTANCE_ORGAN.format(unit=clock.unit.name if clock.unit else ""))
 
 
+MSG_NO_BAR_TO_CLEAR = "本事项没有可由您解除的同名限制（须为其他单位人员的同名限制）"
+
+
+def bars_clearable_by(case: Case, actor: Actor) -> list[User]:
+    """The same-name bars `actor` may clear: of staff in another unit than the actor's, never when the
+    actor bears the accused person's name (or is the accused person) themselves (ADR 0005)."""
+    if isinstance(actor, CitizenActor) or actor.pk == case.accused_user_id:
+        return []
+    if (actor.full_name or "").strip() in accused_names(case):
+        return []
+    return [u for u in clearable_bars(case) if u.unit_id != actor.unit_id and u.pk != actor.pk]
+
+
+def _guard_clear_bar(case: Case, actor: Actor, interest: Interest) -> None:
+    if not bars_clearable_by(case, actor):
+        raise PermissionDenied(MSG_NO_BAR_TO_CLEAR)
+
+
 # Guards that depend on who acts.
 ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
     Action.ACKNOWLEDGE_CONFLICT: _guard_acknowledge,
     Action.ACCEPT_REVIEW: _guard_acceptance_organ,
+    Action.CLEAR_CONFLICT_BAR: _guard_clear_bar,
 }
 
 
@@ -357,6 +401,8 @@ def allowed_actions(case: Case, user: User) -> list[Action]:
     today = timeutil.today()
     allowed = []
     sides = set() if isinstance(user, CitizenActor) else actor_sides(user, case)
+    if not isinstance(user, CitizenActor) and conflict_bar(case, user) is not None:
+        return []  # the accused person (or a namesake not yet cleared) takes no part (ADR 0005)
     interest = interest_of(user, case)
     for (status, action), _target in TABLE.items():
         if status != case.status:
@@ -521,6 +567,9 @@ def case_transfer(*, case: Case, actor: User, to_office: Unit, reason: str) -> C
         raise ValidationFailed("只能移交给信访部门", extra={"fields": {"to_office": "请选择信访部门"}})
     if to_office.pk == case.office_id:
         raise ValidationFailed("已在本单位", extra={"fields": {"to_office": "请选择其他信访部门"}})
+    guard_accused_known(case, actor)  # ADR 0005: an accusation leaves the office only once its accused is set
+    if on_accused_side(to_office.pk, case.accused_unit_id):
+        guard_routing(case, to_office, actor)  # refused and audited: the accused's own desk
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         from_office = case.office
@@ -1020,7 +1069,7 @@ def _open_review(case: Case, ctx: Context, *, above: Unit | None, stage: str) ->
     window, start the organ's 30 days; never an organ that may not see an accusation (条例 §30¶3)."""
     window, kind = _REVIEW_STAGES[stage]
     organ = _superior(above)
-    if organ.pk in blocked_units(case):
+    if on_accused_side(organ.pk, case.accused_unit_id):
         raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"unit": MSG_ACCUSED}})
     setattr(case, f"{stage}_unit", organ)
     stopped = clocks.stop_clocks(case, (window,), on=ctx.today)
@@ -1346,6 +1395,101 @@ def case_acknowledge_conflict(*, case: Case, actor: User, reason: str) -> Case:
     return _transition(case=case, action=Action.ACKNOWLEDGE_CONFLICT, actor=actor, reason=reason, body=body)
 
 
+# --- the accused side (ADR 0005) -----------------------------------------------------------------
+
+MSG_ACCUSED_UNIT_REQUIRED = "请选择被反映单位，或确认被反映人不属于本系统任何单位"
+MSG_ACCUSED_UNIT_CONFLICT = "已选择被反映单位，不能同时确认其不属于本系统单位"
+MSG_ACCUSED_USER_UNIT = "被反映人的账号属于{unit}，与所选被反映单位不一致"
+MSG_NO_OFFICE_ABOVE = (
+    "登记单位属被反映单位一方，且没有可受理本件的上级信访部门（《信访工作条例》第三十条第三款）"
+)
+
+
+def case_set_accused(
+    *,
+    case: Case,
+    actor: User,
+    accused_unit: Unit | None,
+    accused_person: str = "",
+    accused_user: User | None = None,
+    no_unit: bool = False,
+    reason: str,
+) -> Case:
+    """核定被反映人: the petition office sets or corrects who an accusation is against, before routing
+    (a portal or Open311 accusation names them only in words). If the office itself turns out to be
+    on the accused side, the case goes up to the petition office above (条例 §30¶3; ADR 0005)."""
+    reason = _require(reason, "请说明核定依据")
+    if accused_unit is None and accused_user is not None:
+        accused_unit = accused_user.unit
+    if accused_unit is None and not no_unit:
+        raise ValidationFailed(
+            MSG_ACCUSED_UNIT_REQUIRED, extra={"fields": {"accused_unit": MSG_ACCUSED_UNIT_REQUIRED}}
+        )
+    if accused_unit is not None and no_unit:
+        raise ValidationFailed(
+            MSG_ACCUSED_UNIT_CONFLICT, extra={"fields": {"no_unit": MSG_ACCUSED_UNIT_CONFLICT}}
+        )
+    if accused_user is not None and accused_unit is not None and accused_user.unit_id != accused_unit.pk:
+        unit_name = accused_user.unit.name if accused_user.unit else "无单位"
+        message = MSG_ACCUSED_USER_UNIT.format(unit=unit_name)
+        raise ValidationFailed(message, extra={"fields": {"accused_user": message}})
+    person = (accused_person or "").strip()[:100]
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        previous = {
+            "previous_accused_unit": case.accused_unit_id,
+            "previous_accused_person": case.accused_person,
+            "previous_accused_user": case.accused_user_id,
+        }
+        case.accused_unit = accused_unit
+        case.accused_unit_none = no_unit
+        case.accused_user = accused_user
+        if person:
+            case.accused_person = person
+        data: dict[str, Any] = {
+            **previous,
+            "accused_unit": accused_unit.pk if accused_unit else None,
+            "accused_unit_name": accused_unit.name if accused_unit else "",
+            "accused_person": case.accused_person,
+            "accused_user": accused_user.pk if accused_user else None,
+            "no_unit": no_unit,
+        }
+        office = case.office
+        above = office_above(office, accused_unit.pk) if accused_unit else office
+        if above is None:
+            raise ValidationFailed(
+                MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}}
+            )
+        if above.pk != office.pk:
+            # the accused office never holds the case: its clocks run on at the office above
+            case.office = above
+            Clock.objects.filter(case=case, unit=office, state__in=clocks.LIVE_STATES).update(unit=above)
+            data |= {"from_office": office.pk, "to_office": above.pk, "to_office_name": above.name}
+        return data
+
+    return _transition(case=case, action=Action.SET_ACCUSED, actor=actor, reason=reason, body=body)
+
+
+def case_clear_conflict_bar(*, case: Case, actor: User, staff: User, reason: str) -> Case:
+    """解除同名限制: a supervisor of another unit has checked that a staff member who bears the accused
+    person's name is someone else; that member may then work on the case. The accused person's own
+    account is never cleared, and nobody clears their own bar (ADR 0005)."""
+    reason = _require(reason, "请说明核实情况")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        if staff.pk not in {u.pk for u in bars_clearable_by(case, actor)}:
+            raise PermissionDenied(MSG_NO_BAR_TO_CLEAR, extra={"fields": {"staff": MSG_NO_BAR_TO_CLEAR}})
+        return {
+            "staff": staff.pk,
+            "staff_name": str(staff),
+            "staff_unit": staff.unit_id,
+            "name": (staff.full_name or "").strip(),
+            "notify_users": [staff.pk],
+        }
+
+    return _transition(case=case, action=Action.CLEAR_CONFLICT_BAR, actor=actor, reason=reason, body=body)
+
+
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT: case_accept,
     Action.NOT_ACCEPT: case_not_accept,
@@ -1377,6 +1521,8 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.RECUSE: case_recuse,
     Action.ACKNOWLEDGE_CONFLICT: case_acknowledge_conflict,
     Action.ACCEPT_REVIEW: case_accept_review,
+    Action.SET_ACCUSED: case_set_accused,
+    Action.CLEAR_CONFLICT_BAR: case_clear_conflict_bar,
 }
 
 
@@ -1393,3 +1539,4 @@ assert set(ACTION_SERVICES) == set(Action), "every action in the table has a ser
 assert {a for _, a in TABLE} == set(Action), "every action appears in the table"
 assert set(PERMISSIONS) == set(Action), "every action has a permission rule"
 _ = Role  # roles are referenced through PERMISSIONS
+assert EVENT_CLEARED == Action.CLEAR_CONFLICT_BAR, "conflicts reads the clearing events by this name"

@@ -45,6 +45,8 @@ class Action(StrEnum):
     RECUSE = "recuse"  # 回避（条例 §28¶3）
     ACKNOWLEDGE_CONFLICT = "acknowledge_conflict"  # 记录不回避的理由
     ACCEPT_REVIEW = "accept_review"  # 决定受理复查/复核请求（省级规则设此环节时，如山东）
+    SET_ACCUSED = "set_accused"  # 核定被反映单位（人）（条例 §30¶3；ADR 0005）
+    CLEAR_CONFLICT_BAR = "clear_conflict_bar"  # 核实解除同名限制（其他单位督查人员；条例 §28¶3）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -78,6 +80,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RECUSE: "回避",
     Action.ACKNOWLEDGE_CONFLICT: "记录不回避理由",
     Action.ACCEPT_REVIEW: "受理复查/复核请求",
+    Action.SET_ACCUSED: "核定被反映单位",
+    Action.CLEAR_CONFLICT_BAR: "解除同名限制",
 }
 
 
@@ -146,8 +150,12 @@ TABLE: dict[tuple[Status, Action], Status] = {
     **{
         (s, a): s
         for s in (S.IN_HANDLING, S.UNDER_REVIEW, S.UNDER_REREVIEW)
-        for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT)
+        for a in (Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT, Action.CLEAR_CONFLICT_BAR)
     },
+    # ADR 0005: the petition office sets (and corrects) the accused unit while the case is its own,
+    # before it is routed out; an accusation without one cannot be routed (routing.guard_accused_known).
+    (S.REGISTERED, Action.SET_ACCUSED): S.REGISTERED,
+    (S.ACCEPTED, Action.SET_ACCUSED): S.ACCEPTED,
 }
 
 
@@ -203,6 +211,10 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.ACKNOWLEDGE_CONFLICT: _WORKER,
     # the organ the request went to (its acceptance clock names it; see services.ACTOR_GUARDS)
     Action.ACCEPT_REVIEW: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REVIEW, Side.REREVIEW)),
+    Action.SET_ACCUSED: _FRONT_DESK,
+    # a supervisor whose territory covers the case, of another unit than the barred person's
+    # (services.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
+    Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

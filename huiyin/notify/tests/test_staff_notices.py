@@ -194,20 +194,20 @@ def test_the_supervision_chain_tells_the_unit_the_supervisor_and_then_the_superi
     ]
 
 
-def test_the_accused_unit_and_its_superior_are_never_told_even_when_named(
+def test_the_accused_side_is_never_told_even_when_named_30_3(
     committed, register_case, clock, org, reviewer_qian, handler_wang_unit_a
 ):
-    # a major/urgent accusation against unit A; a leader of the county government (A's superior) is
-    # configured as a recipient of urgent reports, and so is a city leader
+    # a major/urgent accusation against the county government; a leader of the county government is
+    # configured as a recipient of urgent reports, and so is a city leader (the superior: ADR 0005 lets
+    # it see the case without the accuser's identity, and the notice names nobody)
     county_leader = User.objects.create_user(username="ld_x", unit=org.county_gov, role="leader")
     city_leader = User.objects.create_user(username="ld_c", unit=org.city_gov, role="leader")
     for leader in (county_leader, city_leader):
         UrgentReportRecipient.objects.create(territory=org.county, leader=leader)
     clock.set(DAY)
-    case = committed(register_case, major_urgent=True, accused_unit_id=org.unit_a.pk)
-    report = CaseEvent.objects.get(case=case, event_type="major_urgent_report")
-    assert set(report.data["notify_users"]) == {county_leader.pk, city_leader.pk}
-    # only the city leader hears of it
+    case = committed(register_case, major_urgent=True, accused_unit_id=org.county_gov.pk)
+    assert case.office == org.city_office  # it went up: the county office is the accused's desk
+    # only the city leader hears of it; nobody of the county government or below is told
     assert told("major_urgent_report", case) == {"ld_c"}
     assert not StaffNotice.objects.filter(user__unit__in=[org.unit_a, org.county_gov]).exists()
 

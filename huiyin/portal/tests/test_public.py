@@ -9,6 +9,7 @@ import pytest
 from huiyin.portal.models import LoginCode, OfficeInfo, TrackingSecret
 from huiyin.portal.selectors import redact
 from huiyin.portal.tests.test_tracking import reply_and_deliver
+from huiyin.workflow import services as wf
 
 PUBLIC_PAGES = [
     "/public/",
@@ -70,6 +71,10 @@ def test_a_reply_is_published_anonymised_after_consent_and_approval(client, subm
 def test_an_accusation_is_never_published(client, submitted, clock, cast_all, org):
     clock.set(date(2025, 3, 3))
     case, _secret = submitted(petition_type="accusation", accused_person="某物业经理")
+    # the office finds the accused outside the system's units before routing it (ADR 0005)
+    case = wf.case_set_accused(
+        case=case, actor=cast_all.people["dispatcher"], accused_unit=None, no_unit=True, reason="物业公司经理"
+    )
     reply_and_deliver(case, cast_all, org)
     assert client.post(f"/public/cases/{case.code}/consent/", {"consent": "on"}).status_code == 404
     TrackingSecret.objects.filter(case=case).update(publish_consent=True, publish_approved=True)

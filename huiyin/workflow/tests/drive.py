@@ -60,9 +60,11 @@ class Cast:
 
     def resolve(self, params: dict[str, Any]) -> dict[str, Any]:
         out = dict(params)
-        for key in ("unit", "to_office"):
+        for key in ("unit", "to_office", "accused_unit"):
             if isinstance(out.get(key), str):
                 out[key] = getattr(self.org, out[key])
+        if isinstance(out.get("staff"), str):
+            out["staff"] = self.people[out["staff"]]
         for key in ("co_units", "units"):
             if key in out:
                 out[key] = [getattr(self.org, u) if isinstance(u, str) else u for u in out[key]]

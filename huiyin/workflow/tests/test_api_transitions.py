@@ -55,6 +55,8 @@ PERSONA: dict[Action, str] = {
     Action.ATTACH_LEADER: "leader",
     **dict.fromkeys((Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT), "handler"),
     Action.ACCEPT_REVIEW: "reviewer",
+    Action.SET_ACCUSED: "dispatcher",
+    Action.CLEAR_CONFLICT_BAR: "supervisor",
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -114,6 +116,8 @@ class Cast:
             Action.RECUSE: {"reason": "与信访人系亲属"},
             Action.ACKNOWLEDGE_CONFLICT: {"reason": "同号不同人，已核实"},
             Action.ACCEPT_REVIEW: {},
+            Action.SET_ACCUSED: {"accused_unit": self.org.unit_b.pk, "reason": "经核实"},
+            Action.CLEAR_CONFLICT_BAR: {"staff": self.people["handler"].pk, "reason": "经核实同名不同人"},
         }[action]
 
 
@@ -208,6 +212,12 @@ def _linked(persona: str) -> Callable[[Case, Cast], Case]:
     return link
 
 
+def _update(case: Case, **fields: Any) -> Case:
+    Case.objects.filter(pk=case.pk).update(**fields)
+    case.refresh_from_db()
+    return case
+
+
 # What a pair's guard needs beyond the status (an objection raised, the opinion delivered, …).
 PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.RETURN): _object,
@@ -226,6 +236,16 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.ACKNOWLEDGE_CONFLICT): _linked("handler"),
     (Status.UNDER_REVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("reviewer"),
     (Status.UNDER_REREVIEW, Action.ACKNOWLEDGE_CONFLICT): _linked("rereviewer"),
+    **{
+        (status, Action.SET_ACCUSED): lambda case, c: _update(case, petition_type="accusation")
+        for status in (Status.REGISTERED, Status.ACCEPTED)
+    },
+    **{
+        (status, Action.CLEAR_CONFLICT_BAR): lambda case, c: _update(
+            case, accused_person=c.people["handler"].full_name
+        )
+        for status in (Status.IN_HANDLING, Status.UNDER_REVIEW, Status.UNDER_REREVIEW)
+    },
     (Status.UNDER_REVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
     (Status.UNDER_REREVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
 }
@@ -244,6 +264,7 @@ def cast(
     rereviewer_wu,
     leader_ma,
     co_handler_he,
+    supervisor_chen,
 ):
     clock.set(DAY)
     return Cast(
@@ -257,6 +278,7 @@ def cast(
         rereviewer=rereviewer_wu,
         leader=leader_ma,
         co_handler=co_handler_he,
+        supervisor=supervisor_chen,
     )
 
 

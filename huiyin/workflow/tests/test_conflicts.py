@@ -53,11 +53,13 @@ def test_a_handler_with_the_petitioners_phone_is_warned_and_may_only_recuse_or_e
 def test_a_recused_handler_takes_no_further_part_and_the_unit_head_is_told(
     forwarded, handler_wang_unit_a, head_sun_unit_a
 ):
-    case = forwarded(accused_person="王承办")  # the handler shares the accused person's name
-    case = wf.case_recuse(case=case, actor=handler_wang_unit_a, reason="与被反映人系同一人")
+    case = forwarded()
+    handler_wang_unit_a.phone = "13800001234"  # the handler shares the petitioner's phone
+    handler_wang_unit_a.save(update_fields=["phone"])
+    case = wf.case_recuse(case=case, actor=handler_wang_unit_a, reason="与信访人系亲属")
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert event.event_type == "recuse"
-    assert event.data["links"] == ["与被反映人同名：王承办"]
+    assert event.data["links"] == ["与信访人刘群众的联系电话相同"]
     assert event.data["notify_users"] == [head_sun_unit_a.pk]
     assert wf.allowed_actions(case, handler_wang_unit_a) == []
     with pytest.raises(PermissionDenied, match="已对本事项回避"):

@@ -23,6 +23,20 @@ def _link_to_petitioner(case, cast, status):
     return case
 
 
+def _make_accusation(case, cast, status):
+    """Given the matter is an accusation whose accused the office has not set yet (a portal one)."""
+    type(case).objects.filter(pk=case.pk).update(petition_type="accusation", accused_person="某干部")
+    case.refresh_from_db()
+    return case
+
+
+def _namesake(case, cast, status):
+    """Given the handler bears the accused person's name (ADR 0005: barred until cleared)."""
+    type(case).objects.filter(pk=case.pk).update(accused_person=cast.person("handler").full_name)
+    case.refresh_from_db()
+    return case
+
+
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
 PERSONA_BY_STATUS = {
     (Status.UNDER_REVIEW, Action.RECUSE): "reviewer",
@@ -93,6 +107,12 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
     Action.RECUSE: ("handler", {"reason": "与信访人系亲属"}, []),
     Action.ACKNOWLEDGE_CONFLICT: ("handler", {"reason": "同号不同人，已核实"}, [_link_to_petitioner]),
     Action.ACCEPT_REVIEW: ("reviewer", {}, [lambda case, cast, status: await_acceptance(case)]),
+    Action.SET_ACCUSED: ("dispatcher", {"accused_unit": "unit_b", "reason": "经核实"}, [_make_accusation]),
+    Action.CLEAR_CONFLICT_BAR: (
+        "supervisor",
+        {"staff": "handler", "reason": "经核实同名不同人"},
+        [_namesake],
+    ),
 }
 
 # Preparations that only apply in some statuses (already satisfied elsewhere by the drive itself).
@@ -100,9 +120,10 @@ _ALREADY_DELIVERED = {Status.CLOSED}
 
 
 @pytest.fixture
-def cast(cast_all, leader_ma, co_handler_he):
+def cast(cast_all, leader_ma, co_handler_he, supervisor_chen):
     cast_all.people["leader"] = leader_ma
     cast_all.people["co_handler"] = co_handler_he
+    cast_all.people["supervisor"] = supervisor_chen
     return cast_all
 
 
