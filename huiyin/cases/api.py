@@ -24,6 +24,7 @@ from huiyin.cases.selectors import (
     search_cases,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.core import net
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
@@ -279,7 +280,8 @@ def case_item(case: Case) -> dict[str, Any]:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
+    return net.audit_ip(request)
 
 
 def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:

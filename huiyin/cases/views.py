@@ -25,7 +25,7 @@ from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcce
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.cases.services import INTAKE_ROLES, case_register
-from huiyin.core import timeutil
+from huiyin.core import net, timeutil
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
@@ -45,7 +45,8 @@ MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
+    return net.audit_ip(request)
 
 
 def case_or_404(request: HttpRequest, ref: int | str) -> Case:
