@@ -468,4 +468,4 @@ def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str,
 )
 def case_show(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request)
-    return case_detail(request, user, access_case(user, ref))
+    return case_detail(request, user, access_case(user, ref, ip=client_ip(request)))

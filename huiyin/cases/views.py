@@ -52,7 +52,7 @@ def client_ip(request: HttpRequest) -> str | None:
 def case_or_404(request: HttpRequest, ref: int | str) -> Case:
     """The case if this user may see it; one 404 for 'missing' and 'not yours'."""
     try:
-        return selectors.access_case(request.user, ref)  # type: ignore[arg-type]
+        return selectors.access_case(request.user, ref, ip=client_ip(request))  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -328,7 +328,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 @require_GET
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    # masked: only the explicit "show full identity" (case_parties ?full=1) is a reveal and audited
+    parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
     context = {**case_context(request, case), "parties": parties, "full_identity": False}
     return render(request, "cases/detail.html", context)
 
@@ -338,8 +339,11 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 def case_parties(request: HttpRequest, code: str) -> HttpResponse:
     """htmx: the petitioners with full identity (each look is audited by the selector)."""
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
     full = request.GET.get("full") == "1"
+    if full:
+        parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    else:
+        parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
     return render(request, "cases/_parties.html", {"case": case, "parties": parties, "full_identity": full})
 
 
@@ -348,7 +352,7 @@ def case_parties(request: HttpRequest, code: str) -> HttpResponse:
 def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
     """受理凭证: the printable receipt with the tracking code."""
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]  # names only
     return render(request, "cases/receipt.html", {**nav_context(request), "case": case, "parties": parties})
 
 
