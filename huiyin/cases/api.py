@@ -25,6 +25,7 @@ from huiyin.cases.selectors import (
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import net
+from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
@@ -443,7 +444,10 @@ def _filtered(user: User, f: CaseFilters) -> QuerySet[Case]:
 @router.get("/cases", response={200: CasePage, **ERRORS}, summary="事项列表（按权限范围）")
 def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     user = api_user(request)
-    return keyset_page(_filtered(user, filters), filters.cursor, filters.limit)
+    page = keyset_page(_filtered(user, filters), filters.cursor, filters.limit)
+    if filters.q and filters.q.strip():
+        audit_identity_search(request, filters.q, where="api_cases")  # SPEC §1.3: who searched for whom
+    return page
 
 
 @router.get(

@@ -26,6 +26,7 @@ from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, 
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.cases.services import INTAKE_ROLES, case_register
 from huiyin.core import net, timeutil
+from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
@@ -426,6 +427,8 @@ def search(request: HttpRequest) -> HttpResponse:
     """搜索: by code, petitioner name / phone / ID number, or words of the title and content."""
     q = request.GET.get("q", "").strip()
     page = paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
+    if q:
+        audit_identity_search(request, q, where="search_page")  # SPEC §1.3: who searched for whom
     context = {
         **nav_context(request, "search"),
         "q": q,
