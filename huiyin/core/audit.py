@@ -65,3 +65,35 @@ def audit(
     return AuditEntry.objects.create(
         kind=kind, actor=user, case_id=case_id, ip_address=net.audit_ip(request), detail=detail
     )
+
+
+# --- masking for the Django admin (identity is never shown there: SPEC §1.3, 条例 §30¶3) ---------
+
+IDENTITY_KEYS = frozenset({"name", "id_number", "phone", "address", "email", "recipient", "contact", "accused_person"})
+# free text where a person may write anyone's name and address: never shown in the admin, only its length
+FREE_TEXT_KEYS = frozenset(
+    {"content", "request", "reason", "facts_reasons", "assignment_instructions", "completion_report", "text"}
+)
+LONG_NUMBER_RE = re.compile(r"[\dXx]{7,}")  # phones and ID numbers written into free text
+
+
+def mask_text(text: str) -> str:
+    """Free text with every run of seven or more digits (a phone, an ID number) masked."""
+    return LONG_NUMBER_RE.sub(lambda m: mask(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
+
+
+def mask_identity(value: Any, key: str = "") -> Any:
+    """A JSON value with petitioners' identity masked: names to their first character, numbers masked."""
+    if isinstance(value, dict):
+        return {k: mask_identity(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_identity(v, key) for v in value]
+    if isinstance(value, str):
+        if key == "name" or key == "accused_person":
+            return f"{value[:1]}{'*' * max(1, len(value) - 1)}" if value else value
+        if key in IDENTITY_KEYS:
+            return mask(value) if value else value
+        if key in FREE_TEXT_KEYS:
+            return f"（{len(value)} 字，后台不显示）" if value else value
+        return mask_text(value)
+    return value
