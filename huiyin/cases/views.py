@@ -40,6 +40,7 @@ from huiyin.workflow.transitions import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
+MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -364,8 +365,12 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
     attachment = case.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404("没有这个附件")
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:  # the file is gone from MEDIA_ROOT (a restore without media, a lost disk)
+        return render(request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404)  # type: ignore[return-value]
     return FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
