@@ -120,11 +120,15 @@ def test_restore_refuses_a_damaged_archive_before_touching_anything(tmp_path, se
 
 
 @pytest.mark.django_db
-def test_downloading_an_attachment_whose_file_is_missing_is_a_clear_404(client, register_case, clerk_li, settings, tmp_path):
+def test_downloading_an_attachment_whose_file_is_missing_is_a_clear_404(
+    client, register_case, clerk_li, settings, tmp_path
+):
     # given an attachment whose file has gone from the disk (a restore without media, a lost disk)
     settings.MEDIA_ROOT = str(tmp_path)
     case = register_case()
-    attachment = Attachment(case=case, original_name="a.pdf", content_type="application/pdf", size=1, sha256="0" * 64)
+    attachment = Attachment(
+        case=case, original_name="a.pdf", content_type="application/pdf", size=1, sha256="0" * 64
+    )
     attachment.file.save("a.pdf", SimpleUploadedFile("a.pdf", b"x"), save=False)
     attachment.save()
     (tmp_path / attachment.file.name).unlink()

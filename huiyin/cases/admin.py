@@ -109,7 +109,9 @@ class SubmissionAdmin(AuditedReadOnlyAdmin):
 
     @admin.display(description="原始提交（身份信息已遮蔽）")
     def payload_masked(self, obj: Submission) -> str:
-        text = json.dumps(mask_identity(obj.payload), ensure_ascii=False, indent=2, sort_keys=True, default=str)
+        text = json.dumps(
+            mask_identity(obj.payload), ensure_ascii=False, indent=2, sort_keys=True, default=str
+        )
         return format_html("<pre>{}</pre>", text)
 
 

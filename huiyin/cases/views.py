@@ -368,7 +368,9 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
     try:
         handle = attachment.file.open("rb")
     except OSError:  # the file is gone from MEDIA_ROOT (a restore without media, a lost disk)
-        return render(request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404)  # type: ignore[return-value]
+        return render(
+            request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404
+        )  # type: ignore[return-value]
     return FileResponse(
         handle,
         as_attachment=True,

@@ -57,9 +57,7 @@ def audit_identity_search(request: HttpRequest, q: str, *, where: str) -> AuditE
     )
 
 
-def audit(
-    request: HttpRequest, kind: str, *, case_id: int | None = None, **detail: Any
-) -> AuditEntry:
+def audit(request: HttpRequest, kind: str, *, case_id: int | None = None, **detail: Any) -> AuditEntry:
     """One audit row for `request.user` from the client's address."""
     user = request.user if request.user.is_authenticated else None
     return AuditEntry.objects.create(
@@ -69,7 +67,9 @@ def audit(
 
 # --- masking for the Django admin (identity is never shown there: SPEC §1.3, 条例 §30¶3) ---------
 
-IDENTITY_KEYS = frozenset({"name", "id_number", "phone", "address", "email", "recipient", "contact", "accused_person"})
+IDENTITY_KEYS = frozenset(
+    {"name", "id_number", "phone", "address", "email", "recipient", "contact", "accused_person"}
+)
 # free text where a person may write anyone's name and address: never shown in the admin, only its length
 FREE_TEXT_KEYS = frozenset(
     {"content", "request", "reason", "facts_reasons", "assignment_instructions", "completion_report", "text"}
@@ -79,7 +79,9 @@ LONG_NUMBER_RE = re.compile(r"[\dXx]{7,}")  # phones and ID numbers written into
 
 def mask_text(text: str) -> str:
     """Free text with every run of seven or more digits (a phone, an ID number) masked."""
-    return LONG_NUMBER_RE.sub(lambda m: mask(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
+    return LONG_NUMBER_RE.sub(
+        lambda m: mask(m.group(0)) if any(c.isdigit() for c in m.group(0)) else m.group(0), text
+    )
 
 
 def mask_identity(value: Any, key: str = "") -> Any:

@@ -58,7 +58,9 @@ def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
     return mapped or address
 
 
-def _is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[Network, ...]) -> bool:
+def _is_trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[Network, ...]
+) -> bool:
     return any(address.version == net.version and address in net for net in networks)
 
 

@@ -20,7 +20,9 @@ AUDIT_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def may_read_audit(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in AUDIT_READERS))
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in AUDIT_READERS)
+    )
 
 
 def audit_visible_to(user: User) -> QuerySet[AuditEntry]:

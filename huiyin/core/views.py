@@ -36,8 +36,12 @@ MIN_DAY, MAX_DAY = date(2000, 1, 1), date(9998, 12, 31)
 class AuditFilterForm(forms.Form):
     who = forms.CharField(label="操作人（用户名或姓名）", required=False, max_length=150)
     whose = forms.CharField(label="涉及（事项编号、信访人身份证号或电话）", required=False, max_length=30)
-    date_from = forms.DateField(label="起（含）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="止（含）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起（含）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="止（含）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部"), *AuditEntry.Kind.choices])
     before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
@@ -91,8 +95,15 @@ def row(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-COLUMNS = (("at", "时间"), ("kind", "类别"), ("actor", "操作人"), ("unit", "单位"), ("case", "事项"),
-           ("ip", "地址"), ("detail", "详情"))
+COLUMNS = (
+    ("at", "时间"),
+    ("kind", "类别"),
+    ("actor", "操作人"),
+    ("unit", "单位"),
+    ("case", "事项"),
+    ("ip", "地址"),
+    ("detail", "详情"),
+)
 
 
 @login_required
@@ -134,7 +145,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return render(
-            request, "core/audit.html", {**nav_context(request, "audit"), "form": form, "rows": []}, status=400
+            request,
+            "core/audit.html",
+            {**nav_context(request, "audit"), "form": form, "rows": []},
+            status=400,
         )
     filters = _filters(request, form)
     entries = list(selectors.audit_entries(request.user, filters)[:EXPORT_MAX_ROWS])  # type: ignore[arg-type]

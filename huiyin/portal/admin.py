@@ -32,4 +32,3 @@ class TrackingSecretAdmin(AuditedAdminMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-

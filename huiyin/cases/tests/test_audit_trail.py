@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def unsalted(html: bytes) -> bytes:
     """The page without its per-response CSRF token (Django masks it anew on every response)."""
-    return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html))
+    return re.sub(
+        rb'"X-CSRFToken": "[^"]+"', b"", re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+    )
 
 
 def login(client, user):
@@ -46,7 +48,9 @@ def test_unmasking_the_identity_writes_one_reveal_row_with_the_client_address(
     assert (entry.actor, entry.case, entry.ip_address) == (dispatcher_zhou, case, "198.51.100.20")
 
 
-def test_a_spoofed_forwarded_for_never_reaches_the_audit_row(client, register_case, dispatcher_zhou, settings):
+def test_a_spoofed_forwarded_for_never_reaches_the_audit_row(
+    client, register_case, dispatcher_zhou, settings
+):
     settings.HUIYIN_TRUSTED_PROXIES = ["10.0.0.1"]
     case = register_case()
     login(client, dispatcher_zhou).get(

@@ -48,7 +48,7 @@ def every_admin_page(client) -> dict[str, bytes]:
     pages = {}
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        url = reverse("admin:%s_%s_changelist" % info)
+        url = reverse(f"admin:{info[0]}_{info[1]}_changelist")
         pages[url] = client.get(url).content
         for pk in model_admin.get_queryset(None).values_list("pk", flat=True)[:5]:  # type: ignore[arg-type]
             for view in ("change", "history"):
@@ -88,8 +88,15 @@ def test_identity_bearing_admin_models_are_read_only(root, identity_everywhere):
 
     request = RequestFactory().get("/admin/")
     request.user = root
-    for label in ("cases.Case", "cases.Submission", "cases.CaseEvent", "cases.Opinion", "notify.Notification",
-                  "notify.CaseContact", "open311.ServiceRequest"):
+    for label in (
+        "cases.Case",
+        "cases.Submission",
+        "cases.CaseEvent",
+        "cases.Opinion",
+        "notify.Notification",
+        "notify.CaseContact",
+        "open311.ServiceRequest",
+    ):
         model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label == label)
         assert not model_admin.has_add_permission(request), label
         assert not model_admin.has_change_permission(request), label

@@ -35,7 +35,9 @@ def other_county(org):
 
     county = Territory.objects.create(code="430122", name="邻县", level=L.COUNTY, parent=org.city)
     office = Unit.objects.create(code="Y-XF", name="邻县信访局", kind=K.PETITION_OFFICE, territory=county)
-    clerk = User.objects.create_user(username="clerk_y", password="pw", full_name="邻县窗口", unit=office, role="clerk")
+    clerk = User.objects.create_user(
+        username="clerk_y", password="pw", full_name="邻县窗口", unit=office, role="clerk"
+    )
     return office, clerk
 
 
@@ -48,13 +50,19 @@ def log(register_case, dispatcher_zhou, handler_zhao_unit_b, other_county, org):
     office, clerk = other_county
     theirs, _ = case_register(
         data=CaseIn(
-            channel="visit", petition_type="complaint", title="邻县事项", content="x", request="y",
+            channel="visit",
+            petition_type="complaint",
+            title="邻县事项",
+            content="x",
+            request="y",
             petitioners=[PetitionerIn(name="邻县人", phone="13900000000")],
         ),
         office=office,
         actor=clerk,
     )
-    reveal = AuditEntry.objects.create(kind="identity_view", actor=dispatcher_zhou, case=ours, ip_address="198.51.100.1")
+    reveal = AuditEntry.objects.create(
+        kind="identity_view", actor=dispatcher_zhou, case=ours, ip_address="198.51.100.1"
+    )
     refused = AuditEntry.objects.create(kind="access_denied", actor=handler_zhao_unit_b, case=ours)
     elsewhere = AuditEntry.objects.create(kind="identity_view", actor=clerk, case=theirs)
     return {"ours": ours, "theirs": theirs, "reveal": reveal, "refused": refused, "elsewhere": elsewhere}
@@ -64,7 +72,9 @@ def ids(response) -> list[int]:
     return [r["id"] for r in response.context["rows"]]
 
 
-def test_a_handler_or_clerk_is_refused_the_audit_screen_and_its_export(client, log, handler_wang_unit_a, clerk_li):
+def test_a_handler_or_clerk_is_refused_the_audit_screen_and_its_export(
+    client, log, handler_wang_unit_a, clerk_li
+):
     for user in (handler_wang_unit_a, clerk_li):
         client.force_login(user)
         assert client.get(reverse("audit_log")).status_code == 403
@@ -103,8 +113,14 @@ def test_the_filters_select_by_who_whose_when_and_kind(client, log, admin_ma, di
 
 @pytest.mark.parametrize(
     "query",
-    [{"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"date_from": "2025-02-30"}, {"kind": "bogus"},
-     {"before": "²"}, {"before": str(2**63)}],
+    [
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"date_from": "2025-02-30"},
+        {"kind": "bogus"},
+        {"before": "²"},
+        {"before": str(2**63)},
+    ],
 )
 def test_bad_filters_are_a_400_not_a_500(client, log, admin_ma, query):
     client.force_login(admin_ma)
@@ -122,7 +138,11 @@ def test_keyset_paging_walks_every_row_once(client, admin_ma, dispatcher_zhou, m
     while url:
         response = client.get(url)
         seen += ids(response)
-        url = (reverse("audit_log") + "?" + response.context["next_query"]) if response.context["next_query"] else ""
+        url = (
+            (reverse("audit_log") + "?" + response.context["next_query"])
+            if response.context["next_query"]
+            else ""
+        )
     assert seen == sorted(made, reverse=True)
 
 
@@ -133,8 +153,10 @@ def test_the_export_matches_the_screen_and_is_itself_audited(client, log, superv
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     sheet = load_workbook(io.BytesIO(response.content)).active
     exported = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
-    on_screen = [[r["id"], r["at"], r["kind"], r["actor"], r["unit"], r["case"], r["ip"], r["detail"] or None]
-                 for r in screen.context["rows"]]
+    on_screen = [
+        [r["id"], r["at"], r["kind"], r["actor"], r["unit"], r["case"], r["ip"], r["detail"] or None]
+        for r in screen.context["rows"]
+    ]
     assert [[c if c != "" else None for c in row] for row in on_screen] == exported
     export = AuditEntry.objects.get(kind="export", actor=supervisor_chen)
     assert export.detail == {"what": "audit_log", "rows": 1, "filters": {"kind": "identity_view"}}

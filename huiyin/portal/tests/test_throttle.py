@@ -56,12 +56,18 @@ def backend(request, settings, tmp_path):
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     elif kind == "file":  # what production runs (settings.CACHES without DEBUG)
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path),
+            }
         }
     else:
         request.getfixturevalue("db")
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "huiyin_test_rl"}
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "huiyin_test_rl",
+            }
         }
         call_command("createcachetable", verbosity=0)
     return kind

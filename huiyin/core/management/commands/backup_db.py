@@ -114,9 +114,17 @@ def write_archive(target: Path) -> dict[str, Any]:
             "format": ARCHIVE_FORMAT,
             "vendor": vendor,
             "created_at": timezone.now().isoformat(),
-            "database": {"name": DB_MEMBER[vendor], "size": db_copy.stat().st_size, "sha256": sha256_of(db_copy)},
+            "database": {
+                "name": DB_MEMBER[vendor],
+                "size": db_copy.stat().st_size,
+                "sha256": sha256_of(db_copy),
+            },
             "media": [
-                {"name": p.relative_to(media_root).as_posix(), "size": p.stat().st_size, "sha256": sha256_of(p)}
+                {
+                    "name": p.relative_to(media_root).as_posix(),
+                    "size": p.stat().st_size,
+                    "sha256": sha256_of(p),
+                }
                 for p in files
             ],
         }

@@ -98,7 +98,11 @@ class Command(BaseCommand):
             raise CommandError("备份中的数据库文件名不对")
         for entry in expected:
             path = into / entry["name"]
-            if not path.is_file() or path.stat().st_size != entry["size"] or sha256_of(path) != entry["sha256"]:
+            if (
+                not path.is_file()
+                or path.stat().st_size != entry["size"]
+                or sha256_of(path) != entry["sha256"]
+            ):
                 raise CommandError(f"备份已损坏：{entry['name']} 缺失或校验不符")
         return manifest
 
@@ -109,8 +113,14 @@ class Command(BaseCommand):
         elif connection.vendor == "postgresql":
             connection.close()
             result = subprocess.run(
-                ["pg_restore", "--clean", "--if-exists", "--no-owner",
-                 f"--dbname={connection.settings_dict['NAME']}", str(dump)],
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    f"--dbname={connection.settings_dict['NAME']}",
+                    str(dump),
+                ],
                 env=pg_environment(connection.settings_dict),
                 capture_output=True,
                 text=True,
