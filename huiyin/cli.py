@@ -5,8 +5,8 @@
     huiyin migrate
     huiyin demo [--cases 400] [--seed 1] [--reset]
     huiyin assist …              (huiyin.assist.cli)
-    huiyin backup FILE           (SQLite: online backup API; PostgreSQL: pg_dump -Fc)
-    huiyin restore FILE [--yes]  (SQLite: copy back through the backup API; PostgreSQL: pg_restore)
+    huiyin backup FILE           (one archive: database — SQLite online backup / pg_dump -Fc — and media)
+    huiyin restore FILE [--yes]  (checks the archive, then puts back the database and the media)
     huiyin <any manage.py command> …
 
 See docs/operations.md.

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from huiyin.core.env import env_bool, env_int, env_list, env_str
+from huiyin.core.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -22,6 +22,8 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 ALLOWED_HOSTS = env_list("HUIYIN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("HUIYIN_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-For is believed for rate limits and audit rows (huiyin/core/net.py).
+HUIYIN_TRUSTED_PROXIES = env_networks("HUIYIN_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("huiyin.workflow.urls")),
     path("", include("huiyin.supervision.urls")),
     path("", include("huiyin.notify.urls")),
+    path("", include("huiyin.core.urls")),
 ]

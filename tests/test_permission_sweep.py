@@ -19,6 +19,7 @@ STAFF = "staff"  # any signed-in staff member; anonymous refused
 CASE = "case"  # a case page: staff with access to the case, 404 otherwise
 OWN = "own"  # one's own record (a work notice): anyone else's is the missing-record 404
 INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
+AUDIT = "audit"  # the audit log: supervisors (their territory) and administrators; 403 for others
 
 RULES: dict[str, str] = {
     # sign-in and the API's own description
@@ -103,6 +104,9 @@ RULES: dict[str, str] = {
     "assist_duplicates": STAFF,
     "assist_case_suggestions": CASE,
     "assist_case_duplicates": CASE,
+    # the audit screen and its export (issue 9): supervisors and administrators only
+    "audit_log": AUDIT,
+    "audit_export": AUDIT,
 }
 API_ACTION_PREFIX = "case_"  # api/cases/<ref>/actions/<action> are named case_<action>
 
@@ -286,3 +290,16 @@ def test_intake_routes_open_for_the_window_and_are_forbidden_to_handlers(
     assert client.get(url).status_code == 200
     client.force_login(handler_zhao_unit_b)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == AUDIT], ids=lambda r: r[1])
+def test_audit_routes_refuse_other_roles_and_open_for_supervisors(
+    route, client, world, handler_wang_unit_a, clerk_li, supervisor_chen
+):
+    full_name, pattern, _name = route
+    url = _url(full_name, pattern, world)
+    for user in (handler_wang_unit_a, clerk_li):
+        client.force_login(user)
+        assert client.get(url).status_code == 403, (url, user.username)
+    client.force_login(supervisor_chen)
+    assert client.get(url).status_code == 200, url

@@ -25,6 +25,8 @@ from huiyin.cases.selectors import (
     search_cases,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.core import net
+from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
@@ -280,7 +282,8 @@ def case_item(case: Case) -> dict[str, Any]:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
+    return net.audit_ip(request)
 
 
 def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
@@ -476,7 +479,10 @@ def _filtered(user: User, f: CaseFilters) -> QuerySet[Case]:
 @router.get("/cases", response={200: CasePage, **ERRORS}, summary="事项列表（按权限范围）")
 def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     user = api_user(request)
-    return keyset_page(_filtered(user, filters), filters.cursor, filters.limit)
+    page = keyset_page(_filtered(user, filters), filters.cursor, filters.limit)
+    if filters.q and filters.q.strip():
+        audit_identity_search(request, filters.q, where="api_cases")  # SPEC §1.3: who searched for whom
+    return page
 
 
 @router.get(
@@ -501,4 +507,4 @@ def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str,
 )
 def case_show(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request)
-    return case_detail(request, user, access_case(user, ref))
+    return case_detail(request, user, access_case(user, ref, ip=client_ip(request)))

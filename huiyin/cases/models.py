@@ -184,7 +184,9 @@ class Case(models.Model):
         verbose_name_plural = "信访事项"
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        from huiyin.core.audit import mask_text  # a title may carry a phone or ID number (admin, logs)
+
+        return f"{self.code} {mask_text(self.title)}"
 
 
 class CasePetitioner(models.Model):

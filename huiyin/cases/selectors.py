@@ -58,8 +58,12 @@ def visible_to(user: User) -> QuerySet[Case]:
     return qs.filter(scope).exclude(accused_unit_id__in=hidden).exclude(accused_user_id=user.pk)
 
 
-def access_case(user: User, ref: int | str) -> Case:
-    """The case by id or code if the user may see it; the same NotFound for 'missing' and 'not yours'."""
+def access_case(user: User, ref: int | str, *, ip: str | None = None, audit: bool = True) -> Case:
+    """The case by id or code if the user may see it; the same NotFound for 'missing' and 'not yours'.
+
+    A refused look at a case that exists is written to the audit log (条例 §46(五), regulations CF-2:
+    access audit reports); the answer stays the same as for a missing case.
+    """
     lookup = Q(pk=ref) if isinstance(ref, int) or str(ref).isdigit() else Q(code=str(ref).upper())
     case = (
         visible_to(user)
@@ -68,8 +72,25 @@ def access_case(user: User, ref: int | str) -> Case:
         .first()
     )
     if case is None:
+        if audit:
+            audit_refused_access(user, lookup, ip=ip)
         raise NotFound("没有找到该信访事项")
     return case
+
+
+def audit_refused_access(user: User, lookup: Q, *, ip: str | None = None) -> None:
+    """Record that `user` asked for an existing case outside their scope (kind access_denied)."""
+    if not user.is_authenticated:
+        return
+    case_id = Case.objects.filter(lookup).values_list("pk", flat=True).first()
+    if case_id is not None:
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.ACCESS_DENIED,
+            actor=user,
+            case_id=case_id,
+            ip_address=ip,
+            detail={"refused": "case_access"},
+        )
 
 
 def case_list(user: User) -> QuerySet[Case]:
@@ -169,6 +190,18 @@ def find_petitioners(q: str, limit: int = 10) -> list[Petitioner]:
     if not q:
         return []
     return list(Petitioner.objects.filter(Q(id_number=q.upper()) | Q(phone=q) | Q(name=q))[:limit])
+
+
+def case_parties_masked(user: User, case: Case) -> list[CasePetitioner]:
+    """The petitioners of a case the user already may see, for the masked display (no audit row).
+
+    The case page shows names with the ID number and phone masked (Petitioner.masked_id/masked_phone);
+    only unmasking goes through `case_parties_with_audit`, so the log names who actually looked.
+    Nobody is listed to a user who may not see the accuser's identity (ADR 0005, 条例 §30¶3).
+    """
+    if not may_see_identity(user, case):
+        return []
+    return list(case.parties.select_related("petitioner"))
 
 
 def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) -> list[CasePetitioner]:

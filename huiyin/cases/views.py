@@ -27,7 +27,8 @@ from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.cases.services import INTAKE_ROLES, case_register
-from huiyin.core import timeutil
+from huiyin.core import net, timeutil
+from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
@@ -41,19 +42,21 @@ from huiyin.workflow.transitions import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
+MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
+    return net.audit_ip(request)
 
 
 def case_or_404(request: HttpRequest, ref: int | str) -> Case:
     """The case if this user may see it; one 404 for 'missing' and 'not yours'."""
     try:
-        return selectors.access_case(request.user, ref)  # type: ignore[arg-type]
+        return selectors.access_case(request.user, ref, ip=client_ip(request))  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -353,7 +356,8 @@ def _accused_context(case: Case, actions: list[Action]) -> dict[str, Any]:
 @require_GET
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    # masked: only the explicit "show full identity" (case_parties ?full=1) is a reveal and audited
+    parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
     context = {
         **case_context(request, case),
         "parties": parties,
@@ -368,8 +372,11 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
 def case_parties(request: HttpRequest, code: str) -> HttpResponse:
     """htmx: the petitioners with full identity (each look is audited by the selector)."""
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
     full = request.GET.get("full") == "1"
+    if full:
+        parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    else:
+        parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
     withheld = not may_see_identity(request.user, case)  # type: ignore[arg-type]
     context = {"case": case, "parties": parties, "full_identity": full, "identity_withheld": withheld}
     return render(request, "cases/_parties.html", context)
@@ -380,7 +387,7 @@ def case_parties(request: HttpRequest, code: str) -> HttpResponse:
 def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
     """受理凭证: the printable receipt with the tracking code."""
     case = case_or_404(request, code)
-    parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+    parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]  # names only
     return render(request, "cases/receipt.html", {**nav_context(request), "case": case, "parties": parties})
 
 
@@ -391,8 +398,14 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
     attachment = case.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404("没有这个附件")
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:  # the file is gone from MEDIA_ROOT (a restore without media, a lost disk)
+        return render(
+            request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404
+        )  # type: ignore[return-value]
     return FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
@@ -454,6 +467,8 @@ def search(request: HttpRequest) -> HttpResponse:
     """搜索: by code, petitioner name / phone / ID number, or words of the title and content."""
     q = request.GET.get("q", "").strip()
     page = paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
+    if q:
+        audit_identity_search(request, q, where="search_page")  # SPEC §1.3: who searched for whom
     context = {
         **nav_context(request, "search"),
         "q": q,

@@ -27,10 +27,13 @@ class AuditEntry(models.Model):
     """An append-only record of a sensitive look or act: identity views, exports, refused routings."""
 
     class Kind(models.TextChoices):
+        # 条例 §30¶3 / SPEC §1.3: the log shows who actually unmasked an identity, not every case page
         IDENTITY_VIEW = "identity_view", "查看信访人身份"
         EXPORT = "export", "导出"
         DOCUMENT = "document", "生成文书"
         ACCESS_DENIED = "access_denied", "越权访问"
+        SEARCH = "search", "按身份信息搜索"  # a search by ID number, phone or a petitioner's name
+        ADMIN_VIEW = "admin_view", "后台查看"  # the Django admin's pages of identity-bearing models
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -41,6 +44,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["actor", "created_at"], name="core_audit_actor_time"),
+            models.Index(fields=["case", "created_at"], name="core_audit_case_time"),
+            models.Index(fields=["kind", "created_at"], name="core_audit_kind_time"),
+        ]
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
 

@@ -1,5 +1,13 @@
+"""Templates are edited here; notifications and contacts are read-only, masked and audited.
+
+A notification's body is never shown: it carries citizens' one-time login codes and their cases'
+text, and its recipient is a phone or e-mail address (SPEC §1.3).
+"""
+
 from django.contrib import admin
 
+from huiyin.core.admin import AuditedReadOnlyAdmin
+from huiyin.core.audit import mask
 from huiyin.notify.models import CaseContact, MessageTemplate, Notification
 
 
@@ -18,22 +26,38 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Delivery records: read-only; the retry sweep changes them."""
+class NotificationAdmin(AuditedReadOnlyAdmin):
+    """Delivery records: read-only (the retry sweep changes them); no body, the recipient masked."""
 
     list_display = ("created_at", "kind", "medium", "state", "attempts", "case")
     list_filter = ("state", "medium", "kind")
     search_fields = ("case__code",)
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    fields = (
+        "case",
+        "kind",
+        "medium",
+        "recipient_masked",
+        "state",
+        "attempts",
+        "last_error",
+        "backend",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description="接收人")
+    def recipient_masked(self, obj: Notification) -> str:
+        return mask(obj.recipient)
 
 
 @admin.register(CaseContact)
-class CaseContactAdmin(admin.ModelAdmin):
+class CaseContactAdmin(AuditedReadOnlyAdmin):
     list_display = ("case", "medium", "created_at")
-    readonly_fields = ("case", "medium", "address", "created_at")
+    fields = ("case", "medium", "address_masked", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="联系方式")
+    def address_masked(self, obj: CaseContact) -> str:
+        return mask(obj.address)

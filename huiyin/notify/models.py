@@ -50,7 +50,9 @@ class CaseContact(models.Model):
         verbose_name_plural = "通知地址"
 
     def __str__(self) -> str:
-        return f"{self.get_medium_display()} {self.address}"
+        from huiyin.core.audit import mask  # a citizen's phone or e-mail (shown in the admin)
+
+        return f"{self.get_medium_display()} {mask(self.address)}"
 
 
 class Notification(models.Model):
@@ -86,7 +88,9 @@ class Notification(models.Model):
         verbose_name_plural = "通知"
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"
+        from huiyin.core.audit import mask  # a citizen's phone or e-mail (shown in the admin)
+
+        return f"{self.get_kind_display()} → {mask(self.recipient)}"
 
 
 class StaffNotice(models.Model):

@@ -27,6 +27,7 @@ def nav_context(request: HttpRequest, nav: str = "") -> dict[str, object]:
         "nav": nav,
         "can_register": role in INTAKE_ROLES,
         "can_supervise": role == "supervisor",
+        "can_read_audit": role in {"supervisor", "admin"} or getattr(user, "is_superuser", False),
         "is_leader": role == "leader",
         "can_see_hot_issues": role in {"clerk", "dispatcher", "grid_worker", "leader", "supervisor", "admin"},
     }

@@ -357,7 +357,7 @@ def _after_action(request: HttpRequest, user: User, case: Case) -> dict[str, Any
     # A transfer can move the case out of the actor's sight; the actor still sees the result of the
     # step they just took (not later ones), so render the case as the service left it.
     try:
-        case = access_case(user, case.pk)
+        case = access_case(user, case.pk, audit=False)  # not a refused look: the actor just moved it
     except NotFound:
         case = Case.objects.select_related(
             *LIST_FIELDS, "accused_unit", "review_unit", "rereview_unit", "merged_into"

@@ -249,7 +249,10 @@ def test_an_accusation_is_invisible_to_the_accused_units_handler(
     assert detail.status_code == by_code.status_code == missing.status_code == acted.status_code == 404
     assert detail.json() == by_code.json() == missing.json() == acted.json() == NOT_FOUND
     assert listed.json()["items"] == []
-    assert not AuditEntry.objects.filter(case=case).exists()
+    assert not AuditEntry.objects.filter(case=case, kind=AuditEntry.Kind.IDENTITY_VIEW).exists()
+    # the refused looks are on record for the accountability check (条例 §46(五)), the missing one is not
+    refused = AuditEntry.objects.filter(kind=AuditEntry.Kind.ACCESS_DENIED, actor=handler_wang_unit_a)
+    assert refused.count() == 3 and {e.case_id for e in refused} == {case.pk}
 
 
 def test_a_handler_of_another_unit_gets_the_same_404(
