@@ -31,6 +31,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", "导出"
         DOCUMENT = "document", "生成文书"
         ACCESS_DENIED = "access_denied", "越权访问"
+        OTP_RESET = "otp_reset", "重置两步验证"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
-from huiyin.org.models import RuleProfile, RuleValue, Territory
+from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, User
 from huiyin.org.rules import NATIONAL_RULES
 
 
@@ -71,3 +71,8 @@ def _resolve(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
         for v in by_profile.get(p.pk, []):
             resolved[RuleKey(v.key)] = Rule(RuleKey(v.key), v.value, ValueUnit(v.unit), v.article)
     return resolved
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """`user`'s own API tokens, newest first (never the hash)."""
+    return list(ApiToken.objects.filter(user=user).defer("key_hash").order_by("-created_at", "-id"))

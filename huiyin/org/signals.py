@@ -13,3 +13,29 @@ from huiyin.org.selectors import forget_rules
 @receiver([post_save, post_delete], sender=RuleProfile)
 def _rules_changed(**_: Any) -> None:
     forget_rules()
+
+
+from django.contrib.auth.signals import user_logged_in  # noqa: E402
+from django.http import HttpRequest  # noqa: E402
+
+from huiyin.org.models import User  # noqa: E402
+
+
+def second_factor_owed(user: User) -> str:
+    """"verify" if the account has an authenticator, "enrol" if its role requires one, else ""."""
+    from huiyin.org.services import role_requires_two_factor, two_factor_enrolled
+
+    if two_factor_enrolled(user):
+        return "verify"
+    if role_requires_two_factor(user.role):
+        return "enrol"
+    return ""
+
+
+@receiver(user_logged_in)
+def _remember_second_factor(sender: Any, request: HttpRequest | None, user: User, **_: Any) -> None:
+    # decided once per sign-in (policy changes apply at the next sign-in); the session is server-side
+    from huiyin.org.middleware import SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = second_factor_owed(user)

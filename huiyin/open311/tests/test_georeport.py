@@ -140,12 +140,12 @@ def test_a_request_posted_like_a_311_app_reads_back_by_token_and_by_id(client, a
     assert public[0]["status"] == "open" and public[0]["agency_responsible"] == "示范县信访局"
     assert public[0]["description"] is None  # the public sees no petition text
 
-    own = client.get(f"/open311/v2/requests/{case.code}.json", {"api_key": api_key}).json()
+    own = client.get(f"/open311/v2/requests/{case.code}.json", headers={"X-Api-Key": api_key}).json()
     validate(own, "requests.json")
     assert own[0]["description"] == "村口路灯坏了三个月，晚上出行不便。"
     assert own[0]["lat"] == 28.19 and own[0]["long"] == 112.97
 
-    xml = ET.fromstring(client.get(f"/open311/v2/requests/{case.code}.xml", {"api_key": api_key}).content)
+    xml = ET.fromstring(client.get(f"/open311/v2/requests/{case.code}.xml", headers={"X-Api-Key": api_key}).content)
     node = xml.find("request")
     for key in (
         "service_request_id",
@@ -229,7 +229,7 @@ def test_accusations_are_never_listed_for_others(client, api_key, leaf, org):
     assert Case.objects.get(code=code).accused_person == "某村干部"
     assert client.get(f"/open311/v2/requests/{code}.json").status_code == 404
     assert client.get("/open311/v2/requests.json").json() == []
-    assert client.get(f"/open311/v2/requests/{code}.json", {"api_key": api_key}).status_code == 200
+    assert client.get(f"/open311/v2/requests/{code}.json", headers={"X-Api-Key": api_key}).status_code == 200
 
 
 @pytest.mark.parametrize(
