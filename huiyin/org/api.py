@@ -114,7 +114,7 @@ def my_tokens(request: HttpRequest) -> list[ApiToken]:
     return tokens_of(api_user(request))
 
 
-@router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销我的接口令牌")
+@router.post("/tokens/{int:token_id}/revoke", response=TokenOut, summary="吊销我的接口令牌")
 def revoke_my_token(request: HttpRequest, token_id: int) -> ApiToken:
     """Anyone else's token answers the same 404 as a missing one."""
     return services.token_revoke_own(actor=api_user(request), token_id=token_id)
