@@ -26,8 +26,7 @@ from huiyin.open311 import mapping
 from huiyin.open311.models import ServiceRequest
 from huiyin.open311.services import RequestIn, request_submit
 from huiyin.org.choices import TerritoryLevel
-from huiyin.org.models import Territory, User
-from huiyin.org.models import ApiToken
+from huiyin.org.models import ApiToken, Territory, User
 from huiyin.org.services import token_lookup
 from huiyin.portal import throttle
 from huiyin.workflow.choices import LIVE_STATES, ClockKind

@@ -35,7 +35,9 @@ class StaffAdmin(UserAdmin):
     def reset_two_factor(self, request, queryset):  # type: ignore[no-untyped-def]
         for user in queryset:
             two_factor_reset(user=user, actor=request.user, ip=client_ip(request))
-        self.message_user(request, f"已重置 {len(queryset)} 个账号的两步验证；下次登录时重新启用。", messages.SUCCESS)
+        self.message_user(
+            request, f"已重置 {len(queryset)} 个账号的两步验证；下次登录时重新启用。", messages.SUCCESS
+        )
 
 
 @admin.register(RoleSignInPolicy)
@@ -65,8 +67,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("revoked", "scope")
     search_fields = ("name", "prefix", "user__username")
     readonly_fields = (
-        "user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at",
-        "revoked", "revoked_at", "revoked_by",
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+        "revoked_by",
     )
     exclude = ("key_hash",)
     actions = ("revoke",)

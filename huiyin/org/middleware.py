@@ -23,7 +23,7 @@ OPEN_PREFIXES = ("/static/", "/public/", "/open311/", "/api/")
 
 
 def pending_second_factor(request: HttpRequest) -> str:
-    """"verify", "enrol", or "" when the session owes no second step."""
+    """The step the session still owes: "verify", "enrol", or "" for none."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""

@@ -22,7 +22,7 @@ from huiyin.org.models import User  # noqa: E402
 
 
 def second_factor_owed(user: User) -> str:
-    """"verify" if the account has an authenticator, "enrol" if its role requires one, else ""."""
+    """The second step owed at sign-in: "verify" (has an authenticator), "enrol" (role requires one), or ""."""
     from huiyin.org.services import role_requires_two_factor, two_factor_enrolled
 
     if two_factor_enrolled(user):

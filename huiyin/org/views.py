@@ -14,7 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -25,7 +25,7 @@ from huiyin.cases.services import INTAKE_ROLES
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, NotFound
 from huiyin.org import services
-from huiyin.org.middleware import ENROL, VERIFY, pending_second_factor, second_factor_done
+from huiyin.org.middleware import ENROL, SESSION_KEY, VERIFY, pending_second_factor, second_factor_done
 from huiyin.org.models import ApiToken, User
 from huiyin.org.selectors import tokens_of
 
@@ -47,7 +47,7 @@ class LoginView(auth_views.LoginView):
         owed = pending_second_factor(self.request)
         if owed:
             step = reverse("login_verify" if owed == VERIFY else "two_factor_enrol")
-            return f"{step}?{self.redirect_field_name}={url}"
+            return f"{step}?{urlencode({self.redirect_field_name: url})}"
         return url
 
 
@@ -103,6 +103,13 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if pending_second_factor(request) != VERIFY:
         return HttpResponseRedirect(_next_url(request))
     assert isinstance(user, User)
+    if not services.two_factor_enrolled(user):  # reset by an administrator since this sign-in
+        from huiyin.org.signals import second_factor_owed
+
+        request.session[SESSION_KEY] = second_factor_owed(user)
+        return HttpResponseRedirect(
+            reverse("two_factor_enrol") if request.session[SESSION_KEY] else _next_url(request)
+        )
     error = ""
     if request.method == "POST":
         code = request.POST.get("otp_token", "").strip().replace(" ", "")

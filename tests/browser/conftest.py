@@ -93,7 +93,9 @@ def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     yield page
     context.close()

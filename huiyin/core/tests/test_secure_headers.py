@@ -17,7 +17,9 @@ ROOT = Path(settings.BASE_DIR)
 # browser tests: Bootstrap and ECharts set element.style through the CSSOM, which CSP allows)
 TEMPLATES = sorted(p for p in ROOT.rglob("templates/**/*.html"))
 OUR_JS = sorted(p for p in (ROOT / "static").rglob("*.js") if "vendor" not in p.parts)
-INLINE_STYLE = re.compile(r"""(\sstyle\s*=|<style[\s>]|setAttribute\(\s*["']style["']|\.style\.cssText|hx-indicator-style)""", re.I)
+INLINE_STYLE = re.compile(
+    r"""(\sstyle\s*=|<style[\s>]|setAttribute\(\s*["']style["']|\.style\.cssText|hx-indicator-style)""", re.I
+)
 
 
 def test_there_are_templates_and_scripts_to_scan():
@@ -31,7 +33,9 @@ def test_no_template_or_script_of_ours_has_an_inline_style(path):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if INLINE_STYLE.search(line)
     ]
-    assert hits == [], f"inline styles are refused by the CSP (style-src 'self'); move them to a class: {hits}"
+    assert hits == [], (
+        f"inline styles are refused by the CSP (style-src 'self'); move them to a class: {hits}"
+    )
 
 
 def test_htmx_does_not_inject_its_indicator_style():

@@ -145,7 +145,9 @@ def test_a_request_posted_like_a_311_app_reads_back_by_token_and_by_id(client, a
     assert own[0]["description"] == "村口路灯坏了三个月，晚上出行不便。"
     assert own[0]["lat"] == 28.19 and own[0]["long"] == 112.97
 
-    xml = ET.fromstring(client.get(f"/open311/v2/requests/{case.code}.xml", headers={"X-Api-Key": api_key}).content)
+    xml = ET.fromstring(
+        client.get(f"/open311/v2/requests/{case.code}.xml", headers={"X-Api-Key": api_key}).content
+    )
     node = xml.find("request")
     for key in (
         "service_request_id",

@@ -61,9 +61,7 @@ def test_a_revoked_token_is_refused_with_401(clerk_li):
     assert response.status_code == 401 and response.json() == UNAUTHENTICATED
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"scope": "admin"}, {"days": 0}, {"days": 400}, {"name": " "}], ids=str
-)
+@pytest.mark.parametrize("kwargs", [{"scope": "admin"}, {"days": 0}, {"days": 400}, {"name": " "}], ids=str)
 def test_a_token_needs_a_name_a_known_scope_and_a_bounded_expiry(clerk_li, kwargs):
     with pytest.raises(ValidationFailed):
         token_issue(user=clerk_li, **{"name": "x", **kwargs})

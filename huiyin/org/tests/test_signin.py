@@ -95,6 +95,18 @@ def test_a_totp_code_cannot_be_used_twice(clerk_li, enrolled, no_totp_throttle):
     assert second.get(reverse("workbench")).status_code == 302
 
 
+def test_wrong_codes_count_towards_the_accounts_lockout(client, clerk_li, enrolled, no_totp_throttle):
+    # given someone who has the password but not the phone
+    device, _ = enrolled
+    password_step(client, "clerk_li")
+    wrong = f"{(int(code_for(device)) + 7) % 1_000_000:06d}"
+    statuses = [client.post(reverse("login_verify"), {"otp_token": wrong}).status_code for _ in range(5)]
+    # then the fifth wrong code locks the account and ends the session
+    assert statuses[-1] == 429 and statuses[:4] == [400] * 4
+    assert client.get(reverse("workbench"))["Location"].startswith(reverse("login"))
+    assert password_step(Client(), "clerk_li", REMOTE_ADDR="10.9.9.9").status_code == 429
+
+
 def test_a_recovery_code_works_once(clerk_li, enrolled, no_totp_throttle):
     _device, codes = enrolled
     first, second = Client(), Client()
@@ -155,6 +167,16 @@ def test_an_administrator_resets_2fa_with_an_audit_row(clerk_li, supervisor_chen
     entry = AuditEntry.objects.get(kind=AuditEntry.Kind.OTP_RESET)
     assert entry.actor == supervisor_chen and entry.detail["user_id"] == clerk_li.pk
     assert entry.ip_address == "10.0.0.9"
+
+
+def test_after_a_reset_the_pending_session_is_sent_to_enrol_again(
+    client, clerk_li, supervisor_chen, enrolled
+):
+    RoleSignInPolicy.objects.update_or_create(role="clerk", defaults={"require_two_factor": True})
+    password_step(client, "clerk_li")
+    two_factor_reset(user=clerk_li, actor=supervisor_chen)
+    response = client.get(reverse("login_verify"))
+    assert response["Location"] == reverse("two_factor_enrol")
 
 
 def test_the_admin_action_resets_2fa_and_audits(client, clerk_li, enrolled, org):
@@ -229,7 +251,11 @@ def test_staff_change_their_own_password(client, clerk_li):
     assert weak.status_code == 200 and 'data-testid="password-error"' in weak.content.decode()
     done = client.post(
         reverse("password_change"),
-        {"old_password": "pw-clerk_li", "new_password1": "窗口-春天-Lamp-42", "new_password2": "窗口-春天-Lamp-42"},
+        {
+            "old_password": "pw-clerk_li",
+            "new_password1": "窗口-春天-Lamp-42",
+            "new_password2": "窗口-春天-Lamp-42",
+        },
     )
     assert done.status_code == 302
     clerk_li.refresh_from_db()
