@@ -79,3 +79,26 @@ def test_repeated_wrong_passwords_lock_the_account(page: Any, live_url: str, org
     assert "登录失败次数过多" in page.get_by_test_id("login-locked").inner_text()
     page.goto(f"{live_url}/")
     assert "/login/" in page.url
+
+
+def test_the_account_pages_the_api_docs_and_the_admin_log_no_csp_violation(
+    page: Any, live_url: str, org: Any, login: Any
+) -> None:
+    # the page fixture fails the test on any console message about the Content Security Policy
+    _staff(org, "clerk_pages")
+    login(page, "clerk_pages", "pw-clerk_pages-long")
+    for path in ("/me/", "/me/two-factor/", "/me/tokens/", "/me/password/", "/api/docs", "/assist/hotspots/"):
+        page.goto(f"{live_url}{path}")
+        page.wait_for_load_state("load")
+    assert page.locator(".qr-code svg").count() == 0  # the last page is not the enrolment page
+    page.goto(f"{live_url}/me/two-factor/")
+    assert page.locator(".qr-code svg").is_visible()
+    root = User.objects.create_superuser("root_pages", password="pw-root_pages-long", role="")
+    assert root.pk
+    page.goto(f"{live_url}/admin/login/")
+    page.fill("input[name=username]", "root_pages")
+    page.fill("input[name=password]", "pw-root_pages-long")
+    page.click("input[type=submit]")
+    for path in ("/admin/", "/admin/org/apitoken/", "/admin/org/user/", "/admin/org/rolesigninpolicy/"):
+        page.goto(f"{live_url}{path}")
+        page.wait_for_load_state("load")
