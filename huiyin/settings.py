@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "huiyin.core",
     "huiyin.org",
     "huiyin.cases",
@@ -55,10 +60,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # after OTPMiddleware: a role that requires 2FA reaches nothing but sign-in until verified
+    "huiyin.org.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huiyin.core.middleware.SecurityHeadersMiddleware",
+    # last: turns a lockout raised while authenticating into the lockout page (django-axes)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "huiyin.urls"
@@ -75,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "huiyin.org.context_processors.signin",
             ],
         },
     },
@@ -118,10 +129,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
 
+# Django's full set (SPEC §4): not like the username or name, not a common password, not all digits,
+# at least 10 characters. The demo accounts (`demo-<username>`) are created without validation.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, docs/configuration.md): after HUIYIN_LOGIN_FAILURE_LIMIT failures
+# within HUIYIN_LOGIN_LOCKOUT_MINUTES, the account is locked (whatever address tries it) and so is the
+# address (whatever account it tries), on /login/ and /admin/login/ alike, until the time has passed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("HUIYIN_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("HUIYIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUIYIN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: by account, and by address
+AXES_CLIENT_IP_CALLABLE = "huiyin.core.net.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = False  # a valid account must not wipe an address's failures with others
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+
+# Two-factor sign-in (django-otp): the issuer shown in authenticator apps; TOTP codes may be one step
+# (30 s) early or late; wrong codes slow the device down (django-otp's throttling).
+OTP_TOTP_ISSUER = env_str("HUIYIN_OTP_ISSUER", "回音信访")
+OTP_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -161,6 +199,15 @@ SESSION_COOKIE_SECURE = env_bool("HUIYIN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("HUIYIN_SESSION_SECONDS", 8 * 3600, minimum=60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind TLS (docs/configuration.md): HSTS once the site is HTTPS-only; trust the proxy's
+# X-Forwarded-Proto only when the proxy is the only way in (it must overwrite the header).
+SECURE_HSTS_SECONDS = env_int("HUIYIN_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUIYIN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HUIYIN_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HUIYIN_PROXY_SSL_HEADER", False) else None
+)
+SECURE_SSL_REDIRECT = env_bool("HUIYIN_SSL_REDIRECT", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("open311/v2/", include("huiyin.open311.urls")),
     path("api/", api.urls),
     path("assist/", include("huiyin.assist.urls")),
+    path("", include("huiyin.org.urls")),
     path("", include("huiyin.cases.urls")),
     path("", include("huiyin.workflow.urls")),
     path("", include("huiyin.supervision.urls")),

@@ -29,6 +29,15 @@ RULES: dict[str, str] = {
     "openapi-view": PUBLIC,
     "docs_asset": PUBLIC,
     "api-root": PUBLIC,
+    # the own account (issue 9): the second sign-in step redirects anyone without a pending step
+    # (anonymous to /login/); the own tokens list only one's own, anyone else's token is a 404
+    "login_verify": PUBLIC,
+    "two_factor_enrol": STAFF,
+    "password_change": STAFF,
+    "password_change_done": STAFF,
+    "my_tokens": STAFF,  # the page and GET /api/tokens
+    "my_token_revoke": STAFF,
+    "revoke_my_token": STAFF,
     # staff pages that list only what the user may see
     "workbench": STAFF,
     "profile": STAFF,
@@ -176,6 +185,8 @@ def _kwargs(pattern: str, world) -> dict[str, object]:
         kwargs["pk"] = world["notice"].pk
     elif "<int:pk>" in pattern:
         kwargs["pk"] = world["opinion"].pk
+    if "<int:token_id>" in pattern:
+        kwargs["token_id"] = 1
     if "<str:action>" in pattern:
         kwargs["action"] = "deliver"
     if "<name>" in pattern:

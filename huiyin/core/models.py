@@ -34,6 +34,7 @@ class AuditEntry(models.Model):
         ACCESS_DENIED = "access_denied", "越权访问"
         SEARCH = "search", "按身份信息搜索"  # a search by ID number, phone or a petitioner's name
         ADMIN_VIEW = "admin_view", "后台查看"  # the Django admin's pages of identity-bearing models
+        OTP_RESET = "otp_reset", "重置两步验证"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -8,6 +8,7 @@ integration whose api_key submitted the request.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -25,8 +26,8 @@ from huiyin.open311 import mapping
 from huiyin.open311.models import ServiceRequest
 from huiyin.open311.services import RequestIn, request_submit
 from huiyin.org.choices import TerritoryLevel
-from huiyin.org.models import Territory, User
-from huiyin.org.services import token_authenticate
+from huiyin.org.models import ApiToken, Territory, User
+from huiyin.org.services import token_lookup
 from huiyin.portal import throttle
 from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.models import Clock
@@ -48,9 +49,43 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(fmt, [{"code": status, "description": description}], "errors", "error", status=status)
 
 
+MSG_KEY_IN_QUERY = (
+    "api_key 不能放在网址查询串中（会被代理和日志记录）；请放在请求体（POST 表单字段 api_key）"
+    "或请求头 X-Api-Key 中。此密钥可能已泄露，请向管理员申请新令牌并吊销旧令牌。"
+)
+MSG_KEY_SCOPE = "此 api_key 为只读（read）令牌，不能提交诉求"
+
+
+class KeyInQueryString(Exception):
+    """An api_key in the URL: refused before it is used (URLs end up in proxy and access logs)."""
+
+
+def _api_token(request: HttpRequest) -> ApiToken | None:
+    """The live token from the body (api_key) or the X-Api-Key header; never from the query string."""
+    if "api_key" in request.GET:
+        raise KeyInQueryString
+    raw = (request.POST.get("api_key") if request.method == "POST" else "") or request.headers.get(
+        "X-Api-Key", ""
+    )
+    return token_lookup(raw.strip()) if raw else None
+
+
 def _api_user(request: HttpRequest) -> User | None:
-    raw = request.POST.get("api_key") or request.GET.get("api_key") or ""
-    return token_authenticate(raw) if raw else None
+    token = _api_token(request)
+    return token.user if token is not None else None
+
+
+def refuse_key_in_query(view: Any) -> Any:
+    """A 400 in the Open311 error shape for an api_key in the query string (the key is not logged)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        except KeyInQueryString:
+            return error(kwargs.get("fmt", "json"), 400, MSG_KEY_IN_QUERY)
+
+    return wrapped
 
 
 @require_GET
@@ -173,6 +208,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@refuse_key_in_query
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return _list(request, fmt)
@@ -181,9 +217,12 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         response = error(fmt, 429, f"请求过于频繁，请{limited.minutes}分钟后再试")
         response["Retry-After"] = str(limited.retry_after)
         return response
-    user = _api_user(request)
-    if user is None:
+    api_token = _api_token(request)
+    if api_token is None:
         return error(fmt, 403, "api_key 缺失或无效")
+    if api_token.scope == ApiToken.Scope.READ:
+        return error(fmt, 403, MSG_KEY_SCOPE)
+    user = api_token.user
     try:
         sr, _created = request_submit(
             data=RequestIn.from_query(request.POST),
@@ -204,6 +243,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@refuse_key_in_query
 def request_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     user = _api_user(request)
     row = _visible(user).filter(case__code=code.upper()[:24]).first()

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, Unit, User
+from huiyin.core.net import client_ip
+from huiyin.org.models import ApiToken, RoleSignInPolicy, RuleProfile, RuleValue, Territory, Unit, User
+from huiyin.org.services import token_revoke, two_factor_reset
 
 
 @admin.register(Territory)
@@ -27,6 +29,23 @@ class StaffAdmin(UserAdmin):
     search_fields = ("username", "full_name", "phone")
     raw_id_fields = ("unit",)
     fieldsets = (*UserAdmin.fieldsets, ("岗位", {"fields": ("full_name", "unit", "role", "phone")}))
+    actions = ("reset_two_factor",)
+
+    @admin.action(description="重置所选账号的两步验证（手机丢失时；记入审计）")
+    def reset_two_factor(self, request, queryset):  # type: ignore[no-untyped-def]
+        for user in queryset:
+            two_factor_reset(user=user, actor=request.user, ip=client_ip(request))
+        self.message_user(
+            request, f"已重置 {len(queryset)} 个账号的两步验证；下次登录时重新启用。", messages.SUCCESS
+        )
+
+
+@admin.register(RoleSignInPolicy)
+class RoleSignInPolicyAdmin(admin.ModelAdmin):
+    """Which roles must sign in with a second factor; applies from each user's next sign-in."""
+
+    list_display = ("role", "require_two_factor")
+    list_editable = ("require_two_factor",)
 
 
 class RuleValueInline(admin.TabularInline):
@@ -44,9 +63,21 @@ class RuleProfileAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with `huiyin.org.services.token_issue` (docs/api.md); here they are listed and revoked."""
 
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked")
-    list_filter = ("revoked",)
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "user", "scope", "created_at", "expires_at", "last_used_at", "revoked")
+    list_filter = ("revoked", "scope")
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+        "revoked_by",
+    )
     exclude = ("key_hash",)
     actions = ("revoke",)
 
@@ -55,4 +86,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="吊销所选令牌")
     def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
-        queryset.update(revoked=True)
+        for token in queryset:
+            token_revoke(token=token, actor=request.user)

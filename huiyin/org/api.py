@@ -2,31 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
-from huiyin.org.models import User
-from huiyin.org.services import token_authenticate
+from huiyin.core.errors import PermissionDenied
+from huiyin.org import services
+from huiyin.org.models import ApiToken, User
+from huiyin.org.selectors import tokens_of
+
+MSG_SCOPE_READ = "此令牌为只读（read），只能用于 GET 请求"
+MSG_SCOPE_INTAKE = "此令牌为登记（intake）令牌，只能用于 GET 请求和 POST /api/cases"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def scope_allows(scope: str, method: str, path: str) -> bool:
+    """read: GET only; intake: GET and registering a case (POST /api/cases); full: what the role allows."""
+    if scope == ApiToken.Scope.FULL:
+        return True
+    if method in SAFE_METHODS:
+        return True
+    return scope == ApiToken.Scope.INTAKE and method == "POST" and path == reverse("api:case_create")
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer hy_…`: the integration acts as the token's staff account."""
+    """`Authorization: Bearer hy_…`: the integration acts as the token's staff account, within its scope.
+
+    Revoked, expired or unknown → 401; a live token used beyond its scope → 403."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = token_authenticate(token.strip())
-        if user is not None:
-            request.user = user  # everything downstream scopes by request.user
-        return user
+        found = services.token_lookup(token.strip())
+        if found is None:
+            return None
+        if not scope_allows(found.scope, request.method or "", request.path):
+            message = MSG_SCOPE_READ if found.scope == ApiToken.Scope.READ else MSG_SCOPE_INTAKE
+            raise PermissionDenied(message, extra={"scope": found.scope})
+        request.user = found.user  # everything downstream scopes by request.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 class StaffSession(SessionAuth):
-    """The signed-in staff session (htmx calls from the staff UI); CSRF-checked on writes."""
+    """The signed-in staff session (htmx calls from the staff UI); CSRF-checked on writes.
+
+    A session that still owes its second sign-in step (org/middleware.py) is not signed in here."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
+        if getattr(request, "signin_pending", ""):
+            return None
         if user.is_authenticated and user.is_active:
             return user
         return None
@@ -67,3 +95,26 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "role_label": user.get_role_display() if user.role else "",
         "unit": {"id": user.unit.pk, "name": user.unit.name} if user.unit else None,
     }
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+
+@router.get("/tokens", response=list[TokenOut], summary="我的接口令牌")
+def my_tokens(request: HttpRequest) -> list[ApiToken]:
+    """One's own tokens only (never the hash); the administrator sees everyone's in the admin."""
+    return tokens_of(api_user(request))
+
+
+@router.post("/tokens/{int:token_id}/revoke", response=TokenOut, summary="吊销我的接口令牌")
+def revoke_my_token(request: HttpRequest, token_id: int) -> ApiToken:
+    """Anyone else's token answers the same 404 as a missing one."""
+    return services.token_revoke_own(actor=api_user(request), token_id=token_id)

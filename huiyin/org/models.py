@@ -145,16 +145,28 @@ class RuleValue(models.Model):
 class ApiToken(models.Model):
     """A bearer token an integration uses to call the JSON API as one staff account (SPEC §3.10).
 
-    Only the SHA-256 of the token is stored; the token itself is shown once, when issued.
+    Only the SHA-256 of the token is stored; the token itself is shown once, when issued. A token has
+    a scope (what it may do, never more than its account's role allows) and an expiry.
     """
+
+    class Scope(models.TextChoices):
+        READ = "read", "只读（仅 GET）"
+        INTAKE = "intake", "登记（GET 与 POST /api/cases）"
+        FULL = "full", "完整（账号岗位允许的一切）"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=80)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=12, editable=False, help_text="令牌前几位，便于辨认")
+    scope = models.CharField("权限范围", max_length=10, choices=Scope.choices, default=Scope.FULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -163,6 +175,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
+
+
+class RoleSignInPolicy(models.Model):
+    """Whether staff of one role must sign in with a second factor (SPEC §4: 2FA for staff).
+
+    Set by an administrator in the admin; a role without a row does not require it. An account that
+    has enrolled a device is always asked for a code, whatever its role's policy."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, unique=True)
+    require_two_factor = models.BooleanField("要求两步验证", default=False)
+
+    class Meta:
+        ordering = ["role"]
+        verbose_name = "岗位登录要求"
+        verbose_name_plural = "岗位登录要求"
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}：{'要求' if self.require_two_factor else '不要求'}两步验证"
 
 
 class ResponsibilityRule(models.Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
-from huiyin.org.models import RuleProfile, RuleValue, Territory, Unit
+from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, Unit, User
 from huiyin.org.rules import NATIONAL_RULES
 
 
@@ -110,3 +110,8 @@ def unit_graph() -> dict[int, UnitNode]:
         }
         cache.set(key, graph, 300)  # short: a change rolled back after it was read expires soon
     return graph
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """`user`'s own API tokens, newest first (never the hash)."""
+    return list(ApiToken.objects.filter(user=user).defer("key_hash").order_by("-created_at", "-id"))

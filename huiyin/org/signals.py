@@ -24,3 +24,29 @@ def _units_changed(**_: Any) -> None:
     forget_units()
     unit_graph()
     transaction.on_commit(forget_units)
+
+
+from django.contrib.auth.signals import user_logged_in  # noqa: E402
+from django.http import HttpRequest  # noqa: E402
+
+from huiyin.org.models import User  # noqa: E402
+
+
+def second_factor_owed(user: User) -> str:
+    """The second step owed at sign-in: "verify" (has an authenticator), "enrol" (role requires one), or ""."""
+    from huiyin.org.services import role_requires_two_factor, two_factor_enrolled
+
+    if two_factor_enrolled(user):
+        return "verify"
+    if role_requires_two_factor(user.role):
+        return "enrol"
+    return ""
+
+
+@receiver(user_logged_in)
+def _remember_second_factor(sender: Any, request: HttpRequest | None, user: User, **_: Any) -> None:
+    # decided once per sign-in (policy changes apply at the next sign-in); the session is server-side
+    from huiyin.org.middleware import SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = second_factor_owed(user)

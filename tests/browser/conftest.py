@@ -89,8 +89,17 @@ def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # every page of every browser test is also a CSP check (issue 9: style-src without 'unsafe-inline')
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], f"the browser logged CSP violations: {violations}"
 
 
 @pytest.fixture

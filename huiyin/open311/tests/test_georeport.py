@@ -140,12 +140,14 @@ def test_a_request_posted_like_a_311_app_reads_back_by_token_and_by_id(client, a
     assert public[0]["status"] == "open" and public[0]["agency_responsible"] == "示范县信访局"
     assert public[0]["description"] is None  # the public sees no petition text
 
-    own = client.get(f"/open311/v2/requests/{case.code}.json", {"api_key": api_key}).json()
+    own = client.get(f"/open311/v2/requests/{case.code}.json", headers={"X-Api-Key": api_key}).json()
     validate(own, "requests.json")
     assert own[0]["description"] == "村口路灯坏了三个月，晚上出行不便。"
     assert own[0]["lat"] == 28.19 and own[0]["long"] == 112.97
 
-    xml = ET.fromstring(client.get(f"/open311/v2/requests/{case.code}.xml", {"api_key": api_key}).content)
+    xml = ET.fromstring(
+        client.get(f"/open311/v2/requests/{case.code}.xml", headers={"X-Api-Key": api_key}).content
+    )
     node = xml.find("request")
     for key in (
         "service_request_id",
@@ -229,7 +231,7 @@ def test_accusations_are_never_listed_for_others(client, api_key, leaf, org):
     assert Case.objects.get(code=code).accused_person == "某村干部"
     assert client.get(f"/open311/v2/requests/{code}.json").status_code == 404
     assert client.get("/open311/v2/requests.json").json() == []
-    assert client.get(f"/open311/v2/requests/{code}.json", {"api_key": api_key}).status_code == 200
+    assert client.get(f"/open311/v2/requests/{code}.json", headers={"X-Api-Key": api_key}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -299,3 +301,33 @@ def test_status_mapping_covers_every_status():
     from huiyin.open311.mapping import STATUS_NOTES
 
     assert set(STATUS_NOTES) == set(Status)
+
+
+# --- the api_key travels in the body or a header, never in the URL (issue 9) ----------------------
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_api_key_in_the_query_string_is_refused_with_400_and_not_logged(
+    client, api_key, leaf, org, method, caplog
+):
+    # given an integration that puts its key in the URL (where proxies and access logs keep it)
+    url = f"/open311/v2/requests.json?api_key={api_key}"
+    body = {"service_code": str(leaf.pk), "description": "路灯坏了", "address_string": "柳林村"}
+    # when it calls, then it is refused in the Open311 error shape, before the key is used
+    response = getattr(client, method)(url, body) if method == "post" else client.get(url)
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400 and "查询串" in error["description"]
+    assert api_key not in caplog.text and api_key not in response.content.decode()
+    assert not ServiceRequest.objects.exists()
+
+
+def test_an_api_key_in_the_query_string_of_a_request_lookup_is_refused(client, api_key):
+    response = client.get(f"/open311/v2/requests/HY000.xml?api_key={api_key}")
+    assert response.status_code == 400 and b"<error>" in response.content
+
+
+def test_a_read_only_key_cannot_submit(client, leaf, org, clerk_li):
+    _t, raw = token_issue(user=clerk_li, name="读", scope="read")
+    response = post_like_a_311_app(client, raw, leaf, org)
+    assert response.status_code == 403
