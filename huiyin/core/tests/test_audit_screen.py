@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_ma(org):
-    """Administrator (role admin) at the county government: reads the whole log."""
+    """Administrator (role admin) at the county government: reads the whole log. Two-factor sign-in,
+    which the admin role requires by default, is tested in org/tests/test_signin.py; here it is off."""
+    from huiyin.org.models import RoleSignInPolicy
+
+    RoleSignInPolicy.objects.filter(role="admin").update(require_two_factor=False)
     return User.objects.create_user(
         username="admin_ma", password="pw-admin_ma", full_name="马管理", unit=org.county_gov, role="admin"
     )
