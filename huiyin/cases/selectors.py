@@ -156,12 +156,62 @@ def petitioner_history(
     return qs.exclude(pk=exclude_case_id) if exclude_case_id else qs
 
 
-def find_petitioners(q: str, limit: int = 10) -> list[Petitioner]:
-    """Look a person up at the window by ID number, phone or exact name."""
+LookupKind = str  # "id_number" | "phone" | "name" | "" (not a complete query: nothing is searched)
+
+
+def lookup_kind(q: str) -> LookupKind:
+    """What a look-up box query is: a whole ID number, a whole phone number, or a name.
+
+    Only whole numbers are searched (the match is exact), so typing an ID number digit by digit
+    neither searches nor writes an audit row until it is complete.
+    """
+    q = q.strip().upper()
+    if len(q) in (15, 18) and q[:-1].isascii() and q[:-1].isdigit() and (q[-1].isdigit() or q[-1] == "X"):
+        return "id_number"
+    if q.isascii() and q.isdigit():
+        return "phone" if 7 <= len(q) <= 12 else ""
+    if len(q) == 18 and q.isascii() and q.isalnum():
+        return "id_number"  # a unified social credit code (organisations)
+    return "name" if len(q) >= 2 else ""
+
+
+def petitioners_in_scope(user: User) -> QuerySet[Petitioner]:
+    """People who are a party to a case the user may see (`visible_to`): the intake look-up never
+    reaches beyond the user's own office and territory (issue 9, hole 3)."""
+    cases = visible_to(user).values("pk")
+    return Petitioner.objects.filter(
+        Exists(CasePetitioner.objects.filter(petitioner_id=OuterRef("pk"), case_id__in=cases))
+    )
+
+
+def find_petitioners(user: User, q: str, limit: int = 10) -> list[Petitioner]:
+    """Look a person up at the window by whole ID number, phone or exact name, within the user's scope.
+
+    A phone matches the one on record or the one a visible case's submission carried.
+    """
     q = q.strip()
-    if not q:
+    kind = lookup_kind(q)
+    if not kind:
         return []
-    return list(Petitioner.objects.filter(Q(id_number=q.upper()) | Q(phone=q) | Q(name=q))[:limit])
+    scoped = petitioners_in_scope(user)
+    if kind == "id_number":
+        match = Q(id_number=q.upper())
+    elif kind == "phone":
+        carried = CasePetitioner.objects.filter(
+            phone=q, case_id__in=visible_to(user).values("pk")
+        ).values("petitioner_id")
+        match = Q(phone=q) | Q(pk__in=carried)
+    else:
+        match = Q(name=q)
+    return list(scoped.filter(match).order_by("name", "pk")[:limit])
+
+
+def petitioner_for_reveal(user: User, pk: int) -> Petitioner:
+    """The petitioner if the user's look-up may find them; the same NotFound for missing and out of scope."""
+    person = petitioners_in_scope(user).filter(pk=pk).first()
+    if person is None:
+        raise NotFound("没有找到该信访人")
+    return person
 
 
 def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) -> list[CasePetitioner]:

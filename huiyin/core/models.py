@@ -31,6 +31,8 @@ class AuditEntry(models.Model):
         EXPORT = "export", "导出"
         DOCUMENT = "document", "生成文书"
         ACCESS_DENIED = "access_denied", "越权访问"
+        IDENTITY_SEARCH = "identity_search", "按身份证号、电话或姓名查询信访人"
+        CONTACT_VERIFY = "contact_verify", "核实信访人联系方式"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
