@@ -107,9 +107,9 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else ("*" * len(value))
 
 
-def mask_address(value: str, keep: int = 6) -> str:
-    """The first few characters (town, village) and an ellipsis: enough to tell two people apart."""
-    return value if len(value) <= keep else value[:keep] + "…"
+def mask_address(value: str) -> str:
+    """At most the first half (and at most six characters: town, village) and an ellipsis."""
+    return value[: min(6, len(value) // 2)] + "…" if value else ""
 
 
 class Case(models.Model):
