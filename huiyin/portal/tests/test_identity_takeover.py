@@ -251,3 +251,59 @@ def test_a_submission_without_a_contact_uses_the_one_on_record(register_case):
     letter = register_case(channel="letter", petitioners=[PetitionerIn(name="刘群众", id_number=VICTIM_ID)])
     party = letter.parties.get()
     assert (party.phone, party.address, party.contact_state) == (VICTIM_PHONE, VICTIM_ADDRESS, "on_record")
+
+
+# --- the person proves the phone on record on the portal ----------------------------------------
+
+
+def _code_sent_to(outbox: list[Any], phone: str) -> str:
+    return [m for m in outbox if m.recipient == phone][-1].body.split("为")[1][:6]
+
+
+def test_the_person_proves_the_old_phone_and_the_new_one_becomes_theirs(
+    client, victims_accusation, petition, outbox
+):
+    case = victims_accusation
+    # given the victim changed phones and submits from the new one (the receipt session holds the case)
+    client.post("/public/submit/", petition(id_number=VICTIM_ID, phone="13700007777"))
+    own = Case.objects.exclude(pk=case.pk).get()
+    party = own.parties.get()
+    page = client.get(f"/public/cases/{own.code}/")
+    assert b"contact-proof" in page.content and b"****1234" not in page.content and VICTIM_PHONE.encode() not in page.content
+
+    # when they give the old phone and enter the code it received
+    client.post(f"/public/cases/{own.code}/contact/", {"step": "send", "party": party.pk, "old_phone": VICTIM_PHONE})
+    code = _code_sent_to(outbox, VICTIM_PHONE)
+    client.post(f"/public/cases/{own.code}/contact/", {"step": "confirm", "code": code})
+
+    # then the new phone is the person's, the earlier accusation's notices follow it, and it is audited
+    assert Petitioner.objects.get(id_number=VICTIM_ID).phone == "13700007777"
+    assert recipients_for(case) == [("sms", "13700007777")]
+    audit = AuditEntry.objects.get(kind="contact_verify")
+    assert audit.actor is None and audit.detail["via"] == "otp" and audit.case == own
+
+
+def test_an_attacker_who_knows_the_victims_phone_still_cannot_prove_it(
+    client, victims_accusation, petition, outbox
+):
+    case = victims_accusation
+    client.post("/public/submit/", petition(id_number=VICTIM_ID, phone=ATTACKER_PHONE))
+    own = Case.objects.exclude(pk=case.pk).get()
+    party = own.parties.get()
+    url = f"/public/cases/{own.code}/contact/"
+
+    # a wrong guess of the old phone sends nothing and answers like a right one
+    wrong = client.post(url, {"step": "send", "party": party.pk, "old_phone": "13600006666"}, follow=True)
+    assert outbox == [] or all(m.recipient != "13600006666" for m in outbox)
+    right = client.post(url, {"step": "send", "party": party.pk, "old_phone": VICTIM_PHONE}, follow=True)
+    assert [str(m) for m in wrong.context["messages"]] == [str(m) for m in right.context["messages"]]
+
+    # the code went to the victim; guessing it fails and spends it
+    sent = _code_sent_to(outbox, VICTIM_PHONE)
+    for guess in ("000000", "111111", "222222", "333333", "444444", sent):
+        client.post(url, {"step": "confirm", "code": guess if guess != sent else sent})
+    # (five wrong tries spent the code before the right one arrived)
+    if sent in ("000000", "111111", "222222", "333333", "444444"):
+        pytest.skip("the random code collided with a guess")
+    assert_victim_untouched(case)
+    assert not AuditEntry.objects.filter(kind="contact_verify").exists()
