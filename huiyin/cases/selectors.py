@@ -142,7 +142,10 @@ def search_cases(user: User, q: str) -> QuerySet[Case]:
     if not q:
         return qs.none()
     people = CasePetitioner.objects.filter(case_id=OuterRef("pk")).filter(
-        Q(petitioner__name=q) | Q(petitioner__phone=q) | Q(petitioner__id_number=q.upper())
+        Q(petitioner__name=q)
+        | Q(petitioner__phone=q)
+        | Q(phone=q)  # the phone the case's own submission carried (issue 9)
+        | Q(petitioner__id_number=q.upper())
     )
     return qs.filter(Q(code=q.upper()) | Q(title__icontains=q) | Q(content__icontains=q) | Exists(people))
 
