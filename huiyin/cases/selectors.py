@@ -200,9 +200,9 @@ def find_petitioners(user: User, q: str, limit: int = 10) -> list[Petitioner]:
     if kind == "id_number":
         match = Q(id_number=q.upper())
     elif kind == "phone":
-        carried = CasePetitioner.objects.filter(
-            phone=q, case_id__in=visible_to(user).values("pk")
-        ).values("petitioner_id")
+        carried = CasePetitioner.objects.filter(phone=q, case_id__in=visible_to(user).values("pk")).values(
+            "petitioner_id"
+        )
         match = Q(phone=q) | Q(pk__in=carried)
     else:
         match = Q(name=q)

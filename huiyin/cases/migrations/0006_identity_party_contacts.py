@@ -4,25 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_case_leader'),
+        ("cases", "0005_case_leader"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casepetitioner',
-            name='address',
-            field=models.CharField(blank=True, max_length=200, verbose_name='本件联系地址'),
+            model_name="casepetitioner",
+            name="address",
+            field=models.CharField(blank=True, max_length=200, verbose_name="本件联系地址"),
         ),
         migrations.AddField(
-            model_name='casepetitioner',
-            name='contact_state',
-            field=models.CharField(choices=[('on_record', '与档案一致'), ('unverified', '本件新联系方式（未核实）'), ('verified', '已核实并更新档案')], default='on_record', max_length=20, verbose_name='联系方式核实'),
+            model_name="casepetitioner",
+            name="contact_state",
+            field=models.CharField(
+                choices=[
+                    ("on_record", "与档案一致"),
+                    ("unverified", "本件新联系方式（未核实）"),
+                    ("verified", "已核实并更新档案"),
+                ],
+                default="on_record",
+                max_length=20,
+                verbose_name="联系方式核实",
+            ),
         ),
         migrations.AddField(
-            model_name='casepetitioner',
-            name='phone',
-            field=models.CharField(blank=True, db_index=True, max_length=20, verbose_name='本件联系电话'),
+            model_name="casepetitioner",
+            name="phone",
+            field=models.CharField(blank=True, db_index=True, max_length=20, verbose_name="本件联系电话"),
         ),
     ]

@@ -26,21 +26,33 @@ ADDRESS = "东城镇柳林村3组5号"
 @pytest.fixture
 def known(register_case):
     """刘群众's case, registered at the county petition office by clerk_li."""
-    return register_case(petitioners=[PetitionerIn(name="刘群众", id_number=ID, phone=PHONE, address=ADDRESS)])
+    return register_case(
+        petitioners=[PetitionerIn(name="刘群众", id_number=ID, phone=PHONE, address=ADDRESS)]
+    )
 
 
 @pytest.fixture
 def neighbour(org):
     """邻县: another county of the same city, with its own petition office and township."""
-    county = Territory.objects.create(code="430122", name="邻县", level=TerritoryLevel.COUNTY, parent=org.city)
-    town = Territory.objects.create(code="430122100", name="西河镇", level=TerritoryLevel.TOWNSHIP, parent=county)
-    office = Unit.objects.create(code="N-XF", name="邻县信访局", kind=UnitKind.PETITION_OFFICE, territory=county)
-    township = Unit.objects.create(code="N-T", name="西河镇人民政府", kind=UnitKind.GOVERNMENT, territory=town)
+    county = Territory.objects.create(
+        code="430122", name="邻县", level=TerritoryLevel.COUNTY, parent=org.city
+    )
+    town = Territory.objects.create(
+        code="430122100", name="西河镇", level=TerritoryLevel.TOWNSHIP, parent=county
+    )
+    office = Unit.objects.create(
+        code="N-XF", name="邻县信访局", kind=UnitKind.PETITION_OFFICE, territory=county
+    )
+    township = Unit.objects.create(
+        code="N-T", name="西河镇人民政府", kind=UnitKind.GOVERNMENT, territory=town
+    )
     return {"office": office, "township": township}
 
 
 def _user(username: str, unit: Unit, role: str) -> User:
-    return User.objects.create_user(username=username, password="pw", full_name=username, unit=unit, role=role)
+    return User.objects.create_user(
+        username=username, password="pw", full_name=username, unit=unit, role=role
+    )
 
 
 def lookup(client, user, q: str):
@@ -54,13 +66,17 @@ def test_the_clerk_of_the_office_finds_the_person_masked_and_the_search_is_audit
     # the person and their earlier case are found …
     assert "刘群众".encode() in html and known.code.encode() in html
     # … masked: not one full ID number, phone or address in the bytes
-    assert "1101**********002X".encode() in html and b"138****1234" in html
+    assert b"1101**********002X" in html and b"138****1234" in html
     for full in (ID, PHONE, ADDRESS):
         assert full.encode() not in html
     # and the search left exactly one audit row saying by what and whom it found
     rows = AuditEntry.objects.filter(kind="identity_search", actor=clerk_li)
     assert rows.count() == 1
-    assert rows.get().detail == {"by": "phone", "query": "138****1234", "petitioners": [known.parties.get().petitioner_id]}
+    assert rows.get().detail == {
+        "by": "phone",
+        "query": "138****1234",
+        "petitioners": [known.parties.get().petitioner_id],
+    }
 
 
 @pytest.mark.parametrize("q", [ID, PHONE, "刘群众"])
@@ -115,7 +131,13 @@ def test_the_fill_button_reveals_one_person_in_scope_with_exactly_one_audit_row(
     before = AuditEntry.objects.filter(kind="identity_view").count()
     response = client.post(reverse("petitioner_reveal", args=[person.pk]))
     assert response.status_code == 200
-    assert response.json() == {"name": "刘群众", "kind": "person", "id_number": ID, "phone": PHONE, "address": ADDRESS}
+    assert response.json() == {
+        "name": "刘群众",
+        "kind": "person",
+        "id_number": ID,
+        "phone": PHONE,
+        "address": ADDRESS,
+    }
     reveal = AuditEntry.objects.filter(kind="identity_view").exclude(pk__in=[])
     assert reveal.count() == before + 1
     row = reveal.order_by("-id").first()

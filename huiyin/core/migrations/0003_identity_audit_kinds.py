@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_initial'),
+        ("core", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='kind',
-            field=models.CharField(choices=[('identity_view', '查看信访人身份'), ('export', '导出'), ('document', '生成文书'), ('access_denied', '越权访问'), ('identity_search', '按身份证号、电话或姓名查询信访人'), ('contact_verify', '核实信访人联系方式')], max_length=30),
+            model_name="auditentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("identity_view", "查看信访人身份"),
+                    ("export", "导出"),
+                    ("document", "生成文书"),
+                    ("access_denied", "越权访问"),
+                    ("identity_search", "按身份证号、电话或姓名查询信访人"),
+                    ("contact_verify", "核实信访人联系方式"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -86,8 +86,14 @@ def test_an_id_number_and_a_new_phone_on_the_portal_take_over_nothing_30_3(
     # suggestion on the portal with that ID number and their own phone
     response = client.post(
         "/public/submit/",
-        petition(petition_type="suggestion", name="刘群众", id_number=VICTIM_ID, phone=ATTACKER_PHONE,
-                 title="建议增设公交站", content="建议在柳林村口增设公交站。"),
+        petition(
+            petition_type="suggestion",
+            name="刘群众",
+            id_number=VICTIM_ID,
+            phone=ATTACKER_PHONE,
+            title="建议增设公交站",
+            content="建议在柳林村口增设公交站。",
+        ),
     )
     assert response.status_code == 302
     own = Case.objects.exclude(pk=case.pk).get()
@@ -166,7 +172,11 @@ def test_an_id_number_and_a_new_phone_through_the_api_take_over_nothing(
     response = _bearer(clerk_li).post("/api/cases", body, content_type="application/json")
     assert response.status_code == 201, response.json()
     party = response.json()["petitioners"][0]
-    assert (party["phone"], party["address"], party["contact_state"]) == (ATTACKER_PHONE, "别处", "unverified")
+    assert (party["phone"], party["address"], party["contact_state"]) == (
+        ATTACKER_PHONE,
+        "别处",
+        "unverified",
+    )
     assert_victim_untouched(case)
     assert_attacker_sees_none_of(client, case, outbox)
 
@@ -269,10 +279,16 @@ def test_the_person_proves_the_old_phone_and_the_new_one_becomes_theirs(
     own = Case.objects.exclude(pk=case.pk).get()
     party = own.parties.get()
     page = client.get(f"/public/cases/{own.code}/")
-    assert b"contact-proof" in page.content and b"****1234" not in page.content and VICTIM_PHONE.encode() not in page.content
+    assert (
+        b"contact-proof" in page.content
+        and b"****1234" not in page.content
+        and VICTIM_PHONE.encode() not in page.content
+    )
 
     # when they give the old phone and enter the code it received
-    client.post(f"/public/cases/{own.code}/contact/", {"step": "send", "party": party.pk, "old_phone": VICTIM_PHONE})
+    client.post(
+        f"/public/cases/{own.code}/contact/", {"step": "send", "party": party.pk, "old_phone": VICTIM_PHONE}
+    )
     code = _code_sent_to(outbox, VICTIM_PHONE)
     client.post(f"/public/cases/{own.code}/contact/", {"step": "confirm", "code": code})
 
