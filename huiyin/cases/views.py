@@ -239,7 +239,7 @@ def petitioner_lookup(request: HttpRequest) -> HttpResponse:
         # 检索身份信息也须留痕 (SPEC §1.3, issue 9): who searched for whom, by what, and who was found.
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.IDENTITY_SEARCH,
-            actor=request.user,
+            actor=request.user,  # type: ignore[misc]
             ip_address=client_ip(request),
             detail={"by": kind, "query": _mask_query(q, kind), "petitioners": [p.pk for p in people]},
         )
@@ -259,7 +259,7 @@ def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
         return JsonResponse({"message": exc.message, "extra": {}}, status=404)
     AuditEntry.objects.create(
         kind=AuditEntry.Kind.IDENTITY_VIEW,
-        actor=request.user,
+        actor=request.user,  # type: ignore[misc]
         ip_address=client_ip(request),
         detail={
             "lookup": True,

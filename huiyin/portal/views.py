@@ -345,7 +345,7 @@ def case_contact(request: HttpRequest, code: str) -> HttpResponse:
     parties = {p.pk: p for p in services.proof_parties(case)}
     if request.POST.get("step") == "confirm":
         pending = request.session.get(SESSION_PROOF) or {}
-        party = parties.get(pending.get("party")) if pending.get("code") == case.code else None
+        party = parties.get(int(pending.get("party") or 0)) if pending.get("code") == case.code else None
         form = CodeForm(request.POST)
         if (
             party is not None
