@@ -118,8 +118,9 @@ class PetitionerOut(Schema):
     kind: str
     name: str
     id_number: str
-    phone: str
-    address: str
+    phone: str = Field(description="本件联系电话：本次提交所留（与档案不同者须核实后才成为本人联系方式）")
+    address: str = Field(description="本件联系地址")
+    contact_state: str = Field(description="on_record / unverified / verified")
     is_representative: bool
 
 
@@ -320,8 +321,9 @@ def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
                 "kind": p.petitioner.kind,
                 "name": p.petitioner.name,
                 "id_number": p.petitioner.id_number,
-                "phone": p.petitioner.phone,
-                "address": p.petitioner.address,
+                "phone": p.phone,
+                "address": p.address,
+                "contact_state": p.contact_state,
                 "is_representative": p.is_representative,
             }
             for p in parties

@@ -24,6 +24,19 @@ class PetitionType(models.TextChoices):
     COMPLAINT = "complaint", "申诉求决"
 
 
+class ContactState(models.TextChoices):
+    """Whether the contact a case's submission carried is the person's contact on record.
+
+    A submission never changes a stored petitioner's contact data: a new phone or address for a known
+    ID number is this case's contact only until staff verify it or the person proves control of the
+    phone on record (issue 9, hole 1).
+    """
+
+    ON_RECORD = "on_record", "与档案一致"
+    UNVERIFIED = "unverified", "本件新联系方式（未核实）"
+    VERIFIED = "verified", "已核实并更新档案"
+
+
 class Status(models.TextChoices):
     REGISTERED = "registered", "已登记"
     ACCEPTED = "accepted", "已受理"

@@ -11,6 +11,7 @@ from django.db import models
 from huiyin.cases.choices import (
     AssignmentKind,
     Channel,
+    ContactState,
     Decision,
     DeliveryMethod,
     OpinionStage,
@@ -85,6 +86,30 @@ class Petitioner(models.Model):
     @property
     def masked_phone(self) -> str:
         return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else ""
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)
+
+    @property
+    def masked_lookup_id(self) -> str:
+        """3301**********1234, as the intake look-up shows it (issue 9, hole 3)."""
+        return mask_id_number(self.id_number) if self.id_number else ""
+
+
+def mask_id_number(value: str) -> str:
+    """3301**********1234: the region's first four digits and the last four, never the birth date."""
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) >= 12 else ("*" * len(value))
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else ("*" * len(value))
+
+
+def mask_address(value: str) -> str:
+    """At most the first half (and at most six characters: town, village) and an ellipsis."""
+    return value[: min(6, len(value) // 2)] + "…" if value else ""
 
 
 class Case(models.Model):
@@ -195,6 +220,14 @@ class CasePetitioner(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="parties")
     is_representative = models.BooleanField(default=False)
+    # The contact this case's own submission carried (or the one on record if it carried none).
+    # Notices about this case go here, and the portal lists the case for this phone only: a
+    # submission never rewrites the person's stored contact (issue 9, hole 1; SPEC §1.3).
+    phone = models.CharField("本件联系电话", max_length=20, blank=True, db_index=True)
+    address = models.CharField("本件联系地址", max_length=200, blank=True)
+    contact_state = models.CharField(
+        "联系方式核实", max_length=20, choices=ContactState.choices, default=ContactState.ON_RECORD
+    )
 
     class Meta:
         constraints = [
@@ -202,6 +235,14 @@ class CasePetitioner(models.Model):
         ]
         verbose_name = "信访人（事项）"
         verbose_name_plural = "信访人（事项）"
+
+    @property
+    def contact_is_new(self) -> bool:
+        return self.contact_state == ContactState.UNVERIFIED
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
 
 class Submission(AppendOnly):

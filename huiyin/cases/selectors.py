@@ -167,7 +167,10 @@ def search_cases(user: User, q: str) -> QuerySet[Case]:
     if not q:
         return qs.none()
     people = CasePetitioner.objects.filter(case_id=OuterRef("pk")).filter(
-        Q(petitioner__name=q) | Q(petitioner__phone=q) | Q(petitioner__id_number=q.upper())
+        Q(petitioner__name=q)
+        | Q(petitioner__phone=q)
+        | Q(phone=q)  # the phone the case's own submission carried (issue 9)
+        | Q(petitioner__id_number=q.upper())
     )
     # 条例 §30¶3: a search by a person's name, phone or ID number never finds an accusation whose
     # accuser the user may not see (it would name the accuser to the accused's superior; ADR 0005)
@@ -184,12 +187,63 @@ def petitioner_history(
     return qs.exclude(pk=exclude_case_id) if exclude_case_id else qs
 
 
-def find_petitioners(q: str, limit: int = 10) -> list[Petitioner]:
-    """Look a person up at the window by ID number, phone or exact name."""
+LookupKind = str  # "id_number" | "phone" | "name" | "" (not a complete query: nothing is searched)
+
+
+def lookup_kind(q: str) -> LookupKind:
+    """What a look-up box query is: a whole ID number, a whole phone number, or a name.
+
+    Only whole numbers are searched (the match is exact), so typing an ID number digit by digit
+    neither searches nor writes an audit row until it is complete.
+    """
+    q = q.strip().upper()
+    if len(q) in (15, 18) and q[:-1].isascii() and q[:-1].isdigit() and (q[-1].isdigit() or q[-1] == "X"):
+        return "id_number"
+    if q.isascii() and q.isdigit():
+        return "phone" if 7 <= len(q) <= 12 else ""
+    if len(q) == 18 and q.isascii() and q.isalnum():
+        return "id_number"  # a unified social credit code (organisations)
+    return "name" if len(q) >= 2 else ""
+
+
+def petitioners_in_scope(user: User) -> QuerySet[Petitioner]:
+    """People who are a party to a case the user may see (`visible_to`): the intake look-up never
+    reaches beyond the user's own office and territory (issue 9, hole 3), nor to the accuser of a case
+    whose identity the user may not see (ADR 0005: the accused unit's superior, a barred namesake)."""
+    cases = visible_to(user).exclude(identity_hidden_q(user)).values("pk")
+    return Petitioner.objects.filter(
+        Exists(CasePetitioner.objects.filter(petitioner_id=OuterRef("pk"), case_id__in=cases))
+    )
+
+
+def find_petitioners(user: User, q: str, limit: int = 10) -> list[Petitioner]:
+    """Look a person up at the window by whole ID number, phone or exact name, within the user's scope.
+
+    A phone matches the one on record or the one a visible case's submission carried.
+    """
     q = q.strip()
-    if not q:
+    kind = lookup_kind(q)
+    if not kind:
         return []
-    return list(Petitioner.objects.filter(Q(id_number=q.upper()) | Q(phone=q) | Q(name=q))[:limit])
+    scoped = petitioners_in_scope(user)
+    if kind == "id_number":
+        match = Q(id_number=q.upper())
+    elif kind == "phone":
+        carried = CasePetitioner.objects.filter(phone=q, case_id__in=visible_to(user).values("pk")).values(
+            "petitioner_id"
+        )
+        match = Q(phone=q) | Q(pk__in=carried)
+    else:
+        match = Q(name=q)
+    return list(scoped.filter(match).order_by("name", "pk")[:limit])
+
+
+def petitioner_for_reveal(user: User, pk: int) -> Petitioner:
+    """The petitioner if the user's look-up may find them; the same NotFound for missing and out of scope."""
+    person = petitioners_in_scope(user).filter(pk=pk).first()
+    if person is None:
+        raise NotFound("没有找到该信访人")
+    return person
 
 
 def case_parties_masked(user: User, case: Case) -> list[CasePetitioner]:

@@ -15,11 +15,12 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from huiyin.cases.choices import Channel, PetitionerKind, PetitionType, Status
+from huiyin.cases.choices import Channel, ContactState, PetitionerKind, PetitionType, Status
 from huiyin.cases.confidentiality import office_above
 from huiyin.cases.models import Attachment, Case, CaseEvent, CasePetitioner, Category, Petitioner, Submission
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.core.models import AuditEntry
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.selectors import Rule, profile_for, rules_for_profile
@@ -191,21 +192,104 @@ def representative_limit(rules: dict[RuleKey, Rule], headcount: int) -> Rule:
     return rules[RuleKey.MAX_REPRESENTATIVES]
 
 
-def _find_or_create_petitioner(p: PetitionerIn) -> Petitioner:
+@dataclass(frozen=True)
+class PartyContact:
+    """Who a party row links to and the contact this case's submission carried for them."""
+
+    petitioner: Petitioner
+    phone: str
+    address: str
+    state: str
+
+
+def _find_or_create_petitioner(p: PetitionerIn) -> PartyContact:
+    """Link a known ID number to its petitioner without touching their stored contact.
+
+    Anyone may type anyone's ID number: a phone or address that differs from the one on record is
+    this case's contact only (issue 9, hole 1). It becomes the person's contact through
+    `party_contact_verify` (staff) or the portal's proof of the phone on record, never by submitting.
+    """
     if p.id_number:
         existing = Petitioner.objects.filter(id_number=p.id_number).first()
         if existing is not None:
-            changed = [
-                f for f in ("phone", "address") if getattr(p, f) and getattr(existing, f) != getattr(p, f)
-            ]
-            for f in changed:
-                setattr(existing, f, getattr(p, f))
-            if changed:
-                existing.save(update_fields=changed)
-            return existing
-    return Petitioner.objects.create(
+            phone = p.phone or existing.phone  # a submission without a contact uses the one on record
+            address = p.address or existing.address
+            new = (phone != existing.phone) or (address != existing.address)
+            state = ContactState.UNVERIFIED if new else ContactState.ON_RECORD
+            return PartyContact(existing, phone, address, state)
+    person = Petitioner.objects.create(
         kind=p.kind, name=p.name, id_number=p.id_number, phone=p.phone, address=p.address
     )
+    return PartyContact(person, p.phone, p.address, ContactState.ON_RECORD)
+
+
+CONTACT_VERIFIERS = frozenset({Role.CLERK, Role.DISPATCHER})
+
+
+def may_verify_contact(user: User, case: Case) -> bool:
+    """The window and dispatch desks of the office that registered the case check a new contact."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "role", None) in CONTACT_VERIFIERS
+        and user.unit_id == case.office_id
+    )
+
+
+@transaction.atomic
+def party_contact_verify(
+    *, party: CasePetitioner, actor: User | None, via: str, ip: str | None = None
+) -> CasePetitioner:
+    """Make the contact a case's submission carried the person's contact on record, and audit it.
+
+    `via` is "staff" (a clerk or dispatcher of the registering office checked the person, e.g. the ID
+    card at the window; `actor` is that staff member) or "otp" (the person entered a code sent to the
+    phone on record; no staff actor). The person's other cases that used the old contact follow it.
+    """
+    party = CasePetitioner.objects.select_for_update().select_related("case", "petitioner").get(pk=party.pk)
+    if via == "staff":
+        if actor is None or not may_verify_contact(actor, party.case):
+            raise PermissionDenied("只有登记该事项的信访部门的接待或分办人员可以核实联系方式")
+    elif via != "otp":
+        raise ValueError(f"unknown verification route {via!r}")
+    if party.contact_state != ContactState.UNVERIFIED:
+        raise ValidationFailed("该联系方式无需核实")
+    person = Petitioner.objects.select_for_update().get(pk=party.petitioner_id)
+    old_phone, old_address = person.phone, person.address
+    followed = list(
+        CasePetitioner.objects.filter(petitioner=person)
+        .exclude(pk=party.pk)
+        .exclude(contact_state=ContactState.UNVERIFIED)
+        .values_list("pk", flat=True)
+    )
+    updates: dict[str, str] = {}
+    if party.phone and party.phone != old_phone:
+        updates["phone"] = party.phone
+        CasePetitioner.objects.filter(pk__in=followed, phone=old_phone).update(phone=party.phone)
+    if party.address and party.address != old_address:
+        updates["address"] = party.address
+        CasePetitioner.objects.filter(pk__in=followed, address=old_address).update(address=party.address)
+    for name, value in updates.items():
+        setattr(person, name, value)
+    if updates:
+        person.save(update_fields=list(updates))
+    party.contact_state = ContactState.VERIFIED
+    party.save(update_fields=["contact_state"])
+    AuditEntry.objects.create(
+        kind=AuditEntry.Kind.CONTACT_VERIFY,
+        actor=actor,
+        case=party.case,
+        ip_address=ip,
+        detail={
+            "petitioner": person.pk,
+            "party": party.pk,
+            "via": via,
+            "changed": sorted(updates),
+            "cases_following": sorted(
+                CasePetitioner.objects.filter(pk__in=followed).values_list("case_id", flat=True)
+            ),
+        },
+    )
+    return party
 
 
 def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
@@ -255,8 +339,14 @@ def case_register(
         with transaction.atomic():
             case = _create_case(fields, office, actor, idempotency_key, now)
             for p in people:
+                found = _find_or_create_petitioner(p)
                 CasePetitioner.objects.create(
-                    case=case, petitioner=_find_or_create_petitioner(p), is_representative=p.is_representative
+                    case=case,
+                    petitioner=found.petitioner,
+                    is_representative=p.is_representative,
+                    phone=found.phone,
+                    address=found.address,
+                    contact_state=found.state,
                 )
             payload = {
                 "data": asdict(data),

@@ -11,9 +11,13 @@ urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/new/lookup/", views.petitioner_lookup, name="petitioner_lookup"),
+    path("cases/new/lookup/<int:petitioner>/reveal/", views.petitioner_reveal, name="petitioner_reveal"),
     path("search/", views.search, name="search"),
     path("cases/<str:code>/", views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", views.case_parties, name="case_parties"),
+    path(
+        "cases/<str:code>/parties/<int:party>/contact/", views.case_party_contact, name="case_party_contact"
+    ),
     path("cases/<str:code>/receipt/", views.case_receipt, name="case_receipt"),
     path("cases/<str:code>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="opinion_docx"),

@@ -15,18 +15,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
 from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
-from huiyin.cases.models import Case, CaseEvent, Opinion
-from huiyin.cases.services import INTAKE_ROLES, case_register
+from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
+from huiyin.cases.services import INTAKE_ROLES, case_register, may_verify_contact, party_contact_verify
 from huiyin.core import net, timeutil
 from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -43,6 +43,7 @@ from huiyin.workflow.transitions import ACTION_LABELS, Action
 PAGE_SIZE = 25
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
+MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员可以核实联系方式"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -225,23 +226,66 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return redirect("case_detail", code=case.code)
 
 
+def _mask_query(q: str, kind: str) -> str:
+    if kind == "id_number":
+        return mask_id_number(q.upper())
+    if kind == "phone":
+        return mask_phone(q)
+    return q[:1] + "＊" * (len(q) - 1)
+
+
 @login_required
 @require_GET
 def petitioner_lookup(request: HttpRequest) -> HttpResponse:
-    """htmx: petitioners matching an ID number, phone or name, with their earlier cases."""
+    """htmx: petitioners in the user's scope matching a whole ID number, phone or exact name, masked,
+    with their earlier cases. Every search is audited; the full data comes only from the reveal."""
     if getattr(request.user, "role", None) not in INTAKE_ROLES:
         return HttpResponse(status=403)
-    q = request.GET.get("lookup", "").strip()
-    people = selectors.find_petitioners(q) if len(q) >= 2 else []
+    q = request.GET.get("lookup", "").strip()[:100]
+    kind = selectors.lookup_kind(q)
+    people = selectors.find_petitioners(request.user, q) if kind else []  # type: ignore[arg-type]
     history = list(selectors.petitioner_history(request.user, people)[:20]) if people else []  # type: ignore[arg-type]
-    if people:
+    if kind:
+        # 检索身份信息也须留痕 (SPEC §1.3, issue 9): who searched for whom, by what, and who was found.
         AuditEntry.objects.create(
-            kind=AuditEntry.Kind.IDENTITY_VIEW,
-            actor=request.user,
+            kind=AuditEntry.Kind.IDENTITY_SEARCH,
+            actor=request.user,  # type: ignore[misc]
             ip_address=client_ip(request),
-            detail={"lookup": True, "petitioners": [p.pk for p in people]},
+            detail={"by": kind, "query": _mask_query(q, kind), "petitioners": [p.pk for p in people]},
         )
-    return render(request, "cases/_lookup.html", {"q": q, "people": people, "history": history})
+    context = {"q": q, "kind": kind, "people": people, "history": history}
+    return render(request, "cases/_lookup.html", context)
+
+
+@login_required
+@require_POST
+def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
+    """The 'fill' button: the unmasked identity of one petitioner in the user's scope, audited."""
+    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+        return JsonResponse({"message": MSG_NOT_INTAKE, "extra": {}}, status=403)
+    try:
+        person = selectors.petitioner_for_reveal(request.user, petitioner)  # type: ignore[arg-type]
+    except NotFound as exc:
+        return JsonResponse({"message": exc.message, "extra": {}}, status=404)
+    AuditEntry.objects.create(
+        kind=AuditEntry.Kind.IDENTITY_VIEW,
+        actor=request.user,  # type: ignore[misc]
+        ip_address=client_ip(request),
+        detail={
+            "lookup": True,
+            "petitioners": [person.pk],
+            "revealed": [f for f in ("id_number", "phone", "address") if getattr(person, f)],
+        },
+    )
+    return JsonResponse(
+        {
+            "name": person.name,
+            "kind": person.kind,
+            "id_number": person.id_number,
+            "phone": person.phone,
+            "address": person.address,
+        }
+    )
 
 
 # --- the case page ----------------------------------------------------------------------------
@@ -363,6 +407,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         "parties": parties,
         "full_identity": False,
         "identity_withheld": not may_see_identity(request.user, case),  # type: ignore[arg-type]
+        "may_verify_contact": may_verify_contact(request.user, case),  # type: ignore[arg-type]
     }
     return render(request, "cases/detail.html", context)
 
@@ -377,8 +422,48 @@ def case_parties(request: HttpRequest, code: str) -> HttpResponse:
         parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
     else:
         parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
-    withheld = not may_see_identity(request.user, case)  # type: ignore[arg-type]
-    context = {"case": case, "parties": parties, "full_identity": full, "identity_withheld": withheld}
+    context = {
+        "case": case,
+        "parties": parties,
+        "full_identity": full,
+        "identity_withheld": not may_see_identity(request.user, case),  # type: ignore[arg-type]
+        "may_verify_contact": may_verify_contact(request.user, case),  # type: ignore[arg-type]
+    }
+    return render(request, "cases/_parties.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_party_contact(request: HttpRequest, code: str, party: int) -> HttpResponse:
+    """htmx: confirm (GET) and record (POST) that a party's new contact is the person's (audited).
+
+    A submission never changes a stored contact (issue 9, hole 1); this is how staff who checked
+    the person (ID card at the window, or a call to the phone on record) make it the person's."""
+    case = case_or_404(request, code)
+    row = case.parties.select_related("petitioner").filter(pk=party).first()
+    if row is None:
+        raise Http404("没有这名信访人")
+    user = request.user
+    allowed = may_verify_contact(user, case)  # type: ignore[arg-type]
+    if request.method == "POST" and not allowed:
+        return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_VERIFIER}, status=403)
+    if request.method == "POST":
+        try:
+            party_contact_verify(party=row, actor=user, via="staff", ip=client_ip(request))  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已核实并更新{row.petitioner.name}的联系方式")
+        return redirect("case_detail", code=case.code)
+    parties = selectors.case_parties_masked(user, case)  # type: ignore[arg-type]
+    context = {
+        "case": case,
+        "parties": parties,
+        "full_identity": False,
+        "verify": row if allowed else None,
+        "verify_refused": "" if allowed else MSG_NOT_VERIFIER,
+        "may_verify_contact": allowed,
+    }
     return render(request, "cases/_parties.html", context)
 
 

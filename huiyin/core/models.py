@@ -35,6 +35,8 @@ class AuditEntry(models.Model):
         SEARCH = "search", "按身份信息搜索"  # a search by ID number, phone or a petitioner's name
         ADMIN_VIEW = "admin_view", "后台查看"  # the Django admin's pages of identity-bearing models
         OTP_RESET = "otp_reset", "重置两步验证"
+        IDENTITY_SEARCH = "identity_search", "按身份证号、电话或姓名查询信访人"
+        CONTACT_VERIFY = "contact_verify", "核实信访人联系方式"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

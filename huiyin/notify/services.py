@@ -68,14 +68,19 @@ def render(kind: MessageKind | str, context: dict[str, Any]) -> tuple[str, str] 
 
 
 def recipients_for(case: Case) -> list[tuple[str, str]]:
-    """(medium, address) pairs for a case: the petitioners' phones (representatives only for a
-    collective visit) and any address they gave for notices. Nobody if the identity is unclear."""
-    parties = case.parties.select_related("petitioner")
+    """(medium, address) pairs for a case: the phones this case's own submission carried for its
+    petitioners (representatives only for a collective visit) and any address they gave for notices.
+    Nobody if the identity is unclear.
+
+    The phone is the party row's, never the petitioner's stored one: someone who typed another
+    person's ID number hears about their own submission only, and the person's other cases keep
+    reaching the person (issue 9, hole 1)."""
+    parties = case.parties.all()
     if case.is_collective:
         parties = parties.filter(is_representative=True)
     found: list[tuple[str, str]] = []
     for party in parties:
-        phone = party.petitioner.phone.strip()
+        phone = party.phone.strip()
         if phone and (Medium.SMS, phone) not in found:
             found.append((Medium.SMS, phone))
     for contact in CaseContact.objects.filter(case=case).order_by("id"):

@@ -237,15 +237,18 @@ def delivered_opinions(case: Case) -> list[Opinion]:
 
 
 def cases_for_contact(address: str) -> list[Case]:
-    """Cases a signed-in citizen may open: those whose petitioner has this phone, or that list this
-    address for notices."""
+    """Cases a signed-in citizen may open: those whose own submission carried this phone for a
+    petitioner (or whose contact the person verified later), or that list this address for notices.
+
+    Never by the petitioner's stored phone: whoever types someone's ID number with their own phone
+    must not see that person's other cases, accusations included (issue 9, hole 1)."""
     from huiyin.notify.models import CaseContact
 
     if not address:
         return []
     by_contact = CaseContact.objects.filter(address=address).values("case_id")
     return list(
-        Case.objects.filter(Q(parties__petitioner__phone=address) | Q(pk__in=by_contact))
+        Case.objects.filter(Q(parties__phone=address) | Q(pk__in=by_contact))
         .distinct()
         .select_related("office", "handling_unit")
         .order_by("-registered_at")[:100]

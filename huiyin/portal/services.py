@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
-from huiyin.cases.choices import Channel
-from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, case_register
+from huiyin.cases.choices import Channel, ContactState
+from huiyin.cases.models import Case, CasePetitioner
+from huiyin.cases.services import CaseIn, case_register, party_contact_verify
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
 from huiyin.notify.choices import Medium, MessageKind
@@ -84,11 +84,8 @@ def portal_submit(
 
 
 def _phone_tails(case: Case) -> list[str]:
-    return [
-        p.petitioner.phone[-4:]
-        for p in case.parties.select_related("petitioner")
-        if len(p.petitioner.phone) >= 4
-    ]
+    """The last four digits of the phones this case's own submission carried (issue 9, hole 1)."""
+    return [phone[-4:] for phone in case.parties.values_list("phone", flat=True) if len(phone) >= 4]
 
 
 def tracking_verify(code: str, factor: str) -> Case | None:
@@ -168,3 +165,42 @@ def login_code_verify(*, address: str, code: str) -> bool:
     record.used = ok or record.attempts >= CODE_MAX_ATTEMPTS
     record.save(update_fields=["attempts", "used"])
     return ok
+
+
+# --- proving the phone on record (issue 9, hole 1) ----------------------------------------------
+
+
+def proof_parties(case: Case) -> list[CasePetitioner]:
+    """The case's petitioners who gave an ID number and a phone: each may prove an earlier phone.
+
+    Offered whether or not the ID number is known, so the page never tells a visitor that the
+    person behind an ID number has petitioned before."""
+    return list(case.parties.select_related("petitioner").exclude(petitioner__id_number="").exclude(phone=""))
+
+
+def contact_proof_send(*, party: CasePetitioner, old_phone: str) -> bool:
+    """Send a one-time code to `old_phone` if it is the phone on record for the party's ID number and
+    differs from the phone this case carried; True if a code went out. The caller answers the same
+    either way (no oracle for someone's phone number)."""
+    parsed = normalise_address(old_phone)
+    if (
+        parsed is None
+        or party.contact_state != ContactState.UNVERIFIED
+        or not party.petitioner.phone
+        or not hmac.compare_digest(parsed[1], party.petitioner.phone)
+    ):
+        return False
+    login_code_send(medium=parsed[0], address=parsed[1])
+    return True
+
+
+def contact_proof_confirm(*, party: CasePetitioner, code: str) -> bool:
+    """If `code` is the one sent to the phone on record, the person controls it: make this case's
+    contact theirs (audited by `party_contact_verify`, via "otp"). False for a wrong or spent code."""
+    parsed = normalise_address(party.petitioner.phone)
+    if parsed is None or party.contact_state != ContactState.UNVERIFIED:
+        return False
+    if not login_code_verify(address=parsed[1], code=code):
+        return False
+    party_contact_verify(party=party, actor=None, via="otp")
+    return True

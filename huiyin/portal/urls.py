@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<str:code>/rate/", views.case_rate, name="portal_case_rate"),
     path("cases/<str:code>/review/", views.case_review, name="portal_case_review"),
     path("cases/<str:code>/consent/", views.case_consent, name="portal_case_consent"),
+    path("cases/<str:code>/contact/", views.case_contact, name="portal_case_contact"),
     path("cases/<str:code>/opinions/<int:pk>/", views.opinion_print, name="portal_opinion"),
     path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="portal_opinion_docx"),
     path("account/", views.account, name="portal_account"),

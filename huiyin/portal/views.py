@@ -46,6 +46,7 @@ SESSION_VERIFIED = "portal_verified"
 SESSION_RECEIPT = "portal_receipt"
 SESSION_CONTACT = "portal_contact"
 SESSION_PENDING = "portal_pending_address"
+SESSION_PROOF = "portal_contact_proof"  # {"code": case code, "party": party id} awaiting its code
 
 
 def _limited(
@@ -249,6 +250,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "consent": bool(consent),
         "may_publish": case.petition_type != PetitionType.ACCUSATION,
         "answered": case.status not in (Status.REGISTERED, Status.ACCEPTED, Status.IN_HANDLING),
+        "proof_parties": services.proof_parties(case),
+        "proof_pending": (request.session.get(SESSION_PROOF) or {}).get("code") == case.code,
         **extra,
     }
 
@@ -325,6 +328,48 @@ def case_consent(request: HttpRequest, code: str) -> HttpResponse:
     consent = form.is_valid() and form.cleaned_data["consent"]
     services.consent_set(case=case, consent=consent)
     messages.success(request, _("已记录：同意公开。") if consent else _("已记录：不公开。"))
+    return redirect("portal_case", code=case.code)
+
+
+@require_POST
+def case_contact(request: HttpRequest, code: str) -> HttpResponse:
+    """Prove an earlier phone for this case's ID number, so the phone this case carried becomes the
+    person's contact (issue 9, hole 1).
+
+    step=send with the earlier phone: a code goes to it only if it is the phone on record (rate
+    limited like sign-in codes), and the answer is the same either way; step=confirm: the right code
+    makes the case's contact the person's. Whoever merely typed an ID number never gets that code."""
+    case = _my_case(request, code)
+    if case is None:
+        return _not_yours(request, code)
+    parties = {p.pk: p for p in services.proof_parties(case)}
+    if request.POST.get("step") == "confirm":
+        pending = request.session.get(SESSION_PROOF) or {}
+        party = parties.get(int(pending.get("party") or 0)) if pending.get("code") == case.code else None
+        form = CodeForm(request.POST)
+        if (
+            party is not None
+            and pending.get("sent")
+            and form.is_valid()
+            and services.contact_proof_confirm(party=party, code=form.cleaned_data["code"])
+        ):
+            request.session.pop(SESSION_PROOF, None)
+            messages.success(request, _("已确认：本件留下的手机号已设为您的联系方式。"))
+        else:
+            messages.error(request, _("验证码不正确或已过期"))
+        return redirect("portal_case", code=case.code)
+    party_id = request.POST.get("party", "")
+    party = parties.get(int(party_id)) if party_id.isascii() and party_id.isdigit() else None
+    parsed = services.normalise_address(request.POST.get("old_phone", ""))
+    if party is None or parsed is None or parsed[0] != "sms":
+        messages.error(request, _("请填写11位手机号码"))
+        return redirect("portal_case", code=case.code)
+    limited = throttle.hit("code_ip", throttle.client_ip(request)) or throttle.hit("code_address", parsed[1])
+    if limited:
+        return _limited(request, limited, "portal/case.html", _case_context(request, case))
+    sent = services.contact_proof_send(party=party, old_phone=parsed[1])
+    request.session[SESSION_PROOF] = {"code": case.code, "party": party.pk, "sent": sent}
+    messages.info(request, _("如果该号码是此身份证号登记的手机号，验证码已发送至该号码，请在10分钟内填写。"))
     return redirect("portal_case", code=case.code)
 
 
@@ -407,6 +452,6 @@ def account_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def account_logout(request: HttpRequest) -> HttpResponse:
-    for key in (SESSION_CONTACT, SESSION_VERIFIED, SESSION_PENDING, SESSION_RECEIPT):
+    for key in (SESSION_CONTACT, SESSION_VERIFIED, SESSION_PENDING, SESSION_RECEIPT, SESSION_PROOF):
         request.session.pop(key, None)
     return redirect("portal_home")

@@ -171,7 +171,7 @@ def test_lookup_shows_the_petitioner_and_earlier_cases_and_is_audited(client, cl
     response = client.get(reverse("petitioner_lookup"), {"lookup": "13800001234"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "刘群众" in html and earlier.code in html
-    assert AuditEntry.objects.filter(kind="identity_view", actor=clerk_li, detail__lookup=True).exists()
+    assert AuditEntry.objects.filter(kind="identity_search", actor=clerk_li, detail__by="phone").exists()
 
 
 def test_lookup_with_no_match_says_so(client, clerk_li):

@@ -31,12 +31,9 @@
     if (first) first.focus();
   });
 
-  // Petitioner look-up: "use this person" fills the first petitioner row that has no name yet.
-  document.addEventListener("click", function (e) {
-    var button = e.target.closest("[data-fill-petitioner]");
-    if (!button) return;
-    e.preventDefault();
-    var data = JSON.parse(button.getAttribute("data-fill-petitioner"));
+  // Petitioner look-up: "use this person" asks the server for the unmasked identity (an audited
+  // reveal, POST with the form's CSRF token) and fills the first petitioner row that has no name yet.
+  function fillPetitioner(data) {
     var rows = document.querySelectorAll("[data-formset-body='p'] [data-petitioner-row]");
     var target = null;
     rows.forEach(function (row) {
@@ -50,12 +47,32 @@
       target = rows[rows.length - 1];
     }
     if (!target) return;
-    Object.keys(data).forEach(function (key) {
+    ["name", "kind", "id_number", "phone", "address"].forEach(function (key) {
       var field = target.querySelector("[name$='-" + key + "']");
-      if (field) field.value = data[key];
+      if (field && typeof data[key] === "string") field.value = data[key];
     });
     var nameField = target.querySelector("[name$='-name']");
     if (nameField) nameField.focus();
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-fill-petitioner]");
+    if (!button) return;
+    e.preventDefault();
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    button.disabled = true;
+    fetch(button.getAttribute("data-reveal-url"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
+    })
+      .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+      .then(function (result) {
+        button.disabled = false;
+        if (result[0]) fillPetitioner(result[1]);
+        else window.alert(result[1].message || "无法填入");
+      })
+      .catch(function () { button.disabled = false; window.alert("网络错误，请重试"); });
   });
 
   // Buttons marked data-print open the browser's print dialog (print views).
