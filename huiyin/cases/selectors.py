@@ -8,6 +8,7 @@ from huiyin.cases.choices import Status
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
+from huiyin.core.parsing import parse_id
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.supervision.choices import OrderState
@@ -56,7 +57,9 @@ def visible_to(user: User) -> QuerySet[Case]:
 
 def access_case(user: User, ref: int | str) -> Case:
     """The case by id or code if the user may see it; the same NotFound for 'missing' and 'not yours'."""
-    lookup = Q(pk=ref) if isinstance(ref, int) or str(ref).isdigit() else Q(code=str(ref).upper())
+    # parse_id, not isdigit(): '²' is a digit to Python and a crash to int() (issue 9)
+    pk = parse_id(ref)
+    lookup = Q(pk=pk) if pk is not None else Q(code=str(ref).upper()[:40])
     case = (
         visible_to(user)
         .filter(lookup)

@@ -16,7 +16,16 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from huiyin.cases.choices import Channel, PetitionerKind, PetitionType, Status
-from huiyin.cases.models import Attachment, Case, CaseEvent, CasePetitioner, Category, Petitioner, Submission
+from huiyin.cases.models import (
+    HEADCOUNT_MAX,
+    Attachment,
+    Case,
+    CaseEvent,
+    CasePetitioner,
+    Category,
+    Petitioner,
+    Submission,
+)
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.choices import Role, RuleKey, UnitKind
@@ -158,6 +167,8 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
             errors["headcount"] = "集体访人数须不少于登记的信访人人数且至少2人"
     elif data.headcount < 1:
         errors["headcount"] = "人数至少为1"
+    if data.headcount > HEADCOUNT_MAX:  # every channel, whatever its form checked (issue 9)
+        errors["headcount"] = f"人数不得超过{HEADCOUNT_MAX}"
     if errors:
         first = next(iter(errors.values()))
         raise ValidationFailed(first, extra={"fields": errors})
