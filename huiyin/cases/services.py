@@ -26,7 +26,7 @@ from huiyin.cases.models import (
     Petitioner,
     Submission,
 )
-from huiyin.core import timeutil
+from huiyin.core import filetypes, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
@@ -38,15 +38,6 @@ from huiyin.workflow.signals import case_event_committed
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 INTAKE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
-ALLOWED_ATTACHMENT_TYPES = (
-    "image/",
-    "audio/",
-    "video/",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.",
-)
 
 
 @dataclass
@@ -223,12 +214,12 @@ def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
         raise ValidationFailed(
             f"附件“{f.name}”超过{max_bytes // (1024 * 1024)}MB", extra={"fields": {"attachments": "附件过大"}}
         )
-    ctype = (f.content_type or "").lower()
-    if not ctype.startswith(ALLOWED_ATTACHMENT_TYPES):
-        raise ValidationFailed(
-            f"附件“{f.name}”的类型（{ctype or '未知'}）不被接受",
-            extra={"fields": {"attachments": "不支持的文件类型"}},
-        )
+    # The bytes decide, not the browser's Content-Type or the name (issue 9, hole 10): HTML named
+    # .jpg, SVG with onload, an .exe sent as application/pdf are refused before anything is stored.
+    detected = filetypes.detect(f, f.name or "file")
+    if isinstance(detected, filetypes.Refusal):
+        raise ValidationFailed(detected.message, extra={"fields": {"attachments": detected.message}})
+    f.content_type = detected  # what is stored and served
 
 
 def case_register(
@@ -335,7 +326,7 @@ def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attach
     attachment = Attachment(
         case=case,
         original_name=(f.name or "file")[:200],
-        content_type=f.content_type or "application/octet-stream",
+        content_type=f.content_type,  # detected by _check_attachment
         size=f.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
