@@ -76,16 +76,39 @@ def nul_location(request: HttpRequest) -> str | None:
     return None
 
 
-def refusal(request: HttpRequest, where: str) -> HttpResponse:
+def surface_error(
+    request: HttpRequest, status: int, message: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """A refusal in the shape of the surface the request came to: `{"message", "extra"}` for /api/,
+    the GeoReport error list for /open311/, the HTML error page for pages."""
     path = request.path_info.replace(NUL, "")
     if path.startswith("/api/"):
-        return JsonResponse({"message": MSG_NUL, "extra": {"where": where}}, status=400)
+        return JsonResponse({"message": message, "extra": extra or {}}, status=status)
     if path.startswith("/open311/"):
         from huiyin.open311.views import error  # the GeoReport error list, JSON or XML
 
-        return error("xml" if path.endswith(".xml") else "json", 400, MSG_NUL)
-    html = render_to_string("400.html", {"message": MSG_NUL}, request=request)
-    return HttpResponse(html, status=400)
+        return error("xml" if path.endswith(".xml") else "json", status, message)
+    template = "404.html" if status == 404 else "400.html"
+    html = render_to_string(template, {"message": message}, request=request)
+    return HttpResponse(html, status=status)
+
+
+def refusal(request: HttpRequest, where: str) -> HttpResponse:
+    return surface_error(request, 400, MSG_NUL, {"where": where})
+
+
+# Django's handlers for requests no view answered (huiyin/urls.py): a path the API's routes do not
+# match (e.g. an id with a "/") is still answered in the API's shape, not with an HTML page.
+MSG_NO_ROUTE = "没有找到该页面或信访事项"
+MSG_BAD_REQUEST = "请求有误"
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return surface_error(request, 404, MSG_NO_ROUTE)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return surface_error(request, 400, MSG_BAD_REQUEST)
 
 
 class RefuseNulBytesMiddleware:
