@@ -248,3 +248,20 @@ def test_a_nul_byte_in_a_header_is_refused(dispatcher_zhou):
     client = Client(raise_request_exception=False)
     response = client.get("/api/cases", headers={"authorization": f"Bearer {raw}{NUL}"})
     assert_api_error(response, 400, 401)
+
+
+# --- paths no route matches still answer in their surface's shape -------------------------------------
+
+
+def test_an_api_path_no_route_matches_is_a_json_404(dispatcher_zhou):
+    # given an id with a "/" in it (schemathesis sends such); then the API's error shape, not HTML
+    assert_api_error(bearer(dispatcher_zhou).get("/api/cases/a%2Fb/x"), 404)
+
+
+def test_an_open311_path_no_route_matches_is_its_error_list(db):
+    assert_open311_error(Client(raise_request_exception=False).get("/open311/v2/nothing.json"))
+
+
+def test_a_page_no_route_matches_is_the_html_404(db):
+    response = Client(raise_request_exception=False).get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
