@@ -265,3 +265,11 @@ def test_an_open311_path_no_route_matches_is_its_error_list(db):
 def test_a_page_no_route_matches_is_the_html_404(db):
     response = Client(raise_request_exception=False).get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_a_phone_in_superscript_digits_is_no_phone_number():
+    # '¹³⁸…' passes str.isdigit(); it is no number an SMS can reach (issue 9)
+    from huiyin.portal.services import normalise_address
+
+    assert normalise_address("1\u00b2800001234") is None
+    assert normalise_address("13800001234") == ("sms", "13800001234")

@@ -138,7 +138,7 @@ class SubmitForm(forms.Form):
                 self.add_error("phone", _("申诉求决和检举控告须填写联系电话，便于告知办理情况"))
         if kind == PetitionType.ACCUSATION and not (data.get("accused_person") or "").strip():
             self.add_error("accused_person", _("检举控告须写明被反映人或被反映单位"))
-        if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+        if phone and not (phone.isascii() and phone.isdigit() and 7 <= len(phone) <= 12):
             self.add_error("phone", _("请填写正确的电话号码"))
         if data.get("id_number"):
             try:
