@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from huiyin.core.parsing import parse_id
 
 
-class IdsChoiceField(forms.ModelMultipleChoiceField):
+class IdsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """A multiple choice of rows by id. Django's own field sends `pk__in` with whatever was posted,
     and an id past 2^63-1 is an OverflowError in the database driver; here each must be an id."""
 
@@ -21,4 +21,4 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc,no-any-return]  # private in the stubs

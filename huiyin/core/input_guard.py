@@ -56,8 +56,8 @@ def nul_location(request: HttpRequest) -> str | None:
         for key, values in request.POST.lists():
             if NUL in key or any(NUL in v for v in values):
                 return "form"
-        for upload in request.FILES.values():
-            if NUL in (upload.name or ""):
+        for _name, uploads in request.FILES.lists():
+            if any(NUL in (upload.name or "") for upload in uploads):
                 return "form"
         return None
     length = parse_id(request.META.get("CONTENT_LENGTH") or "")
