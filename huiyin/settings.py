@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "huiyin.core.input_guard.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -231,7 +232,9 @@ DEFAULT_FROM_EMAIL = env_str("HUIYIN_EMAIL_FROM", "huiyin@localhost")
 # The citizen portal (docs/portal.md).
 HUIYIN_PORTAL_URL = env_str("HUIYIN_PORTAL_URL", "/public/track/")
 HUIYIN_PORTAL_OFFICE = env_str("HUIYIN_PORTAL_OFFICE", "")
-HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES = env_int("HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES = env_int(
+    "HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1
+)
 HUIYIN_PORTAL_ATTACHMENT_MAX_FILES = env_int("HUIYIN_PORTAL_ATTACHMENT_MAX_FILES", 5, minimum=0)
 HUIYIN_PORTAL_CACHE_SECONDS = env_int("HUIYIN_PORTAL_CACHE_SECONDS", 600, minimum=0)
 
@@ -240,7 +243,10 @@ HUIYIN_PORTAL_CACHE_SECONDS = env_int("HUIYIN_PORTAL_CACHE_SECONDS", 600, minimu
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if DEBUG or env_bool("HUIYIN_CACHE_IN_MEMORY", False)
-    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
 }
 
 # Where the shipped real messages live (demo data, assist training): the repo sits next to shared/.

@@ -16,3 +16,7 @@ urlpatterns = [
     path("", include("huiyin.notify.urls")),
     path("", include("huiyin.core.urls")),
 ]
+
+# Unrouted paths and malformed requests answer in the surface's error shape (issue 9).
+handler400 = "huiyin.core.input_guard.bad_request"
+handler404 = "huiyin.core.input_guard.page_not_found"

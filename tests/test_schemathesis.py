@@ -6,6 +6,11 @@ dispatcher's bearer token, against an org with a few cases in different statuses
 ids and codes sometimes hit real cases and real code paths, not only the 404 branch. Open311 JSON
 answers must also match the official schemas in the (corrected) swagger. Examples per operation are
 bounded and derandomized: the run is the same on every machine and takes well under a minute.
+
+Proving the class of issue 9 (hole 9) closed: a quarter of the requests have their strings, integers
+and lists replaced by the values that used to crash the server — NUL, '²', '①', 2^63 and beyond,
+calendar-edge dates, impossible offsets, very long strings — and every 4xx must come in the surface's
+documented error shape: `{"message", "extra"}` for the API, the GeoReport error list for Open311.
 """
 
 from __future__ import annotations
@@ -58,8 +63,31 @@ CONFIG = schemathesis.Config.from_dict(
 )
 # What an intake needs besides the schema's required fields (条例 §19: who petitions), for pick 0.
 INTAKE = {"petitioners": [{"name": "刘群众", "phone": "13800001234"}]}
-# How often (out of PICKS) a generated id/code is swapped for a seeded one: the rest stays fuzzed.
+# How often (out of PICKS) a generated id/code is swapped for a seeded one (picks 0-3), replaced by
+# nasty values (4-5), or left as generated (6-7).
 PICKS = 8
+NASTY_PICKS = (4, 5)
+# What crashed the server before issue 9: digits isdigit() accepts and int() refuses, NUL (PostgreSQL
+# refuses it in text), integers past bigint, dates at the calendar's edges, impossible dates and offsets.
+NASTY_STRINGS = [
+    "\x00",
+    "a\x00b",
+    "\u00b2",
+    "\u2460",
+    "\uff11",  # fullwidth '1'
+    str(2**63),
+    str(10**30),
+    "-1",
+    "9999-12-31",
+    "0001-01-01",
+    "2025-02-30T00:00:00Z",
+    "2025-03-01T00:00:00+25:00",
+    "9999-12-31T23:59:59-08:00",
+    "x" * 5000,
+    "<script>alert(1)</script>",
+    "",
+]
+NASTY_INTEGERS = [2**63, 2**64, -(2**63) - 1, 10**30, 0, -1]
 
 
 # --- the two documents -----------------------------------------------------------------------------
@@ -227,13 +255,67 @@ def steer(
                 container[name] = choices[pick % len(choices)]
 
 
+def corrupt(case: schemathesis.Case, pick: int, salt: int) -> None:
+    """For the nasty picks, replace every string, integer and list in the path, query and (top-level)
+    body with a value from the tables above, rotating through them by position and `salt`."""
+    if pick not in NASTY_PICKS:
+        return
+    body = case.body if isinstance(case.body, dict) else None
+    position = salt
+    for container in (case.path_parameters, case.query, body):
+        if not container:
+            continue
+        for name in sorted(container):
+            position += 1
+            value = container[name]
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, int) or (pick == 5 and isinstance(value, float)):
+                container[name] = NASTY_INTEGERS[position % len(NASTY_INTEGERS)]
+            elif isinstance(value, str):
+                container[name] = NASTY_STRINGS[position % len(NASTY_STRINGS)]
+            elif isinstance(value, list):
+                container[name] = (
+                    [NASTY_INTEGERS[position % len(NASTY_INTEGERS)]]
+                    if pick == 5
+                    else [NASTY_STRINGS[position % len(NASTY_STRINGS)]]
+                )
+
+
+@schemathesis.check
+def api_error_shape(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """Every refusal of the API is JSON `{"message": str, "extra": dict}` (STYLE: one error model)."""
+    if 400 <= response.status_code < 500:
+        content_type = response.headers.get("content-type", [""])[0]
+        assert content_type.startswith("application/json"), (response.status_code, content_type)
+        body = response.json()
+        assert isinstance(body, dict) and set(body) == {"message", "extra"}, body
+        assert isinstance(body["message"], str) and body["message"] and isinstance(body["extra"], dict), body
+    return None
+
+
+@schemathesis.check
+def open311_error_shape(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """Every refusal of Open311 is its error list: JSON [{code, description}] or XML <errors>."""
+    if 400 <= response.status_code < 500:
+        content_type = response.headers.get("content-type", [""])[0]
+        if content_type.startswith("text/xml"):
+            assert b"<errors>" in response.content and b"<description>" in response.content, response.content
+        else:
+            assert content_type.startswith("application/json"), (response.status_code, content_type)
+            body = response.json()
+            assert isinstance(body, list) and body, body
+            assert all({"code", "description"} <= set(item) for item in body), body
+    return None
+
+
 # --- the checks ----------------------------------------------------------------------------------------
 
 
-@API.given(pick=st.integers(min_value=0, max_value=PICKS - 1))
+@API.given(pick=st.integers(min_value=0, max_value=PICKS - 1), salt=st.integers(min_value=0, max_value=97))
 @API.parametrize()
 @FUZZ
-def test_no_api_operation_answers_with_a_server_error(case, pick, seeded):
+def test_no_api_operation_answers_with_a_server_error(case, pick, salt, seeded):
     # given a dispatcher's token and seeded cases; when the generated request is sent
     units = seeded["units"]
     steer(
@@ -254,17 +336,20 @@ def test_no_api_operation_answers_with_a_server_error(case, pick, seeded):
         },
         complete=INTAKE if (case.method, case.operation.path) == ("POST", "/api/cases") else None,
     )
+    corrupt(case, pick, salt)
     response = case.call(headers={"Authorization": f"Bearer {seeded['token']}"})
-    # then whatever it was, the answer is not a 5xx
-    case.validate_response(response, checks=[not_a_server_error])
+    # then whatever it was, the answer is not a 5xx, and a refusal is in the API's error shape
+    case.validate_response(response, checks=[not_a_server_error, api_error_shape])
 
 
 @pytest.mark.skipif(_GEOREPORT_DOC is None, reason=f"{GEOREPORT} is missing")
-@GEOREPORT_SCHEMA.given(pick=st.integers(min_value=0, max_value=PICKS - 1))
+@GEOREPORT_SCHEMA.given(
+    pick=st.integers(min_value=0, max_value=PICKS - 1), salt=st.integers(min_value=0, max_value=97)
+)
 @GEOREPORT_SCHEMA.parametrize()
 @FUZZ
 def test_no_open311_operation_answers_with_a_server_error_and_json_matches_the_spec(
-    case, pick, seeded, monkeypatch
+    case, pick, salt, seeded, monkeypatch
 ):
     # given a 311 app's key (the dispatcher's) on every other request, seeded requests, no rate limit
     monkeypatch.setattr(throttle, "hit", lambda scope, value: None)
@@ -286,11 +371,12 @@ def test_no_open311_operation_answers_with_a_server_error_and_json_matches_the_s
             "attribute[truthful]": "yes",
         },
     )
+    corrupt(case, pick, salt)
     # when the generated request is sent
     # the key travels in a header, never the query string (issue 9: URLs end up in logs)
     response = case.call(headers={"X-Api-Key": seeded["token"]} if pick % 2 == 0 else None)
-    # then it is not a 5xx, and a JSON answer has the shape the spec gives it
-    checks = [not_a_server_error]
+    # then it is not a 5xx, a refusal is Open311's error list, and a JSON answer has the spec's shape
+    checks = [not_a_server_error, open311_error_shape]
     if response.headers.get("content-type", [""])[0].startswith("application/json"):
         checks.append(response_schema_conformance)
     case.validate_response(response, checks=checks)

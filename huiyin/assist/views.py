@@ -15,6 +15,7 @@ from huiyin.assist import selectors
 from huiyin.cases.choices import NotAcceptedReason, Status
 from huiyin.cases.services import INTAKE_ROLES
 from huiyin.cases.views import case_or_404
+from huiyin.core.parsing import parse_id
 from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
@@ -34,7 +35,7 @@ def _data(request: HttpRequest) -> Any:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _petitioner_rows(data: Any) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
@@ -15,7 +15,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 
 from huiyin.cases.choices import Channel, PetitionerKind, PetitionType
 from huiyin.cases.choices import Status as CaseStatus
-from huiyin.cases.models import Case, Category
+from huiyin.cases.models import HEADCOUNT_MAX, Case, Category
 from huiyin.cases.selectors import (
     LIST_FIELDS,
     QUEUES,
@@ -28,6 +28,7 @@ from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import net
 from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, ValidationFailed
+from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockKind, ClockState
@@ -44,7 +45,7 @@ MSG_BAD_IDEMPOTENCY_KEY = "Idempotency-Key 须为 1–64 位字母、数字或 .
 MSG_NOT_AN_OFFICE = "您的账号不属于信访部门，不能登记信访事项"
 
 # A database id: bounded so that a huge number is a 422, not an overflow inside the database driver.
-DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+DbId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 
 
 # --- schemas -------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class CaseCreate(Schema):
     accused_person: str = Field("", max_length=100)
     accused_unit_id: DbId | None = None
     is_collective: bool = False
-    headcount: int = 1
+    headcount: int = Field(1, ge=1, le=HEADCOUNT_MAX)
     identity_unclear: bool = False
     major_urgent: bool = False
     petitioners: list[PetitionerCreate] = Field(default_factory=list)
@@ -234,11 +235,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         moment = datetime.fromisoformat(stamp)
         if timezone.is_naive(moment):
             raise ValueError("naive cursor")
+        moment.astimezone(UTC)  # OverflowError at the calendar's edges
         number = int(pk)
-        if not 0 < number < 2**63:
+        if not 0 < number <= DB_INT_MAX:
             raise ValueError("id out of range")
         return moment, number
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise ValidationFailed(MSG_BAD_CURSOR, extra={"fields": {"cursor": MSG_BAD_CURSOR}}) from None
 
 
@@ -470,11 +472,11 @@ def _filtered(user: User, f: CaseFilters) -> QuerySet[Case]:
             Q(category_id=category.pk) | Q(category__full_name__startswith=f"{category.full_name} / ")
         )
     # Dates are local (Asia/Shanghai) days; the range is half-open on the day after `registered_to`.
-    if f.registered_from is not None:
-        qs = qs.filter(registered_at__gte=timezone.make_aware(datetime.combine(f.registered_from, time.min)))
-    if f.registered_to is not None:
-        end = f.registered_to + timedelta(days=1)
-        qs = qs.filter(registered_at__lt=timezone.make_aware(datetime.combine(end, time.min)))
+    # A day at the calendar's edge (0001-01-01, 9999-12-31) has no representable bound: no filter.
+    if f.registered_from is not None and (start := day_start(f.registered_from)) is not None:
+        qs = qs.filter(registered_at__gte=start)
+    if f.registered_to is not None and (end := day_after_start(f.registered_to)) is not None:
+        qs = qs.filter(registered_at__lt=end)
     return qs
 
 

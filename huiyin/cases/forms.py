@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from huiyin.cases.choices import Channel, PetitionerKind, PetitionType
-from huiyin.cases.models import Category
+from huiyin.cases.models import HEADCOUNT_MAX, Category
 from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.org.models import Territory, Unit, User
 
@@ -54,7 +54,7 @@ class CaseForm(forms.Form):
         label="被反映单位", queryset=Unit.objects.none(), required=False, empty_label="（无）"
     )
     is_collective = forms.BooleanField(label="集体访（多人走访）", required=False)
-    headcount = forms.IntegerField(label="来访人数", min_value=1, initial=1)
+    headcount = forms.IntegerField(label="来访人数", min_value=1, max_value=HEADCOUNT_MAX, initial=1)
     identity_unclear = forms.BooleanField(label="姓名（名称）或住址不清", required=False)
     major_urgent = forms.BooleanField(label="重大紧急", required=False)
 

@@ -21,6 +21,9 @@ from huiyin.cases.choices import (
     Status,
 )
 
+# 集体访 headcount: a sane bound for every form and schema (the column holds 2^31-1; 2^63 crashed it).
+HEADCOUNT_MAX = 100_000
+
 
 class AppendOnly(models.Model):
     """A record that is written once: updates and deletes raise (SPEC §1.3, §3.3)."""
@@ -145,7 +148,7 @@ class Case(models.Model):
     # with this or an accused unit, an accusation may leave the petition office (ADR 0005).
     accused_unit_none = models.BooleanField("被反映人不属于本系统单位", default=False)
     is_collective = models.BooleanField("集体访", default=False)
-    headcount = models.PositiveIntegerField("人数", default=1)
+    headcount = models.PositiveIntegerField("人数", default=1)  # at most HEADCOUNT_MAX from any form
     identity_unclear = models.BooleanField("姓名或住址不清", default=False)
     major_urgent = models.BooleanField("重大紧急", default=False)
 

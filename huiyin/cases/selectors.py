@@ -9,6 +9,7 @@ from huiyin.cases.confidentiality import accused_chain, identity_hidden_q, may_s
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
+from huiyin.core.parsing import parse_id
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.supervision.choices import OrderState
@@ -64,7 +65,9 @@ def access_case(user: User, ref: int | str, *, ip: str | None = None, audit: boo
     A refused look at a case that exists is written to the audit log (条例 §46(五), regulations CF-2:
     access audit reports); the answer stays the same as for a missing case.
     """
-    lookup = Q(pk=ref) if isinstance(ref, int) or str(ref).isdigit() else Q(code=str(ref).upper())
+    # parse_id, not isdigit(): '²' is a digit to Python and a crash to int() (issue 9)
+    pk = parse_id(ref)
+    lookup = Q(pk=pk) if pk is not None else Q(code=str(ref).upper()[:40])
     case = (
         visible_to(user)
         .filter(lookup)

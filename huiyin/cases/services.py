@@ -17,8 +17,17 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from huiyin.cases.choices import Channel, ContactState, PetitionerKind, PetitionType, Status
 from huiyin.cases.confidentiality import office_above
-from huiyin.cases.models import Attachment, Case, CaseEvent, CasePetitioner, Category, Petitioner, Submission
-from huiyin.core import timeutil
+from huiyin.cases.models import (
+    HEADCOUNT_MAX,
+    Attachment,
+    Case,
+    CaseEvent,
+    CasePetitioner,
+    Category,
+    Petitioner,
+    Submission,
+)
+from huiyin.core import filetypes, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.choices import Role, RuleKey, UnitKind
@@ -31,15 +40,6 @@ from huiyin.workflow.signals import case_event_committed
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 INTAKE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
-ALLOWED_ATTACHMENT_TYPES = (
-    "image/",
-    "audio/",
-    "video/",
-    "application/pdf",
-    "text/plain",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.",
-)
 
 
 @dataclass
@@ -160,6 +160,8 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
             errors["headcount"] = "集体访人数须不少于登记的信访人人数且至少2人"
     elif data.headcount < 1:
         errors["headcount"] = "人数至少为1"
+    if data.headcount > HEADCOUNT_MAX:  # every channel, whatever its form checked (issue 9)
+        errors["headcount"] = f"人数不得超过{HEADCOUNT_MAX}"
     if errors:
         first = next(iter(errors.values()))
         raise ValidationFailed(first, extra={"fields": errors})
@@ -297,12 +299,12 @@ def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
         raise ValidationFailed(
             f"附件“{f.name}”超过{max_bytes // (1024 * 1024)}MB", extra={"fields": {"attachments": "附件过大"}}
         )
-    ctype = (f.content_type or "").lower()
-    if not ctype.startswith(ALLOWED_ATTACHMENT_TYPES):
-        raise ValidationFailed(
-            f"附件“{f.name}”的类型（{ctype or '未知'}）不被接受",
-            extra={"fields": {"attachments": "不支持的文件类型"}},
-        )
+    # The bytes decide, not the browser's Content-Type or the name (issue 9, hole 10): HTML named
+    # .jpg, SVG with onload, an .exe sent as application/pdf are refused before anything is stored.
+    detected = filetypes.detect(f, f.name or "file")
+    if isinstance(detected, filetypes.Refusal):
+        raise ValidationFailed(detected.message, extra={"fields": {"attachments": detected.message}})
+    f.content_type = detected  # what is stored and served
 
 
 def case_register(
@@ -436,7 +438,7 @@ def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attach
     attachment = Attachment(
         case=case,
         original_name=(f.name or "file")[:200],
-        content_type=f.content_type or "application/octet-stream",
+        content_type=f.content_type,  # detected by _check_attachment
         size=f.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,

@@ -113,7 +113,9 @@ def supervise(org: DemoOrg, rng: random.Random, orders: int = 4) -> dict[str, in
             )
         )
     for order in issued[:1]:
-        answerer = User.objects.filter(unit=order.unit, role__in=answer_roles(order.unit), is_active=True).first()
+        answerer = User.objects.filter(
+            unit=order.unit, role__in=answer_roles(order.unit), is_active=True
+        ).first()
         if answerer is not None:
             order_answer(order=order, actor=answerer, answer="已约谈相关负责人，三日内办结（演示）")
     counts["orders_issued"] = len(issued)

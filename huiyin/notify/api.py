@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from huiyin.cases.api import ERRORS
+from huiyin.cases.api import ERRORS, DbId
 from huiyin.notify import staff
 from huiyin.org.api import api_user
 
@@ -34,7 +34,9 @@ class NoticesOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="要标为已读的通知 id；不填则全部标为已读")
+    ids: list[DbId] | None = Field(
+        None, max_length=1000, description="要标为已读的通知 id；不填则全部标为已读"
+    )
 
 
 class ReadOut(Schema):

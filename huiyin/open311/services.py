@@ -14,6 +14,7 @@ from huiyin.cases.models import Category
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
+from huiyin.core.parsing import parse_id
 from huiyin.notify.choices import Medium
 from huiyin.notify.models import CaseContact
 from huiyin.open311.models import ServiceRequest
@@ -74,11 +75,8 @@ def _coordinate(value: str, name: str, bound: float) -> float | None:
 
 def request_submit(*, data: RequestIn, user: User, idempotency_key: str = "") -> tuple[ServiceRequest, bool]:
     """Register the request as a case at the office of its place; return (request, created)."""
-    category = (
-        Category.objects.filter(pk=int(data.service_code), level=3).first()
-        if data.service_code.isdigit()
-        else None
-    )
+    code = parse_id(data.service_code)
+    category = Category.objects.filter(pk=code, level=3).first() if code is not None else None
     if category is None:
         _fail("service_code", "service_code 无效，请先查询 services")
     lat = _coordinate(data.lat, "lat", 90)

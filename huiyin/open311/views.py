@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from huiyin.cases.choices import OPEN_STATUSES, PetitionType
 from huiyin.cases.models import Category
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
+from huiyin.core.parsing import parse_id, parse_ids, parse_w3c_datetime
 from huiyin.open311 import mapping
 from huiyin.open311.models import ServiceRequest
 from huiyin.open311.services import RequestIn, request_submit
@@ -123,7 +123,7 @@ def _territories() -> list[tuple[str, str]]:
 @require_GET
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     category = (
-        Category.objects.filter(pk=int(code), level=3).first() if code.isdigit() and len(code) < 12 else None
+        Category.objects.filter(pk=parse_id(code), level=3).first() if parse_id(code) is not None else None
     )
     if category is None:
         return error(fmt, 404, f"没有这个 service_code：{code[:40]}")
@@ -178,8 +178,9 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         start = end = None
         for name in ("start_date", "end_date"):
             if q.get(name):
-                value = parse_datetime(q[name].replace(" ", "+"))
-                if value is None:
+                try:  # strict: 2025-02-30 or +25:00 is refused, not a 500 (issue 9)
+                    value = parse_w3c_datetime(q[name].replace(" ", "+"))
+                except ValueError:
                     return error(fmt, 400, f"{name} 须为 W3C 日期时间，例如 2025-03-01T00:00:00+08:00")
                 if name == "start_date":
                     start = value
@@ -192,7 +193,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         if end is not None:
             qs = qs.filter(case__registered_at__lte=end)
         if q.get("service_code"):
-            codes = [c for c in q["service_code"].split(",") if c.strip().isdigit() and len(c.strip()) < 12]
+            codes = parse_ids(q["service_code"])
             qs = qs.filter(case__category_id__in=codes)
         if q.get("status"):
             wanted = {s.strip() for s in q["status"].split(",")}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huiyin.cases.choices import PetitionerKind, PetitionType, Rating
 from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
+from huiyin.core import filetypes
 from huiyin.core.errors import ValidationFailed
 from huiyin.org.models import Territory
 from huiyin.portal.selectors import category_choices, territory_choices
@@ -115,7 +116,13 @@ class SubmitForm(forms.Form):
                 raise forms.ValidationError(
                     _("“%(name)s”超过%(mb)sMB") % {"name": f.name, "mb": limit // (1024 * 1024)}
                 )
-            f.content_type = ATTACHMENT_TYPES[ext]  # decided by us, not by what the browser claims
+            # the bytes decide, not the name or the browser (issue 9, hole 10)
+            detected = filetypes.detect(f, f.name or "file")
+            if isinstance(detected, filetypes.Refusal):
+                raise forms.ValidationError(detected.message)
+            if detected != ATTACHMENT_TYPES[ext]:
+                raise forms.ValidationError(filetypes.MSG_MISMATCH.format(name=f.name, detected=detected))
+            f.content_type = detected
         return files
 
     def clean(self) -> dict[str, Any]:
@@ -131,7 +138,7 @@ class SubmitForm(forms.Form):
                 self.add_error("phone", _("申诉求决和检举控告须填写联系电话，便于告知办理情况"))
         if kind == PetitionType.ACCUSATION and not (data.get("accused_person") or "").strip():
             self.add_error("accused_person", _("检举控告须写明被反映人或被反映单位"))
-        if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+        if phone and not (phone.isascii() and phone.isdigit() and 7 <= len(phone) <= 12):
             self.add_error("phone", _("请填写正确的电话号码"))
         if data.get("id_number"):
             try:

@@ -103,7 +103,7 @@ def tracking_verify(code: str, factor: str) -> Case | None:
     stored = getattr(case, "tracking_secret", None)
     if stored is not None and hmac.compare_digest(candidate, stored.secret_hash):
         return case
-    if len(factor) == 4 and factor.isdigit():
+    if len(factor) == 4 and factor.isascii() and factor.isdigit():
         for tail in _phone_tails(case):
             if hmac.compare_digest(tail, factor):
                 return case
@@ -129,7 +129,7 @@ def normalise_address(address: str) -> tuple[str, str] | None:
     digits = address.replace(" ", "").replace("-", "")
     if digits.startswith("+86"):
         digits = digits[3:]
-    if len(digits) == 11 and digits.isdigit() and digits.startswith("1"):
+    if len(digits) == 11 and digits.isascii() and digits.isdigit() and digits.startswith("1"):
         return Medium.SMS, digits
     return None
 

@@ -17,6 +17,7 @@ from huiyin.cases.forms import flag_invalid
 from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
+from huiyin.core.parsing import parse_id
 from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
@@ -95,7 +96,7 @@ def _case_page(
     can_issue = user.role == Role.SUPERVISOR
     if can_issue and order_form is None:
         candidate = request.GET.get("candidate", "")
-        order_form = OrderForm(initial={"candidate": candidate} if candidate.isdigit() else {})
+        order_form = OrderForm(initial={"candidate": candidate} if parse_id(candidate) else {})
     answerable = [o for o in orders if o.state == "open" and services.may_answer(user, o)]
     for form in (order_form, answer_form):
         if form is not None:
@@ -186,7 +187,8 @@ def unit_record(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     units = selectors.units_of_record(user)
     wanted = request.GET.get("unit") or (str(user.unit_id) if user.unit_id else "")
-    unit = units.filter(pk=wanted).first() if wanted.isdigit() else None
+    unit_id = parse_id(wanted)
+    unit = units.filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         raise Http404("没有这个单位的督办记录")
     orders = list(selectors.unit_record(unit)[:LIST_LIMIT])

@@ -22,6 +22,7 @@ from huiyin.cases.forms import bootstrapify
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
+from huiyin.core.formfields import IdsChoiceField
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow.conflicts import interest_links
@@ -124,7 +125,7 @@ class TransferForm(ActionForm):
         self.fields["to_office"].queryset = qs.select_related("territory").order_by("territory__path")  # type: ignore[attr-defined]
 
 
-class UnitsChoiceField(forms.ModelMultipleChoiceField):
+class UnitsChoiceField(IdsChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name}（{obj.territory.name}）"
 

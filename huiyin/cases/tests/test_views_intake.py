@@ -144,7 +144,7 @@ def test_attachments_are_stored_with_the_case(client, clerk_li, settings, tmp_pa
     data = intake_data()
     data["attachments"] = [
         SimpleUploadedFile("scan.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
-        SimpleUploadedFile("photo.png", b"\x89PNG fake", content_type="image/png"),
+        SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n fake", content_type="image/png"),
     ]
     assert client.post(reverse("case_new"), data).status_code == 302
     case = Case.objects.get()

@@ -66,7 +66,7 @@ def test_the_honeypot_refuses_bots_and_registers_nothing(client, petition):
 
 def test_attachments_are_stored_within_type_and_size_limits(client, petition, settings):
     settings.HUIYIN_PORTAL_ATTACHMENT_MAX_BYTES = 1024
-    photo = SimpleUploadedFile("漏水.jpg", b"\xff\xd8" + b"0" * 100, content_type="image/jpeg")
+    photo = SimpleUploadedFile("漏水.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100, content_type="image/jpeg")
     client.post("/public/submit/", {**petition(), "attachments": [photo]})
     assert Case.objects.get().attachments.get().content_type == "image/jpeg"
 
