@@ -24,6 +24,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
@@ -32,7 +33,6 @@ from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeS
 from huiyin.workflow.conflicts import MSG_CONFLICT, MSG_RECUSED, conflict_resolved, interest_links
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 from huiyin.workflow.routing import MSG_ACCUSED, blocked_units, dispute_decider, guard_routing
-from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
     CITIZEN_ACTIONS,
@@ -411,7 +411,7 @@ def _transition(
             data=_jsonable({**data, **_citizen_marks(actor)}),
             created_at=now,
         )
-        transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+        outbox_write(event=event)  # its notices commit with it (ADR 0006)
     return case
 
 
