@@ -93,9 +93,7 @@ def outbox_deliver(*, message_id: int) -> str:
             message = _claim(message_id)
             if message is None:
                 return SKIPPED
-            event = CaseEvent.objects.select_related("case", "case__office", "actor").get(
-                pk=message.event_id
-            )
+            event = CaseEvent.objects.select_related("case", "case__office", "actor").get(pk=message.event_id)
             notifications = services.notifications_for_event(event)
             notices, copies = staff.notices_for_event(event)
             _announce(event)

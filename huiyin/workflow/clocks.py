@@ -212,7 +212,12 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
                         case_id=case_id,
                         event_type=event_type,
                         actor_unit_id=unit_id,
-                        data={"clock": kind, "due_on": due_on.isoformat(), "from": old_state, "to": new_state},
+                        data={
+                            "clock": kind,
+                            "due_on": due_on.isoformat(),
+                            "from": old_state,
+                            "to": new_state,
+                        },
                         created_at=now,
                     )
                     # announced like any event: the unit's staff get a yellow/red work notice (ADR 0006)
