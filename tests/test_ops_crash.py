@@ -13,7 +13,7 @@ it, while
 
 Then the worker runs once more (`huiyin worker --batch`), and every acknowledged submission must
 exist exactly once, with its registration event, its clocks, its submission row and exactly one
-receipt (a case without a phone: none), sent exactly once; every major/urgent one is reported once
+receipt (a case without a phone: none), never sent twice; every major/urgent one is reported once
 and its leader told once (条例 §25); no outbox row is left pending. Bounded: about a minute.
 """
 
