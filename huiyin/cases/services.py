@@ -30,12 +30,12 @@ from huiyin.cases.models import (
 from huiyin.core import filetypes, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.selectors import Rule, profile_for, rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
-from huiyin.workflow.signals import case_event_committed
 
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -385,7 +385,7 @@ def case_register(
                 | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {}),
                 created_at=now,
             )
-            transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+            outbox_write(event=event)  # its receipt commits with it (ADR 0006)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race: answer with its case
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()

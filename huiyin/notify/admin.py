@@ -8,7 +8,8 @@ from django.contrib import admin
 
 from huiyin.core.admin import AuditedReadOnlyAdmin
 from huiyin.core.audit import mask
-from huiyin.notify.models import CaseContact, MessageTemplate, Notification
+from huiyin.notify.models import CaseContact, MessageTemplate, Notification, OutboxMessage
+from huiyin.notify.outbox import outbox_retry
 
 
 @admin.register(MessageTemplate)
@@ -61,3 +62,28 @@ class CaseContactAdmin(AuditedReadOnlyAdmin):
     @admin.display(description="联系方式")
     def address_masked(self, obj: CaseContact) -> str:
         return mask(obj.address)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Committed events and whether their notices were made (ADR 0006): read-only; a row that gave up
+    can be put back in the queue once its cause is fixed."""
+
+    list_display = ("id", "kind", "state", "attempts", "created_at", "done_at")
+    list_filter = ("state", "kind")
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="重新分发（已停止重试的）")
+    def retry(self, request, queryset):
+        count = outbox_retry(message_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"已重新排队 {count} 条。")

@@ -5,6 +5,5 @@ class NotifyConfig(AppConfig):
     name = "huiyin.notify"
     label = "notify"
     verbose_name = "通知"
-
-    def ready(self) -> None:
-        from huiyin.notify import receivers  # noqa: F401  (connects the signal receiver)
+    # No signal receiver: the services that write case events write an outbox row in the same
+    # transaction (huiyin.notify.outbox), and its delivery makes the notices.

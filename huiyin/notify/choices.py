@@ -38,3 +38,9 @@ class MessageKind(models.TextChoices):
     WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
     LOGIN_CODE = "login_code", "群众登录验证码"
     STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", "待分发"
+    DONE = "done", "已分发"
+    GAVE_UP = "gave_up", "多次失败，已停止重试"

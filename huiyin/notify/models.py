@@ -1,12 +1,13 @@
-"""Messages to petitioners (SMS and e-mail), the templates administrators edit (SPEC §3.10), and the
-work notices staff find in their 通知 inbox (督办, 交办, 异议, 管辖争议, 包案…)."""
+"""Messages to petitioners (SMS and e-mail), the templates administrators edit (SPEC §3.10), the
+work notices staff find in their 通知 inbox (督办, 交办, 异议, 管辖争议, 包案…), and the outbox that
+carries every committed case event to them (docs/adr/0006-transactional-outbox.md)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from huiyin.notify.choices import DeliveryState, Medium, MessageKind
+from huiyin.notify.choices import DeliveryState, Medium, MessageKind, OutboxState
 
 
 class MessageTemplate(models.Model):
@@ -119,3 +120,35 @@ class StaffNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} → {self.user}"
+
+
+class OutboxMessage(models.Model):
+    """A case event that still owes its notices: written in the transaction that writes the event, so
+    a committed event always has one, and delivered (expanded into Notification and StaffNotice rows)
+    by the worker's drain or, sooner, right after the commit (docs/adr/0006-transactional-outbox.md).
+
+    One row per event (the unique event column): a second write of the same event is refused, and
+    the expansion commits together with `state=done`, so a crash mid-expansion leaves the row pending
+    with nothing made, and the redelivery makes everything once.
+    """
+
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)  # the event type, for the admin's filter
+    state = models.CharField(
+        max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)  # failed deliveries so far
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    made = models.JSONField(default=dict, blank=True)  # what the delivery made: counts by kind of row
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        verbose_name = "待分发事件"
+        verbose_name_plural = "待分发事件"
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.event_id} ({self.get_state_display()})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from huiyin.notify import services
+from huiyin.notify import outbox, services
 
 
 @task()
@@ -17,3 +17,10 @@ def send_notification(notification_id: int) -> str:
 def retry_notifications() -> dict[str, int]:
     """Send window reminders and retry every due or failed message (queue this every few minutes)."""
     return services.notifications_retry()
+
+
+@task()
+def drain_outbox() -> dict[str, int]:
+    """Make the notices of every committed case event still owing them (the outbox's guarantee, ADR 0006:
+    a process killed between COMMIT and its on-commit delivery leaves the row for this task)."""
+    return outbox.outbox_drain()

@@ -1,10 +1,12 @@
-"""Raise the major/urgent report as soon as such a case is registered (条例 §25: 及时报告)."""
+"""Raise the major/urgent report as soon as such a case's registration is delivered from the outbox
+(条例 §25: 及时报告; ADR 0006)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
 from huiyin.supervision.choices import EVENT_MAJOR_URGENT
@@ -22,6 +24,7 @@ def on_case_event(sender: Any, event: Any, **kwargs: Any) -> None:
     if event.case.events.filter(event_type=EVENT_MAJOR_URGENT).exists():
         return
     try:
-        report_major_urgent(case=event.case)
+        with transaction.atomic():  # a failed report is rolled back alone, never the event's notices
+            report_major_urgent(case=event.case)
     except Exception:  # the sweeper reports it on its next pass
         log.exception("could not report major/urgent case %s at once", event.case_id)

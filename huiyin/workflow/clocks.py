@@ -12,12 +12,12 @@ from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
 from huiyin.core.workdays import DayUnit, add_days, warning_date, working_days_between
+from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import Unit
 from huiyin.org.selectors import Rule
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
-from huiyin.workflow.signals import case_event_committed
 
 KIND_RULES: dict[ClockKind, RuleKey] = {
     ClockKind.ROUTING: RuleKey.ROUTING_DAYS,
@@ -227,20 +227,25 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
                 break
             flipped = 0
             for clock_id, case_id, old_state, kind, due_on, unit_id in candidates:
-                if Clock.objects.filter(id=clock_id, state=old_state).update(state=new_state) != 1:
-                    continue  # another sweeper got there first
-                flipped += 1
-                event = CaseEvent.objects.create(
-                    case_id=case_id,
-                    event_type=event_type,
-                    actor_unit_id=unit_id,
-                    data={"clock": kind, "due_on": due_on.isoformat(), "from": old_state, "to": new_state},
-                    created_at=now,
-                )
-                # announced like any event: the unit's staff get a yellow/red work notice
-                transaction.on_commit(
-                    lambda event=event: case_event_committed.send(sender=CaseEvent, event=event)
-                )
+                # the flip, its event and the event's outbox row commit together or not at all
+                with transaction.atomic():
+                    if Clock.objects.filter(id=clock_id, state=old_state).update(state=new_state) != 1:
+                        continue  # another sweeper got there first
+                    flipped += 1
+                    event = CaseEvent.objects.create(
+                        case_id=case_id,
+                        event_type=event_type,
+                        actor_unit_id=unit_id,
+                        data={
+                            "clock": kind,
+                            "due_on": due_on.isoformat(),
+                            "from": old_state,
+                            "to": new_state,
+                        },
+                        created_at=now,
+                    )
+                    # announced like any event: the unit's staff get a yellow/red work notice (ADR 0006)
+                    outbox_write(event=event)
             counts[event_type] = counts.get(event_type, 0) + flipped
             if flipped == 0:
                 break

@@ -1,18 +1,16 @@
 """Case events outside the transition table: what each kind is called, and `write_event` for one that
 is not a status transition (督办, reports) with the same guarantees as `services._transition`: in the
-caller's transaction, announced on commit (notifications listen)."""
+caller's transaction, with its outbox row (the notices it owes, ADR 0006)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
+from huiyin.notify.outbox import outbox_write
 from huiyin.org.models import Unit, User
 from huiyin.supervision.choices import EVENT_LABELS as SUPERVISION_EVENT_LABELS
-from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import ACTION_LABELS
 
 # What each kind of case event is called on timelines and in notices.
@@ -49,5 +47,5 @@ def write_event(
         data=data,
         created_at=timeutil.now(),
     )
-    transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+    outbox_write(event=event)  # its notices commit with it (ADR 0006)
     return event

@@ -26,6 +26,7 @@ from huiyin.cases.confidentiality import office_above, on_accused_side
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import timeutil
 from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import Role, RuleKey, UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule, rules_for, rules_for_profile
@@ -43,7 +44,6 @@ from huiyin.workflow.conflicts import (
 )
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 from huiyin.workflow.routing import MSG_ACCUSED, dispute_decider, guard_accused_known, guard_routing
-from huiyin.workflow.signals import case_event_committed
 from huiyin.workflow.transitions import (
     ACTION_LABELS,
     CITIZEN_ACTIONS,
@@ -457,7 +457,7 @@ def _transition(
             data=_jsonable({**data, **_citizen_marks(actor)}),
             created_at=now,
         )
-        transaction.on_commit(lambda: case_event_committed.send(sender=CaseEvent, event=event))
+        outbox_write(event=event)  # its notices commit with it (ADR 0006)
     return case
 
 

@@ -1,4 +1,5 @@
-"""`huiyin worker`: the django-tasks database worker plus the clock sweeper's one-minute schedule.
+"""`huiyin worker`: the django-tasks database worker plus the one-minute schedule of the periodic jobs:
+the clock sweeper, the notification retries and the outbox drain (ADR 0006).
 
 There is one periodic job (STYLE: "clocks are data plus one sweeper"), so instead of a scheduler
 daemon a thread in the worker process queues `sweep_clocks_task` every `--sweep-every` seconds; the
@@ -29,6 +30,7 @@ STATISTICS_EVERY = 3600.0  # seconds between ANALYZE runs on SQLite
 PERIODIC_TASKS = (
     "huiyin.workflow.tasks.sweep_clocks_task",  # clock colours (SPEC §3.3)
     "huiyin.notify.tasks.retry_notifications",  # failed messages and review-window reminders
+    "huiyin.notify.tasks.drain_outbox",  # notices of events whose on-commit delivery died (ADR 0006)
 )
 
 
@@ -85,7 +87,9 @@ class Command(BaseCommand):
             "--interval", type=float, default=1.0, help="seconds between polls for new tasks (default 1)"
         )
         parser.add_argument(
-            "--batch", action="store_true", help="queue one sweep, run every waiting task, then exit"
+            "--batch",
+            action="store_true",
+            help="queue each periodic task once (sweep, retries, outbox), run every waiting task, then exit",
         )
 
     def handle(self, *args: Any, sweep_every: float, interval: float, batch: bool, **options: Any) -> None:
@@ -94,7 +98,8 @@ class Command(BaseCommand):
         worker_options = {"interval": interval, "reload": False, "startup_delay": False}
         verbosity = options.get("verbosity", 1)
         if batch:
-            enqueue_sweep()
+            for path in PERIODIC_TASKS:
+                enqueue_once(path)
             call_command("db_worker", batch=True, verbosity=verbosity, **worker_options)
             return
         stop = threading.Event()
