@@ -24,6 +24,8 @@ from huiyin.cases.selectors import (
     search_cases,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.core import access
+from huiyin.core.access import CASE, STAFF
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
@@ -467,3 +469,15 @@ def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str,
 def case_show(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request)
     return case_detail(request, user, access_case(user, ref))
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "case_create": STAFF,
+        "case_index": STAFF,
+        "queue": STAFF,
+        "case_show": CASE,
+    },
+)

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
+from huiyin.core import access
+from huiyin.core.access import STAFF
 from huiyin.org.models import User
 from huiyin.org.services import token_authenticate
 
@@ -67,3 +69,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "role_label": user.get_role_display() if user.role else "",
         "unit": {"id": user.unit.pk, "name": user.unit.name} if user.unit else None,
     }
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "me": STAFF,
+    },
+)

@@ -28,7 +28,6 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from huiyin.cases.choices import Status
 from huiyin.cases.selectors import visible_to
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import timeutil
@@ -99,7 +98,11 @@ def _parse_seen(text: str) -> dict[tuple[str, str], frozenset[Role]]:
     lines = [line.split() for line in text.strip().splitlines()]
     header, rows = lines[0], lines[1:]
     assert len(header) == len(SCENES)
-    return {(row[0], scene): _SEEN_CODES[code] for row in rows for scene, code in zip(SCENES, row[1:], strict=False)}
+    return {
+        (row[0], scene): _SEEN_CODES[code]
+        for row in rows
+        for scene, code in zip(SCENES, row[1:], strict=False)
+    }
 
 
 SEES = _parse_seen(SEEN)
@@ -134,7 +137,10 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
     ("accepted", A.FORWARD): ({OFFICE: DISPATCHER}, "§22¶1(一)(二) 转送 by the petition office"),
     ("accepted", A.ATTACH_LEADER): (TAKE_CHARGE, ATTACH),
     # 办理: the receiving unit objects or answers; the office that sent it verifies the objection
-    ("in_handling", A.OBJECT): ({HANDLING: WORKERS}, "§23¶3 the receiving unit objects within 5 working days"),
+    ("in_handling", A.OBJECT): (
+        {HANDLING: WORKERS},
+        "§23¶3 the receiving unit objects within 5 working days",
+    ),
     ("in_handling", A.RETURN): ({OFFICE: DISPATCHER}, "§23¶3 the forwarding office verifies and agrees"),
     ("in_handling", A.DISMISS_OBJECTION): ({OFFICE: DISPATCHER}, "§23¶3 the forwarding office verifies"),
     ("in_handling", A.EXTEND): ({HANDLING: HEAD}, "§34 extension approved by the head of the handling organ"),
@@ -170,13 +176,19 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
         "§28¶3 those who work the case",
     ),
     ("under_review", A.ATTACH_LEADER): (TAKE_CHARGE, ATTACH),
-    ("review_replied", A.DELIVER): ({OFFICE: DELIVERERS, SUPERIOR: DELIVERERS}, "§35 the office or the issuer"),
+    ("review_replied", A.DELIVER): (
+        {OFFICE: DELIVERERS, SUPERIOR: DELIVERERS},
+        "§35 the office or the issuer",
+    ),
     ("review_replied", A.RATE): ({OFFICE: FRONT_DESK}, "§21¶2"),
     ("review_replied", A.CLOSE): ({OFFICE: FRONT_DESK}, "§35"),
     ("review_replied", A.REQUEST_REREVIEW): ({OFFICE: FRONT_DESK}, "§36¶1 the request, at the window"),
     ("review_replied", A.ATTACH_LEADER): (TAKE_CHARGE, ATTACH),
     # 复核: the organ above the 复查 organ; only the organ the request went to decides to accept it
-    ("under_rereview", A.ACCEPT_REVIEW): ({REREVIEW: WORKERS}, "§36¶1; 山东 §44 the 复核 organ, not the 复查 organ"),
+    ("under_rereview", A.ACCEPT_REVIEW): (
+        {REREVIEW: WORKERS},
+        "§36¶1; 山东 §44 the 复核 organ, not the 复查 organ",
+    ),
     ("under_rereview", A.HEARING_START): ({REREVIEW: WORKERS}, "§36¶2 the 复核 organ holds the hearing"),
     ("under_rereview", A.HEARING_END): ({REREVIEW: WORKERS}, "§36¶2"),
     ("under_rereview", A.REREVIEW_REPLY): ({REREVIEW: WORKERS}, "§36¶1 the 复核 organ answers, finally"),
@@ -219,10 +231,18 @@ class World:
 def world(org) -> World:
     county = org.county
     nr_bureau = Unit.objects.create(
-        code="X-ZR", name="示范县自然资源局", kind=K.NATURAL_RESOURCES, territory=county, parent=org.county_gov
+        code="X-ZR",
+        name="示范县自然资源局",
+        kind=K.NATURAL_RESOURCES,
+        territory=county,
+        parent=org.county_gov,
     )
     accused = Unit.objects.create(
-        code="X-ZR-ZF", name="县自然资源局执法大队", kind=K.NATURAL_RESOURCES, territory=county, parent=nr_bureau
+        code="X-ZR-ZF",
+        name="县自然资源局执法大队",
+        kind=K.NATURAL_RESOURCES,
+        territory=county,
+        parent=nr_bureau,
     )
     accused_sub = Unit.objects.create(
         code="X-ZR-ZF1", name="执法大队第一中队", kind=K.NATURAL_RESOURCES, territory=county, parent=accused
@@ -254,7 +274,9 @@ def world(org) -> World:
         for side, unit in units.items()
         for role in Role
     )
-    people = {(u.username.split("-")[0], Role(u.role)): u for u in User.objects.filter(username__contains="-")}
+    people = {
+        (u.username.split("-")[0], Role(u.role)): u for u in User.objects.filter(username__contains="-")
+    }
     return World(org=org, units=units, people=people)
 
 
@@ -267,7 +289,9 @@ def _register(w: World) -> Any:
         request="请依法查处",
         accused_unit_id=w.units[ACCUSED].pk,
         petitioners=[
-            PetitionerIn(name="刘群众", id_number="11010519491231002X", phone="13800001234", address="东城镇柳林村")
+            PetitionerIn(
+                name="刘群众", id_number="11010519491231002X", phone="13800001234", address="东城镇柳林村"
+            )
         ],
     )
     case, _ = case_register(data=data, office=w.units[OFFICE], actor=w.person(OFFICE, Role.CLERK))
@@ -298,7 +322,9 @@ def build(scene: str, w: World) -> Any:
         return case
     if scene == "dispute":
         case = wf.case_object(case=case, actor=handler, reason="属东城镇职责")
-        return wf.case_refer_dispute(case=case, actor=dispatcher, units=[w.units[CO_UNIT]], reason="两家均认为不属本单位")
+        return wf.case_refer_dispute(
+            case=case, actor=dispatcher, units=[w.units[CO_UNIT]], reason="两家均认为不属本单位"
+        )
     case = wf.case_co_report(case=case, actor=co_handler, report="已完成本单位负责的部分")
     case = wf.case_reply(case=case, actor=handler, **REPLY)
     if scene == "replied":
@@ -424,7 +450,9 @@ def _mismatches(scene: str, case: Any, sides: tuple[str, ...], w: World, *, serv
                 elif services and visible and _near_miss(scene, action, side, role):
                     got = service_outcome(case, action, user, w)
                     if got != want:
-                        wrong.append(f"{action} by {role} at {side} (service): expected {want}, got {got}  [{article}]")
+                        wrong.append(
+                            f"{action} by {role} at {side} (service): expected {want}, got {got}  [{article}]"
+                        )
     return wrong
 
 
