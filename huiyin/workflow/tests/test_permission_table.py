@@ -478,3 +478,38 @@ def test_the_accused_units_sub_units_and_petition_desk_never_see_the_accusation_
     for scene in ("registered", "in_handling", "under_review"):
         wrong += _mismatches(scene, build(scene, world), (side,), world, services=False)
     assert not wrong, f"{len(wrong)} cells differ from the regulations:\n" + "\n".join(wrong)
+
+
+# --- the same rules through the public API (a representative slice; the table above is the whole) ----
+# (action, side, role, body, HTTP status), tried in this order on one case in handling.
+API_SLICE = [
+    (A.REPLY, OFFICE, Role.DISPATCHER, REPLY, 403),  # §32: the office does not answer for the unit
+    (A.RETURN, HANDLING, Role.HANDLER, {}, 403),  # §23¶3: the unit does not accept its own objection
+    (A.FORWARD, HANDLING, Role.UNIT_HEAD, {"unit": "peer"}, 409),  # §22: routing is over (not in the table)
+    (A.EXTEND, HANDLING, Role.HANDLER, {"days": 10, "reason": "情况复杂"}, 403),  # §34: the head only
+    (A.DECIDE_DISPUTE, SUPERIOR, Role.HANDLER, {"unit": "handling", "reason": "属住建"}, 404),  # no part yet
+    (A.REPLY, ACCUSED, Role.UNIT_HEAD, REPLY, 404),  # §30¶3: the accused gets the missing-case answer
+    (A.REPLY, ELSEWHERE, Role.UNIT_HEAD, REPLY, 404),
+    (A.EXTEND, HANDLING, Role.UNIT_HEAD, {"days": 10, "reason": "情况复杂"}, 200),  # §34
+    (A.CO_REPORT, CO_UNIT, Role.HANDLER, {"report": "已完成本单位负责的部分"}, 200),  # §22¶1(三)
+    (A.ATTACH_LEADER, SUPERIOR, Role.LEADER, {}, 200),  # §18¶2
+]
+
+
+def test_the_api_answers_who_may_act_as_the_regulations_say(world, client):
+    # given the accusation in handling at unit A, the township co-handling
+    case = build("in_handling", world)
+    for action, side, role, body, status in API_SLICE:
+        body = {k: world.units[v].pk if k == "unit" else v for k, v in body.items()}
+        client.force_login(world.person(side, role))
+        # when that person posts the action with a well-formed body
+        response = client.post(
+            f"/api/cases/{case.code}/actions/{action}", data=body, content_type="application/json"
+        )
+        # then the API answers as the table says: 200 done, 403 refused, 404 as for a missing case
+        assert response.status_code == status, (action, side, role, response.content.decode()[:300])
+        if status == 404:
+            missing = client.post(
+                f"/api/cases/HY000000AAAAAA/actions/{action}", data=body, content_type="application/json"
+            )
+            assert (missing.status_code, missing.json()) == (404, response.json())
