@@ -21,6 +21,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.docs import DocsBase
 
 from huiyin.cases.api import router as cases_router
+from huiyin.core import access
+from huiyin.core.access import PUBLIC
 from huiyin.core.errors import ApplicationError
 from huiyin.org.api import BearerToken, StaffSession
 from huiyin.org.api import router as org_router
@@ -149,3 +151,14 @@ api.add_router("/", cases_router)
 api.add_router("/", workflow_router)
 api.add_router("/", "huiyin.assist.api.router")
 api.add_router("/", "huiyin.notify.api.router")
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "api-root": PUBLIC,
+        "openapi-json": PUBLIC,
+        "openapi-view": PUBLIC,
+        "docs_asset": PUBLIC,
+    },
+)

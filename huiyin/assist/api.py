@@ -13,6 +13,8 @@ from ninja import Field, Router, Schema
 from huiyin.assist import selectors
 from huiyin.cases.api import ERRORS
 from huiyin.cases.selectors import access_case
+from huiyin.core import access
+from huiyin.core.access import CASE, STAFF
 from huiyin.core.errors import PermissionDenied
 from huiyin.org.api import api_user
 from huiyin.org.models import Territory, User
@@ -220,3 +222,15 @@ def case_duplicates(request: HttpRequest, ref: str) -> dict[str, Any]:
         exclude_case_id=case.pk,
     )
     return _duplicates(report)
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "assist_suggestions": STAFF,
+        "assist_duplicates": STAFF,
+        "assist_case_suggestions": CASE,
+        "assist_case_duplicates": CASE,
+    },
+)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from huiyin.assist import views
+from huiyin.core import access
+from huiyin.core.access import CASE, INTAKE
 
 urlpatterns = [
     path("intake/", views.intake_aids, name="assist_intake"),
@@ -8,3 +10,14 @@ urlpatterns = [
     path("cases/<str:code>/", views.case_aids, name="assist_case"),
     path("cases/<str:code>/reply-check/", views.reply_check, name="assist_reply_check"),
 ]
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "assist_intake": INTAKE,
+        "assist_hotspots": INTAKE,
+        "assist_case": CASE,
+        "assist_reply_check": CASE,
+    },
+)

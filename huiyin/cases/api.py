@@ -25,7 +25,8 @@ from huiyin.cases.selectors import (
     search_cases,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
-from huiyin.core import net
+from huiyin.core import access, net
+from huiyin.core.access import CASE, STAFF
 from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
@@ -512,3 +513,15 @@ def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str,
 def case_show(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request)
     return case_detail(request, user, access_case(user, ref, ip=client_ip(request)))
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "case_create": STAFF,
+        "case_index": STAFF,
+        "queue": STAFF,
+        "case_show": CASE,
+    },
+)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from huiyin.cases import views
+from huiyin.core import access
+from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
 from huiyin.org import views as org_views
 
 # Sign-in routes live here so huiyin/urls.py needs no extra include.
@@ -23,3 +25,25 @@ urlpatterns = [
     path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="opinion_docx"),
     path("cases/<str:code>/opinions/<int:pk>/print/", views.opinion_print, name="opinion_print"),
 ]
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "login": PUBLIC,
+        "petitioner_reveal": INTAKE,  # issue 9: the audited unmasking behind the look-up's fill button
+        "case_party_contact": CASE,  # issue 9: staff verify a new contact (POST by the registering office)
+        "logout": PUBLIC,
+        "profile": STAFF,
+        "workbench": STAFF,
+        "case_new": INTAKE,
+        "petitioner_lookup": INTAKE,
+        "search": STAFF,
+        "case_detail": CASE,
+        "case_parties": CASE,
+        "case_receipt": CASE,
+        "attachment_download": CASE,
+        "opinion_docx": CASE,
+        "opinion_print": CASE,
+    },
+)

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from huiyin.cases.api import ERRORS, DbId
+from huiyin.core import access
+from huiyin.core.access import STAFF
 from huiyin.notify import staff
 from huiyin.org.api import api_user
 
@@ -79,3 +81,13 @@ def read(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
     user = api_user(request)
     marked = staff.mark_read(user, payload.ids)
     return {"marked": marked, "unread": staff.unread_count(user)}
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "notices_api": STAFF,
+        "notices_read_api": STAFF,
+    },
+)

@@ -10,6 +10,8 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.security import HttpBearer, SessionAuth
 
+from huiyin.core import access
+from huiyin.core.access import STAFF
 from huiyin.core.errors import PermissionDenied
 from huiyin.org import services
 from huiyin.org.models import ApiToken, User
@@ -118,3 +120,14 @@ def my_tokens(request: HttpRequest) -> list[ApiToken]:
 def revoke_my_token(request: HttpRequest, token_id: int) -> ApiToken:
     """Anyone else's token answers the same 404 as a missing one."""
     return services.token_revoke_own(actor=api_user(request), token_id=token_id)
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "me": STAFF,
+        "my_tokens": STAFF,
+        "revoke_my_token": STAFF,
+    },
+)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from huiyin.core import access
+from huiyin.core.access import PUBLIC, STAFF
 from huiyin.org import views
 
 # The own account: the second sign-in step, 2FA enrolment, password, API tokens.
@@ -11,3 +13,17 @@ urlpatterns = [
     path("me/tokens/", views.my_tokens, name="my_tokens"),
     path("me/tokens/<int:pk>/revoke/", views.my_token_revoke, name="my_token_revoke"),
 ]
+
+# Who may open each route (huiyin/core/access.py): the second sign-in step redirects anyone without a
+# pending step (anonymous to /login/); the own tokens list only one's own, anyone else's is a 404.
+access.declare(
+    __name__,
+    {
+        "login_verify": PUBLIC,
+        "two_factor_enrol": STAFF,
+        "password_change": STAFF,
+        "password_change_done": STAFF,
+        "my_tokens": STAFF,
+        "my_token_revoke": STAFF,
+    },
+)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from huiyin.core import access
+from huiyin.core.access import PUBLIC
 from huiyin.portal import views
 
 urlpatterns = [
@@ -23,3 +25,29 @@ urlpatterns = [
     path("replies/", views.replies, name="portal_replies"),
     path("lang/<str:code>/", views.language, name="portal_language"),
 ]
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "portal_home": PUBLIC,
+        "portal_case_contact": PUBLIC,  # issue 9: prove the phone on record by a code sent to it
+        "portal_submit": PUBLIC,
+        "portal_receipt": PUBLIC,
+        "portal_track": PUBLIC,
+        "portal_case": PUBLIC,
+        "portal_case_rate": PUBLIC,
+        "portal_case_review": PUBLIC,
+        "portal_case_consent": PUBLIC,
+        "portal_opinion": PUBLIC,
+        "portal_opinion_docx": PUBLIC,
+        "portal_account": PUBLIC,
+        "portal_account_code": PUBLIC,
+        "portal_account_logout": PUBLIC,
+        "portal_channels": PUBLIC,
+        "portal_procedure": PUBLIC,
+        "portal_statistics": PUBLIC,
+        "portal_replies": PUBLIC,
+        "portal_language": PUBLIC,
+    },
+)

@@ -12,6 +12,8 @@ from ninja import Field, Router, Schema
 
 from huiyin.cases.api import ERRORS, CaseItem, DbId, case_item, unit_ref
 from huiyin.cases.selectors import access_case
+from huiyin.core import access
+from huiyin.core.access import STAFF
 from huiyin.core.errors import NotFound
 from huiyin.org.api import UnitRef, api_user
 from huiyin.supervision import selectors, services
@@ -187,3 +189,17 @@ def leader_inbox(request: HttpRequest) -> dict[str, Any]:
     return {
         name: [case_item(c) for c in qs[:LIST_LIMIT]] for name, qs in selectors.leader_inbox(user).items()
     }
+
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "supervision_candidates": STAFF,
+        "supervision_orders": STAFF,
+        "supervision_issue": STAFF,
+        "supervision_dismiss_api": STAFF,
+        "supervision_answer": STAFF,
+        "leader_inbox_api": STAFF,
+    },
+)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from huiyin.core import access
+from huiyin.core.access import CASE, STAFF
 from huiyin.supervision import views
 
 urlpatterns = [
@@ -9,3 +11,15 @@ urlpatterns = [
     path("cases/<str:code>/supervision/", views.case_supervision, name="case_supervision"),
     path("leader/", views.leader_inbox, name="leader_inbox"),
 ]
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "supervision": STAFF,
+        "supervision_dismiss": STAFF,
+        "supervision_unit_record": STAFF,
+        "case_supervision": CASE,
+        "leader_inbox": STAFF,
+    },
+)

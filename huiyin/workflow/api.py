@@ -28,6 +28,8 @@ from huiyin.cases.choices import (
 )
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import LIST_FIELDS, QUEUES, access_case
+from huiyin.core import access
+from huiyin.core.access import CASE, STAFF
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.org.api import api_user
 from huiyin.org.choices import Role, UnitKind
@@ -396,6 +398,7 @@ for _action, _schema in ACTION_SCHEMAS.items():
             "状态不允许时返回 409；岗位或单位不符返回 403；参数不合规返回 400/422。"
         ),
     )(_make_endpoint(_action, _schema))
+    access.declare(__name__, {f"case_{_action}": CASE})
 
 
 @router.post("/cases/{ref}/actions/{name}", response={404: ERRORS[404]}, include_in_schema=False)
@@ -470,3 +473,12 @@ def meta(request: HttpRequest) -> dict[str, Any]:
 from huiyin.supervision.api import router as supervision_router  # noqa: E402
 
 router.add_router("", supervision_router)
+
+# Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
+access.declare(
+    __name__,
+    {
+        "meta": STAFF,
+        "unknown_action": CASE,
+    },
+)
