@@ -205,7 +205,9 @@ def test_a_download_whose_file_is_missing_is_a_clear_404(client, clerk_li, media
     client.raise_request_exception = False
     response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
     assert response.status_code == 404
-    assert "附件的文件已不在存储中" in response.content.decode()
+    from huiyin.cases.views import MSG_ATTACHMENT_MISSING
+
+    assert MSG_ATTACHMENT_MISSING in response.content.decode()
 
 
 # --- the citizen portal ------------------------------------------------------------------------------
