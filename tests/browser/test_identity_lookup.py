@@ -1,5 +1,6 @@
 """The intake look-up in a real browser (issue 9, hole 3): the clerk finds a person masked, the fill
-button reveals them through the audited endpoint, and the registration goes through unchanged."""
+button reveals them through the audited endpoint, the registration goes through unchanged, and the
+supervisor sees who unmasked whom on the audit screen."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ PHONE = "13800001234"
 
 
 def test_the_clerk_fills_a_known_petitioner_from_the_masked_lookup(
-    page: Any, live_url: str, login: Any, org: Any, clerk_li: Any
+    page: Any, live_url: str, login: Any, org: Any, clerk_li: Any, supervisor_chen: Any
 ) -> None:
     earlier = CaseIn(
         channel="visit",
@@ -56,3 +57,13 @@ def test_the_clerk_fills_a_known_petitioner_from_the_masked_lookup(
     new = Case.objects.order_by("-id").first()
     party = new.parties.get()
     assert party.petitioner.id_number == ID and party.contact_state == "on_record"
+
+    # then the supervisor finds the reveal on the audit screen: who unmasked, and whose record
+    reveal = AuditEntry.objects.get(kind="identity_view", actor=clerk_li, detail__lookup=True)
+    page.context.clear_cookies()
+    login(page, "supervisor_chen", "pw-supervisor_chen")
+    page.goto(f"{live_url}/audit/?kind=identity_view")
+    row = page.locator(f"[data-testid=audit-table] tr[data-audit-id='{reveal.pk}']")
+    expect(row).to_contain_text("李窗口")
+    expect(row).to_contain_text("查看信访人身份")
+    assert ID not in page.content()  # the log names the reveal, it does not repeat the number
