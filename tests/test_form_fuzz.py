@@ -119,7 +119,12 @@ def nasty_data(fields: dict[str, list[str]], files: set[str], variant: int) -> d
 
 
 @pytest.fixture
-def cases(org, clock, register_case, dispatcher_zhou):
+def cases(org, clock, register_case, dispatcher_zhou, cast_all):
+    """A case in each status whose pages offer different forms: registration, handling (reply, mediate,
+    extend, object), a delivered reply (deliver, rate, 复查), 复查 and 复核 (hearings, opinions)."""
+    from huiyin.cases.choices import Status
+    from huiyin.workflow.tests.drive import drive_to
+
     clock.set(date(2025, 3, 3))
     registered = register_case()
     assigned = wf.case_assign(
@@ -128,16 +133,29 @@ def cases(org, clock, register_case, dispatcher_zhou):
         unit=org.unit_a,
         deadline=date(2025, 4, 3),
     )
-    return [registered, assigned]
+    later = [
+        drive_to(register_case(title=f"路灯损坏{n}"), status, cast_all)
+        for n, status in enumerate((Status.REPLIED, Status.UNDER_REVIEW, Status.UNDER_REREVIEW))
+    ]
+    return [registered, assigned, *later]
 
 
 def test_every_form_of_every_page_survives_nasty_values_without_a_5xx(
-    cases, clerk_li, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, supervisor_chen, monkeypatch
+    cases,
+    clerk_li,
+    dispatcher_zhou,
+    handler_wang_unit_a,
+    head_sun_unit_a,
+    supervisor_chen,
+    reviewer_qian,
+    rereviewer_wu,
+    monkeypatch,
 ):
     # given every persona's view of every page (and a citizen who proved the cases are theirs)
     monkeypatch.setattr(throttle, "hit", lambda scope, value: None)
     visitors: list[Client] = []
-    for user in (clerk_li, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, supervisor_chen):
+    personas = (clerk_li, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, supervisor_chen)
+    for user in (*personas, reviewer_qian, rereviewer_wu):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         visitors.append(client)
@@ -182,3 +200,4 @@ def test_every_form_of_every_page_survives_nasty_values_without_a_5xx(
                             failures.append(f"POST {target} variant {variant}: {response.status_code}")
     assert not failures, failures
     assert pages >= 20 and forms >= 15, (pages, forms)
+    print(f"{pages} pages, {forms} distinct forms fuzzed")
