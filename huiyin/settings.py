@@ -150,6 +150,7 @@ AXES_ENABLED = env_bool("HUIYIN_LOGIN_THROTTLE", True)
 AXES_FAILURE_LIMIT = env_int("HUIYIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUIYIN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: by account, and by address
+AXES_USERNAME_CALLABLE = "huiyin.core.net.axes_username"
 AXES_CLIENT_IP_CALLABLE = "huiyin.core.net.audit_ip"  # None when unknown: axes stores it in an inet column
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = False  # a valid account must not wipe an address's failures with others

@@ -92,3 +92,10 @@ def audit_ip(request: HttpRequest) -> str | None:
     """client_ip for an audit row's ip_address (None when unknown)."""
     ip = client_ip(request)
     return None if ip == UNKNOWN else ip
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, object] | None) -> str:
+    """The account name django-axes keys a failed sign-in by, cut to the longest a username can be
+    (150), so a pasted essay in the field is a refused sign-in, not a database error in axes' log."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(raw)[:150]
