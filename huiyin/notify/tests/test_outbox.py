@@ -223,7 +223,7 @@ def test_delivered_rows_are_pruned_after_thirty_days_and_their_notices_stay(comm
     assert not OutboxMessage.objects.exists() and receipts(case).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections")
 def test_two_deliverers_at_once_make_the_notices_once(register_case, monkeypatch):
     # given a committed registration whose delivery is slow (the on-commit hook ran in a test that
