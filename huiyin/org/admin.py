@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
-from huiyin.core.net import client_ip
+from huiyin.core.net import audit_ip
 from huiyin.org.models import ApiToken, RoleSignInPolicy, RuleProfile, RuleValue, Territory, Unit, User
 from huiyin.org.services import token_revoke, two_factor_reset
 
@@ -34,7 +34,7 @@ class StaffAdmin(UserAdmin):
     @admin.action(description="重置所选账号的两步验证（手机丢失时；记入审计）")
     def reset_two_factor(self, request, queryset):  # type: ignore[no-untyped-def]
         for user in queryset:
-            two_factor_reset(user=user, actor=request.user, ip=client_ip(request))
+            two_factor_reset(user=user, actor=request.user, ip=audit_ip(request))
         self.message_user(
             request, f"已重置 {len(queryset)} 个账号的两步验证；下次登录时重新启用。", messages.SUCCESS
         )
