@@ -285,14 +285,9 @@ def case_item(case: Case) -> dict[str, Any]:
     }
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
-    return net.audit_ip(request)
-
-
 def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
     """Everything about one case the user may see; showing the petitioners is audited (SPEC §1.3)."""
-    parties = case_parties_with_audit(user, case, ip=client_ip(request))
+    parties = case_parties_with_audit(user, case, ip=net.audit_ip(request))
     events = case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
     clocks = case.clocks.select_related("unit").order_by("started_on", "id")
     opinions = case.opinions.select_related("issued_unit").order_by("issued_at", "id")
@@ -512,7 +507,7 @@ def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str,
 )
 def case_show(request: HttpRequest, ref: str) -> dict[str, Any]:
     user = api_user(request)
-    return case_detail(request, user, access_case(user, ref, ip=client_ip(request)))
+    return case_detail(request, user, access_case(user, ref, ip=net.audit_ip(request)))
 
 
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).

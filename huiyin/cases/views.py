@@ -51,15 +51,10 @@ MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address for audit rows (X-Forwarded-For only from trusted proxies)."""
-    return net.audit_ip(request)
-
-
 def case_or_404(request: HttpRequest, ref: int | str) -> Case:
     """The case if this user may see it; one 404 for 'missing' and 'not yours'."""
     try:
-        return selectors.access_case(request.user, ref, ip=client_ip(request))  # type: ignore[arg-type]
+        return selectors.access_case(request.user, ref, ip=net.audit_ip(request))  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -252,7 +247,7 @@ def petitioner_lookup(request: HttpRequest) -> HttpResponse:
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.IDENTITY_SEARCH,
             actor=request.user,  # type: ignore[misc]
-            ip_address=client_ip(request),
+            ip_address=net.audit_ip(request),
             detail={"by": kind, "query": _mask_query(q, kind), "petitioners": [p.pk for p in people]},
         )
     context = {"q": q, "kind": kind, "people": people, "history": history}
@@ -272,7 +267,7 @@ def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
     AuditEntry.objects.create(
         kind=AuditEntry.Kind.IDENTITY_VIEW,
         actor=request.user,  # type: ignore[misc]
-        ip_address=client_ip(request),
+        ip_address=net.audit_ip(request),
         detail={
             "lookup": True,
             "petitioners": [person.pk],
@@ -421,7 +416,7 @@ def case_parties(request: HttpRequest, code: str) -> HttpResponse:
     case = case_or_404(request, code)
     full = request.GET.get("full") == "1"
     if full:
-        parties = selectors.case_parties_with_audit(request.user, case, ip=client_ip(request))  # type: ignore[arg-type]
+        parties = selectors.case_parties_with_audit(request.user, case, ip=net.audit_ip(request))  # type: ignore[arg-type]
     else:
         parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]
     context = {
@@ -451,7 +446,7 @@ def case_party_contact(request: HttpRequest, code: str, party: int) -> HttpRespo
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_VERIFIER}, status=403)
     if request.method == "POST":
         try:
-            party_contact_verify(party=row, actor=user, via="staff", ip=client_ip(request))  # type: ignore[arg-type]
+            party_contact_verify(party=row, actor=user, via="staff", ip=net.audit_ip(request))  # type: ignore[arg-type]
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -517,7 +512,7 @@ def _audit_document(request: HttpRequest, opinion: Opinion, fmt: str) -> None:
         kind=AuditEntry.Kind.DOCUMENT,
         actor=request.user,
         case=opinion.case,
-        ip_address=client_ip(request),
+        ip_address=net.audit_ip(request),
         detail={"opinion": opinion.pk, "stage": opinion.stage, "format": fmt},
     )
 
