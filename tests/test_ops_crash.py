@@ -7,9 +7,12 @@ Idempotency-Key and retry on any connection error with the same key until a 200/
 it, while
 
 - a killer thread SIGKILLs gunicorn's workers at random moments (the master respawns them), and
-- every web worker SIGKILLs itself right after the COMMIT of every third registration, before its
-  on-commit delivery runs (every fourth): the window a crash used to lose the receipt SMS in (the injection is
-  a `sitecustomize` on the server's PYTHONPATH only; nothing in the application knows about it).
+- every web worker SIGKILLs itself right after the COMMIT of its every fourth registration, before
+  its on-commit delivery runs: the window a crash used to lose the receipt SMS in (the injection is a
+  `sitecustomize` on the server's PYTHONPATH only; nothing in the application knows about it).
+
+In two phases: the outside kills first, then (the killer switches it on) the crashes after COMMIT,
+while the clients go on submitting until both have happened often enough (bounded by LOAD_LIMIT).
 
 Then the worker runs once more (`huiyin worker --batch`), and every acknowledged submission must
 exist exactly once, with its registration event, its clocks, its submission row and exactly one
@@ -39,6 +42,7 @@ CLIENTS = 3
 PER_CLIENT = 5  # 15 submissions
 KILLS = 4  # SIGKILLs from outside, at random moments
 CRASH_EVERY = 4  # a web worker dies after the COMMIT of its every fourth registration
+CRASHES = 3  # injected crashes after COMMIT the load goes on until it has seen
 LOAD_LIMIT = 60.0  # seconds for the whole load; the test fails rather than run on
 ACKNOWLEDGED = (200, 201)
 
@@ -51,6 +55,7 @@ import signal
 
 EVERY = int(os.environ.get("HUIYIN_CRASH_AFTER_COMMIT_EVERY", "0"))
 LOG = os.environ.get("HUIYIN_CRASH_LOG", "")
+SWITCH = os.environ.get("HUIYIN_CRASH_SWITCH", "")  # the injection is on while this file exists
 
 if EVERY:
     from django.db import transaction
@@ -61,7 +66,8 @@ if EVERY:
     def on_commit(func, using=None, robust=False):
         def run():
             target = getattr(func, "func", None)
-            if getattr(target, "__name__", "") == "_deliver_after_commit":  # an outbox row's delivery
+            delivery = getattr(target, "__name__", "") == "_deliver_after_commit"  # an outbox row's
+            if delivery and os.path.exists(SWITCH):
                 if _seen["pid"] != os.getpid():
                     _seen.update(pid=os.getpid(), n=0)
                 _seen["n"] += 1
@@ -254,11 +260,13 @@ def test_every_acknowledged_submission_exists_once_with_one_receipt_while_worker
     (inject / "sitecustomize.py").write_text(SITECUSTOMIZE)
     crash_log = tmp_path / "crashes.log"
     crash_log.touch()
+    switch = tmp_path / "crash-on"  # the killer creates it once it has had its KILLS
     server_env = {
         **env,
         "PYTHONPATH": f"{inject}{os.pathsep}{REPO}",
         "HUIYIN_CRASH_AFTER_COMMIT_EVERY": str(CRASH_EVERY),
         "HUIYIN_CRASH_LOG": str(crash_log),
+        "HUIYIN_CRASH_SWITCH": str(switch),
     }
     port = free_port()
     server = subprocess.Popen(
@@ -284,10 +292,14 @@ def test_every_acknowledged_submission_exists_once_with_one_receipt_while_worker
     kills = [0]
     lock = threading.Lock()
 
+    def enough_crashes() -> bool:
+        return kills[0] >= KILLS and len(crash_log.read_text().split()) >= CRASHES
+
     def submit(client: int) -> None:
         i = 0
-        # at least PER_CLIENT each, and on until the killer has had its KILLS (the load is bounded)
-        while i < PER_CLIENT or (kills[0] < KILLS and i < 90 and not stop.is_set()):
+        # at least PER_CLIENT each, and on until the killer has had its KILLS and the injection its
+        # CRASHES (outside kills reset a worker's count, so how many it takes varies; the load is bounded)
+        while i < PER_CLIENT or (not enough_crashes() and i < 90 and not stop.is_set()):
             key = f"crash-{client}-{i}"
             i += 1
             body = json.dumps(payload(client, i - 1), ensure_ascii=False).encode()
@@ -313,13 +325,14 @@ def test_every_acknowledged_submission_exists_once_with_one_receipt_while_worker
     def killer() -> None:
         rng = random.Random(9)
         while kills[0] < KILLS and not stop.wait(rng.uniform(1.0, 2.5)):
-            pids = serving_workers(server.pid, older_than=1.5)  # the injected crashes keep workers young
+            pids = serving_workers(server.pid, older_than=1.5)
             if pids:
                 try:
                     os.kill(rng.choice(pids), signal.SIGKILL)
                     kills[0] += 1
                 except ProcessLookupError:
                     pass
+        switch.touch()  # then the workers die after COMMITs (phase two; the clients go on meanwhile)
 
     try:
         wait_until_serving(port, server, seeded["token"])
@@ -356,7 +369,7 @@ def test_every_acknowledged_submission_exists_once_with_one_receipt_while_worker
     assert total >= CLIENTS * PER_CLIENT
     crashed_rows = [int(line) for line in crash_log.read_text().split()]
     # the crashes did happen: workers were killed from outside and died after COMMITs
-    assert kills[0] >= 3 and len(crashed_rows) >= 3, (kills, crashed_rows)
+    assert kills[0] >= 3 and len(crashed_rows) >= CRASHES, (kills, crashed_rows)
 
     # and the worker has run once more
     run(*python, "worker", "--batch", "-v", "0")
