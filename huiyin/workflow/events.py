@@ -1,5 +1,5 @@
 """Case events outside the transition table: what each kind is called, and `write_event` for one that
-is not a status transition (督办, reports) with the same guarantees as `services._transition`: in the
+is not a status transition (督办, reports) with the same guarantees as `services.core._transition`: in the
 caller's transaction, with its outbox row (the notices it owes, ADR 0006)."""
 
 from __future__ import annotations

@@ -209,11 +209,11 @@ PERMISSIONS: dict[Action, Permission] = {
     ),
     Action.RECUSE: _WORKER,
     Action.ACKNOWLEDGE_CONFLICT: _WORKER,
-    # the organ the request went to (its acceptance clock names it; see services.ACTOR_GUARDS)
+    # the organ the request went to (its acceptance clock names it; see guards.ACTOR_GUARDS)
     Action.ACCEPT_REVIEW: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REVIEW, Side.REREVIEW)),
     Action.SET_ACCUSED: _FRONT_DESK,
     # a supervisor whose territory covers the case, of another unit than the barred person's
-    # (services.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
+    # (guards.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
     Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
 }
 
