@@ -108,7 +108,7 @@ from huiyin.workflow.services.handling import (  # noqa: F401
     case_return,
     default_review_route,
 )
-from huiyin.workflow.services.registration import (  # noqa: F401
+from huiyin.workflow.services.registration import (
     case_accept,
     case_divert,
     case_merge,
