@@ -14,9 +14,7 @@ from huiyin.assist import classify, cli, duplicates, gazetteer, hotspots, reply_
 from huiyin.assist.data import data_dir, labelled_rows, near_duplicate_groups
 
 DATA = data_dir()
-needs_data = pytest.mark.skipif(
-    not (DATA / "messages_labeled.csv").exists(), reason="shipped data not present"
-)
+needs_data = pytest.mark.usefixtures("shipped_messages")  # fails loudly when ../shared is missing
 
 
 # ---- classifier -----------------------------------------------------------------------------------
