@@ -17,11 +17,11 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from huiyin.cases.choices import Channel, ContactState, PetitionerKind, PetitionType, Status
 from huiyin.cases.confidentiality import office_above
+from huiyin.cases.events import event_record
 from huiyin.cases.models import (
     HEADCOUNT_MAX,
     Attachment,
     Case,
-    CaseEvent,
     CasePetitioner,
     Category,
     Petitioner,
@@ -30,8 +30,8 @@ from huiyin.cases.models import (
 from huiyin.core import filetypes, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.models import AuditEntry
-from huiyin.notify.outbox import outbox_write
-from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org import roles
+from huiyin.org.choices import RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.selectors import Rule, profile_for, rules_for_profile
 from huiyin.workflow import clocks
@@ -39,7 +39,6 @@ from huiyin.workflow.choices import ClockKind
 
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-INTAKE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
 
 
 @dataclass
@@ -225,14 +224,11 @@ def _find_or_create_petitioner(p: PetitionerIn) -> PartyContact:
     return PartyContact(person, p.phone, p.address, ContactState.ON_RECORD)
 
 
-CONTACT_VERIFIERS = frozenset({Role.CLERK, Role.DISPATCHER})
-
-
 def may_verify_contact(user: User, case: Case) -> bool:
     """The window and dispatch desks of the office that registered the case check a new contact."""
     return bool(
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", None) in CONTACT_VERIFIERS
+        and getattr(user, "role", None) in roles.VERIFY_CONTACT
         and user.unit_id == case.office_id
     )
 
@@ -325,7 +321,7 @@ def case_register(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    if actor is not None and actor.role not in INTAKE_ROLES:
+    if actor is not None and actor.role not in roles.REGISTER:
         raise PermissionDenied("您的岗位不能登记信访事项")
     if office.kind != UnitKind.PETITION_OFFICE:
         raise ValidationFailed("登记单位须为信访部门", extra={"fields": {"office": "请选择信访部门"}})
@@ -375,9 +371,11 @@ def case_register(
                 clocks.start_clock(
                     case=case, kind=ClockKind.NOTICE, unit=office, rules=rules, trigger="register", on=today
                 )
-            event = CaseEvent.objects.create(
+            # its receipt commits with it (ADR 0006, 0007)
+            event_record(
                 case=case,
                 event_type="register",
+                from_status="",
                 to_status=Status.REGISTERED,
                 actor=actor,
                 actor_unit=received_at,
@@ -385,7 +383,6 @@ def case_register(
                 | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {}),
                 created_at=now,
             )
-            outbox_write(event=event)  # its receipt commits with it (ADR 0006)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race: answer with its case
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()

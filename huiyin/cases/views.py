@@ -27,14 +27,14 @@ from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcce
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
-from huiyin.cases.services import INTAKE_ROLES, case_register, may_verify_contact, party_contact_verify
-from huiyin.core import net, timeutil
+from huiyin.cases.services import case_register, may_verify_contact, party_contact_verify
+from huiyin.core import net, registry, timeutil
 from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.org import roles
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
-from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import accused_unknown, suggest_unit
 from huiyin.workflow.selectors import case_extras
@@ -169,7 +169,7 @@ def _intake_context(request: HttpRequest, form: CaseForm, formset: Any, **extra:
 def case_new(request: HttpRequest) -> HttpResponse:
     """登记: the window form for visits, letters, calls and faxes."""
     user = request.user
-    if getattr(user, "role", None) not in INTAKE_ROLES:
+    if getattr(user, "role", None) not in roles.REGISTER:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_INTAKE}, status=403)
     if request.method == "GET":
         form = CaseForm(user=user)  # type: ignore[arg-type]
@@ -236,7 +236,7 @@ def _mask_query(q: str, kind: str) -> str:
 def petitioner_lookup(request: HttpRequest) -> HttpResponse:
     """htmx: petitioners in the user's scope matching a whole ID number, phone or exact name, masked,
     with their earlier cases. Every search is audited; the full data comes only from the reveal."""
-    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+    if getattr(request.user, "role", None) not in roles.REGISTER:
         return HttpResponse(status=403)
     q = request.GET.get("lookup", "").strip()[:100]
     kind = selectors.lookup_kind(q)
@@ -258,7 +258,7 @@ def petitioner_lookup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
     """The 'fill' button: the unmasked identity of one petitioner in the user's scope, audited."""
-    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+    if getattr(request.user, "role", None) not in roles.REGISTER:
         return JsonResponse({"message": MSG_NOT_INTAKE, "extra": {}}, status=403)
     try:
         person = selectors.petitioner_for_reveal(request.user, petitioner)  # type: ignore[arg-type]
@@ -347,7 +347,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
     return [
         {
             "event": ev,
-            "label": EVENT_LABELS.get(ev.event_type, ev.event_type),
+            "label": registry.event_label(ev.event_type),
             "summary": event_summary(ev),
             "css": "ev-clock-red"
             if ev.event_type == "clock_red"
