@@ -27,6 +27,24 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the serialized database when it ends. A plain one's flush
+    re-runs post_migrate, which recreates the content types; the next test that restores serialized
+    data (backup, worker) then collides with them (UNIQUE django_content_type). One rule for all,
+    instead of remembering it test by test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+
+
 @dataclass
 class Org:
     province: object

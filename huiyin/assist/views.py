@@ -59,7 +59,7 @@ def intake_aids(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"title": title, "content": content}
     if len(title + content) < MIN_TEXT:
         return render(request, "assist/_intake_results.html", {**context, "waiting": True})
-    unit: Unit = user.unit  # type: ignore[union-attr, assignment]
+    unit: Unit = user.unit  # type: ignore[union-attr]
     territory_id = _int_or_none(data.get("territory"))
     territory = (
         Territory.objects.filter(pk=territory_id, path__startswith=unit.territory.path).first()

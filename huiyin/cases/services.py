@@ -290,7 +290,7 @@ def party_contact_verify(
     return party
 
 
-def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
+def _check_attachment(f: UploadedFile[bytes], max_bytes: int) -> None:
     if f.size is not None and f.size > max_bytes:
         raise ValidationFailed(
             f"附件“{f.name}”超过{max_bytes // (1024 * 1024)}MB", extra={"fields": {"attachments": "附件过大"}}
@@ -309,7 +309,7 @@ def case_register(
     office: Unit,
     actor: User | None,
     idempotency_key: str | None = None,
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
 ) -> tuple[Case, bool]:
     """Register a petition from any channel and start its clocks. Return (case, created).
 
@@ -427,7 +427,7 @@ def _create_case(
     raise RuntimeError("could not allocate a case code")  # 32^6 codes a day: practically unreachable
 
 
-def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attachment:
+def _store_attachment(case: Case, f: UploadedFile[bytes], actor: User | None) -> Attachment:
     digest = hashlib.sha256()
     for chunk in f.chunks():
         digest.update(chunk)
@@ -435,7 +435,7 @@ def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attach
     attachment = Attachment(
         case=case,
         original_name=(f.name or "file")[:200],
-        content_type=f.content_type,  # detected by _check_attachment
+        content_type=f.content_type or "application/octet-stream",  # detected by _check_attachment
         size=f.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,

@@ -12,28 +12,28 @@ from __future__ import annotations
 from huiyin.org.choices import Role
 
 # 登记: who registers a matter at a window, on the phone, from a letter, in the field
-REGISTER = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
+REGISTER: frozenset[str] = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
 # 核实联系方式: who verifies a new phone number as a petitioner's own (an audited action, issue 9)
-VERIFY_CONTACT = frozenset({Role.CLERK, Role.DISPATCHER})
+VERIFY_CONTACT: frozenset[str] = frozenset({Role.CLERK, Role.DISPATCHER})
 # 办理: who works a case in a responsible unit or organ (and is told of its steps)
-HANDLE = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+HANDLE: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 # 转送/交办: who routes a case in a petition office (and is told of objections, transfers)
-ROUTE = frozenset({Role.DISPATCHER, Role.UNIT_HEAD})
+ROUTE: frozenset[str] = frozenset({Role.DISPATCHER, Role.UNIT_HEAD})
 # 管辖争议决定 (条例 §24): who may decide a competence dispute for the common superior
-DECIDE_DISPUTE = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
+DECIDE_DISPUTE: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
 # 时限预警: whoever works in the unit whose clock turns yellow or red
-WATCH_CLOCKS = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.DISPATCHER})
+WATCH_CLOCKS: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.DISPATCHER})
 # 督查: who oversees a territory's cases (read across units, order 督办)
-OVERSEE = frozenset({Role.SUPERVISOR, Role.LEADER})
+OVERSEE: frozenset[str] = frozenset({Role.SUPERVISOR, Role.LEADER})
 # 答复督办: who answers a 督办 order addressed to their unit (a petition office: its dispatchers too)
-ANSWER_SUPERVISION = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
-ANSWER_SUPERVISION_IN_OFFICE = ANSWER_SUPERVISION | {Role.DISPATCHER}
+ANSWER_SUPERVISION: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
+ANSWER_SUPERVISION_IN_OFFICE: frozenset[str] = ANSWER_SUPERVISION | {Role.DISPATCHER}
 # 审计: who reads the audit log
-READ_AUDIT = frozenset({Role.SUPERVISOR, Role.ADMIN})
+READ_AUDIT: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # 热点: who sees the hot issues of the territory
-SEE_HOT_ISSUES = REGISTER | {Role.SUPERVISOR, Role.ADMIN}
+SEE_HOT_ISSUES: frozenset[str] = REGISTER | {Role.SUPERVISOR, Role.ADMIN}
 # 回避 (条例 §28): whose links to a petitioner or the accused are checked before they act
-CONFLICT_CHECKED = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+CONFLICT_CHECKED: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "register": REGISTER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -88,8 +88,14 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("请选择（可不选）")), *category_choices()]
-        self.fields["territory"].choices = [("", _("请选择（可不选）")), *territory_choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("请选择（可不选）")),
+            *category_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["territory"]).choices = [
+            ("", _("请选择（可不选）")),
+            *territory_choices(),
+        ]
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect | forms.CheckboxInput | forms.HiddenInput):
                 continue
@@ -126,7 +132,7 @@ class SubmitForm(forms.Form):
         return files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("petition_type")
         name = (data.get("name") or "").strip()
         phone = (data.get("phone") or "").strip().replace(" ", "")

@@ -280,7 +280,9 @@ def _rankings() -> list[dict[str, Any]]:
 
 def public_statistics() -> dict[str, Any]:
     """Anonymised statistics and unit rankings, computed from events and clocks, cached."""
-    return cache.get_or_set("portal:statistics", _statistics, _cache_seconds())
+    # never None: get_or_set stores and returns the default
+    found: dict[str, Any] = cache.get_or_set("portal:statistics", _statistics, _cache_seconds())  # type: ignore[assignment]
+    return found
 
 
 _PHONE = re.compile(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}")
@@ -328,7 +330,9 @@ def _published() -> list[dict[str, Any]]:
 
 
 def published_replies() -> list[dict[str, Any]]:
-    return cache.get_or_set("portal:published", _published, _cache_seconds())
+    # never None: get_or_set stores and returns the default
+    found: list[dict[str, Any]] = cache.get_or_set("portal:published", _published, _cache_seconds())  # type: ignore[assignment]
+    return found
 
 
 def case_status_label(case: Case) -> str:

@@ -42,7 +42,7 @@ MSG_ACCUSED_UNIT = "不得向被反映单位或其直接上级下发督办（《
 # 条例 §43): there the staff who route and register answer it, with the office's head and leaders
 
 
-def answer_roles(unit: Unit) -> frozenset[Role]:
+def answer_roles(unit: Unit) -> frozenset[str]:
     """Roles of `unit` that may answer a 督办 order addressed to it."""
     return (
         roles.ANSWER_SUPERVISION_IN_OFFICE

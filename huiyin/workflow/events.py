@@ -84,7 +84,7 @@ def _day(value: Any) -> str:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, date):
         return value.isoformat()
     return ""

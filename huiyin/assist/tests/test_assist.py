@@ -33,6 +33,7 @@ def small_split():
     return train, test
 
 
+@pytest.mark.slow
 @needs_data
 def test_small_model_learns_and_round_trips(tmp_path, small_split):
     train, test = small_split

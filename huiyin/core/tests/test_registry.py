@@ -77,7 +77,10 @@ def test_a_module_event_reaches_the_case_page_the_citizen_and_the_staff_it_names
     # given a case, when the module records its event
     case = register_case()
     event_record(
-        case=case, event_type="test_leader_visit", actor=clerk_li, data={"leader": "王县长", "unit_name": "住建局"}
+        case=case,
+        event_type="test_leader_visit",
+        actor=clerk_li,
+        data={"leader": "王县长", "unit_name": "住建局"},
     )
     outbox_drain()
     # then the petitioner's timeline says what it means

@@ -16,7 +16,7 @@ from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
-from huiyin.workflow.choices import ClockKind, CoTaskState
+from huiyin.workflow.choices import LIVE_STATES, ClockKind, CoTaskState
 from huiyin.workflow.guards import CO_HANDLING_ARTICLE, _live_clock
 from huiyin.workflow.models import Clock, CoHandling
 from huiyin.workflow.routing import guard_routing
@@ -112,7 +112,7 @@ def _route(
     clocks.start_clock(
         case=case, kind=ClockKind.OBJECTION, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
     )
-    Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(unit=unit)
+    Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(unit=unit)
     if deadline is not None:
         clocks.start_deadline_clock(
             case=case,
