@@ -9,5 +9,25 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from huiyin.cases import events
         from huiyin.core import registry
+        from huiyin.org import roles
 
-        registry.declare(registry.Module(name="cases", events=events.EVENTS))
+        N = registry.NavEntry
+        registry.declare(
+            registry.Module(
+                name="cases",
+                events=events.EVENTS,
+                navigation=(
+                    N("workbench", "工作台", "workbench", "bi-inboxes", 10, accesskey="w"),
+                    N(
+                        "intake",
+                        "登记",
+                        "case_new",
+                        "bi-pencil-square",
+                        20,
+                        roles=roles.REGISTER,
+                        accesskey="n",
+                    ),
+                    N("search", "搜索", "search", "bi-search", 30, accesskey="s"),
+                ),
+            )
+        )

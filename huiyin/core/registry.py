@@ -59,12 +59,33 @@ class EventType:
 
 
 @dataclass(frozen=True)
+class NavEntry:
+    """One entry of the staff navigation bar.
+
+    roles      the roles that see it (a capability of org/roles.py or the module's own); None: all staff
+    superuser  a superuser sees it whatever their role (the audit log, the admin site)
+    staff_flag only accounts with Django's is_staff see it (the admin site)
+    """
+
+    key: str  # what a view passes as `nav` to mark it current
+    label: str
+    url_name: str
+    icon: str  # a Bootstrap Icons name, e.g. "bi-inboxes"
+    order: int
+    roles: frozenset[str] | None = None
+    superuser: bool = False
+    staff_flag: bool = False
+    accesskey: str = ""
+
+
+@dataclass(frozen=True)
 class Module:
     """What one app plugs into the core (declared once, in its AppConfig.ready())."""
 
     name: str
     events: Iterable[EventType] = ()
     capabilities: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    navigation: Iterable[NavEntry] = ()
 
 
 class UnknownEventType(LookupError):
@@ -117,6 +138,21 @@ def event_label(code: str) -> str:
     """What staff call an event; an undeclared code (an old row) is shown as stored, never a crash."""
     et = _EVENTS.get(code)
     return et.label if et else code
+
+
+def navigation_for(user: Any) -> list[NavEntry]:
+    """The navigation entries `user` sees, in order, from every declared module."""
+    role = getattr(user, "role", None)
+    superuser = bool(getattr(user, "is_superuser", False))
+    found = []
+    for module in _MODULES.values():
+        for entry in module.navigation:
+            if entry.staff_flag and not getattr(user, "is_staff", False):
+                continue
+            if entry.roles is not None and role not in entry.roles and not (entry.superuser and superuser):
+                continue
+            found.append(entry)
+    return sorted(found, key=lambda e: (e.order, e.key))
 
 
 def capability_roles(name: str) -> frozenset[str]:

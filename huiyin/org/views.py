@@ -70,16 +70,13 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 def nav_context(request: HttpRequest, nav: str = "") -> dict[str, object]:
-    """What the base layout needs to draw the navigation for this user."""
+    """Which navigation entry is current (the entries themselves come from the modules' declarations:
+    huiyin.org.context_processors.navigation), and the flags a few pages still ask."""
     user = request.user
-    role = getattr(user, "role", None)
     return {
         "nav": nav,
-        "can_register": role in roles.REGISTER,
-        "can_supervise": role == "supervisor",
-        "can_read_audit": role in {"supervisor", "admin"} or getattr(user, "is_superuser", False),
-        "is_leader": role == "leader",
-        "can_see_hot_issues": role in {"clerk", "dispatcher", "grid_worker", "leader", "supervisor", "admin"},
+        "can_register": roles.has(user, roles.REGISTER),
+        "is_leader": getattr(user, "role", None) == "leader",
     }
 
 

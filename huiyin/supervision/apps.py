@@ -7,7 +7,32 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
+        from huiyin.org.choices import Role
         from huiyin.supervision import events
 
-        registry.declare(registry.Module(name="supervision", events=events.EVENTS))
+        N = registry.NavEntry
+        registry.declare(
+            registry.Module(
+                name="supervision",
+                events=events.EVENTS,
+                navigation=(
+                    N(
+                        "leader",
+                        "领导信箱",
+                        "leader_inbox",
+                        "bi-person-badge",
+                        50,
+                        roles=frozenset({Role.LEADER}),
+                    ),
+                    N(
+                        "supervision",
+                        "督办",
+                        "supervision",
+                        "bi-flag",
+                        60,
+                        roles=frozenset({Role.SUPERVISOR}),
+                    ),
+                ),
+            )
+        )
         from huiyin.supervision import receivers  # noqa: F401  (connects the signal receivers)

@@ -92,3 +92,24 @@ def test_a_module_event_reaches_the_case_page_the_citizen_and_the_staff_it_names
     client.force_login(clerk_li)
     page = client.get(reverse("case_detail", args=[case.code])).content.decode()
     assert "<strong>领导接访</strong>" in page
+
+
+@pytest.mark.django_db
+def test_the_navigation_is_what_the_modules_declared_for_the_users_role(
+    client, clerk_li, handler_wang_unit_a
+):
+    # given a module that declares an entry for clerks only
+    entry = registry.NavEntry("visits", "接访日", "search", "bi-calendar", 45, roles=frozenset({"clerk"}))
+    registry.declare(Module(name="test_nav", navigation=(entry,)))
+    try:
+        # then the clerk sees it with the core's entries, in order, and the handler does not
+        keys = [e.key for e in registry.navigation_for(clerk_li)]
+        assert keys[:4] == ["workbench", "intake", "search", "notices"] and "visits" in keys
+        assert "visits" not in [e.key for e in registry.navigation_for(handler_wang_unit_a)]
+        assert "intake" not in [e.key for e in registry.navigation_for(handler_wang_unit_a)]
+        client.force_login(clerk_li)
+        assert "接访日" in client.get(reverse("workbench")).content.decode()
+        client.force_login(handler_wang_unit_a)
+        assert "接访日" not in client.get(reverse("workbench")).content.decode()
+    finally:
+        registry._MODULES.pop("test_nav")
