@@ -15,7 +15,16 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from huiyin.cases.choices import Channel, ContactState, PetitionerKind, PetitionType, Status
+from huiyin.cases.choices import (
+    IDENTITY_REQUIRED,
+    MSG_IDENTITY_REQUIRED,
+    SELF_SERVICE_CHANNELS,
+    Channel,
+    ContactState,
+    PetitionerKind,
+    PetitionType,
+    Status,
+)
 from huiyin.cases.confidentiality import office_above
 from huiyin.cases.events import event_record
 from huiyin.cases.models import (
@@ -69,6 +78,7 @@ class CaseIn:
     headcount: int = 1
     identity_unclear: bool = False
     major_urgent: bool = False
+    contact_email: str = ""  # an address for notices given instead of a phone (Open311)
     petitioners: list[PetitionerIn] = field(default_factory=list)
 
 
@@ -142,6 +152,9 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
         )
     if not people and not data.identity_unclear and not errors:
         errors["petitioners"] = "请登记至少一名信访人，或勾选“姓名或住址不清”"
+    reachable = any(p.name and (p.phone or data.contact_email.strip()) for p in people)
+    if data.channel in SELF_SERVICE_CHANNELS and data.petition_type in IDENTITY_REQUIRED and not reachable:
+        errors.setdefault("petitioners", MSG_IDENTITY_REQUIRED)
 
     profile = profile_for(territory or office.territory)
     rules = rules_for_profile(profile)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from huiyin.cases.choices import PetitionerKind, PetitionType, Rating
+from huiyin.cases.choices import IDENTITY_REQUIRED, PetitionerKind, PetitionType, Rating
 from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
 from huiyin.core import filetypes
 from huiyin.core.errors import ValidationFailed
@@ -26,7 +26,6 @@ ATTACHMENT_TYPES = {
     ".txt": "text/plain",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-IDENTITY_REQUIRED = (PetitionType.COMPLAINT, PetitionType.ACCUSATION)
 
 
 def max_file_bytes() -> int:
