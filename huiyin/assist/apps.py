@@ -14,4 +14,8 @@ class AssistConfig(AppConfig):
         nav = registry.NavEntry(
             "hotspots", "热点", "assist_hotspots", "bi-fire", 80, roles=roles.SEE_HOT_ISSUES
         )
-        registry.declare(registry.Module(name="assist", navigation=(nav,)))
+        from huiyin.assist.selectors import accused_unit_hints
+
+        registry.declare(
+            registry.Module(name="assist", navigation=(nav,), aids={"accused_unit_hints": accused_unit_hints})
+        )

@@ -8,7 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.cases import events
+        from huiyin.cases.models import Category
         from huiyin.core import registry
+        from huiyin.core.seeds import migration_seed
         from huiyin.org import roles
 
         N = registry.NavEntry
@@ -16,6 +18,8 @@ class CasesConfig(AppConfig):
             registry.Module(
                 name="cases",
                 events=events.EVENTS,
+                reference_data_present=lambda: Category.objects.filter(level=1).exists(),
+                reference_data=((30, migration_seed("huiyin.cases.migrations.0003_subject_taxonomy")),),
                 navigation=(
                     N("workbench", "工作台", "workbench", "bi-inboxes", 10, accesskey="w"),
                     N(

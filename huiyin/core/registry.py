@@ -86,6 +86,17 @@ class Module:
     events: Iterable[EventType] = ()
     capabilities: Mapping[str, frozenset[str]] = field(default_factory=dict)
     navigation: Iterable[NavEntry] = ()
+    # (order, dotted path of a django-tasks task): queued by `huiyin worker` every sweep, in order
+    periodic_tasks: Iterable[tuple[int, str]] = ()
+    # (order, callable): puts the module's reference data back after a flush (idempotent), and a cheap
+    # check (one query) that it is there, so an ordinary migrate does not rewrite it
+    reference_data: Iterable[tuple[int, Callable[[], None]]] = ()
+    reference_data_present: Callable[[], bool] | None = None
+    # path prefix -> renderer(request, status, message): refusals in the shape of that surface
+    error_surfaces: Mapping[str, Callable[[Any, int, str], Any]] = field(default_factory=dict)
+    # name -> function: aids a lower layer may offer when a module above provides them (the assist's
+    # suggestions on a form), so the lower layer never imports the module
+    aids: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
 
 class UnknownEventType(LookupError):
@@ -153,6 +164,40 @@ def navigation_for(user: Any) -> list[NavEntry]:
                 continue
             found.append(entry)
     return sorted(found, key=lambda e: (e.order, e.key))
+
+
+def periodic_tasks() -> list[str]:
+    """Every module's periodic tasks, in their declared order (the worker queues them each sweep)."""
+    found = [(order, path) for m in _MODULES.values() for order, path in m.periodic_tasks]
+    return [path for _, path in sorted(found)]
+
+
+def restore_reference_data() -> None:
+    """Run every module's reference-data restorer, in order (after `migrate` and every `flush`), unless
+    every module says its data is there."""
+    present = [m.reference_data_present for m in _MODULES.values() if m.reference_data]
+    if all(check is not None and check() for check in present):
+        return
+    found = [(order, i, fn) for i, m in enumerate(_MODULES.values()) for order, fn in m.reference_data]
+    for _order, _i, restore in sorted(found, key=lambda t: (t[0], t[1])):
+        restore()
+
+
+def error_surface(path: str) -> Callable[[Any, int, str], Any] | None:
+    """The renderer a module declared for requests under `path`, if any."""
+    for module in _MODULES.values():
+        for prefix, render in module.error_surfaces.items():
+            if path.startswith(prefix):
+                return render
+    return None
+
+
+def aid(name: str) -> Callable[..., Any] | None:
+    """The aid `name` some module declared, or None when no module offers it."""
+    for module in _MODULES.values():
+        if name in module.aids:
+            return module.aids[name]
+    return None
 
 
 def capability_roles(name: str) -> frozenset[str]:

@@ -10,6 +10,20 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
+        from huiyin.core.seeds import migration_seed
+        from huiyin.notify.models import MessageTemplate
 
-        nav = registry.NavEntry("notices", "通知", "notices", "bi-bell", 40)
-        registry.declare(registry.Module(name="notify", navigation=(nav,)))
+        registry.declare(
+            registry.Module(
+                name="notify",
+                navigation=(registry.NavEntry("notices", "通知", "notices", "bi-bell", 40),),
+                periodic_tasks=(
+                    (30, "huiyin.notify.tasks.retry_notifications"),  # failed messages, window reminders
+                    (40, "huiyin.notify.tasks.drain_outbox"),  # events whose delivery died (ADR 0006)
+                ),
+                reference_data_present=lambda: MessageTemplate.objects.exists(),
+                reference_data=(
+                    (60, migration_seed("huiyin.notify.migrations.0002_default_templates", "seed")),
+                ),
+            )
+        )

@@ -15,6 +15,7 @@ class SupervisionConfig(AppConfig):
             registry.Module(
                 name="supervision",
                 events=events.EVENTS,
+                periodic_tasks=((20, "huiyin.supervision.tasks.sweep_supervision_task"),),  # after the clocks
                 navigation=(
                     N(
                         "leader",

@@ -468,12 +468,6 @@ def meta(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-# 督办 and the leader inbox live in their own app; their endpoints join the API here (huiyin/api.py
-# mounts this router).
-from huiyin.supervision.api import router as supervision_router  # noqa: E402
-
-router.add_router("", supervision_router)
-
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
 access.declare(
     __name__,

@@ -10,4 +10,12 @@ class WorkflowConfig(AppConfig):
         from huiyin.core import registry
         from huiyin.workflow import events
 
-        registry.declare(registry.Module(name="workflow", events=events.EVENTS))
+        registry.declare(
+            registry.Module(
+                name="workflow",
+                events=events.EVENTS,
+                periodic_tasks=(
+                    (10, "huiyin.workflow.tasks.sweep_clocks_task"),
+                ),  # clock colours (SPEC §3.3)
+            )
+        )
