@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "huiyin.open311",
     "huiyin.supervision",
     "huiyin.assist",
+    "huiyin.audit",
+    "huiyin.demo",
 ]
 
 MIDDLEWARE = [

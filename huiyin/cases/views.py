@@ -23,13 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
+from huiyin.cases.audit import audit_identity_search
 from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
 from huiyin.cases.services import case_register, may_verify_contact, party_contact_verify
 from huiyin.core import net, registry, timeutil
-from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org import roles
