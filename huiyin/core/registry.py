@@ -46,6 +46,7 @@ class EventType:
     tells      who among the staff is told (user ids); None: nobody
     message    the message kind sent to the petitioner (huiyin.notify MessageKind value); None: none
     urgent     the staff notice is also sent by SMS (条例 §25 立即报告, an escalated 督办)
+    notice_values  more placeholders for `notice`, computed from the event (e.g. a clock's name)
     """
 
     code: str
@@ -56,6 +57,7 @@ class EventType:
     tells: Recipients | None = None
     message: str | None = None
     urgent: bool = False
+    notice_values: Callable[[Any], dict[str, str]] | None = None  # more placeholders for `notice`
 
 
 @dataclass(frozen=True)

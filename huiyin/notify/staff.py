@@ -19,14 +19,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from huiyin.cases.confidentiality import accused_side_units
 from huiyin.cases.models import CaseEvent
 from huiyin.core import registry, timeutil
 from huiyin.notify.choices import Medium, MessageKind
 from huiyin.notify.models import Notification, StaffNotice
 from huiyin.notify.services import make_notification, render
 from huiyin.org.models import User
-from huiyin.workflow.choices import ClockKind
-from huiyin.workflow.routing import blocked_units
 
 DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 
@@ -69,10 +68,10 @@ def describe(event: CaseEvent) -> tuple[str, str]:
         if waiting == 0
         else f"尚待{waiting}个协办单位报送。"
     )
-    if data.get("clock") in ClockKind.values:
-        values["clock_label"] = ClockKind(data["clock"]).label.split("（")[0]
-    case = event.case
     et = _declared(event)
+    if et.notice_values is not None:
+        values.update(et.notice_values(event))
+    case = event.case
     title = f"{et.label}｜{case.code}"
     text = (et.notice or "{reason}").format_map(values)
     return title[:120], f"{case.code}「{case.title[:40]}」：{text}"[:300]
@@ -85,7 +84,7 @@ def recipients(event: CaseEvent) -> list[User]:
     ids.discard(event.actor_id)
     if not ids:
         return []
-    blocked = blocked_units(event.case)
+    blocked = accused_side_units(event.case)  # 条例 §30¶3: never the accused side (ADR 0005)
     return list(
         User.objects.filter(pk__in=ids, is_active=True)
         .exclude(unit_id__in=blocked)

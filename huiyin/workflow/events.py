@@ -169,6 +169,15 @@ def _clock_expired(ev: CaseEvent) -> str | None:
     return _("%(clock)s已届满") % {"clock": ClockKind(d["clock"]).label}
 
 
+def _clock_values(ev: CaseEvent) -> dict[str, str]:
+    d = ev.data or {}
+    return (
+        {"clock_label": ClockKind(d["clock"]).label.split("（")[0]}
+        if d.get("clock") in ClockKind.values
+        else {}
+    )
+
+
 # --- the declarations ----------------------------------------------------------------------------
 
 A = Action
@@ -306,6 +315,7 @@ EVENTS: tuple[EventType, ...] = (
         P.CLOCK,
         notice="时限「{clock_label}」将于{due_on}届满（黄灯），请抓紧办理。",
         tells=_clock_unit,
+        notice_values=_clock_values,
     ),
     EventType(
         "clock_red",
@@ -314,6 +324,7 @@ EVENTS: tuple[EventType, ...] = (
         citizen=_clock_overdue,
         notice="时限「{clock_label}」已于{due_on}届满，已超期（红灯），将列入督办线索。",
         tells=_clock_unit,
+        notice_values=_clock_values,
     ),
     EventType("clock_expired", "期限届满", P.CLOCK, citizen=_clock_expired),
 )
