@@ -33,8 +33,10 @@ EVENT_KINDS: dict[str, MessageKind] = {
     if kind not in (MessageKind.WINDOW_REMINDER, MessageKind.LOGIN_CODE, MessageKind.STAFF_NOTICE)
 }
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
+# An approved extension request tells the petitioner what a direct extension does (条例 §34).
+EVENT_KINDS["approve_extension"] = MessageKind.EXTEND
 DUE_CLOCK = {
-    MessageKind.ACCEPT: ClockKind.HANDLING,
+    MessageKind.ACCEPT_ASSIGNMENT: ClockKind.HANDLING,
     MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
     MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
 }
@@ -126,6 +128,9 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
         ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind]))
+    if kind == MessageKind.ACCEPT_ASSIGNMENT:
+        ctx["days"] = data.get("handling_days", "")
+        ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))
     opinion_id = data.get("opinion")
     if opinion_id:
         opinion = Opinion.objects.filter(pk=opinion_id).select_related("issued_unit").first()

@@ -109,13 +109,18 @@ RECIPIENTS: dict[str, Recipients] = {
     EVENT_ANSWER: _listed,
     EVENT_ESCALATED: _listed,
     EVENT_MAJOR_URGENT: _listed,
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: lambda event: unit_staff([event.case.office_id], OFFICE_ROLES),
+    Action.REQUEST_EXTENSION: _listed,  # the unit heads
+    Action.APPROVE_EXTENSION: _listed,  # the handler who asked
+    Action.REFUSE_EXTENSION: _listed,
 }
 
 TEXTS: dict[str, str] = {
     "clock_yellow": "时限「{clock_label}」将于{due_on}届满（黄灯），请抓紧办理。",
     "clock_red": "时限「{clock_label}」已于{due_on}届满，已超期（红灯），将列入督办线索。",
-    Action.ASSIGN: "事项已交{unit_name}办理，须在期限内办结并报告结果（条例第二十二条）。",
-    Action.FORWARD: "事项已转送{unit_name}办理。如认为不属本单位职责，可在5个工作日内提出异议。",
+    Action.ASSIGN: "事项已交{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款），须在期限内办结并报告结果（条例第二十二条）。",
+    Action.FORWARD: "事项已转送{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款）。如认为不属本单位职责，可在5个工作日内提出异议。",
     Action.TRANSFER: "事项已移交{to_office_name}，请在期限内区分处理。",
     Action.OBJECT: "承办单位对转送/交办提出异议：{reason}",
     Action.RETURN: "信访部门同意异议，事项已从本单位退回。",
@@ -131,6 +136,11 @@ TEXTS: dict[str, str] = {
     EVENT_ANSWER: "被督办单位已答复{late}：{reason}",
     EVENT_ESCALATED: "{unit_name}逾期未答复督办，升级为第{level}级督办。",
     EVENT_MAJOR_URGENT: "重大、紧急信访事项，请立即研究处置（条例第二十五条）。",
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: "{unit_name}已受理并告知信访人，办理期限至{due_on}（条例第二十三条第三款、第三十四条）。",
+    Action.REQUEST_EXTENSION: "{actor}申请延期{days}日，请审批（条例第三十四条）：{reason}",
+    Action.APPROVE_EXTENSION: "延期申请已批准，办理期限延至{new_due_on}。",
+    Action.REFUSE_EXTENSION: "延期申请不予批准：{reason}",
 }
 DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 

@@ -131,7 +131,14 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
         return _("转送%(unit)s办理") % {"unit": d.get("unit_name", "")}
     if t == "return":
         return _("重新确定办理单位")
-    if t == "extend":
+    if t == "accept_assignment":  # 条例 §23¶3, §34 (issue 10, t10-organ)
+        return _("%(unit)s受理了您的信访事项，自%(start)s起%(days)s日内办结，办理期限至%(due)s") % {
+            "unit": d.get("unit_name") or unit,
+            "start": _day(d.get("handling_started_on")),
+            "days": d.get("handling_days", ""),
+            "due": _day(d.get("due_on")),
+        }
+    if t in ("extend", "approve_extension"):
         return _("经批准延期%(days)s日，办理期限至%(due)s。延期理由：%(reason)s") % {
             "days": d.get("days", ""),
             "due": _day(d.get("new_due_on")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
+from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState, ExtensionState
 
 
 class Clock(models.Model):
@@ -114,3 +114,34 @@ class DeclaredRelation(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "petitioner"], name="one_relation_per_pair")]
         verbose_name = "利害关系申报"
         verbose_name_plural = "利害关系申报"
+
+
+class ExtensionRequest(models.Model):
+    """A handler asks for more time (days, reason); the unit head approves or refuses (条例 §34:
+    "经本机关负责人批准"). An approved request moves the handling clock; the reason is told to the
+    petitioner."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="extension_requests")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveIntegerField("申请延长天数")
+    reason = models.TextField("延期理由")
+    state = models.CharField(max_length=12, choices=ExtensionState.choices, default=ExtensionState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="pending"), name="one_pending_extension_per_case"
+            )
+        ]
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.days}日（{self.get_state_display()}）"

@@ -140,6 +140,15 @@ from huiyin.workflow.services.routing import (  # noqa: F401
 )
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
+# issue 10 items 1 and 5 (t10-organ)
+from huiyin.workflow.services.acceptance import case_accept_assignment  # noqa: E402
+from huiyin.workflow.services.extensions import (  # noqa: E402
+    case_approve_extension,
+    case_refuse_extension,
+    case_request_extension,
+)
+from huiyin.workflow.services.routing import assignment_deadline_limit, guard_assignment_deadline  # noqa: E402,F401
+
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT: case_accept,
     Action.NOT_ACCEPT: case_not_accept,
@@ -173,6 +182,11 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT_REVIEW: case_accept_review,
     Action.SET_ACCUSED: case_set_accused,
     Action.CLEAR_CONFLICT_BAR: case_clear_conflict_bar,
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: case_accept_assignment,
+    Action.REQUEST_EXTENSION: case_request_extension,
+    Action.APPROVE_EXTENSION: case_approve_extension,
+    Action.REFUSE_EXTENSION: case_refuse_extension,
 }
 
 

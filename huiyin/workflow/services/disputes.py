@@ -114,8 +114,10 @@ def case_decide_dispute(*, case: Case, actor: User, unit: Unit, reason: str) -> 
         case.objection_pending = False
         clocks.cancel_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)
         Clock.objects.filter(
-            case=case, kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), state__in=clocks.LIVE_STATES
-        ).update(unit=unit)
+            case=case,
+            kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.UNIT_ACCEPTANCE),
+            state__in=clocks.LIVE_STATES,
+        ).update(unit=unit)  # a unit that had not yet accepted: the decided unit accepts (条例 §23¶3)
         return {
             "dispute": dispute.pk,
             "from_unit": from_unit.pk if from_unit else None,

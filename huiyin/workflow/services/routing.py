@@ -13,10 +13,12 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
-from huiyin.org.choices import UnitKind
+from huiyin.org.choices import RuleKey, UnitKind, ValueUnit
+from huiyin.org.selectors import Rule
 from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, CoTaskState
+from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.guards import CO_HANDLING_ARTICLE, _live_clock
 from huiyin.workflow.models import Clock, CoHandling
 from huiyin.workflow.routing import guard_routing
@@ -69,7 +71,11 @@ def _start_co_tasks(
         return []
     if lead_due is None:
         handling = _live_clock(case, ClockKind.HANDLING)
-        lead_due = handling.due_on if handling else ctx.today
+        # before the lead unit has accepted (条例 §23¶3) no handling clock runs: the co-units get the
+        # statutory 60 days counted from the routing day, the earliest the lead's can end (§34)
+        lead_due = (
+            handling.due_on if handling else clocks.statutory_due(ClockKind.HANDLING, ctx.rules, on=ctx.today)
+        )
     made = []
     for co in co_units:
         due = co.deadline or lead_due
@@ -112,6 +118,12 @@ def _route(
     clocks.start_clock(
         case=case, kind=ClockKind.OBJECTION, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
     )
+    # 条例 §23¶3: within 15 days of receipt it tells the petitioner it accepted the matter and how it will
+    # be handled; the 60 days of §34 start at that acceptance (services.acceptance), not here.
+    acceptance = clocks.start_clock(
+        case=case, kind=ClockKind.UNIT_ACCEPTANCE, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
+    )
+    # a case whose 60 days started at the office under the former rule keeps its clock
     Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(unit=unit)
     if deadline is not None:
         clocks.start_deadline_clock(
@@ -124,7 +136,43 @@ def _route(
             on=ctx.today,
             article="《信访工作条例》第二十二条第一款第三项",
         )
-    return {"unit": unit.pk, "unit_name": unit.name, "deadline": deadline, "clocks_stopped": stopped}
+    return {
+        "unit": unit.pk,
+        "unit_name": unit.name,
+        "deadline": deadline,
+        "acceptance_due_on": acceptance.due_on,
+        "clocks_stopped": stopped,
+    }
+
+
+MSG_DEADLINE_BEYOND_LAW = (
+    "交办期限不得晚于法定办理期限{limit:%Y年%m月%d日}（{article}：自受理之日起{days}{per}内办结）"
+)
+
+
+def assignment_deadline_limit(case: Case, on: date) -> tuple[date, Rule]:
+    """The latest 交办 deadline the law allows when routing on `on` (条例 §34): the 60 days counted from
+    the routing day — the earliest day the unit can accept, so no later acceptance can make the
+    deadline exceed its own 60 days — or the due date of a handling clock already running (a case
+    accepted under the former rule), whichever is earlier. An extension not yet approved does not count."""
+    rules = rules_for_case(case)
+    limit = clocks.statutory_due(ClockKind.HANDLING, rules, on=on)
+    running = _live_clock(case, ClockKind.HANDLING)
+    if running is not None and running.due_on < limit:
+        limit = running.due_on
+    return limit, rules[RuleKey.HANDLING_DAYS]
+
+
+def guard_assignment_deadline(case: Case, deadline: date) -> None:
+    """A 交办 deadline later than the statutory clock is refused, with the article (条例 §22¶1(三), §34)."""
+    limit, rule = assignment_deadline_limit(case, timeutil.today())
+    if deadline > limit:
+        per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
+        message = MSG_DEADLINE_BEYOND_LAW.format(limit=limit, article=rule.article, days=rule.value, per=per)
+        raise ValidationFailed(
+            message,
+            extra={"fields": {"deadline": message}, "limit": limit.isoformat(), "article": rule.article},
+        )
 
 
 def case_assign(
@@ -141,6 +189,7 @@ def case_assign(
     _ensure_may_handle(case, unit, actor)
     if deadline <= timeutil.today():
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
+    guard_assignment_deadline(case, deadline)
     co = _co_units(case, actor, unit, co_units)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:

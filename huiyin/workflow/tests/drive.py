@@ -25,7 +25,9 @@ PATHS[Status.IN_HANDLING] = [
     *PATHS[Status.ACCEPTED],
     (Action.ASSIGN, "dispatcher", {"unit": "unit_a", "deadline": 20}),
 ]
-PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], (Action.REPLY, "handler", REPLY)]
+# 条例 §23¶3, §34: the unit accepts (and tells the petitioner) before it answers
+ACCEPT_ASSIGNMENT = (Action.ACCEPT_ASSIGNMENT, "handler", {})
+PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], ACCEPT_ASSIGNMENT, (Action.REPLY, "handler", REPLY)]
 _DELIVER = (Action.DELIVER, "clerk", {"method": "in_person"})
 PATHS[Status.CLOSED] = [*PATHS[Status.REPLIED], _DELIVER, (Action.CLOSE, "clerk", {})]
 PATHS[Status.UNDER_REVIEW] = [
