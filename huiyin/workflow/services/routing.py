@@ -146,7 +146,7 @@ def _route(
 
 
 MSG_DEADLINE_BEYOND_LAW = (
-    "交办期限不得晚于法定办理期限{limit:%Y年%m月%d日}（{article}：自受理之日起{days}{per}内办结）"
+    "交办期限不得晚于法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
 )
 
 
@@ -168,7 +168,9 @@ def guard_assignment_deadline(case: Case, deadline: date) -> None:
     limit, rule = assignment_deadline_limit(case, timeutil.today())
     if deadline > limit:
         per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
-        message = MSG_DEADLINE_BEYOND_LAW.format(limit=limit, article=rule.article, days=rule.value, per=per)
+        message = MSG_DEADLINE_BEYOND_LAW.format(
+            limit=f"{limit.year}年{limit.month}月{limit.day}日", article=rule.article, days=rule.value, per=per
+        )
         raise ValidationFailed(
             message,
             extra={"fields": {"deadline": message}, "limit": limit.isoformat(), "article": rule.article},
