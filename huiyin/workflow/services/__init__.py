@@ -60,6 +60,9 @@ from huiyin.workflow.guards import (  # noqa: F401
     _open_dispute,
     _refuse,
 )
+
+# issue 10 items 1 and 5 (t10-organ)
+from huiyin.workflow.services.acceptance import case_accept_assignment
 from huiyin.workflow.services.accused import (  # noqa: F401
     MSG_ACCUSED_UNIT_CONFLICT,
     MSG_ACCUSED_UNIT_REQUIRED,
@@ -97,6 +100,11 @@ from huiyin.workflow.services.disputes import (  # noqa: F401
     case_refer_dispute,
     leaders_for,
 )
+from huiyin.workflow.services.extensions import (
+    case_approve_extension,
+    case_refuse_extension,
+    case_request_extension,
+)
 from huiyin.workflow.services.handling import (  # noqa: F401
     _issue_opinion,
     _opinion_fields,
@@ -128,26 +136,19 @@ from huiyin.workflow.services.reviews import (  # noqa: F401
     case_rereview_reply,
     case_review_reply,
 )
-from huiyin.workflow.services.routing import (  # noqa: F401
+from huiyin.workflow.services.routing import (  # noqa: F401  # noqa: E402,F401
     CoUnit,
     _cancel_co_tasks,
     _co_units,
     _ensure_may_handle,
     _route,
     _start_co_tasks,
+    assignment_deadline_limit,
     case_assign,
     case_forward,
+    guard_assignment_deadline,
 )
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
-
-# issue 10 items 1 and 5 (t10-organ)
-from huiyin.workflow.services.acceptance import case_accept_assignment  # noqa: E402
-from huiyin.workflow.services.extensions import (  # noqa: E402
-    case_approve_extension,
-    case_refuse_extension,
-    case_request_extension,
-)
-from huiyin.workflow.services.routing import assignment_deadline_limit, guard_assignment_deadline  # noqa: E402,F401
 
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT: case_accept,

@@ -62,6 +62,7 @@ def case_request_extension(*, case: Case, actor: User, days: int, reason: str) -
 
 def case_approve_extension(*, case: Case, actor: User, comment: str = "") -> Case:
     """批准延期: the unit head approves the pending request; the handling clock moves (条例 §34)."""
+
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         request = _pending(case)
         data = apply_extension(case, ctx, request.days)  # re-checks the 30-day cap at approval

@@ -14,8 +14,8 @@ from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import RuleKey, UnitKind, ValueUnit
-from huiyin.org.selectors import Rule
 from huiyin.org.models import Unit, User
+from huiyin.org.selectors import Rule
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind, CoTaskState
 from huiyin.workflow.clocks import rules_for_case
@@ -145,9 +145,7 @@ def _route(
     }
 
 
-MSG_DEADLINE_BEYOND_LAW = (
-    "交办期限不得晚于法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
-)
+MSG_DEADLINE_BEYOND_LAW = "交办期限不得晚于法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
 
 
 def assignment_deadline_limit(case: Case, on: date) -> tuple[date, Rule]:
@@ -169,7 +167,10 @@ def guard_assignment_deadline(case: Case, deadline: date) -> None:
     if deadline > limit:
         per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
         message = MSG_DEADLINE_BEYOND_LAW.format(
-            limit=f"{limit.year}年{limit.month}月{limit.day}日", article=rule.article, days=rule.value, per=per
+            limit=f"{limit.year}年{limit.month}月{limit.day}日",
+            article=rule.article,
+            days=rule.value,
+            per=per,
         )
         raise ValidationFailed(
             message,

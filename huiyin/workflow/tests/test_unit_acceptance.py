@@ -122,9 +122,7 @@ def test_a_late_acceptance_turns_its_clock_red_and_the_60_days_still_start_at_ac
     assert _clock(case, ClockKind.HANDLING).due_on == date(2026, 3, 7)
 
 
-def test_a_province_may_state_the_acceptance_in_working_days_over_national_day_cond_23_3(
-    routed, org
-):
+def test_a_province_may_state_the_acceptance_in_working_days_over_national_day_cond_23_3(routed, org):
     # given a profile stating the acceptance notice as 10 working days
     profile = RuleProfile.objects.create(code="wdaccept", name="工作日告知", based_on=RuleProfile.national())
     RuleValue.objects.create(
