@@ -44,7 +44,11 @@ def test_a_unit_accepts_an_assignment_on_its_own_clock_and_its_head_approves_an_
     page.click("#action-panel [data-testid=action-submit]")
     page.get_by_test_id("action-error").wait_for()
     assert "第三十四条" in page.get_by_test_id("action-error").inner_text()
-    do(page, "assign", "交办", unit=str(org.unit_a.pk), deadline=(today + timedelta(days=30)).isoformat())
+    # the form keeps what was typed: a lawful deadline is accepted
+    page.fill("[data-testid=action-form] [name=deadline]", (today + timedelta(days=30)).isoformat())
+    page.click("[data-testid=action-submit]")
+    page.wait_for_load_state()
+    assert page.get_by_test_id("flash").first.inner_text().startswith("已交办")
 
     # then the unit's handler must accept before answering (条例 §23¶3): no answer button yet
     sign_in_as(page, login, "handler_wang")
