@@ -114,6 +114,7 @@ RECIPIENTS: dict[str, Recipients] = {
     Action.REQUEST_EXTENSION: _listed,  # the unit heads
     Action.APPROVE_EXTENSION: _listed,  # the handler who asked
     Action.REFUSE_EXTENSION: _listed,
+    Action.SUBMIT_OPINION: _listed,  # the unit heads sign it off
 }
 
 TEXTS: dict[str, str] = {
@@ -141,6 +142,7 @@ TEXTS: dict[str, str] = {
     Action.REQUEST_EXTENSION: "{actor}申请延期{days}日，请审批（条例第三十四条）：{reason}",
     Action.APPROVE_EXTENSION: "延期申请已批准，办理期限延至{new_due_on}。",
     Action.REFUSE_EXTENSION: "延期申请不予批准：{reason}",
+    Action.SUBMIT_OPINION: "{actor}提交了信访处理意见书送签稿，请审核签发。",
 }
 DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 

@@ -236,6 +236,10 @@ class RefuseExtensionIn(Schema):
     reason: str = Field(description="不予批准的理由")
 
 
+class SubmitOpinionIn(ReplyIn):
+    """The handler's draft 信访处理意见书 for the unit head's sign-off (rule opinion_signoff)."""
+
+
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ACCEPT: AcceptIn,
     Action.NOT_ACCEPT: NotAcceptIn,
@@ -274,6 +278,7 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.REQUEST_EXTENSION: RequestExtensionIn,
     Action.APPROVE_EXTENSION: ApproveExtensionIn,
     Action.REFUSE_EXTENSION: RefuseExtensionIn,
+    Action.SUBMIT_OPINION: SubmitOpinionIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 

@@ -56,3 +56,11 @@ class ExtensionState(models.TextChoices):
     PENDING = "pending", "待负责人审批"
     APPROVED = "approved", "已批准"
     REFUSED = "refused", "不予批准"
+
+
+class DraftState(models.TextChoices):
+    """A 信访处理意见书 drafted by a handler, awaiting the unit head's sign-off where the profile asks it."""
+
+    PENDING = "pending", "待负责人签发"
+    SIGNED = "signed", "已签发"
+    SUPERSEDED = "superseded", "已重新提交"

@@ -275,6 +275,16 @@ class ReplyForm(OpinionForm):
 
     def setup(self) -> None:
         super().setup()
+        from huiyin.workflow.services import pending_draft
+
+        draft = pending_draft(self.case)
+        if draft is not None:  # the head signs off the handler's draft (rule opinion_signoff)
+            for name in ("request_summary", "facts_reasons", "decision", "legal_basis", "completion_report"):
+                if getattr(draft, name):
+                    self.initial[name] = getattr(draft, name)
+            if draft.review_route:
+                self.initial["review_route"] = draft.review_route
+            self.fields["facts_reasons"].help_text = f"{draft.submitted_by.full_name}提交的送签稿"
         self.initial.setdefault("request_summary", self.case.request)
         if self.case.assignment_kind != "assign":
             del self.fields["completion_report"]
@@ -446,6 +456,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.REQUEST_EXTENSION: RequestExtensionForm,
     Action.APPROVE_EXTENSION: ApproveExtensionForm,
     Action.REFUSE_EXTENSION: RefuseExtensionForm,
+    Action.SUBMIT_OPINION: ReplyForm,  # the same fields; the head issues it with “答复”
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -15,7 +15,7 @@ from huiyin.cases.choices import (
 )
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.org.choices import RuleKey
+from huiyin.org.choices import Role, RuleKey
 from huiyin.workflow import clocks
 from huiyin.workflow.actors import MSG_NO_BAR_TO_CLEAR, Actor, Interest, _pending_opinion, bars_clearable_by
 from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState, ExtensionState
@@ -298,3 +298,32 @@ GUARDS[Action.ACCEPT_ASSIGNMENT] = _guard_unit_acceptance_pending
 GUARDS[Action.REQUEST_EXTENSION] = _all(_guard_unit_accepted, _guard_extend, _guard_extension_request)
 GUARDS[Action.APPROVE_EXTENSION] = _guard_extension_pending
 GUARDS[Action.REFUSE_EXTENSION] = _guard_extension_pending
+
+
+# --- the unit head's sign-off of the 信访处理意见书 (rule `opinion_signoff`; issue 10 item 5) ----------
+
+MSG_SIGNOFF_REQUIRED = (
+    "本辖区规则要求信访处理意见书经单位负责人签发后出具：请“提交意见书送签”，由单位负责人签发（{article}）"
+)
+MSG_NO_SIGNOFF = "本辖区规则未设单位负责人签发环节，请直接答复"
+
+
+def signoff_required(case: Case) -> bool:
+    return bool(rules_for_case(case)[RuleKey.OPINION_SIGNOFF].value)
+
+
+def _guard_signoff_on(case: Case, today: date) -> None:
+    if not signoff_required(case):
+        _refuse(MSG_NO_SIGNOFF)
+
+
+def _guard_reply_signed_off(case: Case, actor: Actor, interest: Interest) -> None:
+    """Where the profile says so, only the unit head issues the 信访处理意见书 (signing it off)."""
+    if getattr(actor, "role", None) == Role.UNIT_HEAD or not signoff_required(case):
+        return
+    article = rules_for_case(case)[RuleKey.OPINION_SIGNOFF].article
+    raise PermissionDenied(MSG_SIGNOFF_REQUIRED.format(article=article))
+
+
+GUARDS[Action.SUBMIT_OPINION] = _all(_guard_signoff_on, GUARDS[Action.REPLY])
+ACTOR_GUARDS[Action.REPLY] = _guard_reply_signed_off

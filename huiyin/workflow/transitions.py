@@ -52,6 +52,7 @@ class Action(StrEnum):
     REQUEST_EXTENSION = "request_extension"  # 承办人申请延期（条例 §34）
     APPROVE_EXTENSION = "approve_extension"  # 单位负责人批准延期申请
     REFUSE_EXTENSION = "refuse_extension"  # 单位负责人不予批准延期申请
+    SUBMIT_OPINION = "submit_opinion"  # 承办人提交意见书送单位负责人签发（规则 opinion_signoff）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -92,6 +93,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REQUEST_EXTENSION: "申请延期",
     Action.APPROVE_EXTENSION: "批准延期",
     Action.REFUSE_EXTENSION: "不予批准延期",
+    Action.SUBMIT_OPINION: "提交意见书送签",
 }
 
 
@@ -172,6 +174,7 @@ TABLE: dict[tuple[Status, Action], Status] = {
     (S.IN_HANDLING, Action.REQUEST_EXTENSION): S.IN_HANDLING,
     (S.IN_HANDLING, Action.APPROVE_EXTENSION): S.IN_HANDLING,
     (S.IN_HANDLING, Action.REFUSE_EXTENSION): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.SUBMIT_OPINION): S.IN_HANDLING,
 }
 
 
@@ -237,6 +240,9 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.REQUEST_EXTENSION: Permission(frozenset({Role.HANDLER}), (Side.HANDLING,)),
     Action.APPROVE_EXTENSION: Permission(frozenset({Role.UNIT_HEAD}), (Side.HANDLING,)),
     Action.REFUSE_EXTENSION: Permission(frozenset({Role.UNIT_HEAD}), (Side.HANDLING,)),
+    # where the profile asks the head's sign-off, a handler submits the draft and the head issues it
+    # (guards.ACTOR_GUARDS[REPLY]); elsewhere a handler issues it directly
+    Action.SUBMIT_OPINION: Permission(frozenset({Role.HANDLER}), (Side.HANDLING,)),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

@@ -148,6 +148,7 @@ from huiyin.workflow.services.routing import (  # noqa: F401  # noqa: E402,F401
     case_forward,
     guard_assignment_deadline,
 )
+from huiyin.workflow.services.signoff import case_submit_opinion, pending_draft  # noqa: F401
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
@@ -188,6 +189,7 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.REQUEST_EXTENSION: case_request_extension,
     Action.APPROVE_EXTENSION: case_approve_extension,
     Action.REFUSE_EXTENSION: case_refuse_extension,
+    Action.SUBMIT_OPINION: case_submit_opinion,
 }
 
 

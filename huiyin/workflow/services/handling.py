@@ -209,9 +209,24 @@ def case_reply(
         stopped = clocks.stop_clocks(
             case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
         )
-        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped}
+        signed = _sign_pending_draft(case, opinion)
+        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped, **signed}
 
     return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
+
+
+def _sign_pending_draft(case: Case, opinion: Opinion) -> dict[str, Any]:
+    """The head issuing the opinion signs off the handler's pending draft (rule `opinion_signoff`)."""
+    from huiyin.workflow.choices import DraftState
+    from huiyin.workflow.models import OpinionDraft
+
+    draft = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).order_by("-id").first()
+    if draft is None:
+        return {}
+    draft.state = DraftState.SIGNED
+    draft.opinion = opinion
+    draft.save(update_fields=["state", "opinion"])
+    return {"draft": draft.pk, "drafted_by": draft.submitted_by_id, "signed_off": True}
 
 
 def case_mediate(

@@ -110,3 +110,20 @@ def await_acceptance(case: Any) -> Any:
         on=timeutil.today(),
     )
     return case
+
+
+def with_signoff(case: Any) -> Any:
+    """Give a case a rule profile that asks the unit head to sign off the 信访处理意见书 (rule
+    `opinion_signoff`, off nationally), as a case registered under such a province would have."""
+    from huiyin.org.models import RuleProfile, RuleValue
+
+    profile, made = RuleProfile.objects.get_or_create(
+        code="signoff", defaults={"name": "签发", "based_on": RuleProfile.national()}
+    )
+    if made:
+        RuleValue.objects.create(
+            profile=profile, key="opinion_signoff", value=1, unit="flag", article="测试：意见书须经负责人签发"
+        )
+    type(case).objects.filter(pk=case.pk).update(rule_profile=profile)
+    case.refresh_from_db()
+    return case

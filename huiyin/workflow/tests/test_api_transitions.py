@@ -15,7 +15,7 @@ from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.org.services import token_issue
 from huiyin.workflow import services as wf
-from huiyin.workflow.tests.drive import await_acceptance
+from huiyin.workflow.tests.drive import await_acceptance, with_signoff
 from huiyin.workflow.transitions import TABLE, Action
 
 DAY = date(2025, 3, 3)  # a Monday: every window of the drive is open
@@ -60,6 +60,7 @@ PERSONA: dict[Action, str] = {
     # issue 10 items 1 and 5
     Action.ACCEPT_ASSIGNMENT: "handler",
     Action.REQUEST_EXTENSION: "handler",
+    Action.SUBMIT_OPINION: "handler",
     **dict.fromkeys((Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION), "head"),
 }
 assert set(PERSONA) == set(Action)
@@ -126,6 +127,7 @@ class Cast:
             Action.REQUEST_EXTENSION: {"days": 10, "reason": "需现场勘验"},
             Action.APPROVE_EXTENSION: {"comment": "同意"},
             Action.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
+            Action.SUBMIT_OPINION: {**OPINION, "completion_report": "已办结"},
         }[action]
 
 
@@ -273,6 +275,7 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.REQUEST_EXTENSION): _accept_assignment,
     (Status.IN_HANDLING, Action.APPROVE_EXTENSION): _request_extension,
     (Status.IN_HANDLING, Action.REFUSE_EXTENSION): _request_extension,
+    (Status.IN_HANDLING, Action.SUBMIT_OPINION): lambda case, c: with_signoff(_accept_assignment(case, c)),
 }
 
 

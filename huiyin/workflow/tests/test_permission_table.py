@@ -169,6 +169,11 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
     ("in_handling", A.REQUEST_EXTENSION): ({HANDLING: HANDLERS}, "§34 the handler asks the head"),
     ("in_handling", A.APPROVE_EXTENSION): ({HANDLING: HEAD}, "§34 经本机关负责人批准"),
     ("in_handling", A.REFUSE_EXTENSION): ({HANDLING: HEAD}, "§34 the head may refuse"),
+    # a profile may ask the head's sign-off of the 意见书 (off nationally, §32): a handler submits it
+    ("in_handling", A.SUBMIT_OPINION): (
+        {HANDLING: HANDLERS},
+        "§32 profile opinion_signoff: draft to the head",
+    ),
     ("dispute", A.DECIDE_DISPUTE): (
         {SUPERIOR: WORKERS | LEADER},
         "§24 the common superior decides (never the disputing units)",
@@ -410,6 +415,7 @@ def params(action: A, w: World) -> dict[str, Any]:
         A.REQUEST_EXTENSION: {"days": 10, "reason": "需现场勘验"},
         A.APPROVE_EXTENSION: {},
         A.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
+        A.SUBMIT_OPINION: REPLY,
     }[action]
 
 

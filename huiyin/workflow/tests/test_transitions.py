@@ -7,7 +7,14 @@ import pytest
 from huiyin.cases.choices import Status
 from huiyin.cases.models import CaseEvent
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.workflow.tests.drive import ACCEPT_ASSIGNMENT, REPLY, await_acceptance, drive_to, step
+from huiyin.workflow.tests.drive import (
+    ACCEPT_ASSIGNMENT,
+    REPLY,
+    await_acceptance,
+    drive_to,
+    step,
+    with_signoff,
+)
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 _NO_COMPLETION = {k: v for k, v in REPLY.items() if k != "completion_report"}
@@ -129,6 +136,11 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
         "head",
         {"reason": "可在期限内办结"},
         [ACCEPT_ASSIGNMENT, (Action.REQUEST_EXTENSION, "handler", {"days": 10, "reason": "需现场勘验"})],
+    ),
+    Action.SUBMIT_OPINION: (
+        "handler",
+        REPLY,
+        [ACCEPT_ASSIGNMENT, lambda case, cast, status: with_signoff(case)],
     ),
 }
 

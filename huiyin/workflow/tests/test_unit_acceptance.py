@@ -386,3 +386,53 @@ def test_extensions_asked_for_stay_within_thirty_days_and_the_head_may_refuse_co
     # a head extends directly; only a handler asks
     with pytest.raises(PermissionDenied):
         wf.case_request_extension(case=case, actor=head_sun_unit_a, days=5, reason="再延")
+
+
+# --- item 5: the unit head signs off the 信访处理意见书 where the profile says so --------------------
+
+
+def test_the_national_profile_lets_the_handler_issue_the_opinion_without_a_sign_off_cond_32(
+    routed, handler_wang_unit_a
+):
+    # 条例 §32 has the organ issue the opinion; only an extension needs the head's approval (§34)
+    case = wf.case_accept_assignment(case=routed(date(2025, 3, 3)), actor=handler_wang_unit_a)
+    with pytest.raises(TransitionNotAllowed, match="未设单位负责人签发环节"):
+        wf.case_submit_opinion(case=case, actor=handler_wang_unit_a, **REPLY)
+    assert wf.case_reply(case=case, actor=handler_wang_unit_a, **REPLY).status == "replied"
+
+
+def test_where_the_profile_asks_it_the_head_signs_off_the_handlers_opinion_cond_32(
+    routed, handler_wang_unit_a, head_sun_unit_a, client
+):
+    from huiyin.cases.models import Opinion
+    from huiyin.workflow.choices import DraftState
+    from huiyin.workflow.models import OpinionDraft
+    from huiyin.workflow.tests.drive import with_signoff
+
+    case = wf.case_accept_assignment(case=routed(date(2025, 3, 3)), actor=handler_wang_unit_a)
+    case = with_signoff(case)
+    # the handler may not issue it; the refusal names the rule
+    with pytest.raises(PermissionDenied, match="经单位负责人签发"):
+        wf.case_reply(case=case, actor=handler_wang_unit_a, **REPLY)
+    assert wf.Action.REPLY not in wf.allowed_actions(case, handler_wang_unit_a)
+    # the handler submits the draft; the head is told
+    case = wf.case_submit_opinion(case=case, actor=handler_wang_unit_a, **REPLY)
+    assert case.status == "in_handling" and not Opinion.objects.filter(case=case).exists()
+    draft = OpinionDraft.objects.get(case=case)
+    assert (draft.state, draft.submitted_by) == (DraftState.PENDING, handler_wang_unit_a)
+    # the head's answer form is the draft, ready to sign
+    client.force_login(head_sun_unit_a)
+    form = client.get(f"/cases/{case.code}/actions/reply/").context["form"]
+    assert form.initial["facts_reasons"] == REPLY["facts_reasons"]
+    # and issuing it signs the draft off: the opinion is the head's, the event names the drafter
+    case = wf.case_reply(case=case, actor=head_sun_unit_a, **REPLY)
+    opinion = Opinion.objects.get(case=case)
+    assert (case.status, opinion.issued_by) == ("replied", head_sun_unit_a)
+    draft.refresh_from_db()
+    assert (draft.state, draft.opinion) == (DraftState.SIGNED, opinion)
+    event = case.events.latest("id")
+    assert (event.event_type, event.data["drafted_by"], event.data["signed_off"]) == (
+        "reply",
+        handler_wang_unit_a.pk,
+        True,
+    )
