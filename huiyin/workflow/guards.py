@@ -240,6 +240,8 @@ MSG_NO_HANDLING_CLOCK = "没有正在计算的办理时限"
 
 def _accepted_by_handling_unit(case: Case) -> bool:
     """The handling unit recorded its acceptance of the matter now with it (its acceptance clock stopped)."""
+    if case.handling_unit_id is None:
+        return False
     latest = (
         Clock.objects.filter(case=case, kind=ClockKind.UNIT_ACCEPTANCE, unit_id=case.handling_unit_id)
         .order_by("-id")

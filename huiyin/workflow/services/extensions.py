@@ -29,6 +29,8 @@ def _days(days: Any) -> int:
 
 
 def _heads(case: Case) -> list[int]:
+    if case.handling_unit_id is None:
+        return []
     return list(
         User.objects.filter(unit_id=case.handling_unit_id, role=Role.UNIT_HEAD, is_active=True).values_list(
             "pk", flat=True
@@ -47,9 +49,11 @@ def case_request_extension(*, case: Case, actor: User, days: int, reason: str) -
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         ensure_extension_fits(case, ctx.rules, days)
+        unit = case.handling_unit
+        assert unit is not None  # in handling (the table), on the handling side (PERMISSIONS)
         request = ExtensionRequest.objects.create(
             case=case,
-            unit=case.handling_unit,
+            unit=unit,
             days=days,
             reason=reason,
             requested_by=actor,

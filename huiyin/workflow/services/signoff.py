@@ -48,9 +48,11 @@ def case_submit_opinion(
         superseded = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).update(
             state=DraftState.SUPERSEDED
         )
+        unit = case.handling_unit
+        assert unit is not None  # in handling (the table), on the handling side (PERMISSIONS)
         draft = OpinionDraft.objects.create(
             case=case,
-            unit=case.handling_unit,
+            unit=unit,
             request_summary=(request_summary or "").strip(),
             facts_reasons=facts_reasons,
             decision=decision,
@@ -60,7 +62,7 @@ def case_submit_opinion(
             submitted_by=actor,
             submitted_at=ctx.now,
         )
-        heads = User.objects.filter(unit_id=case.handling_unit_id, role=Role.UNIT_HEAD, is_active=True)
+        heads = User.objects.filter(unit=unit, role=Role.UNIT_HEAD, is_active=True)
         return {
             "draft": draft.pk,
             "decision": decision,
