@@ -436,3 +436,20 @@ def test_where_the_profile_asks_it_the_head_signs_off_the_handlers_opinion_cond_
         handler_wang_unit_a.pk,
         True,
     )
+
+
+def test_the_unit_finds_what_waits_for_its_acceptance_and_the_head_what_waits_for_approval_cond_34(
+    routed, clock, handler_wang_unit_a, head_sun_unit_a, handler_zhao_unit_b
+):
+    from huiyin.cases.selectors import queue_extension_requests, queue_to_accept
+
+    waiting = routed(date(2025, 3, 3))
+    accepted = wf.case_accept_assignment(case=routed(date(2025, 3, 3)), actor=handler_wang_unit_a)
+    # 条例 §23¶3: what unit A has not yet accepted is its 待受理告知 queue; not unit B's
+    assert list(queue_to_accept(handler_wang_unit_a)) == [waiting]
+    assert list(queue_to_accept(handler_zhao_unit_b)) == []
+    # §34: a request the head has not decided is in the unit's 待审批延期 queue until decided
+    wf.case_request_extension(case=accepted, actor=handler_wang_unit_a, days=10, reason="需现场勘验")
+    assert list(queue_extension_requests(head_sun_unit_a)) == [accepted]
+    wf.case_approve_extension(case=accepted, actor=head_sun_unit_a)
+    assert list(queue_extension_requests(head_sun_unit_a)) == []
