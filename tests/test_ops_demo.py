@@ -114,3 +114,17 @@ def test_if_empty_leaves_existing_data_alone(demo, db):
     output = _load(if_empty=True)
     assert Case.objects.count() == before
     assert "跳过" in output
+
+
+def test_the_demo_has_matters_waiting_for_a_units_acceptance_and_a_request_waiting_for_a_head(demo, db):
+    # 条例 §23¶3: a unit that received a 转送/交办 and has not yet accepted it (its 15 days running)
+    from huiyin.workflow.choices import LIVE_STATES, ClockKind, ExtensionState
+    from huiyin.workflow.models import ExtensionRequest
+
+    assert Clock.objects.filter(kind=ClockKind.UNIT_ACCEPTANCE, state__in=LIVE_STATES).exists()
+    # and accepted ones, whose 60 days started at the unit's acceptance (§34)
+    assert CaseEvent.objects.filter(event_type="accept_assignment").exists()
+    # §34: a handler's extension request waiting for the unit head
+    pending = ExtensionRequest.objects.filter(state=ExtensionState.PENDING).select_related("case")
+    assert pending.exists()
+    assert all(p.case.status == Status.IN_HANDLING for p in pending)

@@ -14,8 +14,8 @@ from huiyin.org import roles
 from huiyin.org.models import User
 from huiyin.supervision.choices import OrderState
 from huiyin.supervision.models import SupervisionOrder
-from huiyin.workflow.choices import ClockState, CoTaskState
-from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
+from huiyin.workflow.choices import LIVE_STATES, ClockKind, ClockState, CoTaskState, ExtensionState
+from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute, ExtensionRequest
 
 LIST_FIELDS = ("office", "handling_unit", "category", "territory")
 
@@ -152,6 +152,26 @@ def queue_supervised(user: User) -> QuerySet[Case]:
     return case_list(user).filter(Exists(orders))
 
 
+def queue_to_accept(user: User) -> QuerySet[Case]:
+    """待受理告知: matters forwarded or assigned to the user's unit that it has not yet accepted (条例 §23¶3)."""
+    if not user.unit_id:
+        return Case.objects.none()
+    clocks = Clock.objects.filter(
+        unit_id=user.unit_id, kind=ClockKind.UNIT_ACCEPTANCE, state__in=LIVE_STATES
+    ).values("case_id")
+    return case_list(user).filter(pk__in=clocks)
+
+
+def queue_extension_requests(user: User) -> QuerySet[Case]:
+    """待审批延期: a handler of the user's unit asked for an extension the head has not decided (§34)."""
+    if not user.unit_id:
+        return Case.objects.none()
+    pending = ExtensionRequest.objects.filter(
+        case_id=OuterRef("pk"), unit_id=user.unit_id, state=ExtensionState.PENDING
+    )
+    return case_list(user).filter(Exists(pending))
+
+
 QUEUES = {
     "to_route": ("待分办", queue_to_route),
     "my_unit": ("本单位在办", queue_my_unit),
@@ -159,6 +179,9 @@ QUEUES = {
     "overdue": ("超期（红灯）", queue_overdue),
     "co_handling": ("协办", queue_co_handling),
     "supervised": ("督办", queue_supervised),
+    # issue 10 items 1 and 5 (t10-organ)
+    "to_accept": ("待受理告知", queue_to_accept),
+    "extension_requests": ("待审批延期", queue_extension_requests),
 }
 
 

@@ -321,6 +321,8 @@ class CaseBuilder:
         add((r(0, 6), self._route(plan)))
         if story == "in_handling":
             return self._in_handling(plan)
+        # 条例 §23¶3: the unit accepts within its 15 days (a few late) and the 60 days start (§34)
+        add((r(0, 10) if self.rng.random() < 0.9 else r(16, 20), self._accept_assignment(plan)))
         handling_days = r(8, 40) if self.rng.random() < 0.85 else r(45, 80)  # some answer late
         if story == "mediated":
             add((handling_days, self._mediate(plan)))
@@ -378,6 +380,15 @@ class CaseBuilder:
 
     def _in_handling(self, plan: Plan) -> tuple[int, int]:
         roll, r, add = self.rng.random(), self.rng.randint, plan.steps.append
+        # even a small demo shows a matter waiting for its unit's acceptance (条例 §23¶3) and a handler's
+        # extension request waiting for the head (§34): the first cases in handling take those stories
+        shown = self.__dict__.setdefault("_shown", Counter())
+        if not shown["_awaiting_acceptance"]:
+            shown["_awaiting_acceptance"] += 1
+            roll = 0.25
+        elif not shown["_extension_requested"] and plan.head is not None:
+            shown["_extension_requested"] += 1
+            roll = 0.40
         if roll < 0.10:  # the unit objects within its 5 working days; the office has not decided yet
             add(
                 (
@@ -410,9 +421,15 @@ class CaseBuilder:
             add((r(1, 3), self._act(wf.case_object, plan.handler, reason="该事项不属于本单位职责")))
             add((r(1, 4), self._act(wf.case_return, plan.dispatcher, reason="同意异议，重新分办")))
             return 0, 8
-        if roll < 0.32 and plan.head is not None:
+        if roll < 0.30:  # 条例 §23¶3: not yet accepted — the unit's 15-day acceptance notice runs
+            return 0, 20
+        add((r(0, 10), self._accept_assignment(plan)))
+        if roll < 0.38 and plan.head is not None:
             add((r(35, 50), self._extend(plan)))
             return 0, 40
+        if roll < 0.45 and plan.head is not None:  # a handler's request waiting for the head (§34)
+            add((r(35, 50), self._request_extension(plan)))
+            return 0, 6
         return 0, 80  # handling clock: yellow from day 40, red after day 60
 
     def _decision(self) -> Decision:
@@ -500,6 +517,21 @@ class CaseBuilder:
             )
 
         return step
+
+    def _accept_assignment(self, plan: Plan) -> Callable[[Case], Case]:
+        return self._act(
+            wf.case_accept_assignment,
+            plan.handler,
+            notice_method=self.rng.choice([DeliveryMethod.ELECTRONIC, DeliveryMethod.MAIL]),
+        )
+
+    def _request_extension(self, plan: Plan) -> Callable[[Case], Case]:
+        return self._act(
+            wf.case_request_extension,
+            plan.handler,
+            days=self.rng.choice([10, 15, 20]),
+            reason="需现场勘验并协调相关单位，请求延长办理期限",
+        )
 
     def _extend(self, plan: Plan) -> Callable[[Case], Case]:
         assert plan.head is not None

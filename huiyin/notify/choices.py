@@ -35,6 +35,7 @@ class MessageKind(models.TextChoices):
     REQUEST_REREVIEW = "request_rereview", "复核请求收到"
     REREVIEW_REPLY = "rereview_reply", "复核意见出具"
     ACCEPT_REVIEW = "accept_review", "复查复核请求受理告知"
+    ACCEPT_ASSIGNMENT = "accept_assignment", "办理机关受理告知"  # 条例 §23¶3 (issue 10, t10-organ)
     WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
     LOGIN_CODE = "login_code", "群众登录验证码"
     STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"

@@ -15,7 +15,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.ACCEPT: (
         "信访事项{{ code }}已受理",
-        "您的信访事项{{ code }}已由{{ office }}受理，将在{{ due_on }}前办结（《信访工作条例》第三十四条）。",
+        "您的信访事项{{ code }}已由{{ office }}受理，将转送或交办有权处理的机关，由其告知受理情况和办理期限。",
     ),
     K.NOT_ACCEPT: (
         "信访事项{{ code }}不予受理告知",
@@ -76,6 +76,11 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     K.ACCEPT_REVIEW: (
         "信访事项{{ code }}复查（复核）请求已受理",
         "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将在{{ due_on }}前书面答复。",
+    ),
+    # 条例 §23¶3, §34 (issue 10, t10-organ): the competent organ's own acceptance notice
+    K.ACCEPT_ASSIGNMENT: (
+        "信访事项{{ code }}已由{{ unit }}受理",
+        "您的信访事项{{ code }}已由{{ unit }}受理，将在{{ due_on }}前办结（自受理之日起{{ days }}日）。{{ reason }}",
     ),
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",

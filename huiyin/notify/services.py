@@ -28,7 +28,7 @@ _ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HT
 
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
 DUE_CLOCK = {
-    MessageKind.ACCEPT: ClockKind.HANDLING,
+    MessageKind.ACCEPT_ASSIGNMENT: ClockKind.HANDLING,
     MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
     MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
 }
@@ -130,6 +130,9 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
         ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind]))
+    if kind == MessageKind.ACCEPT_ASSIGNMENT:
+        ctx["days"] = data.get("handling_days", "")
+        ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))
     opinion_id = data.get("opinion")
     if opinion_id:
         opinion = Opinion.objects.filter(pk=opinion_id).select_related("issued_unit").first()

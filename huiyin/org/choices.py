@@ -69,6 +69,9 @@ class RuleKey(models.TextChoices):
     DISPUTE_DAYS = "dispute_days", "管辖争议决定时限"
     STALLED_DAYS = "stalled_days", "无进展督办提示天数"
     REVIEW_ACCEPT_DAYS = "review_accept_days", "复查复核请求受理决定时限（0=收到即受理）"
+    # issue 10 item 1 and 5 (t10-organ): the competent organ's own acceptance, and the head's sign-off
+    UNIT_ACCEPT_DAYS = "unit_accept_days", "转送交办事项受理告知时限"
+    OPINION_SIGNOFF = "opinion_signoff", "处理意见书须经单位负责人签发（1=是）"
 
 
 class ValueUnit(models.TextChoices):

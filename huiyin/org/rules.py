@@ -16,7 +16,7 @@ class RuleDefault:
 
 NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
     RuleKey.ROUTING_DAYS: RuleDefault(15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十二条第一款"),
-    RuleKey.NOTICE_DAYS: RuleDefault(15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十三条第二款、第三款"),
+    RuleKey.NOTICE_DAYS: RuleDefault(15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十三条第二款"),
     RuleKey.OBJECTION_DAYS: RuleDefault(5, ValueUnit.WORKING_DAY, "《信访工作条例》第二十三条第三款"),
     RuleKey.HANDLING_DAYS: RuleDefault(60, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十四条"),
     RuleKey.EXTENSION_MAX_DAYS: RuleDefault(30, ValueUnit.CALENDAR_DAY, "《信访工作条例》第三十四条"),
@@ -49,5 +49,16 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
     ),
     RuleKey.STALLED_DAYS: RuleDefault(
         15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第四十条第一款（无进展天数为本系统默认值）"
+    ),
+    # 条例 §23¶3: the organ a matter is forwarded (转送) or assigned (交办) to tells the petitioner within
+    # 15 days of receipt that it received it and how it will be handled; its acceptance starts the 60
+    # days of §34 ("自受理之日起"). (2005 §21¶2: "15日内决定是否受理".)
+    RuleKey.UNIT_ACCEPT_DAYS: RuleDefault(
+        15, ValueUnit.CALENDAR_DAY, "《信访工作条例》第二十三条第三款（收到之日起15日内书面告知）"
+    ),
+    # The national texts let the organ issue the 信访处理意见书 (§31(六), §32) and ask the head's
+    # approval only for an extension (§34): no sign-off step nationally; a province may add one.
+    RuleKey.OPINION_SIGNOFF: RuleDefault(
+        0, ValueUnit.FLAG, "《信访工作条例》第三十二条、第三十四条（国家条例未设负责人签发环节）"
     ),
 }

@@ -215,6 +215,31 @@ class ClearConflictBarIn(Schema):
     reason: str = Field(description="核实情况")
 
 
+# issue 10 items 1 and 5 (t10-organ)
+class AcceptAssignmentIn(Schema):
+    notice_method: DeliveryMethod = Field(
+        DeliveryMethod.ELECTRONIC, description="书面告知信访人的方式（条例第二十三条第三款）"
+    )
+    procedure: str = Field("", description="告知的处理途径和程序；为空则按规则生成")
+
+
+class RequestExtensionIn(Schema):
+    days: int = Field(description="申请延长的天数（合计不超过延期上限）")
+    reason: str = Field(description="延期理由（批准后告知信访人）")
+
+
+class ApproveExtensionIn(Schema):
+    comment: str = Field("", description="审批意见（可选）")
+
+
+class RefuseExtensionIn(Schema):
+    reason: str = Field(description="不予批准的理由")
+
+
+class SubmitOpinionIn(ReplyIn):
+    """The handler's draft 信访处理意见书 for the unit head's sign-off (rule opinion_signoff)."""
+
+
 ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ACCEPT: AcceptIn,
     Action.NOT_ACCEPT: NotAcceptIn,
@@ -248,6 +273,12 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.ACCEPT_REVIEW: AcceptReviewIn,
     Action.SET_ACCUSED: SetAccusedIn,
     Action.CLEAR_CONFLICT_BAR: ClearConflictBarIn,
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: AcceptAssignmentIn,
+    Action.REQUEST_EXTENSION: RequestExtensionIn,
+    Action.APPROVE_EXTENSION: ApproveExtensionIn,
+    Action.REFUSE_EXTENSION: RefuseExtensionIn,
+    Action.SUBMIT_OPINION: SubmitOpinionIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 

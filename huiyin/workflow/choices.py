@@ -16,6 +16,7 @@ class ClockKind(models.TextChoices):
     CO_HANDLING = "co_handling", "协办期限"
     DISPUTE = "dispute", "管辖争议决定"
     REVIEW_ACCEPTANCE = "review_acceptance", "复查复核受理决定"
+    UNIT_ACCEPTANCE = "unit_acceptance", "受理告知（15日）"  # 条例 §23¶3, the receiving unit's
 
 
 # Windows are time someone MAY act in: the petitioner's 复查/复核 request windows, and a receiving unit's
@@ -47,3 +48,19 @@ class CoTaskState(models.TextChoices):
 class DisputeState(models.TextChoices):
     OPEN = "open", "待决定"
     DECIDED = "decided", "已决定"
+
+
+class ExtensionState(models.TextChoices):
+    """A handler's request to extend the handling limit, decided by the unit head (条例 §34)."""
+
+    PENDING = "pending", "待负责人审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+
+
+class DraftState(models.TextChoices):
+    """A 信访处理意见书 drafted by a handler, awaiting the unit head's sign-off where the profile asks it."""
+
+    PENDING = "pending", "待负责人签发"
+    SIGNED = "signed", "已签发"
+    SUPERSEDED = "superseded", "已重新提交"

@@ -30,6 +30,7 @@ KIND_RULES: dict[ClockKind, RuleKey] = {
     ClockKind.REREVIEW: RuleKey.REREVIEW_DAYS,
     ClockKind.DISPUTE: RuleKey.DISPUTE_DAYS,
     ClockKind.REVIEW_ACCEPTANCE: RuleKey.REVIEW_ACCEPT_DAYS,
+    ClockKind.UNIT_ACCEPTANCE: RuleKey.UNIT_ACCEPT_DAYS,
 }
 
 
@@ -67,6 +68,18 @@ def start_clock(
         warn_on=warning_date(on, deadline.due, _warning_fraction(rules)),
         beyond_calendar=deadline.beyond_calendar,
     )
+
+
+def statutory_due(kind: ClockKind, rules: dict[RuleKey, Rule], *, on: date) -> date:
+    """The due date clock `kind` would have if it started on `on` (to bound a date a person sets)."""
+    rule = rules[KIND_RULES[kind]]
+    return add_days(
+        on,
+        rule.value,
+        _day_unit(rule.unit),
+        current_calendar(),
+        roll_over_holiday=bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value),
+    ).due
 
 
 def start_deadline_clock(

@@ -118,6 +118,17 @@ def _extended(ev: CaseEvent) -> str:
     }
 
 
+def _unit_accepted(ev: CaseEvent) -> str:
+    # 条例 §23¶3, §34: the competent organ accepts and the 60 days run from that day
+    d = ev.data or {}
+    return _("%(unit)s受理了您的信访事项，自%(start)s起%(days)s日内办结，办理期限至%(due)s") % {
+        "unit": d.get("unit_name") or _unit(ev),
+        "start": _day(d.get("handling_started_on")),
+        "days": d.get("handling_days", ""),
+        "due": _day(d.get("due_on")),
+    }
+
+
 def _opinion(stage: OpinionStage) -> Any:
     def text(ev: CaseEvent) -> str:
         decision = _label(Decision, (ev.data or {}).get("decision"))
@@ -226,7 +237,7 @@ EVENTS: tuple[EventType, ...] = (
         A.ASSIGN,
         P.ROUTING,
         citizen=_words(N("交%(unit)s办理，要求按期反馈结果"), unit="unit_name"),
-        notice="事项已交{unit_name}办理，须在期限内办结并报告结果（条例第二十二条）。",
+        notice="事项已交{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款），须在期限内办结并报告结果（条例第二十二条）。",
         tells=_routed,
         message=True,
     ),
@@ -234,7 +245,7 @@ EVENTS: tuple[EventType, ...] = (
         A.FORWARD,
         P.ROUTING,
         citizen=_words(N("转送%(unit)s办理"), unit="unit_name"),
-        notice="事项已转送{unit_name}办理。如认为不属本单位职责，可在5个工作日内提出异议。",
+        notice="事项已转送{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款）。如认为不属本单位职责，可在5个工作日内提出异议。",
         tells=_routed,
         message=True,
     ),
@@ -327,6 +338,37 @@ EVENTS: tuple[EventType, ...] = (
         notice_values=_clock_values,
     ),
     EventType("clock_expired", "期限届满", P.CLOCK, citizen=_clock_expired),
+    # the competent organ's own acceptance and the extension requests (条例 §23¶3, §34; issue 10)
+    _action(
+        A.ACCEPT_ASSIGNMENT,
+        P.ROUTING,
+        citizen=_unit_accepted,
+        notice="{unit_name}已受理并告知信访人，办理期限至{due_on}（条例第二十三条第三款、第三十四条）。",
+        tells=lambda event: unit_staff([event.case.office_id], roles.ROUTE),
+        message=True,
+    ),
+    _action(
+        A.REQUEST_EXTENSION,
+        P.HANDLING,
+        notice="{actor}申请延期{days}日，请审批（条例第三十四条）：{reason}",
+        tells=named_in_data,  # the unit heads
+    ),
+    EventType(
+        str(A.APPROVE_EXTENSION),
+        ACTION_LABELS[A.APPROVE_EXTENSION],
+        P.HANDLING,
+        citizen=_extended,
+        notice="延期申请已批准，办理期限延至{new_due_on}。",
+        tells=named_in_data,  # the handler who asked
+        message="extend",  # the petitioner hears what a direct extension tells them (条例 §34)
+    ),
+    _action(A.REFUSE_EXTENSION, P.HANDLING, notice="延期申请不予批准：{reason}", tells=named_in_data),
+    _action(
+        A.SUBMIT_OPINION,
+        P.HANDLING,
+        notice="{actor}提交了信访处理意见书送签稿，请审核签发。",
+        tells=named_in_data,  # the unit heads sign it off
+    ),
 )
 
 assert {et.code for et in EVENTS} >= {str(a) for a in Action}, "every action of the table is an event type"

@@ -275,6 +275,16 @@ class ReplyForm(OpinionForm):
 
     def setup(self) -> None:
         super().setup()
+        from huiyin.workflow.services import pending_draft
+
+        draft = pending_draft(self.case)
+        if draft is not None:  # the head signs off the handler's draft (rule opinion_signoff)
+            for name in ("request_summary", "facts_reasons", "decision", "legal_basis", "completion_report"):
+                if getattr(draft, name):
+                    self.initial[name] = getattr(draft, name)
+            if draft.review_route:
+                self.initial["review_route"] = draft.review_route
+            self.fields["facts_reasons"].help_text = f"{draft.submitted_by.full_name}提交的送签稿"
         self.initial.setdefault("request_summary", self.case.request)
         if self.case.assignment_kind != "assign":
             del self.fields["completion_report"]
@@ -369,6 +379,44 @@ class ClearBarForm(ActionForm):
         self.fields["staff"].queryset = User.objects.filter(pk__in=ids).select_related("unit")  # type: ignore[attr-defined]
 
 
+# issue 10 items 1 and 5 (t10-organ)
+class AcceptAssignmentForm(ActionForm):
+    """受理并告知 (条例 §23¶3): how the petitioner is told, and what they are told about the procedure."""
+
+    notice_method = forms.ChoiceField(
+        label="书面告知方式", choices=DeliveryMethod.choices, initial=DeliveryMethod.ELECTRONIC
+    )
+    procedure = _text("告知的处理途径和程序（空则使用默认说明）", required=False, rows=3)
+
+
+class RequestExtensionForm(ActionForm):
+    days = forms.IntegerField(label="申请延长天数", min_value=1, max_value=90)
+    reason = _text("延期理由（批准后将告知信访人）")
+
+
+def _pending_extension_text(case: Case) -> str:
+    from huiyin.workflow.guards import _pending_extension
+
+    pending = _pending_extension(case)
+    if pending is None:
+        return ""
+    return f"{pending.requested_by.full_name}申请延期{pending.days}日，理由：{pending.reason}"
+
+
+class ApproveExtensionForm(ActionForm):
+    comment = _text("审批意见（可选）", required=False, rows=2)
+
+    def setup(self) -> None:
+        self.fields["comment"].help_text = _pending_extension_text(self.case)
+
+
+class RefuseExtensionForm(ActionForm):
+    reason = _text("不予批准的理由")
+
+    def setup(self) -> None:
+        self.fields["reason"].help_text = _pending_extension_text(self.case)
+
+
 ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ACCEPT: ReasonOptionalForm,
     Action.NOT_ACCEPT: NotAcceptForm,
@@ -402,6 +450,12 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ACCEPT_REVIEW: ReasonOptionalForm,
     Action.SET_ACCUSED: SetAccusedForm,
     Action.CLEAR_CONFLICT_BAR: ClearBarForm,
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: AcceptAssignmentForm,
+    Action.REQUEST_EXTENSION: RequestExtensionForm,
+    Action.APPROVE_EXTENSION: ApproveExtensionForm,
+    Action.REFUSE_EXTENSION: RefuseExtensionForm,
+    Action.SUBMIT_OPINION: ReplyForm,  # the same fields; the head issues it with “答复”
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -15,12 +15,12 @@ from huiyin.cases.choices import (
 )
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.org.choices import RuleKey
+from huiyin.org.choices import Role, RuleKey
 from huiyin.workflow import clocks
 from huiyin.workflow.actors import MSG_NO_BAR_TO_CLEAR, Actor, Interest, _pending_opinion, bars_clearable_by
-from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
+from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState, ExtensionState
 from huiyin.workflow.clocks import rules_for_case
-from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
+from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute, ExtensionRequest
 from huiyin.workflow.transitions import (
     Action,
 )
@@ -224,3 +224,108 @@ ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
     Action.ACCEPT_REVIEW: _guard_acceptance_organ,
     Action.CLEAR_CONFLICT_BAR: _guard_clear_bar,
 }
+
+
+# --- issue 10 items 1 and 5 (t10-organ): the competent organ's acceptance, extension requests --------
+
+MSG_UNIT_ACCEPT_FIRST = (
+    "请先受理并告知信访人（《信访工作条例》第二十三条第三款）；办理期限自受理之日起计算（第三十四条）"
+)
+MSG_NO_UNIT_ACCEPTANCE = "本事项没有待受理的转送、交办（已受理，或按原规则已在办理）"
+MSG_ALREADY_ACCEPTED = "本单位已受理该事项，不能再提出异议（《信访工作条例》第二十三条第三款）"
+MSG_EXTENSION_PENDING = "已有延期申请待单位负责人审批"
+MSG_NO_EXTENSION_REQUEST = "没有待审批的延期申请"
+MSG_NO_HANDLING_CLOCK = "没有正在计算的办理时限"
+
+
+def _accepted_by_handling_unit(case: Case) -> bool:
+    """The handling unit recorded its acceptance of the matter now with it (its acceptance clock stopped)."""
+    if case.handling_unit_id is None:
+        return False
+    latest = (
+        Clock.objects.filter(case=case, kind=ClockKind.UNIT_ACCEPTANCE, unit_id=case.handling_unit_id)
+        .order_by("-id")
+        .first()
+    )
+    return latest is not None and latest.state in (ClockState.MET, ClockState.LATE)
+
+
+def _guard_unit_acceptance_pending(case: Case, today: date) -> None:
+    if _live_clock(case, ClockKind.UNIT_ACCEPTANCE) is None:
+        _refuse(MSG_NO_UNIT_ACCEPTANCE)
+    if case.objection_pending:
+        _refuse("已提出异议，等待信访部门核实")
+
+
+def _guard_unit_accepted(case: Case, today: date) -> None:
+    """条例 §23¶3, §34: a forwarded or assigned matter is handled only once its unit has accepted it.
+    A case routed under the old rule (its 60 days started at the office) has no acceptance clock."""
+    if _live_clock(case, ClockKind.UNIT_ACCEPTANCE) is not None:
+        _refuse(MSG_UNIT_ACCEPT_FIRST)
+
+
+def _guard_not_accepted(case: Case, today: date) -> None:
+    if _accepted_by_handling_unit(case):
+        _refuse(MSG_ALREADY_ACCEPTED)
+
+
+def _pending_extension(case: Case) -> ExtensionRequest | None:
+    return ExtensionRequest.objects.filter(case=case, state=ExtensionState.PENDING).first()
+
+
+def _guard_extension_request(case: Case, today: date) -> None:
+    if _live_clock(case, ClockKind.HANDLING) is None:
+        _refuse(MSG_NO_HANDLING_CLOCK)
+    if _pending_extension(case) is not None:
+        _refuse(MSG_EXTENSION_PENDING)
+
+
+def _guard_extension_pending(case: Case, today: date) -> None:
+    if _pending_extension(case) is None:
+        _refuse(MSG_NO_EXTENSION_REQUEST)
+
+
+def _all(*guards: Callable[[Case, date], None]) -> Callable[[Case, date], None]:
+    def guard(case: Case, today: date) -> None:
+        for one in guards:
+            one(case, today)
+
+    return guard
+
+
+for _action in (Action.REPLY, Action.MEDIATE, Action.EXTEND):
+    GUARDS[_action] = _all(GUARDS[_action], _guard_unit_accepted)
+GUARDS[Action.OBJECT] = _all(_guard_not_accepted, GUARDS[Action.OBJECT])
+GUARDS[Action.ACCEPT_ASSIGNMENT] = _guard_unit_acceptance_pending
+GUARDS[Action.REQUEST_EXTENSION] = _all(_guard_unit_accepted, _guard_extend, _guard_extension_request)
+GUARDS[Action.APPROVE_EXTENSION] = _guard_extension_pending
+GUARDS[Action.REFUSE_EXTENSION] = _guard_extension_pending
+
+
+# --- the unit head's sign-off of the 信访处理意见书 (rule `opinion_signoff`; issue 10 item 5) ----------
+
+MSG_SIGNOFF_REQUIRED = (
+    "本辖区规则要求信访处理意见书经单位负责人签发后出具：请“提交意见书送签”，由单位负责人签发（{article}）"
+)
+MSG_NO_SIGNOFF = "本辖区规则未设单位负责人签发环节，请直接答复"
+
+
+def signoff_required(case: Case) -> bool:
+    return bool(rules_for_case(case)[RuleKey.OPINION_SIGNOFF].value)
+
+
+def _guard_signoff_on(case: Case, today: date) -> None:
+    if not signoff_required(case):
+        _refuse(MSG_NO_SIGNOFF)
+
+
+def _guard_reply_signed_off(case: Case, actor: Actor, interest: Interest) -> None:
+    """Where the profile says so, only the unit head issues the 信访处理意见书 (signing it off)."""
+    if getattr(actor, "role", None) == Role.UNIT_HEAD or not signoff_required(case):
+        return
+    article = rules_for_case(case)[RuleKey.OPINION_SIGNOFF].article
+    raise PermissionDenied(MSG_SIGNOFF_REQUIRED.format(article=article))
+
+
+GUARDS[Action.SUBMIT_OPINION] = _all(_guard_signoff_on, GUARDS[Action.REPLY])
+ACTOR_GUARDS[Action.REPLY] = _guard_reply_signed_off

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
+from huiyin.workflow.choices import (
+    ClockKind,
+    ClockState,
+    CoTaskState,
+    DisputeState,
+    DraftState,
+    ExtensionState,
+)
 
 
 class Clock(models.Model):
@@ -114,3 +121,61 @@ class DeclaredRelation(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "petitioner"], name="one_relation_per_pair")]
         verbose_name = "利害关系申报"
         verbose_name_plural = "利害关系申报"
+
+
+class ExtensionRequest(models.Model):
+    """A handler asks for more time (days, reason); the unit head approves or refuses (条例 §34:
+    "经本机关负责人批准"). An approved request moves the handling clock; the reason is told to the
+    petitioner."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="extension_requests")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveIntegerField("申请延长天数")
+    reason = models.TextField("延期理由")
+    state = models.CharField(max_length=12, choices=ExtensionState.choices, default=ExtensionState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="pending"), name="one_pending_extension_per_case"
+            )
+        ]
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.days}日（{self.get_state_display()}）"
+
+
+class OpinionDraft(models.Model):
+    """A handler's draft 信访处理意见书 submitted for the unit head's sign-off (rule `opinion_signoff`).
+    The head issues it (the `reply` action, prefilled from the draft) and the draft records the opinion."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="opinion_drafts")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    request_summary = models.TextField("信访请求", blank=True)
+    facts_reasons = models.TextField("事实和理由")
+    decision = models.CharField(max_length=20)
+    legal_basis = models.TextField("法律法规依据")
+    review_route = models.TextField("复查复核途径", blank=True)
+    completion_report = models.TextField("办结报告", blank=True)
+    state = models.CharField(max_length=12, choices=DraftState.choices, default=DraftState.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    opinion = models.ForeignKey(
+        "cases.Opinion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "意见书送签稿"
+        verbose_name_plural = "意见书送签稿"
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_state_display()}"

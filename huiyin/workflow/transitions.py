@@ -47,6 +47,12 @@ class Action(StrEnum):
     ACCEPT_REVIEW = "accept_review"  # 决定受理复查/复核请求（省级规则设此环节时，如山东）
     SET_ACCUSED = "set_accused"  # 核定被反映单位（人）（条例 §30¶3；ADR 0005）
     CLEAR_CONFLICT_BAR = "clear_conflict_bar"  # 核实解除同名限制（其他单位督查人员；条例 §28¶3）
+    # issue 10 items 1 and 5 (t10-organ)
+    ACCEPT_ASSIGNMENT = "accept_assignment"  # 承办单位受理并告知信访人（条例 §23¶3；起算 §34 的办理期限）
+    REQUEST_EXTENSION = "request_extension"  # 承办人申请延期（条例 §34）
+    APPROVE_EXTENSION = "approve_extension"  # 单位负责人批准延期申请
+    REFUSE_EXTENSION = "refuse_extension"  # 单位负责人不予批准延期申请
+    SUBMIT_OPINION = "submit_opinion"  # 承办人提交意见书送单位负责人签发（规则 opinion_signoff）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -82,6 +88,12 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "受理复查/复核请求",
     Action.SET_ACCUSED: "核定被反映单位",
     Action.CLEAR_CONFLICT_BAR: "解除同名限制",
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: "受理并告知信访人",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "批准延期",
+    Action.REFUSE_EXTENSION: "不予批准延期",
+    Action.SUBMIT_OPINION: "提交意见书送签",
 }
 
 
@@ -156,6 +168,13 @@ TABLE: dict[tuple[Status, Action], Status] = {
     # before it is routed out; an accusation without one cannot be routed (routing.guard_accused_known).
     (S.REGISTERED, Action.SET_ACCUSED): S.REGISTERED,
     (S.ACCEPTED, Action.SET_ACCUSED): S.ACCEPTED,
+    # issue 10 items 1 and 5 (t10-organ): the receiving unit accepts on its own clock (条例 §23¶3, §34);
+    # a handler asks for an extension and the head decides (§34).
+    (S.IN_HANDLING, Action.ACCEPT_ASSIGNMENT): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.REQUEST_EXTENSION): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.APPROVE_EXTENSION): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.REFUSE_EXTENSION): S.IN_HANDLING,
+    (S.IN_HANDLING, Action.SUBMIT_OPINION): S.IN_HANDLING,
 }
 
 
@@ -215,6 +234,15 @@ PERMISSIONS: dict[Action, Permission] = {
     # a supervisor whose territory covers the case, of another unit than the barred person's
     # (guards.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
     Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: _HANDLER,
+    # a handler asks; the head extends directly (EXTEND) or decides the request (条例 §34)
+    Action.REQUEST_EXTENSION: Permission(frozenset({Role.HANDLER}), (Side.HANDLING,)),
+    Action.APPROVE_EXTENSION: Permission(frozenset({Role.UNIT_HEAD}), (Side.HANDLING,)),
+    Action.REFUSE_EXTENSION: Permission(frozenset({Role.UNIT_HEAD}), (Side.HANDLING,)),
+    # where the profile asks the head's sign-off, a handler submits the draft and the head issues it
+    # (guards.ACTOR_GUARDS[REPLY]); elsewhere a handler issues it directly
+    Action.SUBMIT_OPINION: Permission(frozenset({Role.HANDLER}), (Side.HANDLING,)),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

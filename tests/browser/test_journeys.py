@@ -2,21 +2,28 @@
 
 (a) a collective visit from the window to the final 复核 answer, every step through the UI;
 (b) the other routes out of registration: not accepted, diverted, merged, and an objection that
-    sends a case back and on to another unit after an extension.
+    sends a case back and on to another unit (the extension walk: test_unit_acceptance.py).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from docx import Document
 
+from huiyin.core import timeutil
+
 pytestmark = pytest.mark.browser
 
 IDS = ["11010519491231002X", "110105194912310134", "110105194912310230", "110105194912310337",
        "110105194912310433", "11010519491231053X"]  # fmt: skip
+
+
+# a 交办 deadline within the statutory 60 days (条例 §34); later ones are refused
+LAWFUL = (timeutil.today() + timedelta(days=30)).isoformat()
 
 
 def sign_in_as(page: Any, login: Any, username: str) -> None:
@@ -97,13 +104,14 @@ def test_journey_a_collective_visit_to_the_final_rereview_answer(
     open_case(page, live_url, code)
     do(page, "accept", "受理")
     assert status(page) == "已受理"
-    do(page, "assign", "交办", unit=str(org.unit_a.pk), deadline="2099-01-01", instructions="限期维修并报告")
+    do(page, "assign", "交办", unit=str(org.unit_a.pk), deadline=LAWFUL, instructions="限期维修并报告")
     assert status(page) == "办理中"
 
-    # --- unit A's handler finds it in the unit's queue and replies with the opinion ---
+    # --- unit A's handler finds it in the unit's queue, accepts it (条例 §23¶3) and replies ---
     sign_in_as(page, login, "handler_wang")
     page.get_by_test_id("tab-my_unit").click()
     page.get_by_role("link", name=code).click()
+    do(page, "accept_assignment", "受理并告知信访人", notice_method="electronic")
     do(
         page,
         "reply",
@@ -163,13 +171,13 @@ def test_journey_a_collective_visit_to_the_final_rereview_answer(
     assert status(page) == "复核终结"
     events = page.locator("[data-testid=timeline] li").evaluate_all("els => els.map(e => e.dataset.event)")
     assert events == [
-        "register", "accept", "assign", "reply", "deliver", "rate", "request_review",
+        "register", "accept", "assign", "accept_assignment", "reply", "deliver", "rate", "request_review",
         "review_reply", "deliver", "request_rereview", "hearing_start", "hearing_end", "rereview_reply",
     ]  # fmt: skip
     assert page.locator("[data-testid=opinion]").count() == 3
 
 
-def test_journey_b_not_accepted_diverted_merged_extended_and_rerouted(
+def test_journey_b_not_accepted_diverted_merged_and_rerouted(
     page, live_url, login, org, register_case, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a,
     handler_zhao_unit_b,
 ):  # fmt: skip
@@ -199,26 +207,19 @@ def test_journey_b_not_accepted_diverted_merged_extended_and_rerouted(
     assert duplicate.code in page.content()  # the live case lists its merged duplicate
 
     do(page, "accept", "受理")
-    do(page, "assign", "交办", unit=str(org.unit_a.pk), deadline="2099-01-01")
+    do(page, "assign", "交办", unit=str(org.unit_a.pk), deadline=LAWFUL)
 
-    # the head of unit A extends the handling time (a handler has no such button)
+    # the handler objects before accepting (条例 §23¶3); the office agrees, the case goes to unit B
+    # (the extension is walked in test_unit_acceptance.py: it needs the unit's acceptance first)
     sign_in_as(page, login, "handler_wang")
     open_case(page, live_url, live.code)
     assert page.locator("[data-action=extend]").count() == 0
-    sign_in_as(page, login, "head_sun")
-    open_case(page, live_url, live.code)
-    do(page, "extend", "延期", days="10", reason="需现场勘验")
-    assert "延期10日" in page.get_by_test_id("timeline").inner_text()
-
-    # the handler objects; the office agrees, the case comes back and goes to unit B
-    sign_in_as(page, login, "handler_wang")
-    open_case(page, live_url, live.code)
     do(page, "object", "提出异议", reason="该事项属民政职责，不属本单位")
     sign_in_as(page, login, "dispatcher_zhou")
     open_case(page, live_url, live.code)
     do(page, "return", "同意异议并退回")
     assert status(page) == "已受理"
-    do(page, "assign", "交办", unit=str(org.unit_b.pk), deadline="2099-01-01")
+    do(page, "assign", "交办", unit=str(org.unit_b.pk), deadline=LAWFUL)
     assert "示范县民政局" in page.content()
 
     # unit B now has it; unit A no longer sees it

@@ -47,6 +47,7 @@ def handle_it(code: str, org: Any, dispatcher: Any, handler: Any, clerk: Any) ->
     case = wf.case_assign(
         case=case, actor=dispatcher, unit=org.unit_a, deadline=timeutil.today() + timedelta(days=20)
     )
+    case = wf.case_accept_assignment(case=case, actor=handler)  # 条例 §23¶3
     case = wf.case_reply(
         case=case,
         actor=handler,

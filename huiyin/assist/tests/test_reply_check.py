@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from huiyin.assist.tests.conftest import LEAK
 from huiyin.cases.choices import Status
+from huiyin.workflow import services as wf
 from huiyin.workflow.tests.drive import drive_to
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,8 @@ GOOD = {
 @pytest.fixture
 def in_handling(register_case, cast_all, clock):
     clock.set(date(2025, 3, 3))
-    return drive_to(register_case(title="小区楼道漏水物业不维修", content=LEAK), Status.IN_HANDLING, cast_all)
+    case = drive_to(register_case(title="小区楼道漏水物业不维修", content=LEAK), Status.IN_HANDLING, cast_all)
+    return wf.case_accept_assignment(case=case, actor=cast_all.person("handler"))  # 条例 §23¶3, §34
 
 
 def check(client, case, action="reply", **draft):

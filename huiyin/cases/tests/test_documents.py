@@ -21,6 +21,7 @@ def replied(register_case, clock, dispatcher_zhou, handler_wang_unit_a, org):
     clock.set(date(2025, 3, 3))
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
     clock.set(date(2025, 3, 20))
     return wf.case_reply(
         case=case,

@@ -51,11 +51,15 @@ def test_every_step_of_the_chain_tells_the_petitioner(
     clock.set(date(2025, 3, 3))
     case = committed(register_case)
     case = committed(wf.case_accept, case=case, actor=dispatcher_zhou)
-    assert "2025年5月2日" in outbox[-1].body  # 60 days from acceptance (条例 §34)
+    # the office's acceptance promises no date: the 60 days run from the competent organ's (条例 §34)
+    assert "受理" in outbox[-1].body and "前办结" not in outbox[-1].body
     case = committed(
         wf.case_assign, case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 4, 3)
     )
     assert org.unit_a.name in outbox[-1].body
+    # the unit accepts the same day and tells the petitioner (条例 §23¶3): 3 Mar + 60 days = 2 May
+    case = committed(wf.case_accept_assignment, case=case, actor=handler_wang_unit_a)
+    assert org.unit_a.name in outbox[-1].body and "2025年5月2日" in outbox[-1].body
     case = committed(wf.case_extend, case=case, actor=head_sun_unit_a, days=10, reason="需要现场勘验")
     assert "需要现场勘验" in outbox[-1].body and "延期10日" in outbox[-1].body
     case = committed(
@@ -70,7 +74,7 @@ def test_every_step_of_the_chain_tells_the_petitioner(
     assert "支持" in outbox[-1].body
     case = committed(wf.case_deliver, case=case, actor=clerk_li, method="electronic")
     assert "请求复查" in outbox[-1].body and "2025年4月2日" in outbox[-1].body  # the 30-day window
-    assert kinds(case) == ["register", "accept", "assign", "extend", "reply", "deliver"]
+    assert kinds(case) == ["register", "accept", "assign", "accept_assignment", "extend", "reply", "deliver"]
     # no staff name ever reaches the petitioner
     assert not any(name in m.body for m in outbox for name in ("周分办", "孙局长", "王承办", "李窗口"))
 

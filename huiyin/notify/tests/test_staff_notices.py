@@ -108,6 +108,9 @@ def test_a_joint_case_tells_every_unit_and_the_lead_hears_each_report_before_rep
         in StaffNotice.objects.filter(user=handler_wang_unit_a).first().text
     )
 
+    # the lead unit accepts (条例 §23¶3): the office that routed it is told
+    case = committed(wf.case_accept_assignment, case=case, actor=handler_wang_unit_a)
+    assert told("accept_assignment", case) == {"dispatcher_zhou"}
     case = committed(wf.case_reply, case=case, actor=handler_wang_unit_a, **REPLY)
     assert events(case).count("reply") == 1 and case.opinions.count() == 1
     assert [k for k in events(case) if k in ("assign", "co_report", "reply")] == [
@@ -249,6 +252,8 @@ def test_a_clock_turning_yellow_then_red_tells_the_unit_whose_clock_it_is(
     case = committed(
         wf.case_assign, case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=DAY + timedelta(days=9)
     )
+    # unit A accepts at once (条例 §23¶3): its acceptance clock stops, so only the 交办 deadline is watched here
+    case = committed(wf.case_accept_assignment, case=case, actor=handler_wang_unit_a)
     sent_to_petitioner = len(outbox)
     # two thirds of the 交办 deadline gone: yellow; the day after it: red
     clock.set(DAY + timedelta(days=6))

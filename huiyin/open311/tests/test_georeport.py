@@ -168,6 +168,8 @@ def test_the_case_follows_the_workflow_into_status_notes_and_agency(
     case = Case.objects.get(code=code)
     case = wf.case_accept(case=case, actor=dispatcher_zhou)
     case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 3, 20))
+    # the unit accepts the same day: its 60 days (条例 §23¶3, §34) give the expected date
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)
     data = client.get(f"/open311/v2/requests/{code}.json").json()
     validate(data, "requests.json")
     assert data[0]["agency_responsible"] == org.unit_a.name

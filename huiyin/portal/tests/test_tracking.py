@@ -25,6 +25,7 @@ def reply_and_deliver(case, cast_all, org):
     case = wf.case_assign(
         case=case, actor=cast_all.person("dispatcher"), unit=org.unit_a, deadline=date(2025, 3, 30)
     )
+    case = wf.case_accept_assignment(case=case, actor=cast_all.person("handler"))  # 条例 §23¶3
     case = wf.case_reply(
         case=case,
         actor=cast_all.person("handler"),

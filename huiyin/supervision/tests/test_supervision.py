@@ -179,7 +179,8 @@ def test_a_case_returned_twice_becomes_a_candidate(assigned, org, dispatcher_zho
 def test_a_case_rated_dissatisfied_twice_becomes_a_candidate(
     assigned, dispatcher_zhou, clerk_li, handler_wang_unit_a
 ):
-    case = wf.case_reply(case=assigned, actor=handler_wang_unit_a, **REPLY)
+    case = wf.case_accept_assignment(case=assigned, actor=handler_wang_unit_a)  # 条例 §23¶3
+    case = wf.case_reply(case=case, actor=handler_wang_unit_a, **REPLY)
     for round_ in range(2):
         case = wf.case_deliver(case=case, actor=clerk_li, method="in_person")
         case = wf.case_rate(case=case, actor=clerk_li, rating="dissatisfied", solved=False)

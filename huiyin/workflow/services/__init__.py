@@ -61,6 +61,9 @@ from huiyin.workflow.guards import (
     _open_dispute,
     _refuse,
 )
+
+# issue 10 items 1 and 5 (t10-organ)
+from huiyin.workflow.services.acceptance import case_accept_assignment
 from huiyin.workflow.services.accused import (
     MSG_ACCUSED_UNIT_CONFLICT,
     MSG_ACCUSED_UNIT_REQUIRED,
@@ -96,6 +99,11 @@ from huiyin.workflow.services.disputes import (
     case_recuse,
     case_refer_dispute,
     leaders_for,
+)
+from huiyin.workflow.services.extensions import (
+    case_approve_extension,
+    case_refuse_extension,
+    case_request_extension,
 )
 from huiyin.workflow.services.handling import (
     _issue_opinion,
@@ -135,9 +143,12 @@ from huiyin.workflow.services.routing import (
     _ensure_may_handle,
     _route,
     _start_co_tasks,
+    assignment_deadline_limit,
     case_assign,
     case_forward,
+    guard_assignment_deadline,
 )
+from huiyin.workflow.services.signoff import case_submit_opinion, pending_draft
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
@@ -173,6 +184,12 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT_REVIEW: case_accept_review,
     Action.SET_ACCUSED: case_set_accused,
     Action.CLEAR_CONFLICT_BAR: case_clear_conflict_bar,
+    # issue 10 items 1 and 5 (t10-organ)
+    Action.ACCEPT_ASSIGNMENT: case_accept_assignment,
+    Action.REQUEST_EXTENSION: case_request_extension,
+    Action.APPROVE_EXTENSION: case_approve_extension,
+    Action.REFUSE_EXTENSION: case_refuse_extension,
+    Action.SUBMIT_OPINION: case_submit_opinion,
 }
 
 
@@ -193,8 +210,15 @@ assert EVENT_CLEARED == Action.CLEAR_CONFLICT_BAR, "conflicts reads the clearing
 __all__ = [
     "ACTION_SERVICES",
     "ACTOR_GUARDS",
+    "Actor",
+    "Body",
     "CO_HANDLING_ARTICLE",
+    "CitizenActor",
+    "CoUnit",
+    "ConflictOfInterest",
+    "Context",
     "GUARDS",
+    "Interest",
     "MSG_ACCEPT_FIRST",
     "MSG_ACCUSED_UNIT_CONFLICT",
     "MSG_ACCUSED_UNIT_REQUIRED",
@@ -209,19 +233,12 @@ __all__ = [
     "MSG_NO_OFFICE_ABOVE",
     "MSG_NO_SUPERIOR",
     "MSG_REASON_REQUIRED",
-    "_REVIEW_STAGES",
-    "_WINDOW_AFTER",
-    "Actor",
-    "Body",
-    "CitizenActor",
-    "CoUnit",
-    "ConflictOfInterest",
-    "Context",
-    "Interest",
     "NotFound",
     "PermissionDenied",
     "TransitionNotAllowed",
     "ValidationFailed",
+    "_REVIEW_STAGES",
+    "_WINDOW_AFTER",
     "_answer_review",
     "_cancel_co_tasks",
     "_choice",
@@ -263,10 +280,13 @@ __all__ = [
     "_transition",
     "actor_sides",
     "allowed_actions",
+    "assignment_deadline_limit",
     "bars_clearable_by",
     "case_accept",
+    "case_accept_assignment",
     "case_accept_review",
     "case_acknowledge_conflict",
+    "case_approve_extension",
     "case_assign",
     "case_attach_leader",
     "case_clear_conflict_bar",
@@ -287,21 +307,26 @@ __all__ = [
     "case_rate",
     "case_recuse",
     "case_refer_dispute",
+    "case_refuse_extension",
     "case_reopen",
     "case_reply",
+    "case_request_extension",
     "case_request_rereview",
     "case_request_review",
     "case_rereview_reply",
     "case_return",
     "case_review_reply",
     "case_set_accused",
+    "case_submit_opinion",
     "case_transfer",
     "default_review_route",
     "ensure_actor_may",
     "ensure_no_conflict",
+    "guard_assignment_deadline",
     "interest_of",
     "leaders_for",
     "lock_case",
+    "pending_draft",
     "perform",
     "rules_for_case",
 ]

@@ -17,7 +17,7 @@ from huiyin.workflow.conflicts import (
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 from huiyin.workflow.routing import dispute_decider
 from huiyin.workflow.services.core import Context, _require, _transition
-from huiyin.workflow.services.routing import _ensure_may_handle
+from huiyin.workflow.services.routing import _ensure_in_jurisdiction, _ensure_may_handle
 from huiyin.workflow.transitions import (
     Action,
 )
@@ -101,6 +101,7 @@ def case_decide_dispute(*, case: Case, actor: User, unit: Unit, reason: str) -> 
         raise ValidationFailed("承办单位不能是信访部门", extra={"fields": {"unit": "请选择责任单位"}})
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        _ensure_in_jurisdiction([unit], actor)  # the common superior decides within its own territory
         dispute = CompetenceDispute.objects.select_for_update().get(case=case, state=DisputeState.OPEN)
         dispute.state = DisputeState.DECIDED
         dispute.decided_unit = unit
@@ -114,8 +115,10 @@ def case_decide_dispute(*, case: Case, actor: User, unit: Unit, reason: str) -> 
         case.objection_pending = False
         clocks.cancel_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)
         Clock.objects.filter(
-            case=case, kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), state__in=LIVE_STATES
-        ).update(unit=unit)
+            case=case,
+            kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.UNIT_ACCEPTANCE),
+            state__in=LIVE_STATES,
+        ).update(unit=unit)  # a unit that had not yet accepted: the decided unit accepts (条例 §23¶3)
         return {
             "dispute": dispute.pk,
             "from_unit": from_unit.pk if from_unit else None,

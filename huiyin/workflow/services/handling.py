@@ -48,7 +48,9 @@ def case_return(*, case: Case, actor: User, reason: str = "") -> Case:
         case.handling_unit = None
         case.assignment_kind = ""
         case.assignment_deadline = None
-        cancelled = clocks.cancel_clocks(case, (ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today)
+        cancelled = clocks.cancel_clocks(
+            case, (ClockKind.ASSIGNMENT, ClockKind.OBJECTION, ClockKind.UNIT_ACCEPTANCE), on=ctx.today
+        )
         Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(
             unit=case.office
         )
@@ -80,24 +82,34 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
         raise ValidationFailed("延期天数至少为1日", extra={"fields": {"days": "至少1日"}})
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        rule = ctx.rules[RuleKey.EXTENSION_MAX_DAYS]
-        max_days = rule.value
-        per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
-        if case.extension_days + days > max_days:
-            raise ValidationFailed(
-                f"延期合计不得超过{max_days}{per}（已延期{case.extension_days}{per}）",
-                extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}{per}"}},
-            )
-        clock = _live_clock(case, ClockKind.HANDLING)
-        if clock is None:
-            _refuse("没有正在计算的办理时限")
-        assert clock is not None
-        old_due = clock.due_on
-        clocks.extend_clock(clock, days, ctx.rules)
-        case.extension_days += days
-        return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
+        return apply_extension(case, ctx, days)
 
     return _transition(case=case, action=Action.EXTEND, actor=actor, reason=reason, body=body)
+
+
+def ensure_extension_fits(case: Case, rules: dict[RuleKey, Any], days: int) -> None:
+    """条例 §34: the extensions of a case add up to at most 30 days (the profile's value and unit)."""
+    rule = rules[RuleKey.EXTENSION_MAX_DAYS]
+    max_days = rule.value
+    per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
+    if case.extension_days + days > max_days:
+        raise ValidationFailed(
+            f"延期合计不得超过{max_days}{per}（已延期{case.extension_days}{per}）",
+            extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}{per}"}},
+        )
+
+
+def apply_extension(case: Case, ctx: Context, days: int) -> dict[str, Any]:
+    """Move the handling clock `days` later (in the extension rule's unit); the event tells the petitioner."""
+    ensure_extension_fits(case, ctx.rules, days)
+    clock = _live_clock(case, ClockKind.HANDLING)
+    if clock is None:
+        _refuse("没有正在计算的办理时限")
+    assert clock is not None
+    old_due = clock.due_on
+    clocks.extend_clock(clock, days, ctx.rules)
+    case.extension_days += days
+    return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
 
 
 def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
@@ -198,9 +210,24 @@ def case_reply(
         stopped = clocks.stop_clocks(
             case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
         )
-        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped}
+        signed = _sign_pending_draft(case, opinion)
+        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped, **signed}
 
     return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
+
+
+def _sign_pending_draft(case: Case, opinion: Opinion) -> dict[str, Any]:
+    """The head issuing the opinion signs off the handler's pending draft (rule `opinion_signoff`)."""
+    from huiyin.workflow.choices import DraftState
+    from huiyin.workflow.models import OpinionDraft
+
+    draft = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).order_by("-id").first()
+    if draft is None:
+        return {}
+    draft.state = DraftState.SIGNED
+    draft.opinion = opinion
+    draft.save(update_fields=["state", "opinion"])
+    return {"draft": draft.pk, "drafted_by": draft.submitted_by_id, "signed_off": True}
 
 
 def case_mediate(

@@ -28,18 +28,12 @@ from huiyin.workflow.transitions import (
 
 
 def case_accept(*, case: Case, actor: User, reason: str = "") -> Case:
-    """受理: the 60-day handling clock starts on the day of acceptance (条例 §34)."""
+    """受理 by the petition office: the matter is taken up to be routed within the routing limit (条例
+    §22¶1). The 60 days of §34 run from the competent organ's own acceptance, once the matter is
+    forwarded or assigned to it (§23¶3; services.acceptance), not from here."""
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         stopped = clocks.stop_clocks(case, (ClockKind.NOTICE,), on=ctx.today)
-        clocks.start_clock(
-            case=case,
-            kind=ClockKind.HANDLING,
-            unit=case.office,
-            rules=ctx.rules,
-            trigger="accept",
-            on=ctx.today,
-        )
         return {"clocks_stopped": stopped}
 
     return _transition(case=case, action=Action.ACCEPT, actor=actor, reason=reason, body=body)

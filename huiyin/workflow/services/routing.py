@@ -13,10 +13,12 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
-from huiyin.org.choices import UnitKind
+from huiyin.org.choices import RuleKey, UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
+from huiyin.org.selectors import Rule
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import LIVE_STATES, ClockKind, CoTaskState
+from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.guards import CO_HANDLING_ARTICLE, _live_clock
 from huiyin.workflow.models import Clock, CoHandling
 from huiyin.workflow.routing import guard_routing
@@ -30,17 +32,22 @@ MSG_OUTSIDE_JURISDICTION = (
 )
 
 
+def _ensure_in_jurisdiction(units: Sequence[Unit], actor: User, field: str = "unit") -> None:
+    """属地管理、分级负责 (条例 §5(三), §22¶1(二)): a case goes only to units of the actor's own
+    jurisdiction (its territory subtree), whichever interface asks; a matter for another jurisdiction
+    is transferred (移交) to that jurisdiction's office instead. Checked inside the transition, after
+    the table and the actor's permission, so a refusal never says more than "not yours"."""
+    home = actor.unit.territory if actor.unit is not None else None
+    for unit in units:
+        if home is None or not unit.territory.path.startswith(home.path):
+            message = MSG_OUTSIDE_JURISDICTION.format(unit=unit.name)
+            raise ValidationFailed(message, extra={"fields": {field: message}})
+
+
 def _ensure_may_handle(case: Case, unit: Unit, actor: User) -> None:
     guard_routing(case, unit, actor)
     if not unit.is_active:
         raise ValidationFailed(f"{unit.name}已停用", extra={"fields": {"unit": "单位已停用"}})
-    # 属地管理、分级负责 (条例 §5(三), §22¶1(二)): a case goes only to units of the actor's own
-    # jurisdiction (its territory subtree), whichever interface asks; a matter for another
-    # jurisdiction is transferred (移交) to that jurisdiction's office instead.
-    home = actor.unit.territory if actor.unit is not None else None
-    if home is None or not unit.territory.path.startswith(home.path):
-        message = MSG_OUTSIDE_JURISDICTION.format(unit=unit.name)
-        raise ValidationFailed(message, extra={"fields": {"unit": message}})
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,11 @@ def _start_co_tasks(
         return []
     if lead_due is None:
         handling = _live_clock(case, ClockKind.HANDLING)
-        lead_due = handling.due_on if handling else ctx.today
+        # before the lead unit has accepted (条例 §23¶3) no handling clock runs: the co-units get the
+        # statutory 60 days counted from the routing day, the earliest the lead's can end (§34)
+        lead_due = (
+            handling.due_on if handling else clocks.statutory_due(ClockKind.HANDLING, ctx.rules, on=ctx.today)
+        )
     made = []
     for co in co_units:
         due = co.deadline or lead_due
@@ -123,6 +134,12 @@ def _route(
     clocks.start_clock(
         case=case, kind=ClockKind.OBJECTION, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
     )
+    # 条例 §23¶3: within 15 days of receipt it tells the petitioner it accepted the matter and how it will
+    # be handled; the 60 days of §34 start at that acceptance (services.acceptance), not here.
+    acceptance = clocks.start_clock(
+        case=case, kind=ClockKind.UNIT_ACCEPTANCE, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
+    )
+    # a case whose 60 days started at the office under the former rule keeps its clock
     Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(unit=unit)
     if deadline is not None:
         clocks.start_deadline_clock(
@@ -135,7 +152,46 @@ def _route(
             on=ctx.today,
             article="《信访工作条例》第二十二条第一款第三项",
         )
-    return {"unit": unit.pk, "unit_name": unit.name, "deadline": deadline, "clocks_stopped": stopped}
+    return {
+        "unit": unit.pk,
+        "unit_name": unit.name,
+        "deadline": deadline,
+        "acceptance_due_on": acceptance.due_on,
+        "clocks_stopped": stopped,
+    }
+
+
+MSG_DEADLINE_BEYOND_LAW = "交办期限不得晚于法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
+
+
+def assignment_deadline_limit(case: Case, on: date) -> tuple[date, Rule]:
+    """The latest 交办 deadline the law allows when routing on `on` (条例 §34): the 60 days counted from
+    the routing day — the earliest day the unit can accept, so no later acceptance can make the
+    deadline exceed its own 60 days — or the due date of a handling clock already running (a case
+    accepted under the former rule), whichever is earlier. An extension not yet approved does not count."""
+    rules = rules_for_case(case)
+    limit = clocks.statutory_due(ClockKind.HANDLING, rules, on=on)
+    running = _live_clock(case, ClockKind.HANDLING)
+    if running is not None and running.due_on < limit:
+        limit = running.due_on
+    return limit, rules[RuleKey.HANDLING_DAYS]
+
+
+def guard_assignment_deadline(case: Case, deadline: date) -> None:
+    """A 交办 deadline later than the statutory clock is refused, with the article (条例 §22¶1(三), §34)."""
+    limit, rule = assignment_deadline_limit(case, timeutil.today())
+    if deadline > limit:
+        per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
+        message = MSG_DEADLINE_BEYOND_LAW.format(
+            limit=f"{limit.year}年{limit.month}月{limit.day}日",
+            article=rule.article,
+            days=rule.value,
+            per=per,
+        )
+        raise ValidationFailed(
+            message,
+            extra={"fields": {"deadline": message}, "limit": limit.isoformat(), "article": rule.article},
+        )
 
 
 def case_assign(
@@ -152,9 +208,12 @@ def case_assign(
     _ensure_may_handle(case, unit, actor)
     if deadline <= timeutil.today():
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
+    guard_assignment_deadline(case, deadline)
     co = _co_units(case, actor, unit, co_units)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        _ensure_in_jurisdiction([unit], actor)
+        _ensure_in_jurisdiction([c.unit for c in co], actor, "co_units")
         data = _route(
             case, ctx, unit=unit, kind=AssignmentKind.ASSIGN, deadline=deadline, instructions=instructions
         )
@@ -176,6 +235,8 @@ def case_forward(
     co = _co_units(case, actor, unit, co_units)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        _ensure_in_jurisdiction([unit], actor)
+        _ensure_in_jurisdiction([c.unit for c in co], actor, "co_units")
         data = _route(
             case, ctx, unit=unit, kind=AssignmentKind.FORWARD, deadline=None, instructions=instructions
         )

@@ -25,7 +25,9 @@ PATHS[Status.IN_HANDLING] = [
     *PATHS[Status.ACCEPTED],
     (Action.ASSIGN, "dispatcher", {"unit": "unit_a", "deadline": 20}),
 ]
-PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], (Action.REPLY, "handler", REPLY)]
+# 条例 §23¶3, §34: the unit accepts (and tells the petitioner) before it answers
+ACCEPT_ASSIGNMENT = (Action.ACCEPT_ASSIGNMENT, "handler", {})
+PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], ACCEPT_ASSIGNMENT, (Action.REPLY, "handler", REPLY)]
 _DELIVER = (Action.DELIVER, "clerk", {"method": "in_person"})
 PATHS[Status.CLOSED] = [*PATHS[Status.REPLIED], _DELIVER, (Action.CLOSE, "clerk", {})]
 PATHS[Status.UNDER_REVIEW] = [
@@ -107,4 +109,21 @@ def await_acceptance(case: Any) -> Any:
         trigger="request",
         on=timeutil.today(),
     )
+    return case
+
+
+def with_signoff(case: Any) -> Any:
+    """Give a case a rule profile that asks the unit head to sign off the 信访处理意见书 (rule
+    `opinion_signoff`, off nationally), as a case registered under such a province would have."""
+    from huiyin.org.models import RuleProfile, RuleValue
+
+    profile, made = RuleProfile.objects.get_or_create(
+        code="signoff", defaults={"name": "签发", "based_on": RuleProfile.national()}
+    )
+    if made:
+        RuleValue.objects.create(
+            profile=profile, key="opinion_signoff", value=1, unit="flag", article="测试：意见书须经负责人签发"
+        )
+    type(case).objects.filter(pk=case.pk).update(rule_profile=profile)
+    case.refresh_from_db()
     return case

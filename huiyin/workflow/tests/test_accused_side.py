@@ -302,7 +302,9 @@ def test_a_namesake_of_the_accused_can_neither_acknowledge_nor_answer_28_3(
     )
     assert response.status_code == 403 and "与被反映人同名" in response.json()["message"]
     assert not CaseEvent.objects.filter(case=case, event_type__in=("acknowledge_conflict", "reply")).exists()
-    # the rest of the unit carries on
+    # the rest of the unit carries on: the head accepts the matter (条例 §23¶3) and may answer it
+    assert Action.ACCEPT_ASSIGNMENT in wf.allowed_actions(case, head_sun_unit_a)
+    case = wf.case_accept_assignment(case=case, actor=head_sun_unit_a)
     assert Action.REPLY in wf.allowed_actions(case, head_sun_unit_a)
 
 
@@ -328,8 +330,9 @@ def test_only_a_supervisor_of_another_unit_clears_a_namesake_28_3(
         supervisor_chen,
         handler_wang_unit_a.pk,
     )
-    # … and the handler may now answer
+    # … and the handler may now accept the matter (条例 §23¶3) and answer it
     case.refresh_from_db()
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)
     assert wf.case_reply(case=case, actor=handler_wang_unit_a, **OPINION).status == "replied"
 
 

@@ -71,4 +71,6 @@ def test_meta_lists_every_action_with_its_transitions(clerk_li):
         "overdue",
         "co_handling",
         "supervised",
+        "to_accept",
+        "extension_requests",
     ]

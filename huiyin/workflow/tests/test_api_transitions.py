@@ -15,7 +15,7 @@ from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.org.services import token_issue
 from huiyin.workflow import services as wf
-from huiyin.workflow.tests.drive import await_acceptance
+from huiyin.workflow.tests.drive import await_acceptance, with_signoff
 from huiyin.workflow.transitions import TABLE, Action
 
 DAY = date(2025, 3, 3)  # a Monday: every window of the drive is open
@@ -57,6 +57,11 @@ PERSONA: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "reviewer",
     Action.SET_ACCUSED: "dispatcher",
     Action.CLEAR_CONFLICT_BAR: "supervisor",
+    # issue 10 items 1 and 5
+    Action.ACCEPT_ASSIGNMENT: "handler",
+    Action.REQUEST_EXTENSION: "handler",
+    Action.SUBMIT_OPINION: "handler",
+    **dict.fromkeys((Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION), "head"),
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -118,6 +123,11 @@ class Cast:
             Action.ACCEPT_REVIEW: {},
             Action.SET_ACCUSED: {"accused_unit": self.org.unit_b.pk, "reason": "经核实"},
             Action.CLEAR_CONFLICT_BAR: {"staff": self.people["handler"].pk, "reason": "经核实同名不同人"},
+            Action.ACCEPT_ASSIGNMENT: {"notice_method": "electronic"},
+            Action.REQUEST_EXTENSION: {"days": 10, "reason": "需现场勘验"},
+            Action.APPROVE_EXTENSION: {"comment": "同意"},
+            Action.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
+            Action.SUBMIT_OPINION: {**OPINION, "completion_report": "已办结"},
         }[action]
 
 
@@ -149,6 +159,7 @@ def drive_to(status: Status, case: Case, c: Cast) -> Case:
     )
     if status == Status.IN_HANDLING:
         return case
+    case = _accept_assignment(case, c)  # 条例 §23¶3: the unit accepts before it answers
     case = wf.case_reply(case=case, actor=p["handler"], **OPINION, completion_report="已办结")
     if status == Status.REPLIED:
         return case
@@ -168,6 +179,17 @@ def drive_to(status: Status, case: Case, c: Cast) -> Case:
     case = wf.case_rereview_reply(case=case, actor=p["rereviewer"], **OPINION)
     assert status == Status.FINAL
     return case
+
+
+def _accept_assignment(case: Case, c: Cast) -> Case:
+    handler = c.people["handler"]
+    handler.refresh_from_db()  # an earlier pair's link to the petitioner was rolled back in the database
+    return wf.case_accept_assignment(case=case, actor=handler)
+
+
+def _request_extension(case: Case, c: Cast) -> Case:
+    case = _accept_assignment(case, c)
+    return wf.case_request_extension(case=case, actor=c.people["handler"], days=10, reason="需现场勘验")
 
 
 def _object(case: Case, c: Cast) -> Case:
@@ -248,6 +270,12 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     },
     (Status.UNDER_REVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
     (Status.UNDER_REREVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
+    # 条例 §23¶3, §34: answered, mediated or extended only once the unit has accepted
+    **{(Status.IN_HANDLING, a): _accept_assignment for a in (Action.REPLY, Action.MEDIATE, Action.EXTEND)},
+    (Status.IN_HANDLING, Action.REQUEST_EXTENSION): _accept_assignment,
+    (Status.IN_HANDLING, Action.APPROVE_EXTENSION): _request_extension,
+    (Status.IN_HANDLING, Action.REFUSE_EXTENSION): _request_extension,
+    (Status.IN_HANDLING, Action.SUBMIT_OPINION): lambda case, c: with_signoff(_accept_assignment(case, c)),
 }
 
 

@@ -15,10 +15,11 @@ from huiyin.workflow.transitions import Action
 
 
 @pytest.fixture
-def forwarded(register_case, org, dispatcher_zhou):
+def forwarded(register_case, org, dispatcher_zhou, head_sun_unit_a):
     def make(**overrides):
         case = wf.case_accept(case=register_case(**overrides), actor=dispatcher_zhou)
-        return wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+        case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+        return wf.case_accept_assignment(case=case, actor=head_sun_unit_a)  # the unit accepts (§23¶3)
 
     return make
 

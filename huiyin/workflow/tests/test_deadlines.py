@@ -28,6 +28,14 @@ def _assigned_on(day, clock, register_case, dispatcher_zhou, org):
     )
 
 
+def _accepted_on(day, clock, register_case, dispatcher_zhou, handler, org):
+    """Assigned on `day` and accepted by the unit that same day: since issue 10 the 60 days of 条例 §34
+    start at the unit's acceptance (§23¶3), no longer at the office's; the dates below are unchanged
+    because the unit accepts on the day it receives the matter."""
+    case = _assigned_on(day, clock, register_case, dispatcher_zhou, org)
+    return wf.case_accept_assignment(case=case, actor=handler)
+
+
 @pytest.mark.parametrize(
     ("assigned_on", "objection_due", "why"),
     [
@@ -114,9 +122,9 @@ def test_no_notice_clock_runs_when_the_identity_is_unclear(clock, register_case)
 
 
 def test_an_extension_moves_the_handling_deadline_and_is_capped_at_thirty_days(
-    clock, register_case, dispatcher_zhou, head_sun_unit_a, org
+    clock, register_case, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, org
 ):
-    case = _assigned_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, org)
+    case = _accepted_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, handler_wang_unit_a, org)
     assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 2)
     case = wf.case_extend(case=case, actor=head_sun_unit_a, days=20, reason="需现场勘验")
     assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 22)
@@ -129,7 +137,7 @@ def test_an_extension_moves_the_handling_deadline_and_is_capped_at_thirty_days(
 
 
 def test_an_extension_in_working_days_skips_the_labour_day_holiday_34(
-    clock, register_case, dispatcher_zhou, head_sun_unit_a, org
+    clock, register_case, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a, org
 ):
     # a profile stating the extension in 工作日: handling due Fri 2 May 2025 (inside the 1–5 May
     # holiday); five working days later: Tue 6, Wed 7, Thu 8, Fri 9, Mon 12 May
@@ -142,6 +150,7 @@ def test_an_extension_in_working_days_skips_the_labour_day_holiday_34(
     clock.set(date(2025, 3, 3))
     case = wf.case_accept(case=register_case(territory_id=org.county.pk), actor=dispatcher_zhou)
     case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 4, 2))
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # the unit accepts (§23¶3)
     assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 2)
     case = wf.case_extend(case=case, actor=head_sun_unit_a, days=5, reason="需现场勘验")
     handling = _clock(case, ClockKind.HANDLING)
@@ -155,9 +164,9 @@ def test_only_the_unit_head_may_extend(clock, register_case, dispatcher_zhou, ha
 
 
 def test_the_sweeper_turns_a_clock_yellow_at_two_thirds_and_red_after_the_due_day_once(
-    clock, register_case, dispatcher_zhou, org
+    clock, register_case, dispatcher_zhou, handler_wang_unit_a, org
 ):
-    case = _assigned_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, org)
+    case = _accepted_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, handler_wang_unit_a, org)
     handling = _clock(case, ClockKind.HANDLING)
     assert handling.warn_on == date(2025, 4, 12)  # day 40 of 60
     sweep_clocks(today=date(2025, 4, 11))
@@ -180,7 +189,7 @@ def test_the_sweeper_turns_a_clock_yellow_at_two_thirds_and_red_after_the_due_da
 def test_a_late_reply_stops_the_handling_clock_as_late(
     clock, register_case, dispatcher_zhou, handler_wang_unit_a, org
 ):
-    case = _assigned_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, org)
+    case = _accepted_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, handler_wang_unit_a, org)
     clock.set(date(2025, 5, 5))
     wf.case_reply(
         case=case,
@@ -197,7 +206,7 @@ def test_a_late_reply_stops_the_handling_clock_as_late(
 def test_the_review_window_closes_after_thirty_days_from_delivery(
     clock, register_case, dispatcher_zhou, handler_wang_unit_a, clerk_li, org
 ):
-    case = _assigned_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, org)
+    case = _accepted_on(date(2025, 3, 3), clock, register_case, dispatcher_zhou, handler_wang_unit_a, org)
     wf.case_reply(
         case=case,
         actor=handler_wang_unit_a,

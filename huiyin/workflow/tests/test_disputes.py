@@ -59,9 +59,14 @@ def test_a_dispute_goes_to_the_common_superior_and_its_decision_reroutes_the_cas
     assert case.handling_unit == org.unit_b and not case.objection_pending
     assert CompetenceDispute.objects.get(pk=dispute.pk).state == DisputeState.DECIDED
     assert Clock.objects.get(case=case, kind=ClockKind.DISPUTE).state == "met"
-    assert Clock.objects.get(case=case, kind=ClockKind.HANDLING).unit == org.unit_b
+    # (unit A objected instead of accepting, so no 60 days run yet: unit B now owes the acceptance, §23¶3)
+    assert not Clock.objects.filter(case=case, kind=ClockKind.HANDLING).exists()
+    assert Clock.objects.get(case=case, kind=ClockKind.UNIT_ACCEPTANCE).unit == org.unit_b
     # and the decided unit cannot object again: the decision settles competence
     assert Action.OBJECT not in wf.allowed_actions(case, handler_zhao_unit_b)
+    # and it accepts the matter and tells the petitioner (条例 §23¶3) before it answers
+    assert Action.ACCEPT_ASSIGNMENT in wf.allowed_actions(case, handler_zhao_unit_b)
+    case = wf.case_accept_assignment(case=case, actor=handler_zhao_unit_b)
     assert Action.REPLY in wf.allowed_actions(case, handler_zhao_unit_b)
 
 

@@ -54,6 +54,8 @@ def test_each_co_unit_gets_its_own_task_and_clock(joint_case, org):
 def test_the_lead_cannot_reply_until_every_co_unit_has_reported_and_the_case_replies_once(
     joint_case, org, handler_wang_unit_a, handler_zhao_unit_b, co_handler_he, client
 ):
+    # the lead unit has accepted the matter (条例 §23¶3)
+    joint_case = wf.case_accept_assignment(case=joint_case, actor=handler_wang_unit_a)
     # when the lead tries to reply before the co-units report, then it is refused and says who is missing
     with pytest.raises(TransitionNotAllowed, match="示范县民政局、东城镇人民政府"):
         wf.case_reply(case=joint_case, actor=handler_wang_unit_a, **REPLY)

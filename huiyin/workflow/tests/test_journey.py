@@ -27,11 +27,19 @@ def test_a_complaint_goes_from_registration_to_final_after_rereview(
 
     # when the office accepts and assigns it to unit A with a deadline
     case = wf.case_accept(case=case, actor=dispatcher_zhou)
-    assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 2)  # 60 days from acceptance (条例 §34)
+    assert not Clock.objects.filter(case=case, kind=ClockKind.HANDLING).exists()  # not the office's (§34)
     case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 4, 3))
     assert case.status == Status.IN_HANDLING
     assert _clock(case, ClockKind.OBJECTION).due_on == date(2025, 3, 10)  # 5 working days
+    assert _clock(case, ClockKind.UNIT_ACCEPTANCE).due_on == date(2025, 3, 18)  # 15 days (条例 §23¶3)
     assert _clock(case, ClockKind.ROUTING).state == ClockState.MET
+
+    # and unit A accepts two days later: its 60 days run from its own acceptance (条例 §34):
+    # 5 Mar + 60 days = 4 May (26 days left in March, 30 in April, 4 in May)
+    clock.set(date(2025, 3, 5))
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)
+    assert _clock(case, ClockKind.HANDLING).due_on == date(2025, 5, 4)
+    assert _clock(case, ClockKind.UNIT_ACCEPTANCE).state == ClockState.MET
 
     # and unit A replies with a completion report; the clerk delivers it
     clock.set(date(2025, 3, 20))
@@ -81,6 +89,7 @@ def test_a_complaint_goes_from_registration_to_final_after_rereview(
         "register",
         "accept",
         "assign",
+        "accept_assignment",
         "reply",
         "deliver",
         "rate",

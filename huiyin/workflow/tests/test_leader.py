@@ -42,8 +42,9 @@ def test_a_dispatcher_attaches_a_leader_and_the_case_shows_in_the_leaders_inbox(
     assert sections["mailbox"] == [letter]
     assert other not in sections["owned"] + sections["mailbox"]
     row = response.context["sections"][0]["rows"][0]
-    # (the nearest duty: unit A's 交办 deadline in 20 days; the objection period is a window, not a duty)
-    assert (row["clock"].clock.kind, row["clock"].days_left) == ("assignment", 20)
+    # (the nearest duty: unit A's acceptance notice in 15 days, 条例 §23¶3 — before its 交办 deadline in
+    # 20; the objection period is a window, not a duty)
+    assert (row["clock"].clock.kind, row["clock"].days_left) == ("unit_acceptance", 15)
     # and the API says the same
     _, raw = token_issue(user=leader_ma, name="测试")
     body = Client(headers={"authorization": f"Bearer {raw}"}).get("/api/leader/inbox").json()

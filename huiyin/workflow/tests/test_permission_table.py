@@ -109,6 +109,7 @@ DISPATCHER = frozenset({Role.DISPATCHER})  # 信访部门办理员: the petition
 FRONT_DESK = frozenset({Role.CLERK, Role.DISPATCHER})  # the window records what the petitioner does
 WORKERS = frozenset({Role.HANDLER, Role.UNIT_HEAD})  # the staff of an organ that handles the case
 HEAD = frozenset({Role.UNIT_HEAD})
+HANDLERS = frozenset({Role.HANDLER})
 DELIVERERS = frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD})
 LEADER = frozenset({Role.LEADER})
 # 包案 (条例 §18¶2): the office's dispatcher names a leader, or a leader whose territory covers the
@@ -162,6 +163,17 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
     ),
     ("in_handling", A.ATTACH_LEADER): (TAKE_CHARGE, ATTACH),
     ("in_handling", A.CLEAR_CONFLICT_BAR): (CLEARERS, CLEAR_BAR),
+    # issue 10 items 1 and 5: the receiving unit accepts and tells the petitioner; a handler asks for an
+    # extension, the head decides (a head extends directly: EXTEND)
+    ("in_handling", A.ACCEPT_ASSIGNMENT): ({HANDLING: WORKERS}, "§23¶3 the receiving organ accepts, §34"),
+    ("in_handling", A.REQUEST_EXTENSION): ({HANDLING: HANDLERS}, "§34 the handler asks the head"),
+    ("in_handling", A.APPROVE_EXTENSION): ({HANDLING: HEAD}, "§34 经本机关负责人批准"),
+    ("in_handling", A.REFUSE_EXTENSION): ({HANDLING: HEAD}, "§34 the head may refuse"),
+    # a profile may ask the head's sign-off of the 意见书 (off nationally, §32): a handler submits it
+    ("in_handling", A.SUBMIT_OPINION): (
+        {HANDLING: HANDLERS},
+        "§32 profile opinion_signoff: draft to the head",
+    ),
     ("dispute", A.DECIDE_DISPUTE): (
         {SUPERIOR: WORKERS | LEADER},
         "§24 the common superior decides (never the disputing units)",
@@ -336,6 +348,7 @@ def build(scene: str, w: World) -> Any:
             case=case, actor=dispatcher, units=[w.units[CO_UNIT]], reason="两家均认为不属本单位"
         )
     case = wf.case_co_report(case=case, actor=co_handler, report="已完成本单位负责的部分")
+    case = wf.case_accept_assignment(case=case, actor=handler)  # 条例 §23¶3
     case = wf.case_reply(case=case, actor=handler, **REPLY)
     if scene == "replied":
         return case
@@ -398,6 +411,11 @@ def params(action: A, w: World) -> dict[str, Any]:
         A.ACCEPT_REVIEW: {},
         A.SET_ACCUSED: {"accused_unit": w.units[ACCUSED], "reason": "核实被反映单位"},
         A.CLEAR_CONFLICT_BAR: {"staff": w.person(HANDLING, Role.HANDLER), "reason": "同名不同人"},
+        A.ACCEPT_ASSIGNMENT: {"notice_method": "electronic"},
+        A.REQUEST_EXTENSION: {"days": 10, "reason": "需现场勘验"},
+        A.APPROVE_EXTENSION: {},
+        A.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
+        A.SUBMIT_OPINION: REPLY,
     }[action]
 
 
@@ -502,6 +520,8 @@ API_SLICE = [
 def test_the_api_answers_who_may_act_as_the_regulations_say(world, client):
     # given the accusation in handling at unit A, the township co-handling
     case = build("in_handling", world)
+    # and accepted by unit A (条例 §23¶3), so that its head may extend its 60 days (§34)
+    case = wf.case_accept_assignment(case=case, actor=world.person(HANDLING, Role.UNIT_HEAD))
     for action, side, role, body, status in API_SLICE:
         body = {k: world.units[v].pk if k == "unit" else v for k, v in body.items()}
         client.force_login(world.person(side, role))

@@ -36,7 +36,12 @@ LAW: dict[tuple[str, str], tuple[str, str]] = {
     (S.IN_HANDLING, A.REFER_DISPUTE): (S.IN_HANDLING, "§24 管辖争议报共同上一级"),
     (S.IN_HANDLING, A.DECIDE_DISPUTE): (S.IN_HANDLING, "§24 共同上一级决定"),
     # E. handling by the competent organ (§31(六), §32–§34; HD-4..7)
+    (S.IN_HANDLING, A.ACCEPT_ASSIGNMENT): (S.IN_HANDLING, "§23¶3 承办单位受理并书面告知；§34 期限自受理起算"),
     (S.IN_HANDLING, A.EXTEND): (S.IN_HANDLING, "§34 延长不超过30日"),
+    (S.IN_HANDLING, A.REQUEST_EXTENSION): (S.IN_HANDLING, "§34 情况复杂的申请延期"),
+    (S.IN_HANDLING, A.APPROVE_EXTENSION): (S.IN_HANDLING, "§34 经本机关负责人批准"),
+    (S.IN_HANDLING, A.REFUSE_EXTENSION): (S.IN_HANDLING, "§34 负责人不予批准"),
+    (S.IN_HANDLING, A.SUBMIT_OPINION): (S.IN_HANDLING, "§32 意见书经负责人签发（本辖区规则）"),
     (S.IN_HANDLING, A.MEDIATE): (S.REPLIED, "§33 调解协议书、和解协议书"),
     (S.IN_HANDLING, A.REPLY): (S.REPLIED, "§31(六), §32 信访处理意见书"),
     (S.REPLIED, A.DELIVER): (S.REPLIED, "§32, §35 书面答复送达（复查期限自收到之日起）"),

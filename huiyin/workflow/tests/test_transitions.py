@@ -7,7 +7,14 @@ import pytest
 from huiyin.cases.choices import Status
 from huiyin.cases.models import CaseEvent
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.workflow.tests.drive import REPLY, await_acceptance, drive_to, step
+from huiyin.workflow.tests.drive import (
+    ACCEPT_ASSIGNMENT,
+    REPLY,
+    await_acceptance,
+    drive_to,
+    step,
+    with_signoff,
+)
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 _NO_COMPLETION = {k: v for k, v in REPLY.items() if k != "completion_report"}
@@ -67,9 +74,13 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
         {"reason": "属你单位职责"},
         [(Action.OBJECT, "handler", {"reason": "不属本单位职责"})],
     ),
-    Action.EXTEND: ("head", {"days": 10, "reason": "情况复杂"}, []),
-    Action.MEDIATE: ("handler", {"agreement": "双方同意……", "facts_reasons": "经调解达成一致"}, []),
-    Action.REPLY: ("handler", REPLY, []),
+    Action.EXTEND: ("head", {"days": 10, "reason": "情况复杂"}, [ACCEPT_ASSIGNMENT]),
+    Action.MEDIATE: (
+        "handler",
+        {"agreement": "双方同意……", "facts_reasons": "经调解达成一致"},
+        [ACCEPT_ASSIGNMENT],
+    ),
+    Action.REPLY: ("handler", REPLY, [ACCEPT_ASSIGNMENT]),
     Action.DELIVER: ("clerk", {"method": "in_person"}, []),
     Action.RATE: (
         "clerk",
@@ -112,6 +123,24 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
         "supervisor",
         {"staff": "handler", "reason": "经核实同名不同人"},
         [_namesake],
+    ),
+    # issue 10 items 1 and 5: the unit accepts on its own clock; extensions asked for and decided
+    Action.ACCEPT_ASSIGNMENT: ("handler", {}, []),
+    Action.REQUEST_EXTENSION: ("handler", {"days": 10, "reason": "需现场勘验"}, [ACCEPT_ASSIGNMENT]),
+    Action.APPROVE_EXTENSION: (
+        "head",
+        {},
+        [ACCEPT_ASSIGNMENT, (Action.REQUEST_EXTENSION, "handler", {"days": 10, "reason": "需现场勘验"})],
+    ),
+    Action.REFUSE_EXTENSION: (
+        "head",
+        {"reason": "可在期限内办结"},
+        [ACCEPT_ASSIGNMENT, (Action.REQUEST_EXTENSION, "handler", {"days": 10, "reason": "需现场勘验"})],
+    ),
+    Action.SUBMIT_OPINION: (
+        "handler",
+        REPLY,
+        [ACCEPT_ASSIGNMENT, lambda case, cast, status: with_signoff(case)],
     ),
 }
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case
+from huiyin.core import timeutil
 from huiyin.workflow import services as wf
 from huiyin.workflow.forms import ACTION_FORMS
 from huiyin.workflow.transitions import Action
@@ -113,7 +114,10 @@ def test_the_reply_form_prefills_the_review_route_and_asks_for_a_completion_repo
     client, register_case, dispatcher_zhou, handler_wang_unit_a, org
 ):
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
-    case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2099, 1, 1))
+    case = wf.case_assign(
+        case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=timeutil.today() + timedelta(days=30)
+    )
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
     client.force_login(handler_wang_unit_a)
     form = client.get(reverse("case_action", args=[case.code, "reply"])).context["form"]
     assert "示范县人民政府请求复查" in form.initial["review_route"]
@@ -162,6 +166,8 @@ def test_the_whole_chain_through_the_forms(
         {"unit": org.unit_a.pk, "deadline": "2025-04-03", "instructions": "限期办结"},
     )
     assert case.status == Status.IN_HANDLING and case.handling_unit == org.unit_a
+    # the unit accepts and tells the petitioner (条例 §23¶3): its 60 days start (§34)
+    case = post_ok(client, handler_wang_unit_a, case, "accept_assignment", {"notice_method": "electronic"})
     clock.set(date(2025, 3, 20))
     reply = {
         "request_summary": "请督促物业维修",
@@ -248,19 +254,23 @@ def test_extension_objection_return_and_reassignment(
 ):
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = post_ok(client, dispatcher_zhou, case, "forward", {"unit": org.unit_a.pk, "instructions": ""})
-    # a handler may not extend; the head may
+    # once the unit has accepted (条例 §23¶3), a handler may not extend directly; the head may (§34)
+    case = post_ok(client, handler_wang_unit_a, case, "accept_assignment", {"notice_method": "mail"})
     assert (
         act(client, handler_wang_unit_a, case, "extend", {"days": 10, "reason": "需现场勘验"}).status_code
         == 403
     )
     case = post_ok(client, head_sun_unit_a, case, "extend", {"days": 10, "reason": "需现场勘验"})
     assert case.extension_days == 10
-    # the unit objects; the office agrees and routes to unit B
+    # another case: the unit objects before accepting; the office agrees and routes to unit B
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    case = post_ok(client, dispatcher_zhou, case, "forward", {"unit": org.unit_a.pk, "instructions": ""})
     case = post_ok(client, handler_wang_unit_a, case, "object", {"reason": "不属于本单位职责"})
     assert case.objection_pending
     case = post_ok(client, dispatcher_zhou, case, "return", {"reason": "同意"})
     assert case.status == Status.ACCEPTED and case.handling_unit is None
-    case = post_ok(client, dispatcher_zhou, case, "assign", {"unit": org.unit_b.pk, "deadline": "2099-01-01"})
+    deadline = (timeutil.today() + timedelta(days=30)).isoformat()
+    case = post_ok(client, dispatcher_zhou, case, "assign", {"unit": org.unit_b.pk, "deadline": deadline})
     assert case.handling_unit == org.unit_b
 
 
@@ -279,6 +289,7 @@ def test_mediation_closes_with_an_agreement_and_close_after_delivery(
 ):
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
     case = post_ok(
         client,
         handler_wang_unit_a,
@@ -297,6 +308,7 @@ def test_reopen_after_dissatisfaction_with_a_supported_decision(
 ):
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
     case = wf.case_reply(
         case=case, actor=handler_wang_unit_a, facts_reasons="属实", decision="support", legal_basis="条例"
     )

@@ -1,0 +1,73 @@
+"""The unit head's sign-off of the 信访处理意见书 (issue 10 item 5), where the rule profile asks it
+(`opinion_signoff`; the national texts set no such step: §32 has the organ issue the opinion and §34
+asks the head's approval only for an extension). A handler submits the draft; the head issues it with
+the ordinary `reply` (prefilled from the draft), which records the draft as signed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huiyin.cases.choices import AssignmentKind, Decision
+from huiyin.cases.models import Case
+from huiyin.core.errors import ValidationFailed
+from huiyin.org.choices import Role
+from huiyin.org.models import User
+from huiyin.workflow.choices import DraftState
+from huiyin.workflow.models import OpinionDraft
+from huiyin.workflow.services.core import Context, _choice, _transition
+from huiyin.workflow.services.handling import _opinion_fields
+from huiyin.workflow.transitions import Action
+
+
+def pending_draft(case: Case) -> OpinionDraft | None:
+    return OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).order_by("-id").first()
+
+
+def case_submit_opinion(
+    *,
+    case: Case,
+    actor: User,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    request_summary: str = "",
+    review_route: str | None = None,
+    completion_report: str = "",
+) -> Case:
+    """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it."""
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    decision = _choice(Decision, decision, "decision")
+    if decision == Decision.MEDIATED:
+        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
+    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
+        raise ValidationFailed(
+            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
+        )
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        superseded = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).update(
+            state=DraftState.SUPERSEDED
+        )
+        unit = case.handling_unit
+        assert unit is not None  # in handling (the table), on the handling side (PERMISSIONS)
+        draft = OpinionDraft.objects.create(
+            case=case,
+            unit=unit,
+            request_summary=(request_summary or "").strip(),
+            facts_reasons=facts_reasons,
+            decision=decision,
+            legal_basis=legal_basis,
+            review_route=(review_route or "").strip(),
+            completion_report=(completion_report or "").strip(),
+            submitted_by=actor,
+            submitted_at=ctx.now,
+        )
+        heads = User.objects.filter(unit=unit, role=Role.UNIT_HEAD, is_active=True)
+        return {
+            "draft": draft.pk,
+            "decision": decision,
+            "superseded": superseded,
+            "notify_users": list(heads.values_list("pk", flat=True)),
+        }
+
+    return _transition(case=case, action=Action.SUBMIT_OPINION, actor=actor, body=body)
