@@ -69,6 +69,9 @@ class RuleKey(models.TextChoices):
     DISPUTE_DAYS = "dispute_days", "管辖争议决定时限"
     STALLED_DAYS = "stalled_days", "无进展督办提示天数"
     REVIEW_ACCEPT_DAYS = "review_accept_days", "复查复核请求受理决定时限（0=收到即受理）"
+    # issue 10 (t10-types): each petition type selects its own handling limit (条例 §29, §30, §34)
+    SUGGESTION_DAYS = "suggestion_days", "建议意见类研究答复时限"
+    ACCUSATION_DAYS = "accusation_days", "检举控告类办理反馈时限"
 
 
 class ValueUnit(models.TextChoices):

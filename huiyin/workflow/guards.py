@@ -15,14 +15,22 @@ from huiyin.cases.choices import (
 )
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.org.choices import RuleKey
+from huiyin.org.choices import Role, RuleKey
 from huiyin.workflow import clocks
-from huiyin.workflow.actors import MSG_NO_BAR_TO_CLEAR, Actor, Interest, _pending_opinion, bars_clearable_by
+from huiyin.workflow.actors import (
+    MSG_NO_BAR_TO_CLEAR,
+    Actor,
+    Interest,
+    _pending_opinion,
+    actor_sides,
+    bars_clearable_by,
+)
 from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState
 from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 from huiyin.workflow.transitions import (
     Action,
+    Side,
 )
 
 MSG_REASON_REQUIRED = "请填写理由"
@@ -218,9 +226,25 @@ def _guard_clear_bar(case: Case, actor: Actor, interest: Interest) -> None:
         raise PermissionDenied(MSG_NO_BAR_TO_CLEAR)
 
 
+# issue 10 (t10-types): 诉访分离 while handling (条例 §28¶2) is taken by the office's dispatcher or the
+# handling unit's staff — each on their own side, not a dispatcher of the unit nor a handler of the office.
+MSG_DIVERT_SIDE = "只有信访部门办理员或承办单位的承办人、负责人可以在办理中导入法定途径"
+
+
+def _guard_diverter(case: Case, actor: Actor, interest: Interest) -> None:
+    role = getattr(actor, "role", "")
+    sides = actor_sides(actor, case)  # type: ignore[arg-type]
+    if (role == Role.DISPATCHER and Side.OFFICE in sides) or (
+        role in (Role.HANDLER, Role.UNIT_HEAD) and Side.HANDLING in sides
+    ):
+        return
+    raise PermissionDenied(MSG_DIVERT_SIDE)
+
+
 # Guards that depend on who acts.
 ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
     Action.ACKNOWLEDGE_CONFLICT: _guard_acknowledge,
     Action.ACCEPT_REVIEW: _guard_acceptance_organ,
     Action.CLEAR_CONFLICT_BAR: _guard_clear_bar,
+    Action.DIVERT_IN_HANDLING: _guard_diverter,
 }

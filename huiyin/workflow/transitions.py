@@ -47,6 +47,8 @@ class Action(StrEnum):
     ACCEPT_REVIEW = "accept_review"  # 决定受理复查/复核请求（省级规则设此环节时，如山东）
     SET_ACCUSED = "set_accused"  # 核定被反映单位（人）（条例 §30¶3；ADR 0005）
     CLEAR_CONFLICT_BAR = "clear_conflict_bar"  # 核实解除同名限制（其他单位督查人员；条例 §28¶3）
+    # issue 10 (t10-types)
+    DIVERT_IN_HANDLING = "divert_in_handling"  # 办理中发现涉法涉诉、纪检监察事项，导入法定途径（条例 §28¶2）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -82,6 +84,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "受理复查/复核请求",
     Action.SET_ACCUSED: "核定被反映单位",
     Action.CLEAR_CONFLICT_BAR: "解除同名限制",
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: "办理中导入法定途径",
 }
 
 
@@ -156,6 +160,11 @@ TABLE: dict[tuple[Status, Action], Status] = {
     # before it is routed out; an accusation without one cannot be routed (routing.guard_accused_known).
     (S.REGISTERED, Action.SET_ACCUSED): S.REGISTERED,
     (S.ACCEPTED, Action.SET_ACCUSED): S.ACCEPTED,
+    # issue 10 (t10-types), 诉访分离 (条例 §28¶2, §31(一)–(五)): a matter for a 政法/纪检监察 organ or another
+    # legal procedure leaves the petition procedure when found — at registration, after acceptance, or
+    # while it is being handled.
+    (S.ACCEPTED, Action.DIVERT): S.CLOSED,
+    (S.IN_HANDLING, Action.DIVERT_IN_HANDLING): S.CLOSED,
 }
 
 
@@ -215,6 +224,10 @@ PERMISSIONS: dict[Action, Permission] = {
     # a supervisor whose territory covers the case, of another unit than the barred person's
     # (guards.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
     Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
+    # issue 10 (t10-types): the handling unit that finds the litigation matter, or the registering office
+    Action.DIVERT_IN_HANDLING: Permission(
+        frozenset({Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.OFFICE)
+    ),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

@@ -108,6 +108,7 @@ from huiyin.workflow.services.handling import (  # noqa: F401
     case_return,
     default_review_route,
 )
+from huiyin.workflow.services.outcomes import case_divert_in_handling
 from huiyin.workflow.services.registration import (
     case_accept,
     case_divert,
@@ -173,6 +174,8 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT_REVIEW: case_accept_review,
     Action.SET_ACCUSED: case_set_accused,
     Action.CLEAR_CONFLICT_BAR: case_clear_conflict_bar,
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: case_divert_in_handling,
 }
 
 

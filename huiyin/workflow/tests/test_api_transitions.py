@@ -57,6 +57,8 @@ PERSONA: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "reviewer",
     Action.SET_ACCUSED: "dispatcher",
     Action.CLEAR_CONFLICT_BAR: "supervisor",
+    # issue 10 (t10-types): the handling unit finds a litigation matter (诉访分离, 条例 §28¶2)
+    Action.DIVERT_IN_HANDLING: "handler",
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -102,7 +104,7 @@ class Cast:
             Action.DELIVER: {"method": "in_person"},
             Action.RATE: {"rating": "dissatisfied", "solved": False},
             Action.REOPEN: {"reason": "支持意见未落实"},
-            Action.CLOSE: {},
+            Action.CLOSE: {"root_cause": "not_from_duty"},
             Action.REQUEST_REVIEW: {"reason": "不服处理意见"},
             Action.REVIEW_REPLY: OPINION,
             Action.REQUEST_REREVIEW: {"reason": "不服复查意见"},
@@ -118,6 +120,10 @@ class Cast:
             Action.ACCEPT_REVIEW: {},
             Action.SET_ACCUSED: {"accused_unit": self.org.unit_b.pk, "reason": "经核实"},
             Action.CLEAR_CONFLICT_BAR: {"staff": self.people["handler"].pk, "reason": "经核实同名不同人"},
+            Action.DIVERT_IN_HANDLING: {
+                "target": "litigation",
+                "guidance": "该事项已起诉，请依法向人民法院反映",
+            },
         }[action]
 
 
@@ -154,7 +160,7 @@ def drive_to(status: Status, case: Case, c: Cast) -> Case:
         return case
     case = _deliver(case, c)
     if status == Status.CLOSED:
-        return wf.case_close(case=case, actor=p["clerk"])
+        return wf.case_close(case=case, actor=p["clerk"], root_cause="not_from_duty")
     case = wf.case_request_review(case=case, actor=p["clerk"], reason="不服")
     if status == Status.UNDER_REVIEW:
         return case
