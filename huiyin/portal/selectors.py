@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from huiyin.cases.choices import (
+    Adoption,
     Decision,
     DeliveryMethod,
     DivertTarget,
@@ -116,11 +117,17 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
             else ""
         )
         return _("不予受理：%(label)s。%(reason)s") % {"label": label, "reason": ev.reason}
-    if t == "divert":
+    if t in ("divert", "divert_in_handling"):
         label = d.get("target_label") or (
             DivertTarget(d["target"]).label if d.get("target") in DivertTarget.values else ""
         )
-        return _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
+        text = _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
+        if d.get("to_unit_name"):
+            text += _("。已移交%(unit)s") % {"unit": d["to_unit_name"]}
+        if d.get("clocks_stop_reason"):
+            # 条例 §28¶2, §23¶4 (issue 10): why the petition's time limits no longer run
+            text += _("。%(why)s") % {"why": d["clocks_stop_reason"]}
+        return text
     if t == "merge":
         return _("与同一事项合并办理")
     if t == "transfer":
@@ -139,6 +146,12 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
         }
     if t == "mediate":
         return _("%(unit)s组织调解，双方达成协议") % {"unit": unit}
+    if t == "reply" and d.get("adoption") in Adoption.values:
+        # 条例 §29 (issue 10, HD-2): a suggestion is answered with whether it is adopted
+        return _("%(unit)s答复您的建议：%(adoption)s") % {
+            "unit": unit,
+            "adoption": Adoption(d["adoption"]).label,
+        }
     if t in ("reply", "review_reply", "rereview_reply"):
         decision = Decision(d["decision"]).label if d.get("decision") in Decision.values else ""
         stage = {"reply": OpinionStage.HANDLING, "review_reply": OpinionStage.REVIEW}.get(
