@@ -109,6 +109,8 @@ RECIPIENTS: dict[str, Recipients] = {
     EVENT_ANSWER: _listed,
     EVENT_ESCALATED: _listed,
     EVENT_MAJOR_URGENT: _listed,
+    # issue 10 (t10-types), 诉访分离 while handling (条例 §28¶2): the office that registered it is told
+    Action.DIVERT_IN_HANDLING: lambda event: unit_staff([event.case.office_id], OFFICE_ROLES),
 }
 
 TEXTS: dict[str, str] = {
@@ -131,6 +133,7 @@ TEXTS: dict[str, str] = {
     EVENT_ANSWER: "被督办单位已答复{late}：{reason}",
     EVENT_ESCALATED: "{unit_name}逾期未答复督办，升级为第{level}级督办。",
     EVENT_MAJOR_URGENT: "重大、紧急信访事项，请立即研究处置（条例第二十五条）。",
+    Action.DIVERT_IN_HANDLING: "{actor}在办理中查明应导入法定途径（{target_label}），信访办理时限已停止计算：{reason}",
 }
 DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 

@@ -20,6 +20,7 @@ from huiyin.workflow import clocks
 from huiyin.workflow.actors import (
     MSG_NO_BAR_TO_CLEAR,
     Actor,
+    CitizenActor,
     Interest,
     _pending_opinion,
     actor_sides,
@@ -232,8 +233,10 @@ MSG_DIVERT_SIDE = "只有信访部门办理员或承办单位的承办人、负�
 
 
 def _guard_diverter(case: Case, actor: Actor, interest: Interest) -> None:
-    role = getattr(actor, "role", "")
-    sides = actor_sides(actor, case)  # type: ignore[arg-type]
+    if isinstance(actor, CitizenActor):
+        raise PermissionDenied(MSG_DIVERT_SIDE)
+    role = actor.role
+    sides = actor_sides(actor, case)
     if (role == Role.DISPATCHER and Side.OFFICE in sides) or (
         role in (Role.HANDLER, Role.UNIT_HEAD) and Side.HANDLING in sides
     ):

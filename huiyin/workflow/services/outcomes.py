@@ -96,7 +96,7 @@ def divert_body(
     reason = handover_reason(target, to_unit)
     stopped = clocks.hand_over_clocks(case, on=ctx.today, reason=reason)
     co_cancelled = _cancel_co_tasks(case, ctx) if found_in_handling else []
-    unit = ctx.actor.unit
+    unit = getattr(ctx.actor, "unit", None)  # staff only: a petitioner never diverts (CITIZEN_ACTIONS)
     case.outcome = Outcome.LEGAL_PROCESS
     case.resolved_unit = unit
     case.resolved_level = unit.territory.level if unit is not None else None
@@ -119,7 +119,7 @@ def case_divert_in_handling(
     """办理中分流: a litigation or discipline matter found while handling is handed over to its organ
     with the guidance given (条例 §28¶2, §31(一)–(五), §22¶2); the petition clocks stop."""
     guidance = _require(guidance, MSG_GUIDANCE_REQUIRED, "guidance")
-    target = _choice(DivertTarget, target, "target")
+    target = DivertTarget(_choice(DivertTarget, target, "target"))
     organ = _handover_organ(case, actor, target, to_unit)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:

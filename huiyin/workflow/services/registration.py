@@ -73,7 +73,7 @@ def case_divert(
     政法 or 纪检监察 matter can be handed over to that organ (`to_unit`). The petition clocks stop with
     the reason (诉访分离, §28¶2; see services/outcomes.py)."""
     guidance = _require(guidance, outcomes.MSG_GUIDANCE_REQUIRED, "guidance")
-    target = _choice(DivertTarget, target, "target")
+    target = DivertTarget(_choice(DivertTarget, target, "target"))
     organ = outcomes._handover_organ(case, actor, target, to_unit)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
