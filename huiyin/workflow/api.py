@@ -459,6 +459,10 @@ class MetaOut(Schema):
     clock_kinds: list[ChoiceOut]
     clock_states: list[ChoiceOut]
     queues: list[ChoiceOut]
+    # issue 10 (t10-types): 条例 §29 adoption, §27 outcome, §42 root cause
+    adoptions: list[ChoiceOut]
+    outcomes: list[ChoiceOut]
+    root_causes: list[ChoiceOut]
 
 
 def _choices(enum: Any) -> list[dict[str, str]]:
@@ -489,6 +493,9 @@ def meta(request: HttpRequest) -> dict[str, Any]:
         "clock_kinds": _choices(ClockKind),
         "clock_states": _choices(ClockState),
         "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
+        "adoptions": _choices(Adoption),
+        "outcomes": _choices(Outcome),
+        "root_causes": _choices(RootCause),
     }
 
 

@@ -184,6 +184,13 @@ def _guard_accusation(case: Case, today: date) -> None:
         _refuse(MSG_NOT_ACCUSATION)
 
 
+def _guard_divert_in_handling(case: Case, today: date) -> None:
+    """issue 10: while the common superior decides who is competent (条例 §24), nobody hands it over."""
+    dispute = _open_dispute(case)
+    if dispute is not None:
+        _refuse(MSG_DISPUTE_OPEN.format(unit=dispute.decider.name, action="导入法定途径"))
+
+
 GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.SET_ACCUSED: _guard_accusation,
     Action.OBJECT: _guard_object,
@@ -205,6 +212,8 @@ GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.ACCEPT_REVIEW: _guard_acceptance_pending,
     Action.REFER_DISPUTE: _guard_no_dispute,
     Action.DECIDE_DISPUTE: _guard_dispute_open,
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: _guard_divert_in_handling,
 }
 
 

@@ -251,3 +251,20 @@ def test_the_api_diverts_while_handling_and_answers_bad_input_with_400(
         content_type="application/json",
     )
     assert ok.status_code == 200 and ok.json()["status"] == "closed"
+
+
+def test_a_matter_under_a_competence_dispute_is_not_handed_over_until_it_is_decided_cond_24(
+    clock, org, register_case, dispatcher_zhou, handler_wang_unit_a
+):
+    clock.set(date(2025, 6, 2))
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+    case = wf.case_object(case=case, actor=handler_wang_unit_a, reason="属民政职责")
+    case = wf.case_refer_dispute(
+        case=case, actor=dispatcher_zhou, units=[org.unit_b], reason="两局均认为不属本单位"
+    )
+    with pytest.raises(wf.TransitionNotAllowed, match="管辖争议正待示范县人民政府决定"):
+        wf.case_divert_in_handling(
+            case=case, actor=handler_wang_unit_a, target="litigation", guidance=GUIDANCE
+        )
+    assert Case.objects.get(pk=case.pk).status == Status.IN_HANDLING
