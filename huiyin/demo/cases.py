@@ -86,7 +86,6 @@ STORIES: list[tuple[str, int]] = [
     ("review_closed", 2),
     ("under_rereview", 3),
     ("final", 3),
-    ("divert_in_handling", 2),  # issue 10 (t10-types): 诉访分离 found while handling
 ]
 REVIEW_STORIES = {"under_review", "review_replied", "review_closed", "under_rereview", "final"}
 SIMPLE_STORIES = {"registered", "accepted", "in_handling", "replied", "closed", "divert", "not_accept"}
@@ -160,6 +159,9 @@ class CaseBuilder:
         self.clock = DemoClock()
         self.categories = {c.name: c for c in Category.objects.filter(level=1)}
         self.code_rng = random.Random(rng.random())
+        # issue 10 (t10-types): its own draws (adoption, root cause, 诉访分离 while handling), seeded from the
+        # main generator's state without consuming from it, so every other story stays as it was
+        self.outcome_rng = random.Random(hash(tuple(rng.getstate()[1][:8])))
         self.outcome = Outcome()
 
     # --- the run ------------------------------------------------------------------------------
@@ -340,10 +342,13 @@ class CaseBuilder:
             return 0, 18
         add((r(0, 6), self._route(plan)))
         if story == "in_handling":
-            return self._in_handling(plan)
-        if story == "divert_in_handling":
-            add((r(3, 20), self._divert_in_handling(plan)))
-            return 0, 150
+            mark = len(plan.steps)
+            span = self._in_handling(plan)
+            if self.outcome_rng.random() < 0.12:  # 诉访分离: a litigation matter found while handling
+                del plan.steps[mark:]
+                add((self.outcome_rng.randint(3, 20), self._divert_in_handling(plan)))
+                return 0, 150
+            return span
         handling_days = r(8, 40) if self.rng.random() < 0.85 else r(45, 80)  # some answer late
         if story == "mediated":
             add((handling_days, self._mediate(plan)))
@@ -489,7 +494,7 @@ class CaseBuilder:
 
     def _divert_in_handling(self, plan: Plan) -> Callable[[Case], Case]:
         """诉访分离 (条例 §28¶2): the handler finds a matter already before the court while handling it."""
-        target = self.rng.choice(
+        target = self.outcome_rng.choice(
             [DivertTarget.POLITICAL_LEGAL, DivertTarget.LITIGATION, DivertTarget.DISCIPLINE]
         )
         return self._act(
@@ -560,7 +565,7 @@ class CaseBuilder:
     def _reply(self, plan: Plan, decision: Decision) -> Callable[[Case], Case]:
         facts = plan.message.reply or f"经调查核实，{plan.message.title}一事已责成相关单位处理。"
 
-        adoption = self.rng.choices(list(Adoption), [30, 45, 25])[0]
+        adoption = self.outcome_rng.choices(list(Adoption), [30, 45, 25])[0]
 
         def step(case: Case) -> Case:
             report = f"已办结。{facts[:120]}" if case.assignment_kind == "assign" else ""
@@ -611,9 +616,9 @@ class CaseBuilder:
 
     def _close(self, plan: Plan) -> Callable[[Case], Case]:
         # 条例 §42 (SV-5): most matters do not arise from an organ's conduct; some do
-        cause = self.rng.choices(list(ROOT_CAUSE_WEIGHTS), list(ROOT_CAUSE_WEIGHTS.values()))[0]
+        cause = self.outcome_rng.choices(list(ROOT_CAUSE_WEIGHTS), list(ROOT_CAUSE_WEIGHTS.values()))[0]
         # 条例 §27 (JU-2): the outcome follows the answer, except where hardship assistance was arranged
-        outcome = CaseOutcome.ASSISTED if self.rng.random() < 0.1 else ""
+        outcome = CaseOutcome.ASSISTED if self.outcome_rng.random() < 0.1 else ""
         return self._act(
             wf.case_close, plan.front, reason="已答复并送达，办结", root_cause=cause, outcome=outcome
         )
