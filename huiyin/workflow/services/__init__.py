@@ -279,6 +279,7 @@ __all__ = [
     "case_deliver",
     "case_dismiss_objection",
     "case_divert",
+    "case_divert_in_handling",
     "case_extend",
     "case_forward",
     "case_hearing_end",
