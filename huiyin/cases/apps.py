@@ -32,6 +32,8 @@ class CasesConfig(AppConfig):
                         accesskey="n",
                     ),
                     N("search", "搜索", "search", "bi-search", 30, accesskey="s"),
+                    # issue 10 (t10-types), HD-2: 人民建议征集 (条例 §29)
+                    N("suggestions", "建议征集", "suggestion_list", "bi-lightbulb", 42),
                 ),
             )
         )

@@ -126,3 +126,45 @@ class NotAcceptedReason(models.TextChoices):
         "已复核终结，同一事实和理由不再受理（条例第三十六条第三款）",
     )
     OTHER = "other", "其他（须说明）"
+
+
+# --- issue 10 (t10-types): suggestion adoption, §27 outcomes, §42 root causes ------------------------
+
+
+class Adoption(models.TextChoices):
+    """条例 §29: a sound and feasible suggestion is adopted or partly adopted, and answered (HD-2)."""
+
+    ADOPTED = "adopted", "采纳"
+    PARTLY_ADOPTED = "partly_adopted", "部分采纳"
+    NOT_ADOPTED = "not_adopted", "不予采纳"
+
+
+class Outcome(models.TextChoices):
+    """条例 §27: how a closed matter was resolved (JU-2). Nothing here is a measure against the person:
+    an unlawful act is "referred to the legal process" (§31(一)–(五), §28¶2), never handled here."""
+
+    SOLVED = "solved", "诉求合理，问题解决到位"
+    EXPLAINED = "explained", "诉求无理，解释说明、思想教育到位"
+    ASSISTED = "assisted", "生活困难，帮扶救助到位"
+    LEGAL_PROCESS = "legal_process", "导入法定途径依法处理"
+
+
+class RootCause(models.TextChoices):
+    """条例 §42: why the matter arose, recorded at closing for the annual report (SV-5, §41).
+    The first four are the grounds of §42; the last two say the matter did not arise from them."""
+
+    ABUSE_OF_POWER = "abuse_of_power", "超越或者滥用职权"
+    INACTION = "inaction", "应当作为而不作为"
+    WRONG_LAW_OR_PROCEDURE = "wrong_law_or_procedure", "适用法律法规错误或者违反法定程序"
+    NON_EXECUTION = "non_execution", "拒不执行有权处理机关作出的支持信访请求意见"
+    NOT_FROM_DUTY = "not_from_duty", "非因机关履职问题引起"
+    UNDETERMINED = "undetermined", "尚未查明"
+
+
+# §42's grounds: the causes that count as arising from an organ's conduct of its duties.
+DUTY_ROOT_CAUSES = (
+    RootCause.ABUSE_OF_POWER,
+    RootCause.INACTION,
+    RootCause.WRONG_LAW_OR_PROCEDURE,
+    RootCause.NON_EXECUTION,
+)

@@ -9,17 +9,21 @@ from django.conf import settings
 from django.db import models
 
 from huiyin.cases.choices import (
+    Adoption,
     AssignmentKind,
     Channel,
     ContactState,
     Decision,
     DeliveryMethod,
     OpinionStage,
+    Outcome,
     PetitionerKind,
     PetitionType,
     Rating,
+    RootCause,
     Status,
 )
+from huiyin.org.choices import TerritoryLevel
 
 # 集体访 headcount: a sane bound for every form and schema (the column holds 2^31-1; 2^63 crashed it).
 HEADCOUNT_MAX = 100_000
@@ -193,6 +197,20 @@ class Case(models.Model):
         related_name="owned_cases",
         verbose_name="包案领导",
     )
+
+    # 条例 §29 (HD-2): a suggestion's answer says whether it was adopted; counted for the §41 report.
+    adoption = models.CharField("建议采纳情况", max_length=20, choices=Adoption.choices, blank=True)
+    # 条例 §27 (JU-2): how the closed matter was resolved, and the level of the unit that resolved it
+    # (小事不出村、大事不出镇, §15¶3). Set only through workflow (close, divert).
+    outcome = models.CharField("化解情况", max_length=20, choices=Outcome.choices, blank=True)
+    resolved_level = models.PositiveSmallIntegerField(
+        "化解层级", choices=TerritoryLevel.choices, null=True, blank=True
+    )
+    resolved_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="化解单位"
+    )
+    # 条例 §42 (SV-5): why the matter arose, recorded at closing, for the annual report (§41).
+    root_cause = models.CharField("信访问题成因", max_length=30, choices=RootCause.choices, blank=True)
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huiyin.cases import views
+from huiyin.cases import suggestions, views
 from huiyin.core import access
 from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
 from huiyin.org import views as org_views
@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/new/lookup/", views.petitioner_lookup, name="petitioner_lookup"),
     path("cases/new/lookup/<int:petitioner>/reveal/", views.petitioner_reveal, name="petitioner_reveal"),
     path("search/", views.search, name="search"),
+    path("suggestions/", suggestions.suggestion_list, name="suggestion_list"),  # issue 10, HD-2 (条例 §29)
     path("cases/<str:code>/", views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", views.case_parties, name="case_parties"),
     path(
@@ -39,6 +40,7 @@ access.declare(
         "case_new": INTAKE,
         "petitioner_lookup": INTAKE,
         "search": STAFF,
+        "suggestion_list": STAFF,  # issue 10 (HD-2): the suggestions the user may see (visible_to)
         "case_detail": CASE,
         "case_parties": CASE,
         "case_receipt": CASE,

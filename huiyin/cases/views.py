@@ -24,7 +24,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
 from huiyin.cases.audit import audit_identity_search
-from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
+from huiyin.cases.choices import (
+    Adoption,
+    Decision,
+    DeliveryMethod,
+    DivertTarget,
+    NotAcceptedReason,
+    Outcome,
+    Rating,
+    RootCause,
+)
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
@@ -339,6 +348,18 @@ def event_summary(ev: CaseEvent) -> str:
         parts.append(f"听证{d['paused_days']}日不计入，复核期限至{d.get('new_due_on', '')}")
     if d.get("target") in DivertTarget.values and not d.get("target_label"):
         parts.append(DivertTarget(d["target"]).label)
+    # issue 10 (t10-types): 诉访分离 hand-over, suggestion adoption (§29), closing outcome (§27, §42)
+    if d.get("to_unit_name"):
+        parts.append(f"移交：{d['to_unit_name']}")
+    if d.get("clocks_stop_reason"):
+        parts.append(d["clocks_stop_reason"])
+    if d.get("adoption") in Adoption.values:
+        parts.append(f"采纳情况：{Adoption(d['adoption']).label}")
+    if d.get("outcome") in Outcome.values and ev.event_type == "close":
+        where = f"（{d['resolved_unit_name']}）" if d.get("resolved_unit_name") else ""
+        parts.append(f"化解情况：{Outcome(d['outcome']).label}{where}")
+    if d.get("root_cause") in RootCause.values:
+        parts.append(f"问题成因：{RootCause(d['root_cause']).label}")
     return "；".join(parts)
 
 
@@ -367,6 +388,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "case": case,
         "live_clocks": [c for c in clocks if c.colour != "done"],
         "past_clocks": [c for c in clocks if c.colour == "done"],
+        # 诉访分离 (条例 §28¶2): why the petition clocks stopped, when they were handed over
+        "clocks_stop_reason": next((c.clock.stop_reason for c in clocks if c.clock.stop_reason), ""),
         "events": timeline(case),
         "opinions": list(case.opinions.select_related("issued_unit", "issued_by")),
         "attachments": list(case.attachments.all()),

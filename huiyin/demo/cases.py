@@ -19,6 +19,7 @@ from django.utils import timezone
 from huiyin.cases import services as case_services
 from huiyin.cases.choices import (
     OPEN_STATUSES,
+    Adoption,
     Channel,
     Decision,
     DeliveryMethod,
@@ -26,8 +27,10 @@ from huiyin.cases.choices import (
     NotAcceptedReason,
     PetitionType,
     Rating,
+    RootCause,
     Status,
 )
+from huiyin.cases.choices import Outcome as CaseOutcome
 from huiyin.cases.models import Case, Category
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import timeutil
@@ -88,6 +91,22 @@ REVIEW_STORIES = {"under_review", "review_replied", "review_closed", "under_rere
 SIMPLE_STORIES = {"registered", "accepted", "in_handling", "replied", "closed", "divert", "not_accept"}
 EARLIEST_DAYS_AGO = 330
 
+# 条例 §29: how the demo's suggestions were answered (HD-2).
+ADOPTION_REPLIES = {
+    Adoption.ADOPTED: "该建议科学合理、具有现实可行性，予以采纳，已交相关部门落实。",
+    Adoption.PARTLY_ADOPTED: "该建议部分内容具有可行性，予以部分采纳，其余部分将在后续工作中研究。",
+    Adoption.NOT_ADOPTED: "该建议目前不具备实施条件，暂不予采纳，感谢您的关心和支持。",
+}
+# 条例 §42 (SV-5): the root causes recorded when demo cases close, roughly.
+ROOT_CAUSE_WEIGHTS = {
+    RootCause.NOT_FROM_DUTY: 62,
+    RootCause.INACTION: 14,
+    RootCause.WRONG_LAW_OR_PROCEDURE: 6,
+    RootCause.NON_EXECUTION: 4,
+    RootCause.ABUSE_OF_POWER: 2,
+    RootCause.UNDETERMINED: 12,
+}
+
 Step = tuple[int, Callable[[Case], Case]]
 
 
@@ -140,6 +159,9 @@ class CaseBuilder:
         self.clock = DemoClock()
         self.categories = {c.name: c for c in Category.objects.filter(level=1)}
         self.code_rng = random.Random(rng.random())
+        # issue 10 (t10-types): its own draws (adoption, root cause, 诉访分离 while handling), seeded from the
+        # main generator's state without consuming from it, so every other story stays as it was
+        self.outcome_rng = random.Random(hash(tuple(rng.getstate()[1][:8])))
         self.outcome = Outcome()
 
     # --- the run ------------------------------------------------------------------------------
@@ -320,7 +342,13 @@ class CaseBuilder:
             return 0, 18
         add((r(0, 6), self._route(plan)))
         if story == "in_handling":
-            return self._in_handling(plan)
+            mark = len(plan.steps)
+            span = self._in_handling(plan)
+            if self.outcome_rng.random() < 0.12:  # 诉访分离: a litigation matter found while handling
+                del plan.steps[mark:]
+                add((self.outcome_rng.randint(3, 20), self._divert_in_handling(plan)))
+                return 0, 150
+            return span
         # 条例 §23¶3: the unit accepts within its 15 days (a few late) and the 60 days start (§34)
         add((r(0, 10) if self.rng.random() < 0.9 else r(16, 20), self._accept_assignment(plan)))
         handling_days = r(8, 40) if self.rng.random() < 0.85 else r(45, 80)  # some answer late
@@ -470,6 +498,30 @@ class CaseBuilder:
             plan.dispatcher,
             target=target,
             guidance=f"该诉求应通过{DivertTarget(target).label}解决，已告知信访人相关途径、受理机关和时限。",
+            to_unit=self._handover_organ(target),
+        )
+
+    def _handover_organ(self, target: DivertTarget) -> Unit | None:
+        """条例 §22¶2: a 纪检监察 or 政法 matter is handed over to the county's organ."""
+        organs = {
+            DivertTarget.DISCIPLINE: self.org.departments["jw"],
+            DivertTarget.POLITICAL_LEGAL: self.org.departments["zfw"],
+        }
+        return organs.get(target)
+
+    def _divert_in_handling(self, plan: Plan) -> Callable[[Case], Case]:
+        """诉访分离 (条例 §28¶2): the handler finds a matter already before the court while handling it."""
+        target = self.outcome_rng.choice(
+            [DivertTarget.POLITICAL_LEGAL, DivertTarget.LITIGATION, DivertTarget.DISCIPLINE]
+        )
+        return self._act(
+            wf.case_divert_in_handling,
+            plan.handler,
+            target=target,
+            guidance="办理中查明该事项涉及诉讼权利救济，已释法明理，告知信访人依法向人民法院或政法部门反映。"
+            if target != DivertTarget.DISCIPLINE
+            else "办理中查明该事项属于检举控告纪检监察机关受理的范围，已按管理权限移交并告知信访人。",
+            to_unit=self._handover_organ(target),
         )
 
     def _merge(self, plan: Plan) -> Callable[[Case], Case]:
@@ -545,14 +597,26 @@ class CaseBuilder:
     def _reply(self, plan: Plan, decision: Decision) -> Callable[[Case], Case]:
         facts = plan.message.reply or f"经调查核实，{plan.message.title}一事已责成相关单位处理。"
 
+        adoption = self.outcome_rng.choices(list(Adoption), [30, 45, 25])[0]
+
         def step(case: Case) -> Case:
+            report = f"已办结。{facts[:120]}" if case.assignment_kind == "assign" else ""
+            if case.petition_type == PetitionType.SUGGESTION:
+                # 条例 §29: a suggestion is answered with whether it is adopted (HD-2)
+                return wf.case_reply(
+                    case=case,
+                    actor=plan.handler,
+                    facts_reasons=f"经研究论证，{ADOPTION_REPLIES[adoption]}",
+                    adoption=adoption,
+                    completion_report=report,
+                )
             return wf.case_reply(
                 case=case,
                 actor=plan.handler,
                 facts_reasons=facts,
                 decision=decision,
                 legal_basis=f"{LEGAL_BASIS.get(plan.label, '')}；{REGULATION}",
-                completion_report=f"已办结。{facts[:120]}" if case.assignment_kind == "assign" else "",
+                completion_report=report,
             )
 
         return step
@@ -583,7 +647,13 @@ class CaseBuilder:
         return self._act(wf.case_rate, plan.front, rating=rating, solved=solved, comment=comment[rating])
 
     def _close(self, plan: Plan) -> Callable[[Case], Case]:
-        return self._act(wf.case_close, plan.front, reason="已答复并送达，办结")
+        # 条例 §42 (SV-5): most matters do not arise from an organ's conduct; some do
+        cause = self.outcome_rng.choices(list(ROOT_CAUSE_WEIGHTS), list(ROOT_CAUSE_WEIGHTS.values()))[0]
+        # 条例 §27 (JU-2): the outcome follows the answer, except where hardship assistance was arranged
+        outcome = CaseOutcome.ASSISTED if self.outcome_rng.random() < 0.1 else ""
+        return self._act(
+            wf.case_close, plan.front, reason="已答复并送达，办结", root_cause=cause, outcome=outcome
+        )
 
     def _reopen(self, plan: Plan) -> Callable[[Case], Case]:
         return self._act(

@@ -39,6 +39,8 @@ class MessageKind(models.TextChoices):
     WINDOW_REMINDER = "window_reminder", "复查复核期限即将届满提醒"
     LOGIN_CODE = "login_code", "群众登录验证码"
     STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"
+    # issue 10 (t10-types): 诉访分离 found while handling (条例 §28¶2)
+    DIVERT_IN_HANDLING = "divert_in_handling", "办理中法定途径告知"
 
 
 class OutboxState(models.TextChoices):

@@ -82,6 +82,11 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
         "信访事项{{ code }}已由{{ unit }}受理",
         "您的信访事项{{ code }}已由{{ unit }}受理，将在{{ due_on }}前办结（自受理之日起{{ days }}日）。{{ reason }}",
     ),
+    # issue 10 (t10-types): 诉访分离 (条例 §28¶2, §23¶4): the organ's own procedure, no petition time limit
+    K.DIVERT_IN_HANDLING: (
+        "信访事项{{ code }}法定途径告知",
+        "您的信访事项{{ code }}经办理查明应通过{{ unit }}等法定途径解决：{{ reason }}信访办理时限停止计算。",
+    ),
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",
         "提醒：如需对信访事项{{ code }}{{ window }}，请在{{ due_on }}前提出。查询：{{ track_url }}",

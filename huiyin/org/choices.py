@@ -72,6 +72,9 @@ class RuleKey(models.TextChoices):
     # issue 10 item 1 and 5 (t10-organ): the competent organ's own acceptance, and the head's sign-off
     UNIT_ACCEPT_DAYS = "unit_accept_days", "转送交办事项受理告知时限"
     OPINION_SIGNOFF = "opinion_signoff", "处理意见书须经单位负责人签发（1=是）"
+    # issue 10 (t10-types): each petition type selects its own handling limit (条例 §29, §30, §34)
+    SUGGESTION_DAYS = "suggestion_days", "建议意见类研究答复时限"
+    ACCUSATION_DAYS = "accusation_days", "检举控告类办理反馈时限"
 
 
 class ValueUnit(models.TextChoices):

@@ -61,4 +61,19 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
     RuleKey.OPINION_SIGNOFF: RuleDefault(
         0, ValueUnit.FLAG, "《信访工作条例》第三十二条、第三十四条（国家条例未设负责人签发环节）"
     ),
+    # issue 10 (t10-types) — the 60(+30) days of §34 bind only §31(六) 申诉求决 matters. A suggestion is
+    # studied and answered (§29) and an accusation received, handled and answered under the competent
+    # organ's rules (§30¶1); the 2022 text sets neither a limit, so each is a rule value of its own. The
+    # defaults keep the 60 days the 2005 《信访条例》§33 applied to every item, flagged for legal
+    # confirmation; a province sets its own.
+    RuleKey.SUGGESTION_DAYS: RuleDefault(
+        60,
+        ValueUnit.CALENDAR_DAY,
+        "《信访工作条例》第二十九条：研究论证并回复（未规定时限；本系统默认60日，沿用《信访条例》(2005)第三十三条，需法律确认）",
+    ),
+    RuleKey.ACCUSATION_DAYS: RuleDefault(
+        60,
+        ValueUnit.CALENDAR_DAY,
+        "《信访工作条例》第三十条第一款：依规依纪依法办理和反馈（未规定时限；本系统默认60日，沿用《信访条例》(2005)第三十三条，需法律确认）",
+    ),
 }

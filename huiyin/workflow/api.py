@@ -16,14 +16,17 @@ from ninja import Field, Router, Schema
 
 from huiyin.cases.api import ERRORS, CaseDetail, DbId, case_detail
 from huiyin.cases.choices import (
+    Adoption,
     Channel,
     Decision,
     DeliveryMethod,
     DivertTarget,
     NotAcceptedReason,
+    Outcome,
     PetitionerKind,
     PetitionType,
     Rating,
+    RootCause,
     Status,
 )
 from huiyin.cases.models import Case
@@ -61,6 +64,10 @@ class NotAcceptIn(Schema):
 class DivertIn(Schema):
     target: DivertTarget
     guidance: str = Field(description="向信访人告知的法定途径和指引")
+    to_unit: DbId | None = Field(
+        None,
+        description="移交的纪检监察机关或政法部门 id（导入纪检监察、政法途径时可填；条例第二十二条第二款）",
+    )
 
 
 class MergeIn(Schema):
@@ -120,8 +127,11 @@ class MediateIn(Schema):
 
 class ReplyIn(Schema):
     facts_reasons: str
-    decision: Decision
-    legal_basis: str
+    decision: Decision | None = Field(
+        None, description="处理意见（条例第三十二条）；建议意见类可为空，按采纳情况"
+    )
+    adoption: Adoption | None = Field(None, description="建议意见类事项必填：采纳情况（条例第二十九条）")
+    legal_basis: str = Field("", description="法律法规依据；建议意见类为空时为条例第二十九条")
     request_summary: str = ""
     review_route: str | None = Field(None, description="复查途径；为空则按规则自动生成")
     completion_report: str = Field("", description="交办事项须提交办结报告")
@@ -144,6 +154,8 @@ class ReopenIn(Schema):
 
 class CloseIn(Schema):
     reason: str = ""
+    root_cause: RootCause = Field(description="信访问题成因（条例第四十二条；用于年度报告）")
+    outcome: Outcome | None = Field(None, description="化解情况（条例第二十七条）；为空则按处理意见确定")
 
 
 class RequestReviewIn(Schema):
@@ -279,6 +291,8 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     Action.APPROVE_EXTENSION: ApproveExtensionIn,
     Action.REFUSE_EXTENSION: RefuseExtensionIn,
     Action.SUBMIT_OPINION: SubmitOpinionIn,
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: DivertIn,
 }
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 
@@ -373,7 +387,17 @@ def _staff(field: str) -> Callable[[User, Case, Any, Action], User | None]:
     return resolve
 
 
+def _handover_unit(user: User, case: Case, value: int | None, action: Action) -> Unit | None:
+    if value is None:
+        return None
+    unit = Unit.objects.filter(pk=value, is_active=True).first()
+    if unit is None:
+        raise _bad_reference("to_unit", MSG_ACCUSED_UNIT_UNUSABLE.format(id=value))
+    return unit  # its kind is checked by the service (services/outcomes.py)
+
+
 RESOLVERS: dict[str, Callable[[User, Case, Any, Action], Any]] = {
+    "to_unit": _handover_unit,
     "accused_unit": _accused_unit,
     "accused_user": _staff("accused_user"),
     "staff": _staff("staff"),
@@ -466,6 +490,10 @@ class MetaOut(Schema):
     clock_kinds: list[ChoiceOut]
     clock_states: list[ChoiceOut]
     queues: list[ChoiceOut]
+    # issue 10 (t10-types): 条例 §29 adoption, §27 outcome, §42 root cause
+    adoptions: list[ChoiceOut]
+    outcomes: list[ChoiceOut]
+    root_causes: list[ChoiceOut]
 
 
 def _choices(enum: Any) -> list[dict[str, str]]:
@@ -496,6 +524,9 @@ def meta(request: HttpRequest) -> dict[str, Any]:
         "clock_kinds": _choices(ClockKind),
         "clock_states": _choices(ClockState),
         "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
+        "adoptions": _choices(Adoption),
+        "outcomes": _choices(Outcome),
+        "root_causes": _choices(RootCause),
     }
 
 

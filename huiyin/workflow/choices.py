@@ -34,6 +34,7 @@ class ClockState(models.TextChoices):
     LATE = "late", "超期完成"
     EXPIRED = "expired", "期限届满"
     CANCELLED = "cancelled", "终止"
+    HANDED_OVER = "handed_over", "停止计时（已导入法定途径）"
 
 
 LIVE_STATES = (ClockState.RUNNING, ClockState.YELLOW, ClockState.RED, ClockState.PAUSED)

@@ -8,6 +8,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Q
 
+from huiyin.cases.choices import PetitionType
 from huiyin.cases.events import event_record
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
@@ -34,6 +35,19 @@ KIND_RULES: dict[ClockKind, RuleKey] = {
 }
 
 
+# 条例 §29, §30, §34 (issue 10, HD-1): the handling clock of a suggestion or an accusation runs on its own
+# rule value; only a §31(六) 申诉求决 matter runs the 60 days of §34 (KIND_RULES).
+TYPE_RULES: dict[tuple[str, ClockKind], RuleKey] = {
+    (PetitionType.SUGGESTION, ClockKind.HANDLING): RuleKey.SUGGESTION_DAYS,
+    (PetitionType.ACCUSATION, ClockKind.HANDLING): RuleKey.ACCUSATION_DAYS,
+}
+
+
+def rule_key_for(case: Case, kind: ClockKind) -> RuleKey:
+    """The rule value a clock of `kind` runs on for this case: its petition type's, else the kind's."""
+    return TYPE_RULES.get((case.petition_type, kind), KIND_RULES[kind])
+
+
 def _day_unit(unit: str) -> DayUnit:
     return DayUnit.WORKING if unit == ValueUnit.WORKING_DAY else DayUnit.CALENDAR
 
@@ -45,8 +59,9 @@ def _warning_fraction(rules: dict[RuleKey, Rule]) -> Fraction:
 def start_clock(
     *, case: Case, kind: ClockKind, unit: Unit | None, rules: dict[RuleKey, Rule], trigger: str, on: date
 ) -> Clock:
-    """Start the statutory clock `kind` on day `on` (day 0) with the jurisdiction's rule value."""
-    rule = rules[KIND_RULES[kind]]
+    """Start the statutory clock `kind` on day `on` (day 0) with the jurisdiction's rule value for the
+    case's petition type (条例 §29, §30, §34)."""
+    rule = rules[rule_key_for(case, kind)]
     unit_kind = _day_unit(rule.unit)
     deadline = add_days(
         on,
@@ -133,6 +148,20 @@ def stop_clocks(
             clock.state = ClockState.MET if on <= clock.due_on else ClockState.LATE
         clock.stopped_on = on
         clock.save(update_fields=["state", "stopped_on"])
+        stopped.append({"clock": clock.kind, "state": clock.state, "due_on": clock.due_on.isoformat()})
+    return stopped
+
+
+def hand_over_clocks(case: Case, *, on: date, reason: str) -> list[dict[str, str]]:
+    """Stop every live clock because the matter left the ordinary petition procedure (诉访分离, 条例 §28¶2,
+    §31(一)–(五); §23¶4: the 纪检监察/政法 organ follows its own rules): neither met nor late, with the
+    reason shown on the case page and the petitioner's timeline."""
+    stopped = []
+    for clock in live_clocks(case):
+        clock.state = ClockState.HANDED_OVER
+        clock.stopped_on = on
+        clock.stop_reason = reason
+        clock.save(update_fields=["state", "stopped_on", "stop_reason"])
         stopped.append({"clock": clock.kind, "state": clock.state, "due_on": clock.due_on.isoformat()})
     return stopped
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N
 
 from huiyin.cases.choices import (
+    Adoption,
     Decision,
     DeliveryMethod,
     DivertTarget,
@@ -106,7 +107,13 @@ def _not_accepted(ev: CaseEvent) -> str:
 def _diverted(ev: CaseEvent) -> str:
     d = ev.data or {}
     label = d.get("target_label") or _label(DivertTarget, d.get("target"))
-    return _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
+    text = _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
+    # issue 10 (t10-types), 诉访分离 (条例 §28¶2, §23¶4): where it went and why the time limits stopped
+    if d.get("to_unit_name"):
+        text += _("。已移交%(unit)s") % {"unit": d["to_unit_name"]}
+    if d.get("clocks_stop_reason"):
+        text += _("。%(why)s") % {"why": d["clocks_stop_reason"]}
+    return str(text)
 
 
 def _extended(ev: CaseEvent) -> str:
@@ -131,6 +138,13 @@ def _unit_accepted(ev: CaseEvent) -> str:
 
 def _opinion(stage: OpinionStage) -> Any:
     def text(ev: CaseEvent) -> str:
+        adoption = (ev.data or {}).get("adoption")
+        if adoption in Adoption.values:
+            # 条例 §29 (issue 10, HD-2): a suggestion is answered with whether it is adopted
+            return str(
+                _("%(unit)s答复您的建议：%(adoption)s")
+                % {"unit": _unit(ev), "adoption": Adoption(adoption).label}
+            )
         decision = _label(Decision, (ev.data or {}).get("decision"))
         return _("%(unit)s出具%(stage)s（%(decision)s）") % {
             "unit": _unit(ev),
@@ -318,6 +332,15 @@ EVENTS: tuple[EventType, ...] = (
         tells=named_in_data,
     ),
     _action(A.ACKNOWLEDGE_CONFLICT, P.CONFIDENTIALITY),
+    # issue 10 (t10-types): 诉访分离 found while handling (条例 §28¶2); the registering office is told
+    _action(
+        A.DIVERT_IN_HANDLING,
+        P.HANDLING,
+        citizen=_diverted,
+        notice="{actor}在办理中查明应导入法定途径（{target_label}），信访办理时限已停止计算：{reason}",
+        tells=_office,
+        message=True,
+    ),
     _action(A.SET_ACCUSED, P.CONFIDENTIALITY),
     _action(A.CLEAR_CONFLICT_BAR, P.CONFIDENTIALITY),
     EventType(

@@ -11,12 +11,16 @@ from typing import Any
 from django import forms
 
 from huiyin.cases.choices import (
+    Adoption,
     Decision,
     DeliveryMethod,
     DivertTarget,
     NotAcceptedReason,
     OpinionStage,
+    Outcome,
+    PetitionType,
     Rating,
+    RootCause,
 )
 from huiyin.cases.forms import bootstrapify
 from huiyin.cases.models import Case
@@ -98,8 +102,39 @@ class NotAcceptForm(ActionForm):
 
 
 class DivertForm(ActionForm):
+    """分流 (诉访分离, 条例 §28¶2, §31(一)–(五)): the legal channel, the guidance given, and for a 政法 or
+    纪检监察 matter the organ it is handed over to; the petition clocks stop (services/outcomes.py)."""
+
     target = forms.ChoiceField(label="法定途径", choices=DivertTarget.choices)
+    to_unit = UnitChoiceField(
+        label="移交机关（导入纪检监察、政法途径时可选）",
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text="移交后信访办理时限停止计算，由该机关按其程序办理（《信访工作条例》第二十三条第四款）",
+    )
     guidance = _text("向信访人告知的途径和指引")
+
+    def setup(self) -> None:
+        self.fields["to_unit"].queryset = (  # type: ignore[attr-defined]
+            Unit.objects.filter(is_active=True, kind__in=(UnitKind.DISCIPLINE, UnitKind.POLITICAL_LEGAL))
+            .exclude(pk__in=blocked_units(self.case))
+            .select_related("territory")
+            .order_by("territory__path", "name")
+        )
+
+
+class CloseForm(ActionForm):
+    """办结: the §42 root cause (SV-5) and the §27 outcome (JU-2; from the answer unless chosen)."""
+
+    root_cause = forms.ChoiceField(
+        label="信访问题成因（《信访工作条例》第四十二条）", choices=RootCause.choices
+    )
+    outcome = forms.ChoiceField(
+        label="化解情况（《信访工作条例》第二十七条）",
+        choices=[("", "按处理意见确定"), *Outcome.choices],
+        required=False,
+    )
+    reason = _text("说明（可选）", required=False, rows=2)
 
 
 class MergeForm(ActionForm):
@@ -267,11 +302,16 @@ class ReplyForm(OpinionForm):
     field_order = [
         "request_summary",
         "facts_reasons",
+        "adoption",
         "decision",
         "legal_basis",
         "review_route",
         "completion_report",
     ]
+
+    adoption = forms.ChoiceField(
+        label="采纳情况（《信访工作条例》第二十九条）", choices=Adoption.choices, widget=forms.RadioSelect
+    )
 
     def setup(self) -> None:
         super().setup()
@@ -288,6 +328,13 @@ class ReplyForm(OpinionForm):
         self.initial.setdefault("request_summary", self.case.request)
         if self.case.assignment_kind != "assign":
             del self.fields["completion_report"]
+        if self.case.petition_type == PetitionType.SUGGESTION:
+            # 条例 §29: a suggestion is answered with its adoption; the opinion's decision follows it
+            del self.fields["decision"]
+            self.fields["legal_basis"].required = False
+            self.initial.setdefault("legal_basis", "《信访工作条例》第二十九条")
+        else:
+            del self.fields["adoption"]
 
 
 class ReviewReplyForm(OpinionForm):
@@ -434,7 +481,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.DELIVER: DeliverForm,
     Action.RATE: RateForm,
     Action.REOPEN: ReasonForm,
-    Action.CLOSE: ReasonOptionalForm,
+    Action.CLOSE: CloseForm,
     Action.REQUEST_REVIEW: ReasonForm,
     Action.REVIEW_REPLY: ReviewReplyForm,
     Action.REQUEST_REREVIEW: ReasonForm,
@@ -456,6 +503,8 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.APPROVE_EXTENSION: ApproveExtensionForm,
     Action.REFUSE_EXTENSION: RefuseExtensionForm,
     Action.SUBMIT_OPINION: ReplyForm,  # the same fields; the head issues it with “答复”
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: DivertForm,
 }
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -17,12 +17,21 @@ from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
 from huiyin.org.choices import Role, RuleKey
 from huiyin.workflow import clocks
-from huiyin.workflow.actors import MSG_NO_BAR_TO_CLEAR, Actor, Interest, _pending_opinion, bars_clearable_by
+from huiyin.workflow.actors import (
+    MSG_NO_BAR_TO_CLEAR,
+    Actor,
+    CitizenActor,
+    Interest,
+    _pending_opinion,
+    actor_sides,
+    bars_clearable_by,
+)
 from huiyin.workflow.choices import ClockKind, ClockState, CoTaskState, DisputeState, ExtensionState
 from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute, ExtensionRequest
 from huiyin.workflow.transitions import (
     Action,
+    Side,
 )
 
 MSG_REASON_REQUIRED = "请填写理由"
@@ -175,6 +184,13 @@ def _guard_accusation(case: Case, today: date) -> None:
         _refuse(MSG_NOT_ACCUSATION)
 
 
+def _guard_divert_in_handling(case: Case, today: date) -> None:
+    """issue 10: while the common superior decides who is competent (条例 §24), nobody hands it over."""
+    dispute = _open_dispute(case)
+    if dispute is not None:
+        _refuse(MSG_DISPUTE_OPEN.format(unit=dispute.decider.name, action="导入法定途径"))
+
+
 GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.SET_ACCUSED: _guard_accusation,
     Action.OBJECT: _guard_object,
@@ -196,6 +212,8 @@ GUARDS: dict[Action, Callable[[Case, date], None]] = {
     Action.ACCEPT_REVIEW: _guard_acceptance_pending,
     Action.REFER_DISPUTE: _guard_no_dispute,
     Action.DECIDE_DISPUTE: _guard_dispute_open,
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: _guard_divert_in_handling,
 }
 
 
@@ -218,11 +236,29 @@ def _guard_clear_bar(case: Case, actor: Actor, interest: Interest) -> None:
         raise PermissionDenied(MSG_NO_BAR_TO_CLEAR)
 
 
+# issue 10 (t10-types): 诉访分离 while handling (条例 §28¶2) is taken by the office's dispatcher or the
+# handling unit's staff — each on their own side, not a dispatcher of the unit nor a handler of the office.
+MSG_DIVERT_SIDE = "只有信访部门办理员或承办单位的承办人、负责人可以在办理中导入法定途径"
+
+
+def _guard_diverter(case: Case, actor: Actor, interest: Interest) -> None:
+    if isinstance(actor, CitizenActor):
+        raise PermissionDenied(MSG_DIVERT_SIDE)
+    role = actor.role
+    sides = actor_sides(actor, case)
+    if (role == Role.DISPATCHER and Side.OFFICE in sides) or (
+        role in (Role.HANDLER, Role.UNIT_HEAD) and Side.HANDLING in sides
+    ):
+        return
+    raise PermissionDenied(MSG_DIVERT_SIDE)
+
+
 # Guards that depend on who acts.
 ACTOR_GUARDS: dict[Action, Callable[[Case, Actor, Interest], None]] = {
     Action.ACKNOWLEDGE_CONFLICT: _guard_acknowledge,
     Action.ACCEPT_REVIEW: _guard_acceptance_organ,
     Action.CLEAR_CONFLICT_BAR: _guard_clear_bar,
+    Action.DIVERT_IN_HANDLING: _guard_diverter,
 }
 
 

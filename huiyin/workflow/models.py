@@ -37,6 +37,8 @@ class Clock(models.Model):
     paused_on = models.DateField(null=True, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
     stopped_on = models.DateField(null=True, blank=True)
+    # Why the clock stopped when it is neither met nor late (e.g. handed over to a 政法 organ, 条例 §28¶2).
+    stop_reason = models.CharField("停止计时原因", max_length=200, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

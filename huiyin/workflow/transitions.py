@@ -53,6 +53,8 @@ class Action(StrEnum):
     APPROVE_EXTENSION = "approve_extension"  # 单位负责人批准延期申请
     REFUSE_EXTENSION = "refuse_extension"  # 单位负责人不予批准延期申请
     SUBMIT_OPINION = "submit_opinion"  # 承办人提交意见书送单位负责人签发（规则 opinion_signoff）
+    # issue 10 (t10-types)
+    DIVERT_IN_HANDLING = "divert_in_handling"  # 办理中发现涉法涉诉、纪检监察事项，导入法定途径（条例 §28¶2）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -94,6 +96,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.APPROVE_EXTENSION: "批准延期",
     Action.REFUSE_EXTENSION: "不予批准延期",
     Action.SUBMIT_OPINION: "提交意见书送签",
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: "办理中导入法定途径",
 }
 
 
@@ -175,6 +179,11 @@ TABLE: dict[tuple[Status, Action], Status] = {
     (S.IN_HANDLING, Action.APPROVE_EXTENSION): S.IN_HANDLING,
     (S.IN_HANDLING, Action.REFUSE_EXTENSION): S.IN_HANDLING,
     (S.IN_HANDLING, Action.SUBMIT_OPINION): S.IN_HANDLING,
+    # issue 10 (t10-types), 诉访分离 (条例 §28¶2, §31(一)–(五)): a matter for a 政法/纪检监察 organ or another
+    # legal procedure leaves the petition procedure when found — at registration, after acceptance, or
+    # while it is being handled.
+    (S.ACCEPTED, Action.DIVERT): S.CLOSED,
+    (S.IN_HANDLING, Action.DIVERT_IN_HANDLING): S.CLOSED,
 }
 
 
@@ -243,6 +252,10 @@ PERMISSIONS: dict[Action, Permission] = {
     # where the profile asks the head's sign-off, a handler submits the draft and the head issues it
     # (guards.ACTOR_GUARDS[REPLY]); elsewhere a handler issues it directly
     Action.SUBMIT_OPINION: Permission(frozenset({Role.HANDLER}), (Side.HANDLING,)),
+    # issue 10 (t10-types): the handling unit that finds the litigation matter, or the registering office
+    Action.DIVERT_IN_HANDLING: Permission(
+        frozenset({Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.OFFICE)
+    ),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

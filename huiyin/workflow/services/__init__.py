@@ -116,6 +116,7 @@ from huiyin.workflow.services.handling import (
     case_return,
     default_review_route,
 )
+from huiyin.workflow.services.outcomes import case_divert_in_handling
 from huiyin.workflow.services.registration import (
     case_accept,
     case_divert,
@@ -190,6 +191,8 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.APPROVE_EXTENSION: case_approve_extension,
     Action.REFUSE_EXTENSION: case_refuse_extension,
     Action.SUBMIT_OPINION: case_submit_opinion,
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: case_divert_in_handling,
 }
 
 
@@ -296,6 +299,7 @@ __all__ = [
     "case_deliver",
     "case_dismiss_objection",
     "case_divert",
+    "case_divert_in_handling",
     "case_extend",
     "case_forward",
     "case_hearing_end",

@@ -8,7 +8,9 @@ from typing import Any
 from huiyin.cases.choices import (
     DeliveryMethod,
     OpinionStage,
+    Outcome,
     Rating,
+    RootCause,
 )
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
@@ -18,6 +20,7 @@ from huiyin.workflow import clocks
 from huiyin.workflow.actors import Actor, _pending_opinion
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.guards import _latest_opinion
+from huiyin.workflow.services import outcomes
 from huiyin.workflow.services.core import Context, _choice, _require, _transition
 from huiyin.workflow.transitions import (
     Action,
@@ -105,6 +108,20 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
     return _transition(case=case, action=Action.REOPEN, actor=actor, reason=reason, body=body)
 
 
-def case_close(*, case: Case, actor: User, reason: str = "") -> Case:
-    """办结: only once the answer is delivered (or no written notice is owed); windows keep running."""
-    return _transition(case=case, action=Action.CLOSE, actor=actor, reason=reason)
+def case_close(
+    *,
+    case: Case,
+    actor: User,
+    reason: str = "",
+    root_cause: RootCause | str = "",
+    outcome: Outcome | str = "",
+) -> Case:
+    """办结: only once the answer is delivered (or no written notice is owed); windows keep running.
+    Records the §27 outcome (from the answer unless given), the level that resolved it and the §42 root
+    cause (issue 10, JU-2, SV-5; services/outcomes.py)."""
+    cause = outcomes.closing_root_cause(root_cause)
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        return outcomes.closing_body(case, outcome, cause)
+
+    return _transition(case=case, action=Action.CLOSE, actor=actor, reason=reason, body=body)

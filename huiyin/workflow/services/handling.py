@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from huiyin.cases.choices import (
+    Adoption,
     AssignmentKind,
     Decision,
     OpinionStage,
@@ -19,6 +20,7 @@ from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.guards import _live_clock, _refuse
 from huiyin.workflow.models import Clock
+from huiyin.workflow.services import outcomes
 from huiyin.workflow.services.core import Context, _choice, _require, _transition
 from huiyin.workflow.services.routing import _cancel_co_tasks
 from huiyin.workflow.transitions import (
@@ -177,13 +179,18 @@ def case_reply(
     case: Case,
     actor: User,
     facts_reasons: str,
-    decision: Decision | str,
-    legal_basis: str,
+    decision: Decision | str = "",
+    legal_basis: str = "",
     request_summary: str = "",
     review_route: str | None = None,
     completion_report: str = "",
+    adoption: Adoption | str = "",
 ) -> Case:
-    """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32)."""
+    """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32); a
+    suggestion's answer says whether it is adopted (§29, `adoption`; services/outcomes.py)."""
+    adoption, decision = outcomes.suggestion_answer(case, adoption, decision)
+    if adoption and not (legal_basis or "").strip():
+        legal_basis = "《信访工作条例》第二十九条"
     facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
     decision = _choice(Decision, decision, "decision")
     if decision == Decision.MEDIATED:
@@ -207,11 +214,14 @@ def case_reply(
         )
         if completion_report.strip():
             case.completion_report = completion_report.strip()
+        if adoption:
+            case.adoption = adoption
         stopped = clocks.stop_clocks(
             case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
         )
         signed = _sign_pending_draft(case, opinion)
-        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped, **signed}
+        marks = {"adoption": adoption} if adoption else {}
+        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped, **signed, **marks}
 
     return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
 

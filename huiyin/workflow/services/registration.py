@@ -19,6 +19,7 @@ from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.routing import guard_accused_known, guard_routing
+from huiyin.workflow.services import outcomes
 from huiyin.workflow.services.core import Context, _choice, _require, _transition
 from huiyin.workflow.transitions import (
     Action,
@@ -59,14 +60,18 @@ def case_not_accept(
     return _transition(case=case, action=Action.NOT_ACCEPT, actor=actor, reason=reason, body=body)
 
 
-def case_divert(*, case: Case, actor: User, target: DivertTarget | str, guidance: str) -> Case:
-    """分流: guide the matter into its legal channel and record the guidance given (条例 §31, §22¶2)."""
-    guidance = _require(guidance, "请填写向信访人告知的途径和指引", "guidance")
-    target = _choice(DivertTarget, target, "target")
+def case_divert(
+    *, case: Case, actor: User, target: DivertTarget | str, guidance: str, to_unit: Unit | None = None
+) -> Case:
+    """分流: guide the matter into its legal channel and record the guidance given (条例 §31, §22¶2); a
+    政法 or 纪检监察 matter can be handed over to that organ (`to_unit`). The petition clocks stop with
+    the reason (诉访分离, §28¶2; see services/outcomes.py)."""
+    guidance = _require(guidance, outcomes.MSG_GUIDANCE_REQUIRED, "guidance")
+    target = DivertTarget(_choice(DivertTarget, target, "target"))
+    organ = outcomes._handover_organ(case, actor, target, to_unit)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
-        stopped = clocks.stop_clocks(case, None, on=ctx.today)
-        return {"target": target, "target_label": DivertTarget(target).label, "clocks_stopped": stopped}
+        return outcomes.divert_body(case, ctx, target=target, to_unit=organ, found_in_handling=False)
 
     return _transition(case=case, action=Action.DIVERT, actor=actor, reason=guidance, body=body)
 

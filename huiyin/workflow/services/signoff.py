@@ -14,6 +14,7 @@ from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.workflow.choices import DraftState
 from huiyin.workflow.models import OpinionDraft
+from huiyin.workflow.services import outcomes
 from huiyin.workflow.services.core import Context, _choice, _transition
 from huiyin.workflow.services.handling import _opinion_fields
 from huiyin.workflow.transitions import Action
@@ -28,13 +29,18 @@ def case_submit_opinion(
     case: Case,
     actor: User,
     facts_reasons: str,
-    decision: Decision | str,
-    legal_basis: str,
+    decision: Decision | str = "",
+    legal_basis: str = "",
     request_summary: str = "",
     review_route: str | None = None,
     completion_report: str = "",
+    adoption: str = "",
 ) -> Case:
-    """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it."""
+    """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it (a
+    suggestion's draft carries the decision its adoption maps to; the head states the adoption)."""
+    _adoption, decision = outcomes.suggestion_answer(case, adoption, decision)
+    if _adoption and not (legal_basis or "").strip():
+        legal_basis = "《信访工作条例》第二十九条"
     facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
     decision = _choice(Decision, decision, "decision")
     if decision == Decision.MEDIATED:

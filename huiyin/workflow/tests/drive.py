@@ -29,7 +29,11 @@ PATHS[Status.IN_HANDLING] = [
 ACCEPT_ASSIGNMENT = (Action.ACCEPT_ASSIGNMENT, "handler", {})
 PATHS[Status.REPLIED] = [*PATHS[Status.IN_HANDLING], ACCEPT_ASSIGNMENT, (Action.REPLY, "handler", REPLY)]
 _DELIVER = (Action.DELIVER, "clerk", {"method": "in_person"})
-PATHS[Status.CLOSED] = [*PATHS[Status.REPLIED], _DELIVER, (Action.CLOSE, "clerk", {})]
+PATHS[Status.CLOSED] = [
+    *PATHS[Status.REPLIED],
+    _DELIVER,
+    (Action.CLOSE, "clerk", {"root_cause": "not_from_duty"}),
+]
 PATHS[Status.UNDER_REVIEW] = [
     *PATHS[Status.REPLIED],
     _DELIVER,

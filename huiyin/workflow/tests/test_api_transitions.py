@@ -62,6 +62,8 @@ PERSONA: dict[Action, str] = {
     Action.REQUEST_EXTENSION: "handler",
     Action.SUBMIT_OPINION: "handler",
     **dict.fromkeys((Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION), "head"),
+    # issue 10 (t10-types): the handling unit finds a litigation matter (诉访分离, 条例 §28¶2)
+    Action.DIVERT_IN_HANDLING: "handler",
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -107,7 +109,7 @@ class Cast:
             Action.DELIVER: {"method": "in_person"},
             Action.RATE: {"rating": "dissatisfied", "solved": False},
             Action.REOPEN: {"reason": "支持意见未落实"},
-            Action.CLOSE: {},
+            Action.CLOSE: {"root_cause": "not_from_duty"},
             Action.REQUEST_REVIEW: {"reason": "不服处理意见"},
             Action.REVIEW_REPLY: OPINION,
             Action.REQUEST_REREVIEW: {"reason": "不服复查意见"},
@@ -128,6 +130,10 @@ class Cast:
             Action.APPROVE_EXTENSION: {"comment": "同意"},
             Action.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
             Action.SUBMIT_OPINION: {**OPINION, "completion_report": "已办结"},
+            Action.DIVERT_IN_HANDLING: {
+                "target": "litigation",
+                "guidance": "该事项已起诉，请依法向人民法院反映",
+            },
         }[action]
 
 
@@ -165,7 +171,7 @@ def drive_to(status: Status, case: Case, c: Cast) -> Case:
         return case
     case = _deliver(case, c)
     if status == Status.CLOSED:
-        return wf.case_close(case=case, actor=p["clerk"])
+        return wf.case_close(case=case, actor=p["clerk"], root_cause="not_from_duty")
     case = wf.case_request_review(case=case, actor=p["clerk"], reason="不服")
     if status == Status.UNDER_REVIEW:
         return case

@@ -216,7 +216,7 @@ def test_the_review_window_closes_after_thirty_days_from_delivery(
         completion_report="报告",
     )
     case = wf.case_deliver(case=case, actor=clerk_li, method="mail", delivered_on=date(2025, 3, 3))
-    case = wf.case_close(case=case, actor=clerk_li)
+    case = wf.case_close(case=case, actor=clerk_li, root_cause="not_from_duty")
     clock.set(date(2025, 4, 3))  # 31 days after delivery (条例 §35)
     with pytest.raises(wf.TransitionNotAllowed, match="请求复查"):
         wf.case_request_review(case=case, actor=clerk_li, reason="不服")

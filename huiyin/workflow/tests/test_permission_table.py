@@ -225,6 +225,12 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
     ("under_rereview", A.CLEAR_CONFLICT_BAR): (CLEARERS, CLEAR_BAR),
     ("final", A.DELIVER): ({OFFICE: DELIVERERS, REREVIEW: DELIVERERS}, "§36 the office or the issuer"),
     ("final", A.RATE): ({OFFICE: FRONT_DESK}, "§21¶2"),
+    # issue 10 (t10-types), 诉访分离: a matter for a legal procedure leaves the petition procedure when found
+    ("accepted", A.DIVERT): ({OFFICE: DISPATCHER}, "§22¶2, §28¶2 found after acceptance, before routing"),
+    ("in_handling", A.DIVERT_IN_HANDLING): (
+        {OFFICE: DISPATCHER, HANDLING: WORKERS},
+        "§28¶2, §31(一)–(五) the handling organ (or the office) finds a litigation or discipline matter",
+    ),
 }
 
 
@@ -354,7 +360,7 @@ def build(scene: str, w: World) -> Any:
         return case
     case = wf.case_deliver(case=case, actor=clerk, method="in_person")
     if scene == "closed":
-        return wf.case_close(case=case, actor=clerk)
+        return wf.case_close(case=case, actor=clerk, root_cause="not_from_duty")
     case = await_acceptance(wf.case_request_review(case=case, actor=clerk, reason="不服"))
     if scene == "under_review":
         return case
@@ -395,7 +401,7 @@ def params(action: A, w: World) -> dict[str, Any]:
         A.DELIVER: {"method": "in_person"},
         A.RATE: {"rating": "satisfied", "solved": True},
         A.REOPEN: {"reason": "支持意见未落实"},
-        A.CLOSE: {},
+        A.CLOSE: {"root_cause": "not_from_duty"},
         A.REQUEST_REVIEW: {"reason": "不服"},
         A.REVIEW_REPLY: _NO_COMPLETION,
         A.REQUEST_REREVIEW: {"reason": "仍不服"},
@@ -416,6 +422,7 @@ def params(action: A, w: World) -> dict[str, Any]:
         A.APPROVE_EXTENSION: {},
         A.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
         A.SUBMIT_OPINION: REPLY,
+        A.DIVERT_IN_HANDLING: {"target": "discipline", "guidance": "属纪检监察机关受理的检举控告，已告知"},
     }[action]
 
 

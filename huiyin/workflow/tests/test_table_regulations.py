@@ -73,6 +73,9 @@ LAW: dict[tuple[str, str], tuple[str, str]] = {
     # CF-1: the office sets the accused before the case leaves it (§30¶3)
     (S.REGISTERED, A.SET_ACCUSED): (S.REGISTERED, "§30¶3 核定被反映人"),
     (S.ACCEPTED, A.SET_ACCUSED): (S.ACCEPTED, "§30¶3 核定被反映人"),
+    # H. 诉访分离 whenever the litigation or discipline matter is found (§28¶2, §31(一)–(五), §22¶2; CL-1, CL-2)
+    (S.ACCEPTED, A.DIVERT): (S.CLOSED, "§31(一)–(五) 受理后查明应导入法定途径"),
+    (S.IN_HANDLING, A.DIVERT_IN_HANDLING): (S.CLOSED, "§28¶2 办理中发现涉法涉诉，诉访分离"),
 }
 
 

@@ -95,7 +95,7 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
             (Action.RATE, "clerk", {"rating": "dissatisfied", "solved": False}),
         ],
     ),
-    Action.CLOSE: ("clerk", {}, [(Action.DELIVER, "clerk", {"method": "mail"})]),
+    Action.CLOSE: ("clerk", {"root_cause": "not_from_duty"}, [(Action.DELIVER, "clerk", {"method": "mail"})]),
     Action.REQUEST_REVIEW: ("clerk", {"reason": "不服"}, [(Action.DELIVER, "clerk", {"method": "mail"})]),
     Action.REVIEW_REPLY: ("reviewer", _NO_COMPLETION, []),
     Action.REQUEST_REREVIEW: ("clerk", {"reason": "仍不服"}, [(Action.DELIVER, "clerk", {"method": "mail"})]),
@@ -142,6 +142,8 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
         REPLY,
         [ACCEPT_ASSIGNMENT, lambda case, cast, status: with_signoff(case)],
     ),
+    # issue 10 (t10-types)
+    Action.DIVERT_IN_HANDLING: ("handler", {"target": "litigation", "guidance": "已起诉，请向法院反映"}, []),
 }
 
 # Preparations that only apply in some statuses (already satisfied elsewhere by the drive itself).

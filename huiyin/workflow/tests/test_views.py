@@ -299,7 +299,7 @@ def test_mediation_closes_with_an_agreement_and_close_after_delivery(
     )
     assert case.opinions.get().decision == "mediated"
     case = post_ok(client, clerk_li, case, "deliver", {"delivered_on": "", "method": "in_person"})
-    case = post_ok(client, clerk_li, case, "close")
+    case = post_ok(client, clerk_li, case, "close", {"root_cause": "not_from_duty"})
     assert case.status == Status.CLOSED
 
 
