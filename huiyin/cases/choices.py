@@ -119,3 +119,22 @@ class NotAcceptedReason(models.TextChoices):
         "已复核终结，同一事实和理由不再受理（条例第三十六条第三款）",
     )
     OTHER = "other", "其他（须说明）"
+
+
+# --- t10-rules: assistance referrals and follow-up after finality (条例 §37; HD-10, RP-2) ------------
+
+
+class AssistanceKind(models.TextChoices):
+    """条例 §37¶2: social assistance for a petitioner in real hardship; judicial assistance where eligible."""
+
+    SOCIAL = "social", "社会救助"
+    JUDICIAL = "judicial", "司法救助"
+
+
+class ReferralOutcome(models.TextChoices):
+    """What the assistance organ did with the referral (recorded when it answers)."""
+
+    PENDING = "pending", "待反馈"
+    GRANTED = "granted", "已给予救助"
+    NOT_ELIGIBLE = "not_eligible", "不符合救助条件"
+    OTHER = "other", "其他（须说明）"

@@ -69,6 +69,7 @@ class RuleKey(models.TextChoices):
     DISPUTE_DAYS = "dispute_days", "管辖争议决定时限"
     STALLED_DAYS = "stalled_days", "无进展督办提示天数"
     REVIEW_ACCEPT_DAYS = "review_accept_days", "复查复核请求受理决定时限（0=收到即受理）"
+    SUGGESTION_FEEDBACK_DAYS = "suggestion_feedback_days", "建议采纳情况书面反馈时限"  # t10-rules, SV-3
 
 
 class ValueUnit(models.TextChoices):

@@ -177,6 +177,21 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
         }
     if t == "clock_expired" and d.get("clock") in ClockKind.values:
         return _("%(clock)s已届满") % {"clock": ClockKind(d["clock"]).label}
+    # t10-rules: RG-3 (条例 §23¶1) and HD-10 (§37¶2)
+    if t == "direct_handle":
+        return _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {"unit": unit, "guidance": ev.reason}
+    if t == "direct_route":
+        return _("%(unit)s将您的信访事项转交%(to)s办理") % {"unit": unit, "to": d.get("unit_name", "")}
+    if t == "direct_redirect":
+        return _("本事项不属%(unit)s及其系统职权，请向%(organ)s提出：%(guidance)s") % {
+            "unit": unit,
+            "organ": d.get("organ", ""),
+            "guidance": ev.reason,
+        }
+    if t == "assistance_referral":
+        return _("已为您转介%(kind)s（%(organ)s）") % {"kind": d.get("kind_label", ""), "organ": d.get("organ_name", "")}
+    if t == "assistance_outcome":
+        return _("%(kind)s结果：%(outcome)s") % {"kind": d.get("kind_label", ""), "outcome": d.get("outcome_label", "")}
     return None  # objections, yellow warnings and other internal steps
 
 

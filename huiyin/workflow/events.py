@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from huiyin.cases.aftercare import EVENT_LABELS as AFTERCARE_EVENT_LABELS
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.notify.outbox import outbox_write
@@ -21,6 +22,7 @@ EVENT_LABELS: dict[str, str] = {
     "clock_red": "时限红灯超期",
     "clock_expired": "期限届满",
     **SUPERVISION_EVENT_LABELS,
+    **AFTERCARE_EVENT_LABELS,  # t10-rules, HD-10/RP-2 (条例 §37)
 }
 
 

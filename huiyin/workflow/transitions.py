@@ -47,6 +47,10 @@ class Action(StrEnum):
     ACCEPT_REVIEW = "accept_review"  # 决定受理复查/复核请求（省级规则设此环节时，如山东）
     SET_ACCUSED = "set_accused"  # 核定被反映单位（人）（条例 §30¶3；ADR 0005）
     CLEAR_CONFLICT_BAR = "clear_conflict_bar"  # 核实解除同名限制（其他单位督查人员；条例 §28¶3）
+    # t10-rules, RG-3: a unit other than the petition office that registered a petition received directly
+    DIRECT_HANDLE = "direct_handle"  # 属本机关职权：本机关办理并告知（条例 §23¶1）
+    DIRECT_ROUTE = "direct_route"  # 属本系统下级：转送、交办并告知去向（条例 §23¶1）
+    DIRECT_REDIRECT = "direct_redirect"  # 不属本机关、本系统：告知向有权机关提出（条例 §23¶1）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -82,6 +86,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "受理复查/复核请求",
     Action.SET_ACCUSED: "核定被反映单位",
     Action.CLEAR_CONFLICT_BAR: "解除同名限制",
+    # t10-rules, RG-3 (条例 §23¶1)
+    Action.DIRECT_HANDLE: "本机关办理",
+    Action.DIRECT_ROUTE: "转送交办本系统下级",
+    Action.DIRECT_REDIRECT: "告知向有权机关提出",
 }
 
 
@@ -156,6 +164,12 @@ TABLE: dict[tuple[Status, Action], Status] = {
     # before it is routed out; an accusation without one cannot be routed (routing.guard_accused_known).
     (S.REGISTERED, Action.SET_ACCUSED): S.REGISTERED,
     (S.ACCEPTED, Action.SET_ACCUSED): S.ACCEPTED,
+    # t10-rules, RG-3 (条例 §23¶1): a unit other than the petition office registers what it receives
+    # directly and then, at once, handles it, sends it to a unit below it, or tells the petitioner where
+    # to go (guards.ACTOR_GUARDS: only on a case such a unit registered).
+    (S.REGISTERED, Action.DIRECT_HANDLE): S.IN_HANDLING,
+    (S.REGISTERED, Action.DIRECT_ROUTE): S.IN_HANDLING,
+    (S.REGISTERED, Action.DIRECT_REDIRECT): S.CLOSED,
 }
 
 
@@ -168,6 +182,9 @@ class Permission:
 _DISPATCH = Permission(frozenset({Role.DISPATCHER}), (Side.OFFICE,))
 _FRONT_DESK = Permission(frozenset({Role.CLERK, Role.DISPATCHER}), (Side.OFFICE,))
 _HANDLER = Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING,))
+_DIRECT = Permission(
+    frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}), (Side.OFFICE,)
+)  # t10-rules, RG-3
 _WORKER = Permission(
     frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.REVIEW, Side.REREVIEW, Side.CO_HANDLING)
 )
@@ -215,6 +232,11 @@ PERMISSIONS: dict[Action, Permission] = {
     # a supervisor whose territory covers the case, of another unit than the barred person's
     # (guards.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
     Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
+    # t10-rules, RG-3: the staff of the unit that registered a petition it received directly (条例 §23¶1);
+    # on a case the petition office registered these are refused (guards._guard_direct_registrar).
+    Action.DIRECT_HANDLE: _DIRECT,
+    Action.DIRECT_ROUTE: _DIRECT,
+    Action.DIRECT_REDIRECT: _DIRECT,
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

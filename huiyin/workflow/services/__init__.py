@@ -138,6 +138,11 @@ from huiyin.workflow.services.routing import (  # noqa: F401
     case_assign,
     case_forward,
 )
+from huiyin.workflow.services.direct import (  # t10-rules, RG-3
+    case_direct_handle,
+    case_direct_redirect,
+    case_direct_route,
+)
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 
 ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
@@ -173,6 +178,10 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.ACCEPT_REVIEW: case_accept_review,
     Action.SET_ACCUSED: case_set_accused,
     Action.CLEAR_CONFLICT_BAR: case_clear_conflict_bar,
+    # t10-rules, RG-3 (条例 §23¶1)
+    Action.DIRECT_HANDLE: case_direct_handle,
+    Action.DIRECT_ROUTE: case_direct_route,
+    Action.DIRECT_REDIRECT: case_direct_redirect,
 }
 
 
