@@ -25,7 +25,7 @@ from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.services.core import Context, _choice, _require, _transition
 from huiyin.workflow.services.routing import _ensure_may_handle, _route
-from huiyin.workflow.transitions import Action
+from huiyin.workflow.transitions import Action, next_status
 
 MSG_GUIDANCE = "请填写向信访人告知的接收情况及处理途径和程序"
 MSG_NOT_BELOW = "只能转送、交办本系统的下级单位（《信访工作条例》第二十三条第一款）"
@@ -89,10 +89,9 @@ def case_direct_route(
     """条例 §23¶1: the matter belongs to a unit below the receiving unit in its own system; it forwards
     (转送) or assigns (交办, with a deadline) it there and tells the petitioner where it went. The
     receiving unit may object within 5 working days (§23¶3), as with any forwarded matter."""
+    next_status(case.status, Action.DIRECT_ROUTE)  # the status first: a closed case is a 409, not a 400
     kind = _choice(AssignmentKind, kind, "kind")
     method = _notice(notice_method)
-    if unit.pk == case.office_id or not is_below(unit.pk, case.office_id):
-        raise ValidationFailed(MSG_NOT_BELOW, extra={"fields": {"unit": MSG_NOT_BELOW}})
     _ensure_may_handle(case, unit, actor)  # never to the accused side (条例 §30¶3; ADR 0005)
     if kind == AssignmentKind.ASSIGN and (deadline is None or deadline <= timeutil.today()):
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
@@ -100,6 +99,9 @@ def case_direct_route(
         deadline = None
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
+        # after the table and who may act (an outsider hears "not yours", not "wrong unit")
+        if unit.pk == case.office_id or not is_below(unit.pk, case.office_id):
+            raise ValidationFailed(MSG_NOT_BELOW, extra={"fields": {"unit": MSG_NOT_BELOW}})
         clocks.start_clock(
             case=case, kind=ClockKind.HANDLING, unit=unit, rules=ctx.rules, trigger="direct", on=ctx.today
         )

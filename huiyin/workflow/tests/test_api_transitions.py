@@ -57,6 +57,8 @@ PERSONA: dict[Action, str] = {
     Action.ACCEPT_REVIEW: "reviewer",
     Action.SET_ACCUSED: "dispatcher",
     Action.CLEAR_CONFLICT_BAR: "supervisor",
+    # t10-rules, RG-3: the county government's handler, on what the government received directly
+    **dict.fromkeys((Action.DIRECT_HANDLE, Action.DIRECT_ROUTE, Action.DIRECT_REDIRECT), "reviewer"),
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -118,6 +120,10 @@ class Cast:
             Action.ACCEPT_REVIEW: {},
             Action.SET_ACCUSED: {"accused_unit": self.org.unit_b.pk, "reason": "经核实"},
             Action.CLEAR_CONFLICT_BAR: {"staff": self.people["handler"].pk, "reason": "经核实同名不同人"},
+            # t10-rules, RG-3
+            Action.DIRECT_HANDLE: {"guidance": "由本机关办理"},
+            Action.DIRECT_ROUTE: {"unit": self.org.unit_a.pk},
+            Action.DIRECT_REDIRECT: {"organ": "示范县人民法院", "guidance": "请向人民法院提出"},
         }[action]
 
 
@@ -249,6 +255,9 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.UNDER_REVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
     (Status.UNDER_REREVIEW, Action.ACCEPT_REVIEW): lambda case, c: await_acceptance(case),
 }
+# t10-rules, RG-3 (条例 §23¶1): the case was received directly by the county government (not an office)
+for _direct in (Action.DIRECT_HANDLE, Action.DIRECT_ROUTE, Action.DIRECT_REDIRECT):
+    PREPARE[(Status.REGISTERED, _direct)] = lambda case, c: _update(case, office=c.org.county_gov)
 
 
 @pytest.fixture
