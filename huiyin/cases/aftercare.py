@@ -67,9 +67,11 @@ def is_final(case: Case) -> bool:
     return False
 
 
-def _ensure_may(user: User, case: Case) -> None:
-    if not may_aftercare(user, case):
+def _ensure_may(user: User, case: Case) -> int:
+    """Refuse anyone but the staff of an organ holding the case; return their unit's id."""
+    if not may_aftercare(user, case) or user.unit_id is None:
         raise PermissionDenied(MSG_NOT_YOURS)
+    return user.unit_id
 
 
 def _text(value: str, message: str, field: str) -> str:
@@ -96,7 +98,7 @@ def referral_create(
     organ_name: str = "",
 ) -> AssistanceReferral:
     """条例 §37¶2: tell the petitioner of, or help them apply for, social or judicial assistance."""
-    _ensure_may(actor, case)
+    unit_id = _ensure_may(actor, case)
     if kind not in AssistanceKind.values:
         raise ValidationFailed("请选择救助类别", extra={"fields": {"kind": "请选择救助类别"}})
     reason = _text(reason, "请填写信访人的困难情况", "reason")
@@ -109,14 +111,19 @@ def referral_create(
         organ_name=name,
         reason=reason,
         referred_by=actor,
-        referred_unit_id=actor.unit_id,
+        referred_unit_id=unit_id,
         referred_on=timeutil.today(),
     )
     _write(
         case,
         EVENT_REFERRAL,
         actor,
-        {"referral": referral.pk, "kind": str(kind), "kind_label": AssistanceKind(kind).label, "organ_name": name},
+        {
+            "referral": referral.pk,
+            "kind": str(kind),
+            "kind_label": AssistanceKind(kind).label,
+            "organ_name": name,
+        },
         reason,
     )
     return referral
@@ -157,14 +164,19 @@ def referral_outcome(
 @transaction.atomic
 def followup_plan(*, case: Case, actor: User, plan: str, due_on: date) -> FollowUp:
     """条例 §37¶3: plan a follow-up (疏导教育、矛盾化解、帮扶救助) with a petitioner whose case is final."""
-    _ensure_may(actor, case)
+    unit_id = _ensure_may(actor, case)
     if not is_final(case):
         raise ValidationFailed(MSG_NOT_FINAL)
     plan = _text(plan, "请填写跟进内容", "plan")
     if due_on < timeutil.today():
         raise ValidationFailed("计划跟进日期不能早于今天", extra={"fields": {"due_on": "不能早于今天"}})
     follow = FollowUp.objects.create(
-        case=case, unit_id=actor.unit_id, plan=plan, due_on=due_on, created_by=actor, created_at=timeutil.now()
+        case=case,
+        unit_id=unit_id,
+        plan=plan,
+        due_on=due_on,
+        created_by=actor,
+        created_at=timeutil.now(),
     )
     _write(case, EVENT_FOLLOWUP_PLANNED, actor, {"follow_up": follow.pk, "due_on": due_on.isoformat()}, plan)
     return follow
@@ -196,10 +208,11 @@ def followups_due(user: User) -> QuerySet[FollowUp]:
     """Open follow-ups of the user's unit, the earliest first (a past date is overdue)."""
     from huiyin.cases.selectors import visible_to
 
-    if not getattr(user, "unit_id", None):
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None:
         return FollowUp.objects.none()
     return (
-        FollowUp.objects.filter(unit_id=user.unit_id, done_on__isnull=True, case__in=visible_to(user))
+        FollowUp.objects.filter(unit_id=unit_id, done_on__isnull=True, case__in=visible_to(user))
         .select_related("case")
         .order_by("due_on", "id")
     )

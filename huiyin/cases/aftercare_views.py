@@ -52,7 +52,9 @@ class OutcomeForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    plan = forms.CharField(label="跟进内容（疏导教育、矛盾化解、帮扶救助）", widget=forms.Textarea(attrs={"rows": 2}))
+    plan = forms.CharField(
+        label="跟进内容（疏导教育、矛盾化解、帮扶救助）", widget=forms.Textarea(attrs={"rows": 2})
+    )
     due_on = forms.DateField(label="计划跟进日期", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -139,7 +141,9 @@ def _apply(op: str, case: Case, user: Any, d: dict[str, Any]) -> None:
         referral = case.assistance_referrals.filter(pk=d["referral"]).first()
         if referral is None:
             raise ApplicationError("没有找到该转介记录")
-        aftercare.referral_outcome(referral=referral, actor=user, outcome=d["outcome"], note=d.get("note", ""))
+        aftercare.referral_outcome(
+            referral=referral, actor=user, outcome=d["outcome"], note=d.get("note", "")
+        )
     elif op == "plan":
         aftercare.followup_plan(case=case, actor=user, plan=d["plan"], due_on=d["due_on"])
     else:

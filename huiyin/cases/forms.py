@@ -66,7 +66,9 @@ class CaseForm(forms.Form):
         label="引导信访人就地反映的说明", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     # CF-3 (条例 §18¶4): the receipt code of the case the person suffered retaliation for
-    retaliation_code = forms.CharField(label="遭受打击报复所涉事项的受理凭证编号", max_length=24, required=False)
+    retaliation_code = forms.CharField(
+        label="遭受打击报复所涉事项的受理凭证编号", max_length=24, required=False
+    )
 
     def clean_retaliation_code(self) -> int | None:
         from huiyin.cases.models import Case

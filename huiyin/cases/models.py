@@ -11,7 +11,6 @@ from django.db import models
 from huiyin.cases.choices import (
     AssignmentKind,
     AssistanceKind,
-    ReferralOutcome,
     Channel,
     ContactState,
     Decision,
@@ -20,6 +19,7 @@ from huiyin.cases.choices import (
     PetitionerKind,
     PetitionType,
     Rating,
+    ReferralOutcome,
     Status,
 )
 

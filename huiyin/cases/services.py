@@ -198,7 +198,9 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
 
 
 MSG_LEVELS_VISIT = "越级走访只适用于来访登记（《信访工作条例》第二十条第一款）"
-MSG_LEVELS_GUIDANCE = "越级走访须记录引导信访人向有权处理的本级或上一级机关反映的说明（《信访工作条例》第二十条第四款）"
+MSG_LEVELS_GUIDANCE = (
+    "越级走访须记录引导信访人向有权处理的本级或上一级机关反映的说明（《信访工作条例》第二十条第四款）"
+)
 MSG_RETALIATION_TYPE = "反映遭受打击报复按检举控告登记（《信访工作条例》第十八条第四款）"
 
 
@@ -388,7 +390,11 @@ def case_register(
         raise PermissionDenied("您的岗位不能登记信访事项")
     fields, people = _clean(data, office)
     received_at = office
-    office = _direct_holder(office, fields["accused_unit"]) if direct else _holding_office(office, fields["accused_unit"])
+    office = (
+        _direct_holder(office, fields["accused_unit"])
+        if direct
+        else _holding_office(office, fields["accused_unit"])
+    )
     for f in attachments or []:
         _check_attachment(f, settings.HUIYIN_ATTACHMENT_MAX_BYTES)
 
@@ -442,7 +448,10 @@ def case_register(
                 | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {})
                 | ({"direct": True} if direct else {})
                 | (
-                    {"skipped_levels": True, "competent_unit_name": case.competent_unit.name if case.competent_unit else ""}
+                    {
+                        "skipped_levels": True,
+                        "competent_unit_name": case.competent_unit.name if case.competent_unit else "",
+                    }
                     if case.skipped_levels
                     else {}
                 ),
@@ -476,7 +485,9 @@ def _holding_office(office: Unit, accused_unit: Unit | None) -> Unit:
     return holder
 
 
-MSG_OFFICE = "登记单位须为信访部门，或登记人所在的、直接收到该信访事项的单位（《信访工作条例》第二十三条第一款）"
+MSG_OFFICE = (
+    "登记单位须为信访部门，或登记人所在的、直接收到该信访事项的单位（《信访工作条例》第二十三条第一款）"
+)
 
 
 def _direct_holder(unit: Unit, accused_unit: Unit | None) -> Unit:
@@ -485,9 +496,11 @@ def _direct_holder(unit: Unit, accused_unit: Unit | None) -> Unit:
     is not on the accused side holds it (条例 §30¶3; ADR 0005)."""
     if accused_unit is None or not on_accused_side(unit.pk, accused_unit.pk):
         return unit
-    desk = Unit.objects.filter(
-        territory_id=unit.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True
-    ).order_by("code").first()
+    desk = (
+        Unit.objects.filter(territory_id=unit.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True)
+        .order_by("code")
+        .first()
+    )
     holder = office_above(desk, accused_unit.pk) if desk is not None else None
     if holder is None:
         raise ValidationFailed(MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}})
@@ -552,11 +565,15 @@ def retaliation_report(
     nothing is written on the original case, whose handling unit may be the one accused."""
     content = content.strip()
     if not content:
-        raise ValidationFailed(MSG_RETALIATION_CONTENT, extra={"fields": {"content": MSG_RETALIATION_CONTENT}})
+        raise ValidationFailed(
+            MSG_RETALIATION_CONTENT, extra={"fields": {"content": MSG_RETALIATION_CONTENT}}
+        )
     office = original.office
     if office.kind != UnitKind.PETITION_OFFICE:
         office = (
-            Unit.objects.filter(territory_id=office.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True)
+            Unit.objects.filter(
+                territory_id=office.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True
+            )
             .order_by("code")
             .first()
             or office

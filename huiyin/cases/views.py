@@ -210,7 +210,9 @@ def _intake(request: HttpRequest, *, direct: bool) -> HttpResponse:
         form = CaseForm(data, user=user)  # type: ignore[arg-type]
         formset = PetitionerFormSet(data, prefix="p")
         form.errors.clear()
-        return render(request, "cases/intake.html", _intake_context(request, form, formset, quiet=True, direct=direct))
+        return render(
+            request, "cases/intake.html", _intake_context(request, form, formset, quiet=True, direct=direct)
+        )
     if not (form.is_valid() and formset.is_valid()):
         return render(
             request,
@@ -232,7 +234,13 @@ def _intake(request: HttpRequest, *, direct: bool) -> HttpResponse:
     except ValidationFailed as exc:
         loose = apply_field_errors(form, formset, exc.extra.get("fields", {}), rows)
         context = _intake_context(
-            request, form, formset, error=exc.message, loose_errors=loose, files_dropped=bool(files), direct=direct
+            request,
+            form,
+            formset,
+            error=exc.message,
+            loose_errors=loose,
+            files_dropped=bool(files),
+            direct=direct,
         )
         return render(request, "cases/intake.html", context, status=400)
     except ApplicationError as exc:
@@ -378,7 +386,10 @@ def _t10_summary(ev: CaseEvent, d: dict[str, Any]) -> list[str]:
     if d.get("direct"):
         parts.append("本单位直接收到（《信访工作条例》第二十三条第一款）")
     if d.get("skipped_levels"):
-        parts.append("越级走访" + (f"，有权处理的机关：{d['competent_unit_name']}" if d.get("competent_unit_name") else ""))
+        parts.append(
+            "越级走访"
+            + (f"，有权处理的机关：{d['competent_unit_name']}" if d.get("competent_unit_name") else "")
+        )
     if d.get("organ") and ev.event_type == "direct_redirect":
         parts.append(f"告知向{d['organ']}提出")
     if d.get("notice_method") in DeliveryMethod.values and ev.event_type.startswith("direct_"):

@@ -21,14 +21,17 @@ from huiyin.supervision import suggestions
 from huiyin.supervision.models import Suggestion
 from huiyin.workflow import services as wf
 
-
 # The cases this adds to the builder's: four received directly, one visit that skipped levels, one
 # report of retaliation.
 EXTRA_CASES = 6
 
 
 def _person(rng: random.Random) -> list[PetitionerIn]:
-    return [PetitionerIn(name=person_name(rng), id_number=citizen_number(rng), phone=mobile(rng), address="示范县城关镇")]
+    return [
+        PetitionerIn(
+            name=person_name(rng), id_number=citizen_number(rng), phone=mobile(rng), address="示范县城关镇"
+        )
+    ]
 
 
 def build_rules_demo(org: DemoOrg, rng: random.Random) -> dict[str, int]:
@@ -50,20 +53,37 @@ def build_rules_demo(org: DemoOrg, rng: random.Random) -> dict[str, int]:
 
 
 def _build(org: DemoOrg, rng: random.Random) -> dict[str, int]:
-    counts = {"direct": 0, "skipped_levels": 0, "retaliation": 0, "referrals": 0, "follow_ups": 0, "suggestions": 0}
+    counts = {
+        "direct": 0,
+        "skipped_levels": 0,
+        "retaliation": 0,
+        "referrals": 0,
+        "follow_ups": 0,
+        "suggestions": 0,
+    }
     u = org.users
     housing, civil = org.departments["zj"], org.departments["mz"]
 
     # RG-3 (条例 §23¶1): petitions handed in at 住建局 and at the county government
     def direct(unit, actor, title, content):  # type: ignore[no-untyped-def]
-        data = CaseIn(channel="visit", petition_type="complaint", title=title, content=content, petitioners=_person(rng))
+        data = CaseIn(
+            channel="visit", petition_type="complaint", title=title, content=content, petitioners=_person(rng)
+        )
         return case_register(data=data, office=unit, actor=actor)[0]
 
-    own = direct(housing, u["handler_zj"], "小区加装电梯审批进度", "到住建局窗口反映：小区加装电梯申请三个月无答复。")
-    wf.case_direct_handle(case=own, actor=u["handler_zj"], guidance="由本局城建科办理，60日内书面答复（演示）")
+    own = direct(
+        housing, u["handler_zj"], "小区加装电梯审批进度", "到住建局窗口反映：小区加装电梯申请三个月无答复。"
+    )
+    wf.case_direct_handle(
+        case=own, actor=u["handler_zj"], guidance="由本局城建科办理，60日内书面答复（演示）"
+    )
     township = org.townships[0].government
-    sent = direct(org.county_gov, u["reviewer"], "村道损毁影响出行", f"到县政府反映{township.name}辖区村道损毁。")
-    wf.case_direct_route(case=sent, actor=u["reviewer"], unit=township, instructions="请镇政府核实处理（演示）")
+    sent = direct(
+        org.county_gov, u["reviewer"], "村道损毁影响出行", f"到县政府反映{township.name}辖区村道损毁。"
+    )
+    wf.case_direct_route(
+        case=sent, actor=u["reviewer"], unit=township, instructions="请镇政府核实处理（演示）"
+    )
     wrong = direct(housing, u["handler_zj"], "不服民事判决", "到住建局反映对房屋买卖合同纠纷判决不服。")
     wf.case_direct_redirect(
         case=wrong, actor=u["handler_zj"], organ="示范县人民法院", guidance="请依法向人民法院申请再审（演示）"
@@ -107,31 +127,52 @@ def _build(org: DemoOrg, rng: random.Random) -> dict[str, int]:
     in_hand = Case.objects.filter(status=Status.IN_HANDLING, handling_unit=housing).order_by("pk").first()
     if in_hand is not None:
         referral = aftercare.referral_create(
-            case=in_hand, actor=u["handler_zj"], kind="social", organ=civil, reason="独居老人，房屋漏水无力维修（演示）"
+            case=in_hand,
+            actor=u["handler_zj"],
+            kind="social",
+            organ=civil,
+            reason="独居老人，房屋漏水无力维修（演示）",
         )
-        aftercare.referral_outcome(referral=referral, actor=u["handler_zj"], outcome="granted", note="民政局已批准临时救助")
+        aftercare.referral_outcome(
+            referral=referral, actor=u["handler_zj"], outcome="granted", note="民政局已批准临时救助"
+        )
         counts["referrals"] = 1
     today = timeutil.today()
     for final in Case.objects.filter(status=Status.FINAL).order_by("pk")[:2]:
         aftercare.followup_plan(
-            case=final, actor=u["clerk"], plan="上门回访，了解生活情况，协助申请救助（演示）", due_on=today + timedelta(days=7)
+            case=final,
+            actor=u["clerk"],
+            plan="上门回访，了解生活情况，协助申请救助（演示）",
+            due_on=today + timedelta(days=7),
         )
         counts["follow_ups"] += 1
 
     # SV-3 (条例 §40): suggestions to organs — one answered, one open, one past its feedback date
     made = [
         suggestions.suggestion_issue(
-            actor=u["dispatcher"], to_unit=housing, kind="improve_work", content="楼道漏水类信访多次转办未落实，建议建立物业维修督促机制（演示）。"
+            actor=u["dispatcher"],
+            to_unit=housing,
+            kind="improve_work",
+            content="楼道漏水类信访多次转办未落实，建议建立物业维修督促机制（演示）。",
         ),
         suggestions.suggestion_issue(
-            actor=u["dispatcher"], to_unit=org.departments["rs"], kind="improve_policy", content="农民工欠薪信访集中，建议完善工资保证金政策（演示）。"
+            actor=u["dispatcher"],
+            to_unit=org.departments["rs"],
+            kind="improve_policy",
+            content="农民工欠薪信访集中，建议完善工资保证金政策（演示）。",
         ),
         suggestions.suggestion_issue(
-            actor=u["dispatcher"], to_unit=civil, kind="improve_work", content="低保复核告知不清，建议统一书面告知格式（演示）。"
+            actor=u["dispatcher"],
+            to_unit=civil,
+            kind="improve_work",
+            content="低保复核告知不清，建议统一书面告知格式（演示）。",
         ),
     ]
     suggestions.suggestion_feedback(
-        suggestion=made[0], actor=u["head_zj"], adoption="partly", feedback="已建立月度督促机制，物业考核纳入年度评价。"
+        suggestion=made[0],
+        actor=u["head_zj"],
+        adoption="partly",
+        feedback="已建立月度督促机制，物业考核纳入年度评价。",
     )
     # the third one was made 40 days ago (demo only: shown as past its 30-day feedback date)
     Suggestion.objects.filter(pk=made[2].pk).update(

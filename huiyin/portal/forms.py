@@ -252,9 +252,13 @@ class RetaliationForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
     against = forms.ChoiceField(label=_("打击报复的单位或个人"), widget=forms.RadioSelect)
-    accused_person = forms.CharField(label=_("被反映的单位或个人（名称、姓名、职务）"), max_length=100, required=False)
+    accused_person = forms.CharField(
+        label=_("被反映的单位或个人（名称、姓名、职务）"), max_length=100, required=False
+    )
     content = forms.CharField(
-        label=_("遭受打击报复的经过"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"})
+        label=_("遭受打击报复的经过"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
     )
 
     def __init__(self, *args: Any, handling_unit_name: str = "", **kwargs: Any) -> None:

@@ -179,7 +179,10 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
         return _("%(clock)s已届满") % {"clock": ClockKind(d["clock"]).label}
     # t10-rules: RG-3 (条例 §23¶1) and HD-10 (§37¶2)
     if t == "direct_handle":
-        return _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {"unit": unit, "guidance": ev.reason}
+        return _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {
+            "unit": unit,
+            "guidance": ev.reason,
+        }
     if t == "direct_route":
         return _("%(unit)s将您的信访事项转交%(to)s办理") % {"unit": unit, "to": d.get("unit_name", "")}
     if t == "direct_redirect":
@@ -189,9 +192,15 @@ def citizen_event_text(ev: CaseEvent) -> str | None:
             "guidance": ev.reason,
         }
     if t == "assistance_referral":
-        return _("已为您转介%(kind)s（%(organ)s）") % {"kind": d.get("kind_label", ""), "organ": d.get("organ_name", "")}
+        return _("已为您转介%(kind)s（%(organ)s）") % {
+            "kind": d.get("kind_label", ""),
+            "organ": d.get("organ_name", ""),
+        }
     if t == "assistance_outcome":
-        return _("%(kind)s结果：%(outcome)s") % {"kind": d.get("kind_label", ""), "outcome": d.get("outcome_label", "")}
+        return _("%(kind)s结果：%(outcome)s") % {
+            "kind": d.get("kind_label", ""),
+            "outcome": d.get("outcome_label", ""),
+        }
     return None  # objections, yellow warnings and other internal steps
 
 

@@ -21,7 +21,6 @@ from huiyin.org.views import nav_context
 from huiyin.supervision import suggestions as svc
 from huiyin.supervision.choices import Adoption, SuggestionKind
 
-
 PAGE_SIZE = 50
 
 
@@ -49,7 +48,9 @@ class IssueForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     adoption = forms.ChoiceField(label="采纳情况", choices=Adoption.choices)
-    feedback = forms.CharField(label="书面反馈（不予采纳的须说明理由）", widget=forms.Textarea(attrs={"rows": 3}))
+    feedback = forms.CharField(
+        label="书面反馈（不予采纳的须说明理由）", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,14 +61,24 @@ def _page(request: HttpRequest, form: IssueForm, *, error: str = "", status: int
     user: Any = request.user
     qs = svc.suggestions_for(user)
     only = request.GET.get("show", "")
-    listed = svc.overdue(qs) if only == "overdue" else (qs.filter(feedback_on__isnull=True) if only == "open" else qs)
-    page = Paginator(listed.order_by("feedback_on", "due_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = (
+        svc.overdue(qs)
+        if only == "overdue"
+        else (qs.filter(feedback_on__isnull=True) if only == "open" else qs)
+    )
+    page = Paginator(listed.order_by("feedback_on", "due_on", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     flag_invalid(form)
     context = {
         **nav_context(request, "supervision"),
         "page": page,
         "rows": [
-            {"s": s, "overdue": s.feedback_on is None and s.due_on < timeutil.today(), "may_answer": svc.may_answer(user, s)}
+            {
+                "s": s,
+                "overdue": s.feedback_on is None and s.due_on < timeutil.today(),
+                "may_answer": svc.may_answer(user, s),
+            }
             for s in page.object_list
         ],
         "show": only,
@@ -114,12 +125,12 @@ def suggestion_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, IssueForm(user=user), error="请选择采纳情况并填写书面反馈", status=400)
     try:
         svc.suggestion_feedback(
-            suggestion=suggestion, actor=user, adoption=form.cleaned_data["adoption"], feedback=form.cleaned_data["feedback"]
+            suggestion=suggestion,
+            actor=user,
+            adoption=form.cleaned_data["adoption"],
+            feedback=form.cleaned_data["feedback"],
         )
     except ApplicationError as exc:
         return _page(request, IssueForm(user=user), error=exc.message, status=exc.status_code)
     messages.success(request, "已书面反馈采纳情况。")
     return redirect("supervision_suggestions")
-
-
-

@@ -418,7 +418,9 @@ class DirectHandleForm(ActionForm):
 class DirectRouteForm(ActionForm):
     unit = UnitChoiceField(label="本系统下级单位", queryset=Unit.objects.none())
     kind = forms.ChoiceField(label="方式", choices=AssignmentKind.choices)
-    deadline = forms.DateField(label="交办期限（交办时填写）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label="交办期限（交办时填写）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     instructions = _text("转送、交办说明（去向将告知信访人）", required=False, rows=2)
     notice_method = forms.ChoiceField(label="告知方式", choices=DeliveryMethod.choices)
 

@@ -6,74 +6,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_identity_backfill_party_contacts'),
-        ('org', '0013_t10_rules'),
+        ("cases", "0008_identity_backfill_party_contacts"),
+        ("org", "0013_t10_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='competent_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='有权处理的本级或上一级机关'),
+            model_name="case",
+            name="competent_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.unit",
+                verbose_name="有权处理的本级或上一级机关",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='level_guidance',
-            field=models.TextField(blank=True, verbose_name='引导就地反映的说明'),
+            model_name="case",
+            name="level_guidance",
+            field=models.TextField(blank=True, verbose_name="引导就地反映的说明"),
         ),
         migrations.AddField(
-            model_name='case',
-            name='retaliation_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='retaliation_reports', to='cases.case', verbose_name='遭受打击报复所涉事项'),
+            model_name="case",
+            name="retaliation_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="retaliation_reports",
+                to="cases.case",
+                verbose_name="遭受打击报复所涉事项",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='skipped_levels',
-            field=models.BooleanField(default=False, verbose_name='越级走访'),
+            model_name="case",
+            name="skipped_levels",
+            field=models.BooleanField(default=False, verbose_name="越级走访"),
         ),
         migrations.CreateModel(
-            name='AssistanceReferral',
+            name="AssistanceReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('social', '社会救助'), ('judicial', '司法救助')], max_length=20, verbose_name='救助类别')),
-                ('organ_name', models.CharField(max_length=100, verbose_name='救助机关名称')),
-                ('reason', models.TextField(verbose_name='困难情况')),
-                ('referred_on', models.DateField(verbose_name='转介日期')),
-                ('outcome', models.CharField(choices=[('pending', '待反馈'), ('granted', '已给予救助'), ('not_eligible', '不符合救助条件'), ('other', '其他（须说明）')], default='pending', max_length=20, verbose_name='结果')),
-                ('outcome_note', models.TextField(blank=True, verbose_name='结果说明')),
-                ('outcome_on', models.DateField(blank=True, null=True, verbose_name='结果日期')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assistance_referrals', to='cases.case')),
-                ('organ', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='救助机关')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referred_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("social", "社会救助"), ("judicial", "司法救助")],
+                        max_length=20,
+                        verbose_name="救助类别",
+                    ),
+                ),
+                ("organ_name", models.CharField(max_length=100, verbose_name="救助机关名称")),
+                ("reason", models.TextField(verbose_name="困难情况")),
+                ("referred_on", models.DateField(verbose_name="转介日期")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待反馈"),
+                            ("granted", "已给予救助"),
+                            ("not_eligible", "不符合救助条件"),
+                            ("other", "其他（须说明）"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="结果",
+                    ),
+                ),
+                ("outcome_note", models.TextField(blank=True, verbose_name="结果说明")),
+                ("outcome_on", models.DateField(blank=True, null=True, verbose_name="结果日期")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assistance_referrals",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "organ",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="救助机关",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referred_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '救助转介',
-                'verbose_name_plural': '救助转介',
-                'ordering': ['referred_on', 'id'],
+                "verbose_name": "救助转介",
+                "verbose_name_plural": "救助转介",
+                "ordering": ["referred_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.TextField(verbose_name='跟进内容')),
-                ('due_on', models.DateField(db_index=True, verbose_name='计划跟进日期')),
-                ('created_at', models.DateTimeField()),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='跟进日期')),
-                ('note', models.TextField(blank=True, verbose_name='跟进情况')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='cases.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='跟进单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan", models.TextField(verbose_name="跟进内容")),
+                ("due_on", models.DateField(db_index=True, verbose_name="计划跟进日期")),
+                ("created_at", models.DateTimeField()),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="跟进日期")),
+                ("note", models.TextField(blank=True, verbose_name="跟进情况")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.unit",
+                        verbose_name="跟进单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '终结后跟进',
-                'verbose_name_plural': '终结后跟进',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "终结后跟进",
+                "verbose_name_plural": "终结后跟进",
+                "ordering": ["due_on", "id"],
             },
         ),
     ]

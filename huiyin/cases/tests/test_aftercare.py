@@ -27,7 +27,11 @@ def test_hd10_handler_refers_a_petitioner_in_hardship_to_social_assistance_and_r
     case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
     # when 住建局's handler, working the case, refers the petitioner to 民政局 for social assistance
     referral = aftercare.referral_create(
-        case=case, actor=handler_wang_unit_a, kind="social", organ=org.unit_b, reason="家中房屋漏水，独居老人，生活困难"
+        case=case,
+        actor=handler_wang_unit_a,
+        kind="social",
+        organ=org.unit_b,
+        reason="家中房屋漏水，独居老人，生活困难",
     )
     # then the referral names the organ, waits for its answer, and the case goes on as before
     assert (referral.organ_name, referral.outcome, referral.referred_on) == (
@@ -48,7 +52,9 @@ def test_hd10_handler_refers_a_petitioner_in_hardship_to_social_assistance_and_r
         aftercare.referral_outcome(referral=referral, actor=handler_wang_unit_a, outcome="not_eligible")
     # a unit with no part in the case cannot refer (民政局 is the assistance organ, not a holder of the case)
     with pytest.raises(PermissionDenied):
-        aftercare.referral_create(case=case, actor=handler_zhao_unit_b, kind="judicial", organ_name="县法院", reason="困难")
+        aftercare.referral_create(
+            case=case, actor=handler_zhao_unit_b, kind="judicial", organ_name="县法院", reason="困难"
+        )
 
 
 def test_rp2_a_petitioner_whose_case_is_final_is_followed_up_on_a_date_without_reopening_cond_37_3_36_3(
@@ -58,7 +64,9 @@ def test_rp2_a_petitioner_whose_case_is_final_is_followed_up_on_a_date_without_r
     clock.set(date(2025, 12, 30))
     case = drive_to(register_case(), Status.FINAL, cast_all)
     # when the office plans a follow-up for 5 January 2026 (counselling and help continue, §37¶3)
-    follow = aftercare.followup_plan(case=case, actor=clerk_li, plan="上门回访，了解生活困难", due_on=date(2026, 1, 5))
+    follow = aftercare.followup_plan(
+        case=case, actor=clerk_li, plan="上门回访，了解生活困难", due_on=date(2026, 1, 5)
+    )
     case.refresh_from_db()
     assert case.status == Status.FINAL  # not reopened
     assert list(aftercare.followups_due(clerk_li)) == [follow]
@@ -81,8 +89,12 @@ def test_rp2_a_follow_up_waits_for_finality_cond_37_3(register_case, cast_all, c
     assert not FollowUp.objects.exists()
 
 
-def test_rp2_a_litigation_matter_sent_to_the_legal_process_counts_as_ended_cond_37_3(register_case, dispatcher_zhou):
-    case = wf.case_divert(case=register_case(), actor=dispatcher_zhou, target="litigation", guidance="请向人民法院起诉")
+def test_rp2_a_litigation_matter_sent_to_the_legal_process_counts_as_ended_cond_37_3(
+    register_case, dispatcher_zhou
+):
+    case = wf.case_divert(
+        case=register_case(), actor=dispatcher_zhou, target="litigation", guidance="请向人民法院起诉"
+    )
     assert aftercare.is_final(case)
 
 
@@ -91,7 +103,10 @@ def test_hd10_the_case_page_links_the_aftercare_page_where_the_handler_refers_co
 ):
     case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
     client.force_login(handler_wang_unit_a)
-    assert reverse("case_aftercare", args=[case.code]) in client.get(reverse("case_detail", args=[case.code])).content.decode()
+    assert (
+        reverse("case_aftercare", args=[case.code])
+        in client.get(reverse("case_detail", args=[case.code])).content.decode()
+    )
     page = client.get(reverse("case_aftercare", args=[case.code]))
     assert page.status_code == 200 and 'data-testid="referral-form"' in page.content.decode()
     # an empty form comes back with the reason, nothing stored
@@ -99,7 +114,13 @@ def test_hd10_the_case_page_links_the_aftercare_page_where_the_handler_refers_co
     assert bad.status_code == 400 and not AssistanceReferral.objects.exists()
     ok = client.post(
         reverse("case_aftercare", args=[case.code]),
-        {"op": "refer", "kind": "judicial", "organ": "", "organ_name": "示范县人民法院", "reason": "因案致贫"},
+        {
+            "op": "refer",
+            "kind": "judicial",
+            "organ": "",
+            "organ_name": "示范县人民法院",
+            "reason": "因案致贫",
+        },
     )
     assert ok.status_code == 302 and AssistanceReferral.objects.get().organ_name == "示范县人民法院"
     assert client.post(reverse("case_aftercare", args=[case.code]), {"op": "bogus"}).status_code == 400

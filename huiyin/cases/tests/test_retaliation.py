@@ -39,9 +39,15 @@ def original(register_case, dispatcher_zhou, org):
 @pytest.fixture
 def squad(org):
     unit = Unit.objects.create(
-        code="X-ZJ-JC", name="住建局城建监察大队", kind=UnitKind.HOUSING, territory=org.county, parent=org.unit_a
+        code="X-ZJ-JC",
+        name="住建局城建监察大队",
+        kind=UnitKind.HOUSING,
+        territory=org.county,
+        parent=org.unit_a,
     )
-    return User.objects.create_user(username="squad", password="x", full_name="大队承办", unit=unit, role="handler")
+    return User.objects.create_user(
+        username="squad", password="x", full_name="大队承办", unit=unit, role="handler"
+    )
 
 
 def _stable(content: bytes, code: str) -> bytes:
@@ -73,7 +79,9 @@ def test_cf3_petitioner_reports_retaliation_from_the_portal_and_the_accused_side
     # then it is an accusation against 住建局 by the same person, held by the county petition office
     assert report.petition_type == PetitionType.ACCUSATION
     assert (report.accused_unit, report.office) == (org.unit_a, org.county_office)
-    assert [p.petitioner_id for p in report.parties.all()] == [p.petitioner_id for p in original.parties.all()]
+    assert [p.petitioner_id for p in report.parties.all()] == [
+        p.petitioner_id for p in original.parties.all()
+    ]
     # and a retry of the same submission registers nothing new
     client.post(
         reverse("portal_case_retaliation", args=[original.code]),
@@ -93,14 +101,20 @@ def test_cf3_petitioner_reports_retaliation_from_the_portal_and_the_accused_side
         assert (response.status_code, missing.status_code) == (404, 404)
         assert _stable(response.content, report.code) == _stable(missing.content, "HY000000AAAAAA")
         assert api(person).get(f"/api/cases/{report.pk}").status_code == 404
-        assert report not in search_cases(person, "刘群众") and report not in search_cases(person, report.code)
+        assert report not in search_cases(person, "刘群众") and report not in search_cases(
+            person, report.code
+        )
         assert not StaffNotice.objects.filter(user=person, case=report).exists()
     # nor does the original case — which 住建局 handles — say a word of it
     client.force_login(handler_wang_unit_a)
     seen = client.get(reverse("case_detail", args=[original.code])).content.decode()
     assert report.code not in seen and "打击报复" not in seen.split('data-testid="timeline"')[1]
     assert 'data-testid="retaliation-reports"' not in seen
-    assert not CaseEvent.objects.filter(case=original).exclude(event_type__in=("register", "accept", "forward")).exists()
+    assert (
+        not CaseEvent.objects.filter(case=original)
+        .exclude(event_type__in=("register", "accept", "forward"))
+        .exists()
+    )
 
     # and the office can never hand it to 住建局 or a unit below it to handle (§30¶3, the routing guard)
     accepted = wf.case_accept(case=report, actor=dispatcher_zhou)
@@ -137,7 +151,9 @@ def test_cf3_the_window_registers_a_report_for_a_case_code_cond_18_4(client, ori
     # an unknown code is refused on its field
     unknown = client.post(
         reverse("case_new"),
-        intake_data(petition_type="accusation", accused_unit=str(org.unit_a.pk), retaliation_code="HY000000AAAAAA"),
+        intake_data(
+            petition_type="accusation", accused_unit=str(org.unit_a.pk), retaliation_code="HY000000AAAAAA"
+        ),
     )
     assert unknown.status_code == 400 and "没有找到该编号的事项" in unknown.content.decode()
     response = client.post(
@@ -156,7 +172,10 @@ def test_cf3_the_window_registers_a_report_for_a_case_code_cond_18_4(client, ori
 
 def test_cf3_the_portal_asks_who_retaliated_and_never_errs(client, original):
     _portal(client, original)
-    blank = client.post(reverse("portal_case_retaliation", args=[original.code]), {"idempotency_key": "k2", "against": "other"})
+    blank = client.post(
+        reverse("portal_case_retaliation", args=[original.code]),
+        {"idempotency_key": "k2", "against": "other"},
+    )
     assert blank.status_code == 400 and not Case.objects.filter(retaliation_of=original).exists()
     # someone else's case: back to tracking, nothing registered
     client.session.flush()

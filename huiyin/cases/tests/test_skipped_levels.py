@@ -25,7 +25,9 @@ GUIDANCE = "已告知信访人本事项由东城镇人民政府负责处理，�
 
 @pytest.fixture
 def city_clerk(org):
-    return User.objects.create_user(username="city_clerk", password="x", full_name="市窗口", unit=org.city_office, role="clerk")
+    return User.objects.create_user(
+        username="city_clerk", password="x", full_name="市窗口", unit=org.city_office, role="clerk"
+    )
 
 
 def _visit(org, **overrides) -> CaseIn:
@@ -55,7 +57,11 @@ def test_ju3_a_visit_to_the_city_about_a_township_matter_is_registered_with_guid
     case, created = case_register(data=data, office=org.city_office, actor=city_clerk)
     # then it is registered as any visit, flagged by the level gap, with its guidance and competent unit
     assert created and case.status == Status.REGISTERED
-    assert (case.skipped_levels, case.competent_unit, case.level_guidance) == (True, org.township_gov, GUIDANCE)
+    assert (case.skipped_levels, case.competent_unit, case.level_guidance) == (
+        True,
+        org.township_gov,
+        GUIDANCE,
+    )
     # and its clocks run as for any petition: the notice within 15 days, 31 Dec 2025 + 15 = 15 Jan 2026
     assert Clock.objects.get(case=case, kind=ClockKind.NOTICE).due_on == date(2026, 1, 15)
     assert case.events.get(event_type="register").data["skipped_levels"] is True
@@ -66,7 +72,9 @@ def test_ju3_a_visit_to_the_city_about_a_township_matter_is_registered_with_guid
 
 def test_ju3_a_visit_one_level_above_is_not_skipping_levels_cond_20_1(org, clerk_li):
     # the county office about a township matter: one level above, as §20¶1 allows
-    case, _ = case_register(data=_visit(org, competent_unit_id=org.township_gov.pk), office=org.county_office, actor=clerk_li)
+    case, _ = case_register(
+        data=_visit(org, competent_unit_id=org.township_gov.pk), office=org.county_office, actor=clerk_li
+    )
     assert case.skipped_levels is False and skipped_level_visits(clerk_li) == 0
 
 

@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0012_signin_token_expiry_required'),
+        ("org", "0012_signin_token_expiry_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rulevalue',
-            name='key',
-            field=models.CharField(choices=[('routing_days', '登记后区分处理时限'), ('notice_days', '书面告知时限'), ('objection_days', '转送交办异议时限'), ('handling_days', '办理时限'), ('extension_max_days', '延期上限'), ('review_request_days', '请求复查期限'), ('review_days', '复查时限'), ('rereview_request_days', '请求复核期限'), ('rereview_days', '复核时限'), ('max_representatives', '集体访代表人数上限'), ('small_group_size', '小规模集体访人数（0=不区分）'), ('small_group_max_representatives', '小规模集体访代表人数上限'), ('warning_percent', '黄灯预警（已用时限百分比）'), ('roll_over_holiday', '期满日为节假日顺延'), ('dispute_days', '管辖争议决定时限'), ('stalled_days', '无进展督办提示天数'), ('review_accept_days', '复查复核请求受理决定时限（0=收到即受理）'), ('suggestion_feedback_days', '建议采纳情况书面反馈时限')], max_length=40),
+            model_name="rulevalue",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("routing_days", "登记后区分处理时限"),
+                    ("notice_days", "书面告知时限"),
+                    ("objection_days", "转送交办异议时限"),
+                    ("handling_days", "办理时限"),
+                    ("extension_max_days", "延期上限"),
+                    ("review_request_days", "请求复查期限"),
+                    ("review_days", "复查时限"),
+                    ("rereview_request_days", "请求复核期限"),
+                    ("rereview_days", "复核时限"),
+                    ("max_representatives", "集体访代表人数上限"),
+                    ("small_group_size", "小规模集体访人数（0=不区分）"),
+                    ("small_group_max_representatives", "小规模集体访代表人数上限"),
+                    ("warning_percent", "黄灯预警（已用时限百分比）"),
+                    ("roll_over_holiday", "期满日为节假日顺延"),
+                    ("dispute_days", "管辖争议决定时限"),
+                    ("stalled_days", "无进展督办提示天数"),
+                    ("review_accept_days", "复查复核请求受理决定时限（0=收到即受理）"),
+                    ("suggestion_feedback_days", "建议采纳情况书面反馈时限"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

@@ -6,39 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0009_t10_rules'),
-        ('org', '0013_t10_rules'),
-        ('supervision', '0002_candidate_dismissed'),
+        ("cases", "0009_t10_rules"),
+        ("org", "0013_t10_rules"),
+        ("supervision", "0002_candidate_dismissed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('improve_work', '改进工作建议'), ('improve_policy', '完善政策建议'), ('accountability', '追究责任建议')], max_length=20, verbose_name='建议类别')),
-                ('content', models.TextField(verbose_name='建议内容')),
-                ('issued_at', models.DateTimeField()),
-                ('issued_on', models.DateField(verbose_name='提出日期')),
-                ('due_on', models.DateField(db_index=True, verbose_name='书面反馈期限')),
-                ('article', models.CharField(max_length=200, verbose_name='依据')),
-                ('adoption', models.CharField(blank=True, choices=[('adopted', '采纳'), ('partly', '部分采纳'), ('not_adopted', '不予采纳（须说明理由）')], max_length=20, verbose_name='采纳情况')),
-                ('feedback', models.TextField(blank=True, verbose_name='书面反馈')),
-                ('feedback_on', models.DateField(blank=True, null=True, verbose_name='反馈日期')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='suggestions', to='cases.case')),
-                ('feedback_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suggestions_made', to='org.unit')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suggestions_received', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("improve_work", "改进工作建议"),
+                            ("improve_policy", "完善政策建议"),
+                            ("accountability", "追究责任建议"),
+                        ],
+                        max_length=20,
+                        verbose_name="建议类别",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="建议内容")),
+                ("issued_at", models.DateTimeField()),
+                ("issued_on", models.DateField(verbose_name="提出日期")),
+                ("due_on", models.DateField(db_index=True, verbose_name="书面反馈期限")),
+                ("article", models.CharField(max_length=200, verbose_name="依据")),
+                (
+                    "adoption",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("adopted", "采纳"),
+                            ("partly", "部分采纳"),
+                            ("not_adopted", "不予采纳（须说明理由）"),
+                        ],
+                        max_length=20,
+                        verbose_name="采纳情况",
+                    ),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="书面反馈")),
+                ("feedback_on", models.DateField(blank=True, null=True, verbose_name="反馈日期")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "feedback_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions_made",
+                        to="org.unit",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="suggestions_received",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '建议',
-                'verbose_name_plural': '建议',
-                'ordering': ['due_on', 'id'],
-                'indexes': [models.Index(fields=['to_unit', 'feedback_on'], name='suggestion_to_open')],
+                "verbose_name": "建议",
+                "verbose_name_plural": "建议",
+                "ordering": ["due_on", "id"],
+                "indexes": [models.Index(fields=["to_unit", "feedback_on"], name="suggestion_to_open")],
             },
         ),
     ]

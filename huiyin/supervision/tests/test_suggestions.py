@@ -27,13 +27,17 @@ def test_sv3_office_suggests_to_an_organ_which_answers_in_writing_within_30_days
     # given the county office makes an improvement suggestion to 住建局 on 15 December 2025
     clock.set(date(2025, 12, 15))
     case = register_case()
-    made = svc.suggestion_issue(actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_work", content=TEXT, case=case)
+    made = svc.suggestion_issue(
+        actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_work", content=TEXT, case=case
+    )
     # then written feedback is due 30 days later, over the year end: 15 Dec + 16 = 31 Dec, + 14 = 14 Jan 2026
     assert made.due_on == date(2026, 1, 14)
     assert "第四十条第四款" in made.article
     assert case.events.filter(event_type="suggestion_issued").count() == 1
     # and both sides list it
-    assert list(svc.suggestions_for(dispatcher_zhou)) == [made] == list(svc.suggestions_for(handler_wang_unit_a))
+    assert (
+        list(svc.suggestions_for(dispatcher_zhou)) == [made] == list(svc.suggestions_for(handler_wang_unit_a))
+    )
     # when on 15 January nothing has come back, it is overdue, on the list and counted
     clock.set(date(2026, 1, 15))
     assert list(svc.overdue(svc.suggestions_for(dispatcher_zhou))) == [made]
@@ -41,7 +45,9 @@ def test_sv3_office_suggests_to_an_organ_which_answers_in_writing_within_30_days
     page = client.get(reverse("supervision_suggestions") + "?show=overdue").content.decode()
     assert TEXT in page and "逾期未反馈 1" in page
     # when 住建局's head answers that it partly adopted it
-    svc.suggestion_feedback(suggestion=made, actor=head_sun_unit_a, adoption="partly", feedback="已建立月度督促机制")
+    svc.suggestion_feedback(
+        suggestion=made, actor=head_sun_unit_a, adoption="partly", feedback="已建立月度督促机制"
+    )
     made.refresh_from_db()
     assert (made.adoption, made.feedback_on) == ("partly", date(2026, 1, 15))
     # then it is no longer overdue and the count for the annual report (§41(三)) shows it
@@ -60,7 +66,9 @@ def test_sv3_office_suggests_to_an_organ_which_answers_in_writing_within_30_days
 def test_sv3_a_refusal_states_its_reasons_and_only_the_recipient_answers_cond_40_4(
     org, dispatcher_zhou, head_sun_unit_a, handler_zhao_unit_b
 ):
-    made = svc.suggestion_issue(actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_policy", content=TEXT)
+    made = svc.suggestion_issue(
+        actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_policy", content=TEXT
+    )
     with pytest.raises(PermissionDenied):
         svc.suggestion_feedback(suggestion=made, actor=handler_zhao_unit_b, adoption="adopted", feedback="好")
     with pytest.raises(ValidationFailed) as refused:
@@ -85,7 +93,11 @@ def test_sv3_the_feedback_days_come_from_the_profile_over_a_tiaoxiu_weekend_cond
     # given the province sets 10 working days for the feedback
     profile = RuleProfile.objects.create(code="t10-province", name="示范省", based_on=RuleProfile.national())
     RuleValue.objects.create(
-        profile=profile, key=RuleKey.SUGGESTION_FEEDBACK_DAYS, value=10, unit=ValueUnit.WORKING_DAY, article="示范省条例"
+        profile=profile,
+        key=RuleKey.SUGGESTION_FEEDBACK_DAYS,
+        value=10,
+        unit=ValueUnit.WORKING_DAY,
+        article="示范省条例",
     )
     org.province.rule_profile = profile
     org.province.save()
@@ -106,7 +118,8 @@ def test_sv3_the_office_issues_and_the_organ_answers_on_the_page_cond_40_4(
     bad = client.post(reverse("supervision_suggestions"), {"kind": "improve_work", "to_unit": org.unit_a.pk})
     assert bad.status_code == 400 and not Suggestion.objects.exists()
     ok = client.post(
-        reverse("supervision_suggestions"), {"kind": "improve_work", "to_unit": org.unit_a.pk, "content": TEXT}
+        reverse("supervision_suggestions"),
+        {"kind": "improve_work", "to_unit": org.unit_a.pk, "content": TEXT},
     )
     assert ok.status_code == 302
     made = Suggestion.objects.get()

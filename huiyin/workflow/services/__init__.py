@@ -88,6 +88,11 @@ from huiyin.workflow.services.core import (  # noqa: F401
     lock_case,
     rules_for_case,
 )
+from huiyin.workflow.services.direct import (  # t10-rules, RG-3
+    case_direct_handle,
+    case_direct_redirect,
+    case_direct_route,
+)
 from huiyin.workflow.services.disputes import (  # noqa: F401
     case_acknowledge_conflict,
     case_attach_leader,
@@ -137,11 +142,6 @@ from huiyin.workflow.services.routing import (  # noqa: F401
     _start_co_tasks,
     case_assign,
     case_forward,
-)
-from huiyin.workflow.services.direct import (  # t10-rules, RG-3
-    case_direct_handle,
-    case_direct_redirect,
-    case_direct_route,
 )
 from huiyin.workflow.transitions import PERMISSIONS, TABLE, Action
 

@@ -64,7 +64,12 @@ def case_direct_handle(
         stopped = clocks.stop_clocks(case, (ClockKind.ROUTING, ClockKind.NOTICE), on=ctx.today)
         case.handling_unit = case.office
         clocks.start_clock(
-            case=case, kind=ClockKind.HANDLING, unit=case.office, rules=ctx.rules, trigger="direct", on=ctx.today
+            case=case,
+            kind=ClockKind.HANDLING,
+            unit=case.office,
+            rules=ctx.rules,
+            trigger="direct",
+            on=ctx.today,
         )
         return {
             "unit": case.office_id,
@@ -90,7 +95,7 @@ def case_direct_route(
     (转送) or assigns (交办, with a deadline) it there and tells the petitioner where it went. The
     receiving unit may object within 5 working days (§23¶3), as with any forwarded matter."""
     next_status(case.status, Action.DIRECT_ROUTE)  # the status first: a closed case is a 409, not a 400
-    kind = _choice(AssignmentKind, kind, "kind")
+    kind = AssignmentKind(_choice(AssignmentKind, kind, "kind"))
     method = _notice(notice_method)
     _ensure_may_handle(case, unit, actor)  # never to the accused side (条例 §30¶3; ADR 0005)
     if kind == AssignmentKind.ASSIGN and (deadline is None or deadline <= timeutil.today()):

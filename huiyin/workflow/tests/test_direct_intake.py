@@ -56,7 +56,11 @@ def _clock(case: Case, kind: ClockKind) -> Clock:
 def squad(org):
     """住建局城建监察大队: a unit below 住建局 in its own system."""
     return Unit.objects.create(
-        code="X-ZJ-JC", name="住建局城建监察大队", kind=UnitKind.HOUSING, territory=org.county, parent=org.unit_a
+        code="X-ZJ-JC",
+        name="住建局城建监察大队",
+        kind=UnitKind.HOUSING,
+        territory=org.county,
+        parent=org.unit_a,
     )
 
 
@@ -75,7 +79,10 @@ def test_rg3_department_registers_a_direct_petition_and_handles_it_as_the_compet
     # when the next day, 31 December, the unit decides it is its own matter and tells the petitioner how
     clock.set(date(2025, 12, 31))
     case = wf.case_direct_handle(
-        case=case, actor=handler_wang_unit_a, guidance="由本局城建科办理，60日内书面答复", notice_method="in_person"
+        case=case,
+        actor=handler_wang_unit_a,
+        guidance="由本局城建科办理，60日内书面答复",
+        notice_method="in_person",
     )
     # then it handles it: the 60 days run from that acceptance (§34):
     # 31 Dec + 60 = 1 Jan (1) … 31 Jan (31) … 28 Feb (59), 1 Mar 2026 (60)
@@ -113,7 +120,9 @@ def test_rg3_department_forwards_to_a_unit_below_it_and_says_where_over_a_tiaoxi
     assert (handling.unit, handling.due_on) == (squad, date(2025, 11, 25))
 
 
-def test_rg3_department_tells_the_petitioner_which_organ_to_approach_cond_23_1(org, handler_wang_unit_a, clock):
+def test_rg3_department_tells_the_petitioner_which_organ_to_approach_cond_23_1(
+    org, handler_wang_unit_a, clock
+):
     clock.set(date(2025, 3, 3))
     case = _direct(org.unit_a, handler_wang_unit_a, title="对法院判决不服")
     # when the matter is neither the unit's nor its system's
