@@ -27,7 +27,13 @@ from huiyin.notify.models import Notification, StaffNotice
 from huiyin.notify.services import make_notification, render
 from huiyin.org.choices import Role
 from huiyin.org.models import User
-from huiyin.supervision.choices import EVENT_ANSWER, EVENT_ESCALATED, EVENT_MAJOR_URGENT, EVENT_ORDER
+from huiyin.supervision.choices import (
+    EVENT_ANSWER,
+    EVENT_ESCALATED,
+    EVENT_MAJOR_URGENT,
+    EVENT_ORDER,
+    EVENT_SUGGESTION,
+)
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.routing import blocked_units
@@ -132,6 +138,16 @@ TEXTS: dict[str, str] = {
     EVENT_ESCALATED: "{unit_name}逾期未答复督办，升级为第{level}级督办。",
     EVENT_MAJOR_URGENT: "重大、紧急信访事项，请立即研究处置（条例第二十五条）。",
 }
+
+# t10-rules: RG-3 (条例 §23¶1) — the unit below is told like any forwarded or assigned unit; SV-3 (§40¶4)
+# — the organ a suggestion about a case went to is told when its written feedback is due.
+RECIPIENTS[Action.DIRECT_ROUTE] = _routed
+TEXTS[Action.DIRECT_ROUTE] = (
+    "上级单位直接收到的事项已转交{unit_name}办理；如认为不属本单位职责，可在规定期限内提出异议。"
+)
+RECIPIENTS[EVENT_SUGGESTION] = _key("to_unit", HANDLING_ROLES + (Role.LEADER,))
+TEXTS[EVENT_SUGGESTION] = "信访部门提出{kind_label}，请于{due_on}前书面反馈采纳情况（条例第四十条第四款）。"
+
 DUE_KEYS = ("accept_due_on", "order_due_on", "deadline", "due_on")
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from huiyin.cases.confidentiality import on_accused_side
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
@@ -31,6 +32,7 @@ MSG_NOT_OFFICE = "只有信访部门可以向有关机关提出建议（《信�
 MSG_NOT_RECIPIENT = "只有收到建议的机关的工作人员可以书面反馈采纳情况"
 MSG_ANSWERED = "该建议已书面反馈"
 MSG_OUTSIDE = "只能向本辖区的机关提出建议"
+MSG_ACCUSED = "不得就检举控告事项向被反映单位一方提出建议（《信访工作条例》第三十条第三款）"
 
 
 def may_issue(user: User) -> bool:
@@ -76,6 +78,9 @@ def suggestion_issue(
         raise ValidationFailed("请填写建议内容", extra={"fields": {"content": "请填写建议内容"}})
     if not target_units(actor).filter(pk=to_unit.pk).exists():
         raise ValidationFailed(MSG_OUTSIDE, extra={"fields": {"to_unit": MSG_OUTSIDE}})
+    if case is not None and on_accused_side(to_unit.pk, case.accused_unit_id):
+        # 条例 §30¶3: a suggestion about an accusation never goes to (or tells) the accused side
+        raise ValidationFailed(MSG_ACCUSED, extra={"fields": {"to_unit": MSG_ACCUSED}})
     assert actor.unit is not None
     today = timeutil.today()
     due, article = feedback_due(actor.unit, today)
@@ -100,6 +105,7 @@ def suggestion_issue(
             actor=actor,
             data={
                 "suggestion": suggestion.pk,
+                "to_unit": to_unit.pk,
                 "kind_label": SuggestionKind(kind).label,
                 "to_unit_name": to_unit.name,
                 "due_on": due.isoformat(),

@@ -135,3 +135,30 @@ def test_sv3_the_office_issues_and_the_organ_answers_on_the_page_cond_40_4(
     client.force_login(dispatcher_zhou)
     other = reverse("supervision_suggestion_feedback", args=[made.pk + 1])
     assert client.post(other, {"adoption": "adopted", "feedback": "x"}).status_code == 404
+
+
+def test_sv3_a_suggestion_about_an_accusation_never_reaches_the_accused_side_cond_40_30_3(
+    org, register_case, dispatcher_zhou
+):
+    accusation = register_case(petition_type="accusation", accused_unit_id=org.unit_a.pk, title="举报住建局")
+    with pytest.raises(ValidationFailed) as refused:
+        svc.suggestion_issue(
+            actor=dispatcher_zhou, to_unit=org.unit_a, kind="accountability", content=TEXT, case=accusation
+        )
+    assert refused.value.message == svc.MSG_ACCUSED
+    assert not Suggestion.objects.exists()
+
+
+def test_sv3_the_organ_is_told_when_a_suggestion_about_a_case_is_due_cond_40_4(
+    org, register_case, dispatcher_zhou, head_sun_unit_a, clock
+):
+    from huiyin.notify.models import StaffNotice
+    from huiyin.notify.outbox import outbox_drain
+
+    clock.set(date(2025, 12, 15))
+    svc.suggestion_issue(
+        actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_work", content=TEXT, case=register_case()
+    )
+    outbox_drain()
+    notice = StaffNotice.objects.get(user=head_sun_unit_a, kind="suggestion_issued")
+    assert "2026-01-14" in notice.text
