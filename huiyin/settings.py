@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "huiyin.org.context_processors.signin",
+                "huiyin.org.context_processors.navigation",
             ],
         },
     },

@@ -17,12 +17,15 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from huiyin.cases.choices import AssistanceKind, DivertTarget, ReferralOutcome, Status
+from huiyin.cases.events import event_record
 from huiyin.cases.models import AssistanceReferral, Case, FollowUp
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
-from huiyin.org.choices import Role
+from huiyin.core.registry import EventType, Phase
+from huiyin.org import roles
 from huiyin.org.models import Unit, User
 
 EVENT_REFERRAL = "assistance_referral"
@@ -36,7 +39,27 @@ EVENT_LABELS = {
     EVENT_FOLLOWUP_DONE: "终结后跟进",
 }
 
-AFTERCARE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD})
+
+def _referred(ev: object) -> str:
+    d = getattr(ev, "data", None) or {}
+    return _("已为您转介%(kind)s（%(organ)s）") % {"kind": d.get("kind_label", ""), "organ": d.get("organ_name", "")}
+
+
+def _outcome(ev: object) -> str:
+    d = getattr(ev, "data", None) or {}
+    return _("%(kind)s结果：%(outcome)s") % {"kind": d.get("kind_label", ""), "outcome": d.get("outcome_label", "")}
+
+
+# Declared by the cases app (ADR 0007). The petitioner reads the referral and its outcome (§37¶2: told
+# of, or helped to apply for, assistance); the follow-ups are the organs' own work.
+EVENTS = (
+    EventType(EVENT_REFERRAL, EVENT_LABELS[EVENT_REFERRAL], Phase.HANDLING, citizen=_referred),
+    EventType(EVENT_REFERRAL_OUTCOME, EVENT_LABELS[EVENT_REFERRAL_OUTCOME], Phase.HANDLING, citizen=_outcome),
+    EventType(EVENT_FOLLOWUP_PLANNED, EVENT_LABELS[EVENT_FOLLOWUP_PLANNED], Phase.ANSWER),
+    EventType(EVENT_FOLLOWUP_DONE, EVENT_LABELS[EVENT_FOLLOWUP_DONE], Phase.ANSWER),
+)
+
+AFTERCARE_ROLES = roles.AFTERCARE
 MSG_NOT_YOURS = "只有登记、办理或复查复核本事项的单位的工作人员可以转介救助或安排跟进"
 MSG_NOT_FINAL = (
     "终结后跟进适用于已复查复核或涉法涉诉已终结的事项（《信访工作条例》第三十六条第三款、第三十七条）"
@@ -82,9 +105,7 @@ def _text(value: str, message: str, field: str) -> str:
 
 
 def _write(case: Case, event_type: str, actor: User, data: dict[str, object], reason: str = "") -> None:
-    from huiyin.workflow.events import write_event
-
-    write_event(case=case, event_type=event_type, actor=actor, data=data, reason=reason)
+    event_record(case=case, event_type=event_type, actor=actor, data=data, reason=reason)
 
 
 @transaction.atomic

@@ -24,12 +24,13 @@ from huiyin.cases.selectors import (
     case_parties_with_audit,
     search_cases,
 )
-from huiyin.cases.services import INTAKE_ROLES, CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import access, net
 from huiyin.core.access import CASE, STAFF
 from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
+from huiyin.org import roles
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
@@ -411,7 +412,7 @@ def case_create(
     if user.unit.kind != UnitKind.PETITION_OFFICE:
         # RG-3 (条例 §23¶1): a department registers what it received directly on the workbench
         # (/direct/new/), not through the intake API, which stays the petition offices'.
-        if user.role not in INTAKE_ROLES:
+        if user.role not in roles.REGISTER:
             raise PermissionDenied("您的岗位不能登记信访事项")
         raise ValidationFailed(MSG_NOT_AN_OFFICE, extra={"fields": {"office": MSG_NOT_AN_OFFICE}})
     data = CaseIn(

@@ -9,7 +9,27 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from huiyin.core import signals  # noqa: F401
+        from huiyin.core import registry, signals  # noqa: F401
+        from huiyin.org import roles
+
+        N = registry.NavEntry
+        registry.declare(
+            registry.Module(
+                name="core",
+                navigation=(
+                    N(
+                        "audit",
+                        "审计",
+                        "audit_log",
+                        "bi-journal-check",
+                        70,
+                        roles=roles.READ_AUDIT,
+                        superuser=True,
+                    ),
+                    N("admin", "管理", "admin:index", "bi-gear", 90, staff_flag=True),
+                ),
+            )
+        )
         from huiyin.core.seeds import restore_reference_data
 
         # after every `migrate` and every `flush` (transactional tests): reference data back in place

@@ -7,4 +7,8 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与配置"
 
     def ready(self) -> None:
+        from huiyin.core import registry
+        from huiyin.org import roles
+
+        registry.declare(registry.Module(name="org", capabilities=roles.CAPABILITIES))
         from huiyin.org import signals  # noqa: F401

@@ -15,19 +15,21 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from huiyin.cases.confidentiality import on_accused_side
+from huiyin.cases.events import event_record
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.workdays import DayUnit, add_days
+from huiyin.org import roles
 from huiyin.org.choices import Role, RuleKey, UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import profile_for, rules_for_profile
 from huiyin.supervision.choices import EVENT_SUGGESTION, EVENT_SUGGESTION_FEEDBACK, Adoption, SuggestionKind
 from huiyin.supervision.models import Suggestion
 
-ISSUE_ROLES = frozenset({Role.DISPATCHER, Role.UNIT_HEAD, Role.LEADER, Role.SUPERVISOR})
-FEEDBACK_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER, Role.DISPATCHER})
+ISSUE_ROLES = roles.SUGGEST
+FEEDBACK_ROLES = roles.ANSWER_SUGGESTION
 MSG_NOT_OFFICE = "只有信访部门可以向有关机关提出建议（《信访工作条例》第四十条）"
 MSG_NOT_RECIPIENT = "只有收到建议的机关的工作人员可以书面反馈采纳情况"
 MSG_ANSWERED = "该建议已书面反馈"
@@ -97,9 +99,7 @@ def suggestion_issue(
         article=article,
     )
     if case is not None:
-        from huiyin.workflow.events import write_event
-
-        write_event(
+        event_record(
             case=case,
             event_type=EVENT_SUGGESTION,
             actor=actor,
@@ -134,9 +134,7 @@ def suggestion_feedback(
     suggestion.feedback_by, suggestion.feedback_on = actor, timeutil.today()
     suggestion.save(update_fields=["adoption", "feedback", "feedback_by", "feedback_on"])
     if suggestion.case_id:
-        from huiyin.workflow.events import write_event
-
-        write_event(
+        event_record(
             case=suggestion.case,  # type: ignore[arg-type]
             event_type=EVENT_SUGGESTION_FEEDBACK,
             actor=actor,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from huiyin.cases.confidentiality import on_accused_side
 from huiyin.cases.models import Case, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
-from huiyin.org.choices import Role
+from huiyin.org import roles
 from huiyin.org.models import User
 from huiyin.workflow.choices import CoTaskState, DisputeState
 from huiyin.workflow.conflicts import (
@@ -25,7 +25,6 @@ from huiyin.workflow.transitions import (
     ACTION_LABELS,
     CITIZEN_ACTIONS,
     CONFLICT_ACTIONS,
-    CONFLICT_ROLES,
     PERMISSIONS,
     Action,
     Side,
@@ -78,7 +77,7 @@ def actor_sides(actor: User, case: Case) -> set[Side]:
         case=case, decider_id=actor.unit_id, state=DisputeState.OPEN
     ).exists():
         sides.add(Side.DECIDER)
-    overseer = actor.role in (Role.LEADER, Role.SUPERVISOR) and actor.unit is not None
+    overseer = actor.role in roles.OVERSEE and actor.unit is not None
     if overseer and case.office.territory.path.startswith(actor.unit.territory.path):  # type: ignore[union-attr]
         sides.add(Side.OVERSIGHT)
     return sides
@@ -113,7 +112,7 @@ class Interest:
 
 
 def interest_of(actor: Actor, case: Case) -> Interest:
-    if isinstance(actor, CitizenActor) or actor.role not in CONFLICT_ROLES:
+    if isinstance(actor, CitizenActor) or actor.role not in roles.CONFLICT_CHECKED:
         return Interest([], False, False)
     recused, recorded = conflict_resolved(case, actor)
     return Interest(interest_links(case, actor), recused, recorded)

@@ -335,7 +335,7 @@ def _dispute_units(user: User, case: Case, value: list[int], action: Action) -> 
 def _leader(user: User, case: Case, value: int | None, action: Action) -> User | None:
     if value is None:
         return None
-    leader = leaders_for(case).filter(pk=value).first()
+    leader: User | None = leaders_for(case).filter(pk=value).first()
     if leader is None:
         raise _bad_reference("leader", MSG_LEADER_UNUSABLE.format(id=value))
     return leader

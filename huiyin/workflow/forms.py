@@ -40,7 +40,7 @@ def _text(label: str, *, required: bool = True, rows: int = 3, **kwargs: Any) ->
     )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name}（{obj.territory.name}）"
 
@@ -195,7 +195,7 @@ class DecideDisputeForm(ActionForm):
             self.fields["unit"].help_text = f"争议单位：{names}。争议情况：{dispute.reason}"
 
 
-class LeaderChoiceField(forms.ModelChoiceField):
+class LeaderChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -317,7 +317,7 @@ class RateForm(ActionForm):
         return {"rating": d["rating"], "solved": solved, "comment": d.get("comment", "")}
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 

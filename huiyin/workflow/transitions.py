@@ -242,7 +242,6 @@ PERMISSIONS: dict[Action, Permission] = {
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.
 CONFLICT_ACTIONS = frozenset({Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT})
 # Roles whose acts on a case are checked for a conflict of interest (条例 §28¶3).
-CONFLICT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
 
 # What a petitioner may do for themselves (through the portal, once the portal has verified them):

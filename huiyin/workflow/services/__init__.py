@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from huiyin.cases.models import Case
-from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed  # noqa: F401
-from huiyin.workflow.actors import (  # noqa: F401
+from huiyin.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.workflow.actors import (
     MSG_NO_BAR_TO_CLEAR,
     Actor,
     CitizenActor,
@@ -23,8 +23,9 @@ from huiyin.workflow.actors import (  # noqa: F401
     ensure_no_conflict,
     interest_of,
 )
+from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.conflicts import EVENT_CLEARED
-from huiyin.workflow.guards import (  # noqa: F401
+from huiyin.workflow.guards import (
     ACTOR_GUARDS,
     CO_HANDLING_ARTICLE,
     GUARDS,
@@ -60,7 +61,7 @@ from huiyin.workflow.guards import (  # noqa: F401
     _open_dispute,
     _refuse,
 )
-from huiyin.workflow.services.accused import (  # noqa: F401
+from huiyin.workflow.services.accused import (
     MSG_ACCUSED_UNIT_CONFLICT,
     MSG_ACCUSED_UNIT_REQUIRED,
     MSG_ACCUSED_USER_UNIT,
@@ -68,14 +69,14 @@ from huiyin.workflow.services.accused import (  # noqa: F401
     case_clear_conflict_bar,
     case_set_accused,
 )
-from huiyin.workflow.services.answers import (  # noqa: F401
+from huiyin.workflow.services.answers import (
     _WINDOW_AFTER,
     case_close,
     case_deliver,
     case_rate,
     case_reopen,
 )
-from huiyin.workflow.services.core import (  # noqa: F401
+from huiyin.workflow.services.core import (
     Body,
     Context,
     _choice,
@@ -86,14 +87,13 @@ from huiyin.workflow.services.core import (  # noqa: F401
     _transition,
     allowed_actions,
     lock_case,
-    rules_for_case,
 )
 from huiyin.workflow.services.direct import (  # t10-rules, RG-3
     case_direct_handle,
     case_direct_redirect,
     case_direct_route,
 )
-from huiyin.workflow.services.disputes import (  # noqa: F401
+from huiyin.workflow.services.disputes import (
     case_acknowledge_conflict,
     case_attach_leader,
     case_co_report,
@@ -102,7 +102,7 @@ from huiyin.workflow.services.disputes import (  # noqa: F401
     case_refer_dispute,
     leaders_for,
 )
-from huiyin.workflow.services.handling import (  # noqa: F401
+from huiyin.workflow.services.handling import (
     _issue_opinion,
     _opinion_fields,
     case_dismiss_objection,
@@ -120,7 +120,7 @@ from huiyin.workflow.services.registration import (
     case_not_accept,
     case_transfer,
 )
-from huiyin.workflow.services.reviews import (  # noqa: F401
+from huiyin.workflow.services.reviews import (
     _REVIEW_STAGES,
     _answer_review,
     _open_review,
@@ -133,7 +133,7 @@ from huiyin.workflow.services.reviews import (  # noqa: F401
     case_rereview_reply,
     case_review_reply,
 )
-from huiyin.workflow.services.routing import (  # noqa: F401
+from huiyin.workflow.services.routing import (
     CoUnit,
     _cancel_co_tasks,
     _co_units,
@@ -198,3 +198,119 @@ assert set(ACTION_SERVICES) == set(Action), "every action in the table has a ser
 assert {a for _, a in TABLE} == set(Action), "every action appears in the table"
 assert set(PERMISSIONS) == set(Action), "every action has a permission rule"
 assert EVENT_CLEARED == Action.CLEAR_CONFLICT_BAR, "conflicts reads the clearing events by this name"
+
+__all__ = [
+    "ACTION_SERVICES",
+    "ACTOR_GUARDS",
+    "CO_HANDLING_ARTICLE",
+    "GUARDS",
+    "MSG_ACCEPT_FIRST",
+    "MSG_ACCUSED_UNIT_CONFLICT",
+    "MSG_ACCUSED_UNIT_REQUIRED",
+    "MSG_ACCUSED_USER_UNIT",
+    "MSG_CO_PENDING",
+    "MSG_DISPUTE_OPEN",
+    "MSG_NOT_ACCEPTANCE_ORGAN",
+    "MSG_NOT_ACCUSATION",
+    "MSG_NO_ACCEPTANCE",
+    "MSG_NO_BAR_TO_CLEAR",
+    "MSG_NO_DISPUTE",
+    "MSG_NO_OFFICE_ABOVE",
+    "MSG_NO_SUPERIOR",
+    "MSG_REASON_REQUIRED",
+    "_REVIEW_STAGES",
+    "_WINDOW_AFTER",
+    "Actor",
+    "Body",
+    "CitizenActor",
+    "CoUnit",
+    "ConflictOfInterest",
+    "Context",
+    "Interest",
+    "NotFound",
+    "PermissionDenied",
+    "TransitionNotAllowed",
+    "ValidationFailed",
+    "_answer_review",
+    "_cancel_co_tasks",
+    "_choice",
+    "_citizen_marks",
+    "_co_units",
+    "_ensure_may_handle",
+    "_field_values",
+    "_guard_acceptance_organ",
+    "_guard_acceptance_pending",
+    "_guard_accepted",
+    "_guard_accusation",
+    "_guard_acknowledge",
+    "_guard_clear_bar",
+    "_guard_delivered",
+    "_guard_dispute_open",
+    "_guard_extend",
+    "_guard_hearing",
+    "_guard_no_dispute",
+    "_guard_no_objection",
+    "_guard_object",
+    "_guard_objection_pending",
+    "_guard_rate",
+    "_guard_reopen",
+    "_guard_undelivered",
+    "_guard_window",
+    "_issue_opinion",
+    "_jsonable",
+    "_latest_opinion",
+    "_live_clock",
+    "_open_dispute",
+    "_open_review",
+    "_opinion_fields",
+    "_pending_opinion",
+    "_refuse",
+    "_require",
+    "_route",
+    "_start_co_tasks",
+    "_superior",
+    "_transition",
+    "actor_sides",
+    "allowed_actions",
+    "bars_clearable_by",
+    "case_accept",
+    "case_accept_review",
+    "case_acknowledge_conflict",
+    "case_assign",
+    "case_attach_leader",
+    "case_clear_conflict_bar",
+    "case_close",
+    "case_co_report",
+    "case_decide_dispute",
+    "case_deliver",
+    "case_dismiss_objection",
+    "case_divert",
+    "case_extend",
+    "case_forward",
+    "case_hearing_end",
+    "case_hearing_start",
+    "case_mediate",
+    "case_merge",
+    "case_not_accept",
+    "case_object",
+    "case_rate",
+    "case_recuse",
+    "case_refer_dispute",
+    "case_reopen",
+    "case_reply",
+    "case_request_rereview",
+    "case_request_review",
+    "case_rereview_reply",
+    "case_return",
+    "case_review_reply",
+    "case_set_accused",
+    "case_transfer",
+    "default_review_route",
+    "ensure_actor_may",
+    "ensure_no_conflict",
+    "interest_of",
+    "leaders_for",
+    "lock_case",
+    "perform",
+    "rules_for_case",
+]

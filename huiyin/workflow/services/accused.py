@@ -8,8 +8,8 @@ from huiyin.cases.confidentiality import office_above
 from huiyin.cases.models import Case
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.models import Unit, User
-from huiyin.workflow import clocks
 from huiyin.workflow.actors import MSG_NO_BAR_TO_CLEAR, bars_clearable_by
+from huiyin.workflow.choices import LIVE_STATES
 from huiyin.workflow.models import Clock
 from huiyin.workflow.services.core import Context, _require, _transition
 from huiyin.workflow.transitions import (
@@ -84,7 +84,7 @@ def case_set_accused(
         if above.pk != office.pk:
             # the accused office never holds the case: its clocks run on at the office above
             case.office = above
-            Clock.objects.filter(case=case, unit=office, state__in=clocks.LIVE_STATES).update(unit=above)
+            Clock.objects.filter(case=case, unit=office, state__in=LIVE_STATES).update(unit=above)
             data |= {"from_office": office.pk, "to_office": above.pk, "to_office_name": above.name}
         return data
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
-from huiyin.cases.models import Case, CaseEvent
+from huiyin.cases.events import event_record
+from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import User
 from huiyin.org.selectors import Rule
@@ -102,18 +102,16 @@ def _transition(
         case.status = to_status
         changed = [name for name, value in _field_values(case).items() if value != before[name]]
         case.save(update_fields=[*changed, "status", "updated_at"])
-        event = CaseEvent.objects.create(
+        event_record(  # with its outbox row: its notices commit with it (ADR 0006, 0007)
             case=case,
             event_type=action,
             from_status=from_status,
             to_status=to_status,
             actor=None if isinstance(actor, CitizenActor) else actor,
-            actor_unit_id=None if isinstance(actor, CitizenActor) else actor.unit_id,
             reason=reason,
             data=_jsonable({**data, **_citizen_marks(actor)}),
             created_at=now,
         )
-        outbox_write(event=event)  # its notices commit with it (ADR 0006)
     return case
 
 

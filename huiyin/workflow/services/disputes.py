@@ -10,7 +10,7 @@ from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
-from huiyin.workflow.choices import ClockKind, CoTaskState, DisputeState
+from huiyin.workflow.choices import LIVE_STATES, ClockKind, CoTaskState, DisputeState
 from huiyin.workflow.conflicts import (
     interest_links,
 )
@@ -114,7 +114,7 @@ def case_decide_dispute(*, case: Case, actor: User, unit: Unit, reason: str) -> 
         case.objection_pending = False
         clocks.cancel_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)
         Clock.objects.filter(
-            case=case, kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), state__in=clocks.LIVE_STATES
+            case=case, kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), state__in=LIVE_STATES
         ).update(unit=unit)
         return {
             "dispute": dispute.pk,

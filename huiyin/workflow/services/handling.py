@@ -15,7 +15,7 @@ from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
-from huiyin.workflow.choices import ClockKind
+from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.guards import _live_clock, _refuse
 from huiyin.workflow.models import Clock
@@ -49,7 +49,7 @@ def case_return(*, case: Case, actor: User, reason: str = "") -> Case:
         case.assignment_kind = ""
         case.assignment_deadline = None
         cancelled = clocks.cancel_clocks(case, (ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today)
-        Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(
+        Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(
             unit=case.office
         )
         co_cancelled = _cancel_co_tasks(case, ctx)
@@ -131,6 +131,7 @@ def _issue_opinion(
     review_route: str | None,
     agreement: str = "",
 ) -> Opinion:
+    assert isinstance(ctx.actor, User), "opinions are issued by staff"
     unit = ctx.actor.unit
     assert unit is not None
     return Opinion.objects.create(

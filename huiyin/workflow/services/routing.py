@@ -16,7 +16,7 @@ from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow import clocks
-from huiyin.workflow.choices import ClockKind, CoTaskState
+from huiyin.workflow.choices import LIVE_STATES, ClockKind, CoTaskState
 from huiyin.workflow.guards import CO_HANDLING_ARTICLE, _live_clock
 from huiyin.workflow.models import Clock, CoHandling
 from huiyin.workflow.routing import guard_routing
@@ -25,11 +25,22 @@ from huiyin.workflow.transitions import (
     Action,
 )
 
+MSG_OUTSIDE_JURISDICTION = (
+    "{unit}不在本单位的管辖范围内（属地管理、分级负责：《信访工作条例》第二十二条第一款第二项）"
+)
+
 
 def _ensure_may_handle(case: Case, unit: Unit, actor: User) -> None:
     guard_routing(case, unit, actor)
     if not unit.is_active:
         raise ValidationFailed(f"{unit.name}已停用", extra={"fields": {"unit": "单位已停用"}})
+    # 属地管理、分级负责 (条例 §5(三), §22¶1(二)): a case goes only to units of the actor's own
+    # jurisdiction (its territory subtree), whichever interface asks; a matter for another
+    # jurisdiction is transferred (移交) to that jurisdiction's office instead.
+    home = actor.unit.territory if actor.unit is not None else None
+    if home is None or not unit.territory.path.startswith(home.path):
+        message = MSG_OUTSIDE_JURISDICTION.format(unit=unit.name)
+        raise ValidationFailed(message, extra={"fields": {"unit": message}})
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def _route(
     clocks.start_clock(
         case=case, kind=ClockKind.OBJECTION, unit=unit, rules=ctx.rules, trigger=kind, on=ctx.today
     )
-    Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=clocks.LIVE_STATES).update(unit=unit)
+    Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(unit=unit)
     if deadline is not None:
         clocks.start_deadline_clock(
             case=case,
