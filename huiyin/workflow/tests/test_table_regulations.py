@@ -68,6 +68,10 @@ LAW: dict[tuple[str, str], tuple[str, str]] = {
     # CF-1: the office sets the accused before the case leaves it (§30¶3)
     (S.REGISTERED, A.SET_ACCUSED): (S.REGISTERED, "§30¶3 核定被反映人"),
     (S.ACCEPTED, A.SET_ACCUSED): (S.ACCEPTED, "§30¶3 核定被反映人"),
+    # RG-3: a unit other than the petition office that registered a petition received directly (§23¶1)
+    (S.REGISTERED, A.DIRECT_HANDLE): (S.IN_HANDLING, "§23¶1 属本机关职权：告知接收情况及处理途径和程序"),
+    (S.REGISTERED, A.DIRECT_ROUTE): (S.IN_HANDLING, "§23¶1 属本系统下级：转送、交办并告知去向"),
+    (S.REGISTERED, A.DIRECT_REDIRECT): (S.CLOSED, "§23¶1 不属本机关、本系统：告知向有权机关提出"),
 }
 
 
