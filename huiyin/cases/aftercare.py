@@ -42,12 +42,18 @@ EVENT_LABELS = {
 
 def _referred(ev: object) -> str:
     d = getattr(ev, "data", None) or {}
-    return _("已为您转介%(kind)s（%(organ)s）") % {"kind": d.get("kind_label", ""), "organ": d.get("organ_name", "")}
+    return _("已为您转介%(kind)s（%(organ)s）") % {
+        "kind": d.get("kind_label", ""),
+        "organ": d.get("organ_name", ""),
+    }
 
 
 def _outcome(ev: object) -> str:
     d = getattr(ev, "data", None) or {}
-    return _("%(kind)s结果：%(outcome)s") % {"kind": d.get("kind_label", ""), "outcome": d.get("outcome_label", "")}
+    return _("%(kind)s结果：%(outcome)s") % {
+        "kind": d.get("kind_label", ""),
+        "outcome": d.get("outcome_label", ""),
+    }
 
 
 # Declared by the cases app (ADR 0007). The petitioner reads the referral and its outcome (§37¶2: told

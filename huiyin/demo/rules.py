@@ -6,7 +6,7 @@ Runs after the case builder, as of today, through the real services.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from huiyin.cases.services import CaseIn, PetitionerIn, case_register, retaliati
 from huiyin.core import timeutil
 from huiyin.demo.org import DemoOrg
 from huiyin.demo.people import citizen_number, mobile, person_name
+from huiyin.org.models import Unit, User
 from huiyin.supervision import suggestions
 from huiyin.supervision.models import Suggestion
 from huiyin.workflow import services as wf
@@ -41,15 +42,15 @@ def build_rules_demo(org: DemoOrg, rng: random.Random) -> dict[str, int]:
     original = case_services.new_case_code
     code_rng = random.Random(rng.random())
 
-    def seeded(at):  # type: ignore[no-untyped-def]
+    def seeded(at: datetime) -> str:
         alphabet = case_services._CODE_ALPHABET
         return f"HY{timezone.localtime(at):%y%m%d}" + "".join(code_rng.choice(alphabet) for _ in range(6))
 
-    case_services.new_case_code = seeded  # type: ignore[assignment]
+    case_services.new_case_code = seeded
     try:
         return _build(org, rng)
     finally:
-        case_services.new_case_code = original  # type: ignore[assignment]
+        case_services.new_case_code = original
 
 
 def _build(org: DemoOrg, rng: random.Random) -> dict[str, int]:
@@ -65,7 +66,7 @@ def _build(org: DemoOrg, rng: random.Random) -> dict[str, int]:
     housing, civil = org.departments["zj"], org.departments["mz"]
 
     # RG-3 (条例 §23¶1): petitions handed in at 住建局 and at the county government
-    def direct(unit, actor, title, content):  # type: ignore[no-untyped-def]
+    def direct(unit: Unit, actor: User, title: str, content: str) -> Case:
         data = CaseIn(
             channel="visit", petition_type="complaint", title=title, content=content, petitioners=_person(rng)
         )

@@ -268,10 +268,12 @@ class RetaliationForm(forms.Form):
 
     def __init__(self, *args: Any, handling_unit_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("other", _("其他单位或个人（请在下面写明）"))]
+        choices: list[tuple[str, str]] = [("other", str(_("其他单位或个人（请在下面写明）")))]
         if handling_unit_name:
-            choices.insert(0, ("handling", _("办理本事项的单位：%(unit)s") % {"unit": handling_unit_name}))
-        self.fields["against"].choices = choices
+            choices.insert(
+                0, ("handling", str(_("办理本事项的单位：%(unit)s")) % {"unit": handling_unit_name})
+            )
+        cast(forms.ChoiceField, self.fields["against"]).choices = choices
         self.fields["accused_person"].widget.attrs["class"] = "form-control"
 
     def clean(self) -> dict[str, Any]:

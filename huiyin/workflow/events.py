@@ -321,14 +321,16 @@ EVENTS: tuple[EventType, ...] = (
         A.DIRECT_HANDLE,
         P.REGISTRATION,
         citizen=lambda ev: (
-            _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {"unit": _unit(ev), "guidance": ev.reason}
+            _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s")
+            % {"unit": _unit(ev), "guidance": ev.reason}
         ),
     ),
     _action(
         A.DIRECT_ROUTE,
         P.ROUTING,
         citizen=lambda ev: (
-            _("%(unit)s将您的信访事项转交%(to)s办理") % {"unit": _unit(ev), "to": (ev.data or {}).get("unit_name", "")}
+            _("%(unit)s将您的信访事项转交%(to)s办理")
+            % {"unit": _unit(ev), "to": (ev.data or {}).get("unit_name", "")}
         ),
         notice="上级单位直接收到的事项已转交{unit_name}办理；如认为不属本单位职责，可在规定期限内提出异议。",
         tells=_routed,
