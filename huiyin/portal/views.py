@@ -344,8 +344,11 @@ def case_retaliation(request: HttpRequest, code: str) -> HttpResponse:
                 content=d["content"],
                 accused_unit=handling if against_handling else None,
                 accused_person=d.get("accused_person", ""),
-                idempotency_key="retaliation:" + d["idempotency_key"],
+                # scoped to this case: a key typed into the form never answers with another case
+                idempotency_key=f"retaliation:{case.pk}:{d['idempotency_key']}",
             )
+            if report.retaliation_of_id != case.pk:
+                raise Http404
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

@@ -61,7 +61,7 @@ def _portal(client, case):
 
 
 def test_cf3_petitioner_reports_retaliation_from_the_portal_and_the_accused_side_never_sees_it_cond_18_4_30_3(
-    client, original, org, handler_wang_unit_a, head_sun_unit_a, squad, dispatcher_zhou
+    client, original, org, handler_wang_unit_a, head_sun_unit_a, squad, dispatcher_zhou, register_case
 ):
     # given the petitioner opened their own case on the portal, handled by 住建局
     _portal(client, original)
@@ -89,6 +89,16 @@ def test_cf3_petitioner_reports_retaliation_from_the_portal_and_the_accused_side
     )
     assert Case.objects.filter(retaliation_of=original).count() == 1
     outbox_drain()
+    # and another petitioner replaying that key from their own case gets a new case of their own, never
+    # this report (the key is scoped to the case it is reported for)
+    other = register_case(title="另一人的事项")
+    _portal(client, other)
+    client.post(
+        reverse("portal_case_retaliation", args=[other.code]),
+        {"idempotency_key": "k1", "against": "other", "accused_person": "某村干部", "content": STORY},
+    )
+    assert report.code not in client.session[SESSION_VERIFIED]
+    assert Case.objects.filter(retaliation_of=other).count() == 1
 
     # the attack: everyone on the accused side — the handler and head of 住建局, a unit below it — tries
     for person in (handler_wang_unit_a, head_sun_unit_a, squad):
