@@ -28,9 +28,11 @@ from huiyin.cases.selectors import (
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import access, net
 from huiyin.core.access import CASE, STAFF
-from huiyin.core.errors import NotFound, ValidationFailed
+from huiyin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
+from huiyin.org import roles
 from huiyin.org.api import UnitRef, api_user
+from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockKind, ClockState
 from huiyin.workflow.services import allowed_actions
@@ -406,6 +408,12 @@ def case_create(
         # Keys are per account: another integration's key never answers with someone else's case.
         key = f"api:{user.pk}:{idempotency_key}"
     if user.unit is None:
+        raise ValidationFailed(MSG_NOT_AN_OFFICE, extra={"fields": {"office": MSG_NOT_AN_OFFICE}})
+    if user.unit.kind != UnitKind.PETITION_OFFICE:
+        # RG-3 (条例 §23¶1): a department registers what it received directly on the workbench
+        # (/direct/new/), not through the intake API, which stays the petition offices'.
+        if user.role not in roles.REGISTER:
+            raise PermissionDenied("您的岗位不能登记信访事项")
         raise ValidationFailed(MSG_NOT_AN_OFFICE, extra={"fields": {"office": MSG_NOT_AN_OFFICE}})
     data = CaseIn(
         **payload.model_dump(exclude={"petitioners"}),

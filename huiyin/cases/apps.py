@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
-        from huiyin.cases import events
+        from huiyin.cases import aftercare, events
         from huiyin.cases.models import Category
         from huiyin.core import registry
         from huiyin.core.seeds import migration_seed
@@ -17,7 +17,7 @@ class CasesConfig(AppConfig):
         registry.declare(
             registry.Module(
                 name="cases",
-                events=events.EVENTS,
+                events=(*events.EVENTS, *aftercare.EVENTS),  # aftercare: HD-10/RP-2 (条例 §37)
                 reference_data_present=lambda: Category.objects.filter(level=1).exists(),
                 reference_data=((30, migration_seed("huiyin.cases.migrations.0003_subject_taxonomy")),),
                 navigation=(

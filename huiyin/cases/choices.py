@@ -168,3 +168,20 @@ DUTY_ROOT_CAUSES = (
     RootCause.WRONG_LAW_OR_PROCEDURE,
     RootCause.NON_EXECUTION,
 )
+# --- t10-rules: assistance referrals and follow-up after finality (条例 §37; HD-10, RP-2) ------------
+
+
+class AssistanceKind(models.TextChoices):
+    """条例 §37¶2: social assistance for a petitioner in real hardship; judicial assistance where eligible."""
+
+    SOCIAL = "social", "社会救助"
+    JUDICIAL = "judicial", "司法救助"
+
+
+class ReferralOutcome(models.TextChoices):
+    """What the assistance organ did with the referral (recorded when it answers)."""
+
+    PENDING = "pending", "待反馈"
+    GRANTED = "granted", "已给予救助"
+    NOT_ELIGIBLE = "not_eligible", "不符合救助条件"
+    OTHER = "other", "其他（须说明）"

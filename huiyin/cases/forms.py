@@ -57,6 +57,29 @@ class CaseForm(forms.Form):
     headcount = forms.IntegerField(label="来访人数", min_value=1, max_value=HEADCOUNT_MAX, initial=1)
     identity_unclear = forms.BooleanField(label="姓名（名称）或住址不清", required=False)
     major_urgent = forms.BooleanField(label="重大紧急", required=False)
+    # JU-3 (条例 §20¶1, ¶4): recorded, never a reason to refuse the visit
+    skipped_levels = forms.BooleanField(label="越级走访（未到有权处理的本级或上一级机关）", required=False)
+    competent_unit = forms.ModelChoiceField(
+        label="有权处理的机关", queryset=Unit.objects.none(), required=False, empty_label="（未确定）"
+    )
+    level_guidance = forms.CharField(
+        label="引导信访人就地反映的说明", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    # CF-3 (条例 §18¶4): the receipt code of the case the person suffered retaliation for
+    retaliation_code = forms.CharField(
+        label="遭受打击报复所涉事项的受理凭证编号", max_length=24, required=False
+    )
+
+    def clean_retaliation_code(self) -> int | None:
+        from huiyin.cases.models import Case
+
+        code = (self.cleaned_data.get("retaliation_code") or "").strip().upper()
+        if not code:
+            return None
+        pk = Case.objects.filter(code=code).values_list("pk", flat=True).first()
+        if pk is None:
+            raise forms.ValidationError("没有找到该编号的事项")
+        return pk
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +91,9 @@ class CaseForm(forms.Form):
             "path"
         )
         cast(forms.ModelChoiceField[Unit], self.fields["accused_unit"]).queryset = Unit.objects.filter(
+            is_active=True
+        ).order_by("name")
+        cast(forms.ModelChoiceField[Unit], self.fields["competent_unit"]).queryset = Unit.objects.filter(
             is_active=True
         ).order_by("name")
         if not self.is_bound:
@@ -136,6 +162,10 @@ def case_in_from(form: CaseForm, formset: Any) -> tuple[CaseIn, list[int]]:
         identity_unclear=bool(d.get("identity_unclear")),
         major_urgent=bool(d.get("major_urgent")),
         petitioners=people,
+        skipped_levels=bool(d.get("skipped_levels")),
+        competent_unit_id=d["competent_unit"].pk if d.get("competent_unit") else None,
+        level_guidance=d.get("level_guidance", ""),
+        retaliation_of_id=d.get("retaliation_code"),
     )
     return data, rows
 
@@ -151,6 +181,8 @@ def apply_field_errors(form: CaseForm, formset: Any, fields: dict[str, str], row
                 formset.forms[rows[pos]].add_error(name, message)
                 continue
             loose.append(message)
+        elif key == "retaliation_of":
+            form.add_error("retaliation_code", message)
         elif key == "category" or key in form.fields:
             form.add_error(key, message)
         else:

@@ -11,6 +11,7 @@ from django.db import models
 from huiyin.cases.choices import (
     Adoption,
     AssignmentKind,
+    AssistanceKind,
     Channel,
     ContactState,
     Decision,
@@ -20,6 +21,7 @@ from huiyin.cases.choices import (
     PetitionerKind,
     PetitionType,
     Rating,
+    ReferralOutcome,
     RootCause,
     Status,
 )
@@ -211,6 +213,28 @@ class Case(models.Model):
     )
     # 条例 §42 (SV-5): why the matter arose, recorded at closing, for the annual report (§41).
     root_cause = models.CharField("信访问题成因", max_length=30, choices=RootCause.choices, blank=True)
+    # 越级走访 (条例 §20¶1, ¶4; JU-3): a visit made above the competent level is registered like any
+    # other — never refused — with the guidance the petitioner was given toward the competent level.
+    skipped_levels = models.BooleanField("越级走访", default=False)
+    competent_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="有权处理的本级或上一级机关",
+    )
+    level_guidance = models.TextField("引导就地反映的说明", blank=True)
+    # 打击报复 (条例 §18¶4, §46(六); CF-3): a report of retaliation is an accusation of its own, linked
+    # to the case it retaliates for; the accused side never sees it (ADR 0005).
+    retaliation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retaliation_reports",
+        verbose_name="遭受打击报复所涉事项",
+    )
 
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -349,3 +373,54 @@ class Opinion(models.Model):
         ordering = ["issued_at", "id"]
         verbose_name = "意见书"
         verbose_name_plural = "意见书"
+
+
+# --- t10-rules: assistance referrals and follow-up after finality (条例 §37; HD-10, RP-2) ------------
+
+
+class AssistanceReferral(models.Model):
+    """A referral of a petitioner in hardship to social or judicial assistance (条例 §37¶2), with the
+    organ it went to and, once it answers, the outcome. It never changes the case's status."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assistance_referrals")
+    kind = models.CharField("救助类别", max_length=20, choices=AssistanceKind.choices)
+    organ = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="救助机关"
+    )
+    organ_name = models.CharField("救助机关名称", max_length=100)
+    reason = models.TextField("困难情况")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    referred_on = models.DateField("转介日期")
+    outcome = models.CharField(
+        "结果", max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.PENDING
+    )
+    outcome_note = models.TextField("结果说明", blank=True)
+    outcome_on = models.DateField("结果日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["referred_on", "id"]
+        verbose_name = "救助转介"
+        verbose_name_plural = "救助转介"
+
+
+class FollowUp(models.Model):
+    """A follow-up (疏导教育、矛盾化解、帮扶救助) with a petitioner whose case is final (条例 §37¶3, §36¶3):
+    due on a date, done with a note; the case is not reopened."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="跟进单位")
+    plan = models.TextField("跟进内容")
+    due_on = models.DateField("计划跟进日期", db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    done_on = models.DateField("跟进日期", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField("跟进情况", blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "终结后跟进"
+        verbose_name_plural = "终结后跟进"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from huiyin.cases.choices import Status
@@ -300,3 +302,15 @@ def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) ->
             detail={"petitioners": [p.petitioner_id for p in parties]},
         )
     return parties
+
+
+def skipped_level_visits(user: User, *, since: date | None = None, until: date | None = None) -> int:
+    """JU-3 (条例 §20¶1, ¶4): how many visits in the user's scope were made above the competent level,
+    for the statistics of 属地责任 (where people could not raise it locally). A count only, never a
+    list of people: the flag guides the petitioner, it is not a mark against them (JU-4; SPEC §1)."""
+    qs = visible_to(user).filter(skipped_levels=True)
+    if since is not None:
+        qs = qs.filter(registered_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(registered_at__date__lte=until)
+    return qs.count()

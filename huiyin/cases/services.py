@@ -25,7 +25,7 @@ from huiyin.cases.choices import (
     PetitionType,
     Status,
 )
-from huiyin.cases.confidentiality import office_above
+from huiyin.cases.confidentiality import office_above, on_accused_side
 from huiyin.cases.events import event_record
 from huiyin.cases.models import (
     HEADCOUNT_MAX,
@@ -80,6 +80,12 @@ class CaseIn:
     major_urgent: bool = False
     contact_email: str = ""  # an address for notices given instead of a phone (Open311)
     petitioners: list[PetitionerIn] = field(default_factory=list)
+    # JU-3 (条例 §20¶1, ¶4): a visit above the competent level, and the guidance given toward it
+    skipped_levels: bool = False
+    competent_unit_id: int | None = None
+    level_guidance: str = ""
+    # CF-3 (条例 §18¶4): the case whose petitioner reports retaliation (this case is the accusation)
+    retaliation_of_id: int | None = None
 
 
 def new_case_code(at: datetime) -> str:
@@ -126,6 +132,8 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
             errors["accused_unit"] = "单位不存在"
     if data.petition_type == PetitionType.ACCUSATION and not (data.accused_person.strip() or accused_unit):
         errors["accused_person"] = "检举控告须写明被反映人或被反映单位"
+    level_fields = _clean_levels(data, office, errors)
+    retaliation_of = _clean_retaliation(data, errors)
 
     people: list[PetitionerIn] = []
     for i, p in enumerate(data.petitioners):
@@ -193,8 +201,52 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
         "identity_unclear": data.identity_unclear,
         "major_urgent": data.major_urgent,
         "rule_profile": profile,
+        **level_fields,
+        "retaliation_of": retaliation_of,
     }
     return fields, people
+
+
+MSG_LEVELS_VISIT = "越级走访只适用于来访登记（《信访工作条例》第二十条第一款）"
+MSG_LEVELS_GUIDANCE = (
+    "越级走访须记录引导信访人向有权处理的本级或上一级机关反映的说明（《信访工作条例》第二十条第四款）"
+)
+MSG_RETALIATION_TYPE = "反映遭受打击报复按检举控告登记（《信访工作条例》第十八条第四款）"
+
+
+def _territory_depth(territory: Territory) -> int:
+    return len([c for c in territory.path.strip("/").split("/") if c])
+
+
+def _clean_levels(data: CaseIn, office: Unit, errors: dict[str, str]) -> dict[str, Any]:
+    """JU-3 (条例 §20¶1, ¶4): a visit is made to the competent organ at its own level or one above. When
+    the competent unit named at the window sits more than one level below the receiving office, the
+    visit skipped levels: it is registered all the same (never refused; the national texts have no
+    "越级即不予受理", JU-4) and the guidance given toward the competent level is recorded."""
+    competent = None
+    if data.competent_unit_id is not None:
+        competent = Unit.objects.select_related("territory").filter(pk=data.competent_unit_id).first()
+        if competent is None:
+            errors["competent_unit"] = "单位不存在"
+    gap = (_territory_depth(competent.territory) - _territory_depth(office.territory)) if competent else 0
+    skipped = bool(data.skipped_levels) or gap > 1
+    guidance = data.level_guidance.strip()
+    if (skipped or guidance) and data.channel != Channel.VISIT:
+        errors["skipped_levels"] = MSG_LEVELS_VISIT
+    elif skipped and not guidance:
+        errors["level_guidance"] = MSG_LEVELS_GUIDANCE
+    return {"skipped_levels": skipped, "competent_unit": competent, "level_guidance": guidance}
+
+
+def _clean_retaliation(data: CaseIn, errors: dict[str, str]) -> Case | None:
+    if data.retaliation_of_id is None:
+        return None
+    original = Case.objects.filter(pk=data.retaliation_of_id).first()
+    if original is None:
+        errors["retaliation_of"] = "所涉事项不存在"
+    elif data.petition_type != PetitionType.ACCUSATION:
+        errors["petition_type"] = MSG_RETALIATION_TYPE
+    return original
 
 
 def representative_limit(rules: dict[RuleKey, Rule], headcount: int) -> Rule:
@@ -334,13 +386,22 @@ def case_register(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    if actor is not None and actor.role not in roles.REGISTER:
+    direct = office.kind != UnitKind.PETITION_OFFICE
+    if direct:
+        # 条例 §23¶1 (RG-3): another unit registers a petition it received directly, by its own staff.
+        if actor is None or actor.unit_id != office.pk:
+            raise ValidationFailed(MSG_OFFICE, extra={"fields": {"office": "请选择信访部门"}})
+        if actor.role not in roles.REGISTER_DIRECT:
+            raise PermissionDenied("您的岗位不能登记信访事项")
+    elif actor is not None and actor.role not in roles.REGISTER:
         raise PermissionDenied("您的岗位不能登记信访事项")
-    if office.kind != UnitKind.PETITION_OFFICE:
-        raise ValidationFailed("登记单位须为信访部门", extra={"fields": {"office": "请选择信访部门"}})
     fields, people = _clean(data, office)
     received_at = office
-    office = _holding_office(office, fields["accused_unit"])
+    office = (
+        _direct_holder(office, fields["accused_unit"])
+        if direct
+        else _holding_office(office, fields["accused_unit"])
+    )
     for f in attachments or []:
         _check_attachment(f, settings.HUIYIN_ATTACHMENT_MAX_BYTES)
 
@@ -393,7 +454,16 @@ def case_register(
                 actor=actor,
                 actor_unit=received_at,
                 data={"channel": case.channel, "headcount": case.headcount}
-                | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {}),
+                | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {})
+                | ({"direct": True} if direct else {})
+                | (
+                    {
+                        "skipped_levels": True,
+                        "competent_unit_name": case.competent_unit.name if case.competent_unit else "",
+                    }
+                    if case.skipped_levels
+                    else {}
+                ),
                 created_at=now,
             )
     except IntegrityError:
@@ -418,6 +488,28 @@ def _holding_office(office: Unit, accused_unit: Unit | None) -> Unit:
     if accused_unit is None:
         return office
     holder = office_above(office, accused_unit.pk)
+    if holder is None:
+        raise ValidationFailed(MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}})
+    return holder
+
+
+MSG_OFFICE = (
+    "登记单位须为信访部门，或登记人所在的、直接收到该信访事项的单位（《信访工作条例》第二十三条第一款）"
+)
+
+
+def _direct_holder(unit: Unit, accused_unit: Unit | None) -> Unit:
+    """The unit that holds a petition it received directly (条例 §23¶1) — unless it is an accusation
+    against that unit's side: then the petition office of its territory, or the nearest one above, that
+    is not on the accused side holds it (条例 §30¶3; ADR 0005)."""
+    if accused_unit is None or not on_accused_side(unit.pk, accused_unit.pk):
+        return unit
+    desk = (
+        Unit.objects.filter(territory_id=unit.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True)
+        .order_by("code")
+        .first()
+    )
+    holder = office_above(desk, accused_unit.pk) if desk is not None else None
     if holder is None:
         raise ValidationFailed(MSG_NO_OFFICE_ABOVE, extra={"fields": {"accused_unit": MSG_NO_OFFICE_ABOVE}})
     return holder
@@ -456,3 +548,66 @@ def _store_attachment(case: Case, f: UploadedFile[bytes], actor: User | None) ->
     attachment.file.save(f.name or "file", f, save=False)
     attachment.save()
     return attachment
+
+
+# --- t10-rules, CF-3 (条例 §18¶4, §46(六)): a petitioner reports retaliation -----------------------
+
+MSG_RETALIATION_CONTENT = "请写明遭受打击报复的经过"
+
+
+def retaliation_report(
+    *,
+    original: Case,
+    channel: str,
+    content: str,
+    accused_unit: Unit | None = None,
+    accused_person: str = "",
+    actor: User | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Case, bool]:
+    """条例 §18¶4: nobody may retaliate against a petitioner. The petitioner of `original` reports it
+    (the portal, `actor` None, or the window): a new accusation (检举控告, §30) by the same petitioners,
+    linked to the original, registered at the petition office that holds the original (or the one of
+    its territory, for a case a department registered directly). Like every accusation it is held
+    outside the accused's chain (`_holding_office`; ADR 0005): the accused side never sees it, and
+    nothing is written on the original case, whose handling unit may be the one accused."""
+    content = content.strip()
+    if not content:
+        raise ValidationFailed(
+            MSG_RETALIATION_CONTENT, extra={"fields": {"content": MSG_RETALIATION_CONTENT}}
+        )
+    office = original.office
+    if office.kind != UnitKind.PETITION_OFFICE:
+        office = (
+            Unit.objects.filter(
+                territory_id=office.territory_id, kind=UnitKind.PETITION_OFFICE, is_active=True
+            )
+            .order_by("code")
+            .first()
+            or office
+        )
+    people = [
+        PetitionerIn(
+            name=party.petitioner.name,
+            kind=party.petitioner.kind,
+            id_number=party.petitioner.id_number,
+            phone=party.phone,
+            address=party.address,
+            is_representative=party.is_representative,
+        )
+        for party in original.parties.select_related("petitioner").order_by("pk")
+    ]
+    data = CaseIn(
+        channel=channel,
+        petition_type=PetitionType.ACCUSATION,
+        title=f"反映因信访事项{original.code}遭受打击报复"[:200],
+        content=content,
+        request="请依法查处打击报复行为",
+        territory_id=original.territory_id,
+        accused_person=accused_person.strip()[:100],
+        accused_unit_id=accused_unit.pk if accused_unit is not None else None,
+        identity_unclear=not people,
+        petitioners=people,
+        retaliation_of_id=original.pk,
+    )
+    return case_register(data=data, office=office, actor=actor, idempotency_key=idempotency_key)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huiyin.cases import suggestions, views
+from huiyin.cases import aftercare_views, suggestions, views
 from huiyin.core import access
 from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
 from huiyin.org import views as org_views
@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/", org_views.profile, name="profile"),
     path("", views.workbench, name="workbench"),
     path("cases/new/", views.case_new, name="case_new"),
+    path("direct/new/", views.case_new_direct, name="case_new_direct"),  # RG-3, 条例 §23¶1
     path("cases/new/lookup/", views.petitioner_lookup, name="petitioner_lookup"),
     path("cases/new/lookup/<int:petitioner>/reveal/", views.petitioner_reveal, name="petitioner_reveal"),
     path("search/", views.search, name="search"),
@@ -22,6 +23,9 @@ urlpatterns = [
         "cases/<str:code>/parties/<int:party>/contact/", views.case_party_contact, name="case_party_contact"
     ),
     path("cases/<str:code>/receipt/", views.case_receipt, name="case_receipt"),
+    # HD-10, RP-2 (条例 §37): assistance referrals and follow-up after finality
+    path("cases/<str:code>/aftercare/", aftercare_views.case_aftercare, name="case_aftercare"),
+    path("followups/", aftercare_views.followups, name="followups"),
     path("cases/<str:code>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="opinion_docx"),
     path("cases/<str:code>/opinions/<int:pk>/print/", views.opinion_print, name="opinion_print"),
@@ -38,12 +42,15 @@ access.declare(
         "profile": STAFF,
         "workbench": STAFF,
         "case_new": INTAKE,
+        "case_new_direct": STAFF,  # RG-3: a department's staff register what their unit received directly
         "petitioner_lookup": INTAKE,
         "search": STAFF,
         "suggestion_list": STAFF,  # issue 10 (HD-2): the suggestions the user may see (visible_to)
         "case_detail": CASE,
         "case_parties": CASE,
         "case_receipt": CASE,
+        "case_aftercare": CASE,  # HD-10, RP-2
+        "followups": STAFF,  # HD-10, RP-2: the unit's own follow-ups
         "attachment_download": CASE,
         "opinion_docx": CASE,
         "opinion_print": CASE,

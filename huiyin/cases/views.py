@@ -42,6 +42,7 @@ from huiyin.core import net, registry, timeutil
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org import roles
+from huiyin.org.choices import UnitKind
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
@@ -177,13 +178,31 @@ def _intake_context(request: HttpRequest, form: CaseForm, formset: Any, **extra:
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     """登记: the window form for visits, letters, calls and faxes."""
-    user = request.user
-    if getattr(user, "role", None) not in roles.REGISTER:
+    if getattr(request.user, "role", None) not in roles.REGISTER:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_INTAKE}, status=403)
+    return _intake(request, direct=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_direct(request: HttpRequest) -> HttpResponse:
+    """登记 by a unit other than the petition office of a petition it received directly (条例 §23¶1,
+    RG-3): the same form, registered at the user's own unit, which then handles it, sends it to a unit
+    below it, or tells the petitioner where to go (the direct_* actions on the case page)."""
+    unit = getattr(request.user, "unit", None)
+    if unit is not None and unit.kind == UnitKind.PETITION_OFFICE:
+        return redirect("case_new")
+    if unit is None or getattr(request.user, "role", None) not in roles.REGISTER_DIRECT:
+        return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_INTAKE}, status=403)
+    return _intake(request, direct=True)
+
+
+def _intake(request: HttpRequest, *, direct: bool) -> HttpResponse:
+    user = request.user
     if request.method == "GET":
         form = CaseForm(user=user)  # type: ignore[arg-type]
         formset = PetitionerFormSet(prefix="p")
-        return render(request, "cases/intake.html", _intake_context(request, form, formset))
+        return render(request, "cases/intake.html", _intake_context(request, form, formset, direct=direct))
 
     form = CaseForm(request.POST, user=user)  # type: ignore[arg-type]
     formset = PetitionerFormSet(request.POST, prefix="p")
@@ -194,12 +213,16 @@ def case_new(request: HttpRequest) -> HttpResponse:
         form = CaseForm(data, user=user)  # type: ignore[arg-type]
         formset = PetitionerFormSet(data, prefix="p")
         form.errors.clear()
-        return render(request, "cases/intake.html", _intake_context(request, form, formset, quiet=True))
+        return render(
+            request, "cases/intake.html", _intake_context(request, form, formset, quiet=True, direct=direct)
+        )
     if not (form.is_valid() and formset.is_valid()):
         return render(
             request,
             "cases/intake.html",
-            _intake_context(request, form, formset, error="请检查标红的项目", files_dropped=bool(files)),
+            _intake_context(
+                request, form, formset, error="请检查标红的项目", files_dropped=bool(files), direct=direct
+            ),
             status=400,
         )
     case_in, rows = case_in_from(form, formset)
@@ -214,11 +237,19 @@ def case_new(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         loose = apply_field_errors(form, formset, exc.extra.get("fields", {}), rows)
         context = _intake_context(
-            request, form, formset, error=exc.message, loose_errors=loose, files_dropped=bool(files)
+            request,
+            form,
+            formset,
+            error=exc.message,
+            loose_errors=loose,
+            files_dropped=bool(files),
+            direct=direct,
         )
         return render(request, "cases/intake.html", context, status=400)
     except ApplicationError as exc:
-        context = _intake_context(request, form, formset, error=exc.message, files_dropped=bool(files))
+        context = _intake_context(
+            request, form, formset, error=exc.message, files_dropped=bool(files), direct=direct
+        )
         return render(request, "cases/intake.html", context, status=exc.status_code)
     if created:
         messages.success(request, f"已登记。受理凭证编号：{case.code}")
@@ -360,7 +391,36 @@ def event_summary(ev: CaseEvent) -> str:
         parts.append(f"化解情况：{Outcome(d['outcome']).label}{where}")
     if d.get("root_cause") in RootCause.values:
         parts.append(f"问题成因：{RootCause(d['root_cause']).label}")
+    parts += _t10_summary(ev, d)
     return "；".join(parts)
+
+
+def _t10_summary(ev: CaseEvent, d: dict[str, Any]) -> list[str]:
+    """RG-3, JU-3, HD-10, SV-3 (t10-rules): what their events record."""
+    parts: list[str] = []
+    if d.get("direct"):
+        parts.append("本单位直接收到（《信访工作条例》第二十三条第一款）")
+    if d.get("skipped_levels"):
+        parts.append(
+            "越级走访"
+            + (f"，有权处理的机关：{d['competent_unit_name']}" if d.get("competent_unit_name") else "")
+        )
+    if d.get("organ") and ev.event_type == "direct_redirect":
+        parts.append(f"告知向{d['organ']}提出")
+    if d.get("notice_method") in DeliveryMethod.values and ev.event_type.startswith("direct_"):
+        parts.append(f"告知方式：{DeliveryMethod(d['notice_method']).label}")
+    if d.get("kind_label") and d.get("organ_name"):
+        parts.append(f"{d['kind_label']}：{d['organ_name']}")
+    if d.get("outcome_label"):
+        parts.append(f"结果：{d['outcome_label']}")
+    if ev.event_type == "followup_planned" and d.get("due_on"):
+        parts.append(f"计划跟进日期：{d['due_on']}")
+    if ev.event_type.startswith("suggestion_"):
+        if d.get("to_unit_name"):
+            parts.append(f"{d.get('kind_label', '')}：{d['to_unit_name']}，书面反馈期限{d.get('due_on', '')}")
+        if d.get("adoption_label"):
+            parts.append(f"采纳情况：{d['adoption_label']}")
+    return parts
 
 
 def timeline(case: Case) -> list[dict[str, Any]]:
@@ -401,6 +461,20 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_forward": Action.FORWARD in actions,
         **_accused_context(case, actions),
         **case_extras(case),
+        **_t10_context(request, case),
+    }
+
+
+def _t10_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """RG-3, CF-3, HD-10 on the case page. A retaliation report (CF-3) is linked both ways only for
+    those who may see the other case: the original's handling unit, if accused, never learns of it."""
+    visible = selectors.visible_to(request.user)  # type: ignore[arg-type]
+    original = case.retaliation_of
+    return {
+        "received_directly": case.office.kind != UnitKind.PETITION_OFFICE,
+        "retaliation_original": original if original and visible.filter(pk=original.pk).exists() else None,
+        "retaliation_reports": list(visible.filter(retaliation_of=case).only("code", "title")),
+        "aftercare_count": case.assistance_referrals.count() + case.follow_ups.count(),
     }
 
 

@@ -17,6 +17,7 @@ from huiyin.core.management.dbstats import refresh_planner_statistics
 from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
+from huiyin.demo.rules import build_rules_demo
 from huiyin.org.models import Territory, Unit, User
 from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
@@ -89,6 +90,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         org = build_org(seed)
         build_users(org)
         outcome = CaseBuilder(org, rng, messages, today).build(cases)
+        build_rules_demo(org, random.Random(seed + 10))  # t10-rules: RG-3, JU-3, CF-3, HD-10, SV-3
         swept = sweep_clocks()
         swept |= supervise(org, rng)
     refresh_planner_statistics()

@@ -75,6 +75,7 @@ class RuleKey(models.TextChoices):
     # issue 10 (t10-types): each petition type selects its own handling limit (条例 §29, §30, §34)
     SUGGESTION_DAYS = "suggestion_days", "建议意见类研究答复时限"
     ACCUSATION_DAYS = "accusation_days", "检举控告类办理反馈时限"
+    SUGGESTION_FEEDBACK_DAYS = "suggestion_feedback_days", "建议采纳情况书面反馈时限"  # t10-rules, SV-3
 
 
 class ValueUnit(models.TextChoices):

@@ -35,6 +35,17 @@ SEE_HOT_ISSUES: frozenset[str] = REGISTER | {Role.SUPERVISOR, Role.ADMIN}
 # 回避 (条例 §28): whose links to a petitioner or the accused are checked before they act
 CONFLICT_CHECKED: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
+# 直接收到的信访事项登记 (条例 §23¶1, RG-3): who registers, in a unit other than the petition office, a
+# petition their unit received directly (and then triages it: direct_* actions)
+REGISTER_DIRECT: frozenset[str] = frozenset(
+    {Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD, Role.LEADER}
+)
+# 帮扶救助与终结后跟进 (条例 §37, HD-10/RP-2): staff of an organ holding the case refer and follow up
+AFTERCARE: frozenset[str] = frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD})
+# 建议 (条例 §40, SV-3): who makes suggestions for a petition office, and who answers them for an organ
+SUGGEST: frozenset[str] = frozenset({Role.DISPATCHER, Role.UNIT_HEAD, Role.LEADER, Role.SUPERVISOR})
+ANSWER_SUGGESTION: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER, Role.DISPATCHER})
+
 CAPABILITIES: dict[str, frozenset[str]] = {
     "register": REGISTER,
     "verify_contact": VERIFY_CONTACT,
@@ -48,6 +59,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "read_audit": READ_AUDIT,
     "see_hot_issues": SEE_HOT_ISSUES,
     "conflict_checked": CONFLICT_CHECKED,
+    "register_direct": REGISTER_DIRECT,
+    "aftercare": AFTERCARE,
+    "suggest": SUGGEST,
+    "answer_suggestion": ANSWER_SUGGESTION,
 }
 
 

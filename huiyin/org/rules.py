@@ -76,4 +76,11 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
         ValueUnit.CALENDAR_DAY,
         "《信访工作条例》第三十条第一款：依规依纪依法办理和反馈（未规定时限；本系统默认60日，沿用《信访条例》(2005)第三十三条，需法律确认）",
     ),
+    # SV-3: 条例 §40¶4 asks for written feedback on a suggestion's adoption but sets no limit; the 2005
+    # 《信访条例》§36¶2 said 30 days, kept as the configurable default.
+    RuleKey.SUGGESTION_FEEDBACK_DAYS: RuleDefault(
+        30,
+        ValueUnit.CALENDAR_DAY,
+        "《信访工作条例》第四十条第四款（未规定时限，沿用2005年《信访条例》第三十六条第二款30日）",
+    ),
 }

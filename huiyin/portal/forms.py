@@ -250,3 +250,34 @@ class CodeForm(forms.Form):
         self.fields["code"].widget.attrs.update(
             {"class": "form-control", "inputmode": "numeric", "autocomplete": "one-time-code"}
         )
+
+
+class RetaliationForm(forms.Form):
+    """CF-3 (条例 §18¶4): report retaliation suffered because of this petition."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    against = forms.ChoiceField(label=_("打击报复的单位或个人"), widget=forms.RadioSelect)
+    accused_person = forms.CharField(
+        label=_("被反映的单位或个人（名称、姓名、职务）"), max_length=100, required=False
+    )
+    content = forms.CharField(
+        label=_("遭受打击报复的经过"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+    )
+
+    def __init__(self, *args: Any, handling_unit_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, str]] = [("other", str(_("其他单位或个人（请在下面写明）")))]
+        if handling_unit_name:
+            choices.insert(
+                0, ("handling", str(_("办理本事项的单位：%(unit)s")) % {"unit": handling_unit_name})
+            )
+        cast(forms.ChoiceField, self.fields["against"]).choices = choices
+        self.fields["accused_person"].widget.attrs["class"] = "form-control"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("against") == "other" and not (data.get("accused_person") or "").strip():
+            self.add_error("accused_person", _("请写明被反映的单位或个人"))
+        return data

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:code>/rate/", views.case_rate, name="portal_case_rate"),
     path("cases/<str:code>/review/", views.case_review, name="portal_case_review"),
     path("cases/<str:code>/consent/", views.case_consent, name="portal_case_consent"),
+    path("cases/<str:code>/retaliation/", views.case_retaliation, name="portal_case_retaliation"),  # CF-3
     path("cases/<str:code>/contact/", views.case_contact, name="portal_case_contact"),
     path("cases/<str:code>/opinions/<int:pk>/", views.opinion_print, name="portal_opinion"),
     path("cases/<str:code>/opinions/<int:pk>.docx", views.opinion_docx, name="portal_opinion_docx"),
@@ -39,6 +40,7 @@ access.declare(
         "portal_case_rate": PUBLIC,
         "portal_case_review": PUBLIC,
         "portal_case_consent": PUBLIC,
+        "portal_case_retaliation": PUBLIC,  # CF-3: the petitioner's own case, once verified
         "portal_opinion": PUBLIC,
         "portal_opinion_docx": PUBLIC,
         "portal_account": PUBLIC,

@@ -31,6 +31,7 @@ from huiyin.portal.forms import (
     CodeForm,
     ConsentForm,
     RateForm,
+    RetaliationForm,
     ReviewRequestForm,
     SubmitForm,
     max_file_bytes,
@@ -315,6 +316,49 @@ def case_review(request: HttpRequest, code: str) -> HttpResponse:
         if response:
             return response
     return render(request, "portal/case.html", _case_context(request, case, review_form=form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def case_retaliation(request: HttpRequest, code: str) -> HttpResponse:
+    """CF-3 (条例 §18¶4, §46(六)): the petitioner reports retaliation for this petition. It becomes an
+    accusation of its own, handled outside the accused's chain; the original case shows nothing of it
+    (its handling unit may be the one accused)."""
+    from huiyin.cases.services import retaliation_report
+
+    case = _my_case(request, code)
+    if case is None:
+        return _not_yours(request, code)
+    handling = case.handling_unit
+    unit_name = handling.name if handling is not None else ""
+    if request.method == "GET":
+        form = RetaliationForm(handling_unit_name=unit_name, initial={"idempotency_key": uuid.uuid4().hex})
+        return render(request, "portal/retaliation.html", {"nav": "track", "case": case, "form": form})
+    form = RetaliationForm(request.POST, handling_unit_name=unit_name)
+    if form.is_valid():
+        d = form.cleaned_data
+        against_handling = d["against"] == "handling" and handling is not None
+        try:
+            report, _created = retaliation_report(
+                original=case,
+                channel="online",
+                content=d["content"],
+                accused_unit=handling if against_handling else None,
+                accused_person=d.get("accused_person", ""),
+                # scoped to this case: a key typed into the form never answers with another case
+                idempotency_key=f"retaliation:{case.pk}:{d['idempotency_key']}",
+            )
+            if report.retaliation_of_id != case.pk:
+                raise Http404
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            _remember(request, report)  # the person may follow the new case as their own
+            messages.success(
+                request, _("已登记您反映的打击报复问题，受理凭证编号：%(code)s。") % {"code": report.code}
+            )
+            return redirect("portal_case", code=report.code)
+    context = {"nav": "track", "case": case, "form": form}
+    return render(request, "portal/retaliation.html", context, status=400)
 
 
 @require_POST

@@ -38,3 +38,28 @@ EVENT_LABELS = {
     EVENT_MAJOR_URGENT: "重大紧急事项报告",
     EVENT_DISMISSED: "督办线索不予督办",
 }
+
+
+# --- t10-rules: suggestions to organs (条例 §40¶2–4; SV-3) -----------------------------------------
+
+
+class SuggestionKind(models.TextChoices):
+    """条例 §40: 改进工作建议 (¶1), 完善政策建议 (¶2), 追究责任建议 (¶3)."""
+
+    IMPROVE_WORK = "improve_work", "改进工作建议"
+    IMPROVE_POLICY = "improve_policy", "完善政策建议"
+    ACCOUNTABILITY = "accountability", "追究责任建议"
+
+
+class Adoption(models.TextChoices):
+    """条例 §40¶4: the organ gives written feedback on whether it adopted the suggestion."""
+
+    ADOPTED = "adopted", "采纳"
+    PARTLY = "partly", "部分采纳"
+    NOT_ADOPTED = "not_adopted", "不予采纳（须说明理由）"
+
+
+EVENT_SUGGESTION = "suggestion_issued"
+EVENT_SUGGESTION_FEEDBACK = "suggestion_feedback"
+EVENT_LABELS[EVENT_SUGGESTION] = "向有关机关提出建议"
+EVENT_LABELS[EVENT_SUGGESTION_FEEDBACK] = "建议采纳情况书面反馈"

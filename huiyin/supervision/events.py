@@ -5,6 +5,8 @@ order, answer or report names are told, by SMS too for a major/urgent report and
 from __future__ import annotations
 
 from huiyin.core.registry import EventType, Phase
+from huiyin.org import roles
+from huiyin.org.selectors import unit_staff
 from huiyin.supervision.choices import (
     EVENT_ANSWER,
     EVENT_DISMISSED,
@@ -12,6 +14,8 @@ from huiyin.supervision.choices import (
     EVENT_LABELS,
     EVENT_MAJOR_URGENT,
     EVENT_ORDER,
+    EVENT_SUGGESTION,
+    EVENT_SUGGESTION_FEEDBACK,
 )
 from huiyin.workflow.events import named_in_data
 
@@ -47,4 +51,14 @@ EVENTS = (
         urgent=True,
     ),
     EventType(EVENT_DISMISSED, EVENT_LABELS[EVENT_DISMISSED], Phase.SUPERVISION),
+    # t10-rules, SV-3 (条例 §40¶4): the organ a suggestion about a case went to is told when its written
+    # feedback is due; the feedback itself is the office's to read on the suggestions page
+    EventType(
+        EVENT_SUGGESTION,
+        EVENT_LABELS[EVENT_SUGGESTION],
+        Phase.SUPERVISION,
+        notice="信访部门提出{kind_label}，请于{due_on}前书面反馈采纳情况（条例第四十条第四款）。",
+        tells=lambda event: unit_staff([(event.data or {}).get("to_unit")], roles.ANSWER_SUGGESTION),
+    ),
+    EventType(EVENT_SUGGESTION_FEEDBACK, EVENT_LABELS[EVENT_SUGGESTION_FEEDBACK], Phase.SUPERVISION),
 )

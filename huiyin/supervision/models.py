@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from huiyin.supervision.choices import CandidateReason, CandidateState, OrderState
+from huiyin.supervision.choices import Adoption, CandidateReason, CandidateState, OrderState, SuggestionKind
 
 
 class SupervisionCandidate(models.Model):
@@ -85,3 +85,37 @@ class UrgentReportRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.territory} → {self.leader}"
+
+
+class Suggestion(models.Model):
+    """A suggestion of the petition office to an organ (条例 §40¶2–4; SV-3): 改进工作, 完善政策 or 追究责任,
+    with the organ's written feedback on adoption due by `due_on` (the profile's feedback days; 2022
+    sets no limit, 2005 §36¶2 said 30 days). Listed by both sides; overdue when unanswered past due."""
+
+    kind = models.CharField("建议类别", max_length=20, choices=SuggestionKind.choices)
+    from_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="suggestions_made")
+    to_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="suggestions_received")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+    )
+    content = models.TextField("建议内容")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    issued_on = models.DateField("提出日期")
+    due_on = models.DateField("书面反馈期限", db_index=True)
+    article = models.CharField("依据", max_length=200)
+    adoption = models.CharField("采纳情况", max_length=20, choices=Adoption.choices, blank=True)
+    feedback = models.TextField("书面反馈", blank=True)
+    feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    feedback_on = models.DateField("反馈日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["to_unit", "feedback_on"], name="suggestion_to_open")]
+        verbose_name = "建议"
+        verbose_name_plural = "建议"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_unit_id}"

@@ -2,7 +2,7 @@ from django.urls import path
 
 from huiyin.core import access
 from huiyin.core.access import CASE, STAFF
-from huiyin.supervision import views
+from huiyin.supervision import suggestion_views, views
 
 urlpatterns = [
     path("supervision/", views.supervision_home, name="supervision"),
@@ -10,6 +10,13 @@ urlpatterns = [
     path("supervision/record/", views.unit_record, name="supervision_unit_record"),
     path("cases/<str:code>/supervision/", views.case_supervision, name="case_supervision"),
     path("leader/", views.leader_inbox, name="leader_inbox"),
+    # SV-3 (条例 §40¶2–4): suggestions to organs and their written feedback
+    path("supervision/suggestions/", suggestion_views.suggestions, name="supervision_suggestions"),
+    path(
+        "supervision/suggestions/<int:pk>/feedback/",
+        suggestion_views.suggestion_feedback,
+        name="supervision_suggestion_feedback",
+    ),
 ]
 
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
@@ -21,5 +28,7 @@ access.declare(
         "supervision_unit_record": STAFF,
         "case_supervision": CASE,
         "leader_inbox": STAFF,
+        "supervision_suggestions": STAFF,  # SV-3: what the unit proposed or received
+        "supervision_suggestion_feedback": STAFF,  # SV-3: POST by the receiving organ
     },
 )

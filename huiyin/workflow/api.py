@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema
 from huiyin.cases.api import ERRORS, CaseDetail, DbId, case_detail
 from huiyin.cases.choices import (
     Adoption,
+    AssignmentKind,
     Channel,
     Decision,
     DeliveryMethod,
@@ -294,6 +295,31 @@ ACTION_SCHEMAS: dict[Action, type[Schema]] = {
     # issue 10 (t10-types)
     Action.DIVERT_IN_HANDLING: DivertIn,
 }
+
+
+# t10-rules, RG-3 (条例 §23¶1): the triage of a petition a unit other than the petition office received.
+class DirectHandleIn(Schema):
+    guidance: str = Field(description="告知信访人的接收情况及处理途径和程序")
+    notice_method: DeliveryMethod = DeliveryMethod.IN_PERSON
+
+
+class DirectRouteIn(Schema):
+    unit: DbId = Field(description="本系统下级单位 id")
+    kind: AssignmentKind = Field(AssignmentKind.FORWARD, description="转送（forward）或交办（assign）")
+    deadline: date | None = Field(None, description="交办期限（交办时必填，须晚于今天）")
+    instructions: str = ""
+    notice_method: DeliveryMethod = DeliveryMethod.IN_PERSON
+
+
+class DirectRedirectIn(Schema):
+    organ: str = Field(max_length=100, description="有权处理的机关")
+    guidance: str = Field(description="告知信访人向该机关提出的途径")
+    notice_method: DeliveryMethod = DeliveryMethod.IN_PERSON
+
+
+ACTION_SCHEMAS[Action.DIRECT_HANDLE] = DirectHandleIn
+ACTION_SCHEMAS[Action.DIRECT_ROUTE] = DirectRouteIn
+ACTION_SCHEMAS[Action.DIRECT_REDIRECT] = DirectRedirectIn
 assert set(ACTION_SCHEMAS) == set(Action), "every action has a parameter schema"
 
 

@@ -392,6 +392,33 @@ EVENTS: tuple[EventType, ...] = (
         notice="{actor}提交了信访处理意见书送签稿，请审核签发。",
         tells=named_in_data,  # the unit heads sign it off
     ),
+    # t10-rules, RG-3 (条例 §23¶1): a unit other than the petition office triages what it received directly
+    _action(
+        A.DIRECT_HANDLE,
+        P.REGISTRATION,
+        citizen=lambda ev: (
+            _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s")
+            % {"unit": _unit(ev), "guidance": ev.reason}
+        ),
+    ),
+    _action(
+        A.DIRECT_ROUTE,
+        P.ROUTING,
+        citizen=lambda ev: (
+            _("%(unit)s将您的信访事项转交%(to)s办理")
+            % {"unit": _unit(ev), "to": (ev.data or {}).get("unit_name", "")}
+        ),
+        notice="上级单位直接收到的事项已转交{unit_name}办理；如认为不属本单位职责，可在规定期限内提出异议。",
+        tells=_routed,
+    ),
+    _action(
+        A.DIRECT_REDIRECT,
+        P.REGISTRATION,
+        citizen=lambda ev: (
+            _("本事项不属%(unit)s及其系统职权，请向%(organ)s提出：%(guidance)s")
+            % {"unit": _unit(ev), "organ": (ev.data or {}).get("organ", ""), "guidance": ev.reason}
+        ),
+    ),
 )
 
 assert {et.code for et in EVENTS} >= {str(a) for a in Action}, "every action of the table is an event type"

@@ -12,6 +12,7 @@ from django import forms
 
 from huiyin.cases.choices import (
     Adoption,
+    AssignmentKind,
     Decision,
     DeliveryMethod,
     DivertTarget,
@@ -506,5 +507,41 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     # issue 10 (t10-types)
     Action.DIVERT_IN_HANDLING: DivertForm,
 }
+
+
+# --- t10-rules, RG-3 (条例 §23¶1): a unit's triage of a petition it received directly ---------------
+
+
+class DirectHandleForm(ActionForm):
+    guidance = _text("告知信访人的接收情况及处理途径和程序")
+    notice_method = forms.ChoiceField(label="告知方式", choices=DeliveryMethod.choices)
+
+
+class DirectRouteForm(ActionForm):
+    unit = UnitChoiceField(label="本系统下级单位", queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label="方式", choices=AssignmentKind.choices)
+    deadline = forms.DateField(
+        label="交办期限（交办时填写）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    instructions = _text("转送、交办说明（去向将告知信访人）", required=False, rows=2)
+    notice_method = forms.ChoiceField(label="告知方式", choices=DeliveryMethod.choices)
+
+    def setup(self) -> None:
+        from huiyin.workflow.services.direct import is_below
+
+        office = self.case.office_id
+        below = [u.pk for u in handling_units(self.case) if is_below(u.pk, office)]
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=below).select_related("territory")  # type: ignore[attr-defined]
+
+
+class DirectRedirectForm(ActionForm):
+    organ = forms.CharField(label="有权处理的机关", max_length=100)
+    guidance = _text("告知信访人向该机关提出的途径")
+    notice_method = forms.ChoiceField(label="告知方式", choices=DeliveryMethod.choices)
+
+
+ACTION_FORMS[Action.DIRECT_HANDLE] = DirectHandleForm
+ACTION_FORMS[Action.DIRECT_ROUTE] = DirectRouteForm
+ACTION_FORMS[Action.DIRECT_REDIRECT] = DirectRedirectForm
 
 assert set(ACTION_FORMS) == set(Action), "every action can be taken from the workbench"

@@ -365,3 +365,19 @@ def _guard_reply_signed_off(case: Case, actor: Actor, interest: Interest) -> Non
 
 GUARDS[Action.SUBMIT_OPINION] = _all(_guard_signoff_on, GUARDS[Action.REPLY])
 ACTOR_GUARDS[Action.REPLY] = _guard_reply_signed_off
+# --- t10-rules, RG-3 (条例 §23¶1) ------------------------------------------------------------------
+
+MSG_NOT_DIRECT = "本件由信访部门登记，应由信访部门受理、转送或交办（《信访工作条例》第二十二条）"
+
+
+def _guard_direct_registrar(case: Case, actor: Actor, interest: Interest) -> None:
+    """The §23¶1 triage belongs to the unit (not a petition office) that registered the case itself."""
+    from huiyin.org.choices import UnitKind
+
+    if case.office.kind == UnitKind.PETITION_OFFICE:
+        raise PermissionDenied(MSG_NOT_DIRECT)
+
+
+ACTOR_GUARDS[Action.DIRECT_HANDLE] = _guard_direct_registrar
+ACTOR_GUARDS[Action.DIRECT_ROUTE] = _guard_direct_registrar
+ACTOR_GUARDS[Action.DIRECT_REDIRECT] = _guard_direct_registrar

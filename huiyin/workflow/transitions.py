@@ -55,6 +55,10 @@ class Action(StrEnum):
     SUBMIT_OPINION = "submit_opinion"  # 承办人提交意见书送单位负责人签发（规则 opinion_signoff）
     # issue 10 (t10-types)
     DIVERT_IN_HANDLING = "divert_in_handling"  # 办理中发现涉法涉诉、纪检监察事项，导入法定途径（条例 §28¶2）
+    # t10-rules, RG-3: a unit other than the petition office that registered a petition received directly
+    DIRECT_HANDLE = "direct_handle"  # 属本机关职权：本机关办理并告知（条例 §23¶1）
+    DIRECT_ROUTE = "direct_route"  # 属本系统下级：转送、交办并告知去向（条例 §23¶1）
+    DIRECT_REDIRECT = "direct_redirect"  # 不属本机关、本系统：告知向有权机关提出（条例 §23¶1）
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -98,6 +102,10 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SUBMIT_OPINION: "提交意见书送签",
     # issue 10 (t10-types)
     Action.DIVERT_IN_HANDLING: "办理中导入法定途径",
+    # t10-rules, RG-3 (条例 §23¶1)
+    Action.DIRECT_HANDLE: "本机关办理",
+    Action.DIRECT_ROUTE: "转送交办本系统下级",
+    Action.DIRECT_REDIRECT: "告知向有权机关提出",
 }
 
 
@@ -184,6 +192,12 @@ TABLE: dict[tuple[Status, Action], Status] = {
     # while it is being handled.
     (S.ACCEPTED, Action.DIVERT): S.CLOSED,
     (S.IN_HANDLING, Action.DIVERT_IN_HANDLING): S.CLOSED,
+    # t10-rules, RG-3 (条例 §23¶1): a unit other than the petition office registers what it receives
+    # directly and then, at once, handles it, sends it to a unit below it, or tells the petitioner where
+    # to go (guards.ACTOR_GUARDS: only on a case such a unit registered).
+    (S.REGISTERED, Action.DIRECT_HANDLE): S.IN_HANDLING,
+    (S.REGISTERED, Action.DIRECT_ROUTE): S.IN_HANDLING,
+    (S.REGISTERED, Action.DIRECT_REDIRECT): S.CLOSED,
 }
 
 
@@ -196,6 +210,9 @@ class Permission:
 _DISPATCH = Permission(frozenset({Role.DISPATCHER}), (Side.OFFICE,))
 _FRONT_DESK = Permission(frozenset({Role.CLERK, Role.DISPATCHER}), (Side.OFFICE,))
 _HANDLER = Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING,))
+_DIRECT = Permission(
+    frozenset({Role.CLERK, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}), (Side.OFFICE,)
+)  # t10-rules, RG-3
 _WORKER = Permission(
     frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.REVIEW, Side.REREVIEW, Side.CO_HANDLING)
 )
@@ -256,6 +273,11 @@ PERMISSIONS: dict[Action, Permission] = {
     Action.DIVERT_IN_HANDLING: Permission(
         frozenset({Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}), (Side.HANDLING, Side.OFFICE)
     ),
+    # t10-rules, RG-3: the staff of the unit that registered a petition it received directly (条例 §23¶1);
+    # on a case the petition office registered these are refused (guards._guard_direct_registrar).
+    Action.DIRECT_HANDLE: _DIRECT,
+    Action.DIRECT_ROUTE: _DIRECT,
+    Action.DIRECT_REDIRECT: _DIRECT,
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.

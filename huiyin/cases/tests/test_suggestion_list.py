@@ -24,6 +24,7 @@ def suggestions(clock, org, register_case, dispatcher_zhou, handler_wang_unit_a)
             actor=dispatcher_zhou,
         )
         case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+        case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
         made[adoption] = wf.case_reply(
             case=case, actor=handler_wang_unit_a, adoption=adoption, facts_reasons="经研究论证"
         )

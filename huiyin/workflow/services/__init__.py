@@ -91,6 +91,11 @@ from huiyin.workflow.services.core import (
     allowed_actions,
     lock_case,
 )
+from huiyin.workflow.services.direct import (  # t10-rules, RG-3
+    case_direct_handle,
+    case_direct_redirect,
+    case_direct_route,
+)
 from huiyin.workflow.services.disputes import (
     case_acknowledge_conflict,
     case_attach_leader,
@@ -193,6 +198,10 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
     Action.SUBMIT_OPINION: case_submit_opinion,
     # issue 10 (t10-types)
     Action.DIVERT_IN_HANDLING: case_divert_in_handling,
+    # t10-rules, RG-3 (条例 §23¶1)
+    Action.DIRECT_HANDLE: case_direct_handle,
+    Action.DIRECT_ROUTE: case_direct_route,
+    Action.DIRECT_REDIRECT: case_direct_redirect,
 }
 
 
@@ -297,6 +306,9 @@ __all__ = [
     "case_co_report",
     "case_decide_dispute",
     "case_deliver",
+    "case_direct_handle",
+    "case_direct_redirect",
+    "case_direct_route",
     "case_dismiss_objection",
     "case_divert",
     "case_divert_in_handling",

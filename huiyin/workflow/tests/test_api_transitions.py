@@ -64,6 +64,8 @@ PERSONA: dict[Action, str] = {
     **dict.fromkeys((Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION), "head"),
     # issue 10 (t10-types): the handling unit finds a litigation matter (诉访分离, 条例 §28¶2)
     Action.DIVERT_IN_HANDLING: "handler",
+    # t10-rules, RG-3: the county government's handler, on what the government received directly
+    **dict.fromkeys((Action.DIRECT_HANDLE, Action.DIRECT_ROUTE, Action.DIRECT_REDIRECT), "reviewer"),
 }
 assert set(PERSONA) == set(Action)
 # Who works the case depends on the phase: the handling unit, then the 复查 and 复核 organs.
@@ -134,6 +136,10 @@ class Cast:
                 "target": "litigation",
                 "guidance": "该事项已起诉，请依法向人民法院反映",
             },
+            # t10-rules, RG-3
+            Action.DIRECT_HANDLE: {"guidance": "由本机关办理"},
+            Action.DIRECT_ROUTE: {"unit": self.org.unit_a.pk},
+            Action.DIRECT_REDIRECT: {"organ": "示范县人民法院", "guidance": "请向人民法院提出"},
         }[action]
 
 
@@ -283,6 +289,9 @@ PREPARE: dict[tuple[Status, Action], Callable[[Case, Cast], Case]] = {
     (Status.IN_HANDLING, Action.REFUSE_EXTENSION): _request_extension,
     (Status.IN_HANDLING, Action.SUBMIT_OPINION): lambda case, c: with_signoff(_accept_assignment(case, c)),
 }
+# t10-rules, RG-3 (条例 §23¶1): the case was received directly by the county government (not an office)
+for _direct in (Action.DIRECT_HANDLE, Action.DIRECT_ROUTE, Action.DIRECT_REDIRECT):
+    PREPARE[(Status.REGISTERED, _direct)] = lambda case, c: _update(case, office=c.org.county_gov)
 
 
 @pytest.fixture

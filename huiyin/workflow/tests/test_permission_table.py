@@ -233,6 +233,14 @@ MAY: dict[tuple[str, A], tuple[dict[str, frozenset[Role]], str]] = {
     ),
 }
 
+# t10-rules, RG-3 (条例 §23¶1): the triage of a petition a unit other than the petition office received
+# directly belongs to that unit; this accusation was registered by the petition office, so nobody may
+# (the office routes it under §22). The unit's own walk: huiyin/workflow/tests/test_direct_intake.py.
+DIRECT = "§23¶1 only the unit (not the petition office) that registered what it received directly"
+MAY[("registered", A.DIRECT_HANDLE)] = ({}, DIRECT)
+MAY[("registered", A.DIRECT_ROUTE)] = ({}, DIRECT)
+MAY[("registered", A.DIRECT_REDIRECT)] = ({}, DIRECT)
+
 
 def expected(scene: str, action: A, side: str, role: Role) -> str:
     if role not in SEES[(side, scene)]:
@@ -423,6 +431,10 @@ def params(action: A, w: World) -> dict[str, Any]:
         A.REFUSE_EXTENSION: {"reason": "可在期限内办结"},
         A.SUBMIT_OPINION: REPLY,
         A.DIVERT_IN_HANDLING: {"target": "discipline", "guidance": "属纪检监察机关受理的检举控告，已告知"},
+        # t10-rules, RG-3
+        A.DIRECT_HANDLE: {"guidance": "由本单位办理，60日内答复"},
+        A.DIRECT_ROUTE: {"unit": w.units[PEER]},
+        A.DIRECT_REDIRECT: {"organ": "县人民法院", "guidance": "请向人民法院提出"},
     }[action]
 
 

@@ -76,6 +76,10 @@ LAW: dict[tuple[str, str], tuple[str, str]] = {
     # H. 诉访分离 whenever the litigation or discipline matter is found (§28¶2, §31(一)–(五), §22¶2; CL-1, CL-2)
     (S.ACCEPTED, A.DIVERT): (S.CLOSED, "§31(一)–(五) 受理后查明应导入法定途径"),
     (S.IN_HANDLING, A.DIVERT_IN_HANDLING): (S.CLOSED, "§28¶2 办理中发现涉法涉诉，诉访分离"),
+    # RG-3: a unit other than the petition office that registered a petition received directly (§23¶1)
+    (S.REGISTERED, A.DIRECT_HANDLE): (S.IN_HANDLING, "§23¶1 属本机关职权：告知接收情况及处理途径和程序"),
+    (S.REGISTERED, A.DIRECT_ROUTE): (S.IN_HANDLING, "§23¶1 属本系统下级：转送、交办并告知去向"),
+    (S.REGISTERED, A.DIRECT_REDIRECT): (S.CLOSED, "§23¶1 不属本机关、本系统：告知向有权机关提出"),
 }
 
 

@@ -146,6 +146,27 @@ ACTIONS: dict[Action, tuple[str, dict, list[tuple[Action, str, dict]]]] = {
     Action.DIVERT_IN_HANDLING: ("handler", {"target": "litigation", "guidance": "已起诉，请向法院反映"}, []),
 }
 
+
+def _received_directly(case, cast, status):
+    """Given the county government (not a petition office) registered what it received directly (RG-3)."""
+    type(case).objects.filter(pk=case.pk).update(office=cast.org.county_gov)
+    case.refresh_from_db()
+    return case
+
+
+# t10-rules, RG-3 (条例 §23¶1): the county government's handler triages what it received directly
+ACTIONS[Action.DIRECT_HANDLE] = ("reviewer", {"guidance": "由本机关办理"}, [_received_directly])
+ACTIONS[Action.DIRECT_ROUTE] = (
+    "reviewer",
+    {"unit": "unit_a", "instructions": "请住建局办理"},
+    [_received_directly],
+)
+ACTIONS[Action.DIRECT_REDIRECT] = (
+    "reviewer",
+    {"organ": "示范县人民法院", "guidance": "请向人民法院提出"},
+    [_received_directly],
+)
+
 # Preparations that only apply in some statuses (already satisfied elsewhere by the drive itself).
 _ALREADY_DELIVERED = {Status.CLOSED}
 
