@@ -7,6 +7,20 @@ from dataclasses import dataclass
 from huiyin.org.choices import RuleKey, ValueUnit
 
 
+def days_text(value: int, unit: str) -> str:
+    """A rule value as a text says it: "15日", "5个工作日", "5人" (every screen, notice and message
+    renders figures through this, from the case's rule profile, never a national figure typed in)."""
+    if unit == ValueUnit.WORKING_DAY:
+        return f"{value}个工作日"
+    if unit == ValueUnit.CALENDAR_DAY:
+        return f"{value}日"
+    if unit == ValueUnit.COUNT:
+        return f"{value}人"
+    if unit == ValueUnit.PERCENT:
+        return f"{value}%"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class RuleDefault:
     value: int

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, Unit, User
-from huiyin.org.rules import NATIONAL_RULES
+from huiyin.org.rules import NATIONAL_RULES, days_text
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class Rule:
     value: int
     unit: ValueUnit
     article: str
+
+    @property
+    def text(self) -> str:
+        """The value as a text says it ("15日", "5个工作日"); templates write `{{ rules.notice_days.text }}`."""
+        return days_text(self.value, self.unit)
 
 
 def rules_for(territory: Territory | None) -> dict[RuleKey, Rule]:
