@@ -28,7 +28,9 @@ from huiyin.cases.choices import OPEN_STATUSES, Decision, NotAcceptedReason, Opi
 from huiyin.cases.models import Case, CasePetitioner, Category, Petitioner
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
+from huiyin.org.choices import RuleKey
 from huiyin.org.models import Territory, Unit, User
+from huiyin.org.selectors import case_rules
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import Suggestion, suggest_unit
@@ -448,7 +450,17 @@ CLOCK_FOR_ACTION = {
     "rereview_reply": (ClockKind.REREVIEW, OpinionStage.REREVIEW),
 }
 MSG_EMPTY_DRAFT = "请先填写事实和理由、处理意见和依据，再检查答复质量。"
-MSG_NO_ROUTE = "未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起30日内请求复查）"
+MSG_NO_ROUTE = "未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起{days}内请求{next}）"
+
+
+def no_route_message(case: Case, stage: OpinionStage) -> str:
+    """The missing-route warning with the request window of the case's own profile (条例 §35, §36)."""
+    rules = case_rules(case)
+    if stage == OpinionStage.REVIEW:
+        return MSG_NO_ROUTE.format(days=rules[RuleKey.REREVIEW_REQUEST_DAYS].text, next="复核")
+    return MSG_NO_ROUTE.format(days=rules[RuleKey.REVIEW_REQUEST_DAYS].text, next="复查")
+
+
 MSG_DEFAULT_ROUTE = "复查（复核）途径未填写：系统将按规定写入默认告知内容。"
 
 
@@ -491,7 +503,7 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
     clock = Clock.objects.filter(case=case, kind=kind).order_by("-started_on", "-id").first()
     today = timeutil.today()
     received = replied = None
-    deadline = 60
+    deadline = case_rules(case)[RuleKey.HANDLING_DAYS].value
     if clock is not None:
         received = datetime.combine(clock.started_on, datetime.min.time())
         replied = datetime.combine(today, datetime.min.time())
@@ -502,7 +514,7 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
     dropped = ("未告知复查", "未写明调查核实情况或处理意见") if label else ("未告知复查",)
     warnings = [w for w in check.warnings if not w.startswith(dropped)]
     if route_told is False:
-        warnings.append(MSG_NO_ROUTE)
+        warnings.append(no_route_message(case, stage))
     review = ReplyReview(
         warnings=warnings,
         notes=notes,

@@ -33,7 +33,7 @@ from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.models import Unit, User
 from huiyin.portal.services import tracking_secret_issue
-from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.workflow.choices import ClockState
 from huiyin.workflow.services import allowed_actions
 from huiyin.workflow.transitions import ACTION_LABELS
 
@@ -353,7 +353,7 @@ def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
             {
                 "id": c.pk,
                 "kind": c.kind,
-                "kind_label": ClockKind(c.kind).label,
+                "kind_label": c.label,
                 "unit": unit_ref(c.unit),
                 "state": c.state,
                 "state_label": ClockState(c.state).label,

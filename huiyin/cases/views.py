@@ -99,7 +99,7 @@ def clock_view(clock: Clock, today: date) -> ClockView:
         colour = "yellow"
     else:
         colour = "green"
-    return ClockView(clock, ClockKind(clock.kind).label, left, colour)
+    return ClockView(clock, clock.label, left, colour)
 
 
 def most_urgent(clocks: list[Clock], today: date) -> ClockView | None:
@@ -220,15 +220,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
     secret = tracking_secret_issue(case=case) if created else None
     if created:
         request.session[SESSION_RECEIPT_SECRET] = {"code": case.code, "secret": secret}
-        messages.success(request, f"已登记。受理凭证编号：{case.code}。请打印受理凭证（含查询码）交给信访人。")
+        messages.success(
+            request, f"已登记。受理凭证编号：{case.code}。请打印受理凭证（含查询码）交给信访人。"
+        )
     else:
         messages.info(request, f"该登记已提交过，未重复建件。受理凭证编号：{case.code}")
     if not selectors.visible_to(user).filter(pk=case.pk).exists():  # type: ignore[arg-type]
         # ADR 0005: an accusation against this office went up to the office above; the clerk prints
         # the receipt and sees nothing of the case afterwards (条例 §30¶3).
         request.session.pop(SESSION_RECEIPT_SECRET, None)
-        context = {**nav_context(request), **_receipt_texts(case), "case": case, "parties": [],
-                   "moved_up": True, "secret": secret}
+        context = {
+            **nav_context(request),
+            **_receipt_texts(case),
+            "case": case,
+            "parties": [],
+            "moved_up": True,
+            "secret": secret,
+        }
         return render(request, "cases/receipt.html", context, status=201 if created else 200)
     return redirect("case_detail", code=case.code)
 
@@ -494,7 +502,9 @@ def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
     secret = None
     if request.method == "POST":
         if not may_reissue_secret(user, case):
-            return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_REISSUER}, status=403)
+            return render(
+                request, "403.html", {**nav_context(request), "message": MSG_NOT_REISSUER}, status=403
+            )
         secret = tracking_secret_issue(case=case)
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.DOCUMENT,

@@ -138,7 +138,7 @@ def citizen_clocks(case: Case) -> list[CitizenClock]:
             continue  # internal limits between offices
         out.append(
             CitizenClock(
-                label=ClockKind(clock.kind).label,
+                label=clock.label,
                 unit=clock.unit.name if clock.unit else "",
                 due_on=clock.due_on,
                 days_left=(clock.due_on - today).days,

@@ -24,7 +24,7 @@ from huiyin.cases import documents
 from huiyin.cases.choices import PetitionType, Status
 from huiyin.cases.models import Case
 from huiyin.core.errors import ApplicationError
-from huiyin.org.selectors import rules_for
+from huiyin.org.selectors import Rule, rules_for
 from huiyin.portal import selectors, services, throttle
 from huiyin.portal.forms import (
     AccountForm,
@@ -90,9 +90,15 @@ def _my_case(request: HttpRequest, code: str) -> Case | None:
 # --- public pages ------------------------------------------------------------------------------
 
 
+def _office_rules() -> dict[str, Rule]:
+    """The rules in force where the default office is (its province's profile), for general texts."""
+    office = selectors.default_office()
+    return {key.value: rule for key, rule in rules_for(office.territory if office else None).items()}
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"nav": "home"})
+    return render(request, "portal/home.html", {"nav": "home", "rules": _office_rules()})
 
 
 @require_GET
@@ -102,9 +108,7 @@ def channels(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def procedure(request: HttpRequest) -> HttpResponse:
-    office = selectors.default_office()
-    rules = {key.value: rule for key, rule in rules_for(office.territory if office else None).items()}
-    return render(request, "portal/procedure.html", {"nav": "procedure", "rules": rules})
+    return render(request, "portal/procedure.html", {"nav": "procedure", "rules": _office_rules()})
 
 
 @require_GET
@@ -195,7 +199,10 @@ def receipt(request: HttpRequest) -> HttpResponse:
     # Shown once: the secret leaves the session as soon as this page has it.
     secret = held.get("secret")
     request.session[SESSION_RECEIPT] = {"code": case.code, "secret": None}
-    return render(request, "portal/receipt.html", {"case": case, "secret": secret, "nav": "submit"})
+    rules = {key.value: rule for key, rule in wf.rules_for_case(case).items()}  # the case's own profile
+    return render(
+        request, "portal/receipt.html", {"case": case, "secret": secret, "rules": rules, "nav": "submit"}
+    )
 
 
 # --- tracking and the citizen's case page ------------------------------------------------------

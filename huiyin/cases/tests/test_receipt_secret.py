@@ -31,8 +31,10 @@ def _track(client, code: str, factor: str):
 def test_a_window_case_without_a_phone_is_tracked_with_its_receipt_alone(client, clerk_li, channel):
     # given a petitioner who left no phone registers at the window (by visit, letter or call)
     client.force_login(clerk_li)
-    client.post(reverse("case_new"), intake_data([{"name": "刘群众", "id_number": "11010519491231002X"}],
-                                                 channel=channel))
+    client.post(
+        reverse("case_new"),
+        intake_data([{"name": "刘群众", "id_number": "11010519491231002X"}], channel=channel),
+    )
     case = Case.objects.get()
     assert not case.parties.exclude(phone="").exists()
     # when the clerk prints the receipt
@@ -57,9 +59,7 @@ def test_the_secret_is_printed_once_and_is_never_stored_in_clear(client, clerk_l
     assert 'data-testid="receipt-secret"' not in again and 'data-testid="reissue-secret"' in again
 
 
-def test_a_lost_secret_is_reissued_by_the_registering_office_and_the_old_one_stops_working(
-    client, clerk_li
-):
+def test_a_lost_secret_is_reissued_by_the_registering_office_and_the_old_one_stops_working(client, clerk_li):
     client.force_login(clerk_li)
     client.post(reverse("case_new"), intake_data())
     case = Case.objects.get()
@@ -99,12 +99,14 @@ def test_a_case_registered_through_the_api_returns_its_secret_once(client, clerk
         "petitioners": [{"name": "刘群众"}],
     }
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    created = client.post("/api/cases", body, content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY="call-1", **headers)
+    created = client.post(
+        "/api/cases", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="call-1", **headers
+    )
     assert created.status_code == 201
     secret = created.json()["tracking_secret"]
     assert secret
-    repeated = client.post("/api/cases", body, content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY="call-1", **headers)
+    repeated = client.post(
+        "/api/cases", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="call-1", **headers
+    )
     assert repeated.status_code == 200 and repeated.json().get("tracking_secret") is None
     assert _track(client, created.json()["code"], secret).status_code == 302
