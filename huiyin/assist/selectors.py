@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from huiyin.assist import duplicates
 from huiyin.assist.classify import CategoryModel, model_path
 from huiyin.assist.gazetteer import Gazetteer, Place
-from huiyin.assist.models import CaseBand, CaseSignature
+from huiyin.assist.models import CaseBand, CaseSignature, HotIssueSnapshot
 from huiyin.assist.services import band_rows, decode, is_blank, signature_text
 from huiyin.cases.choices import OPEN_STATUSES, Decision, NotAcceptedReason, OpinionStage, Status
 from huiyin.cases.models import Case, CasePetitioner, Category, Petitioner
@@ -367,28 +367,48 @@ def duplicate_report(
 WINDOW_CHOICES = (7, 14, 30, 60)
 SINCE_CHOICES = (30, 90, 180, 365)
 MAX_HOT_CASES = 3000  # the newest cases of the period; clustering 4k messages takes ~5 s
-HOT_CACHE_SECONDS = 600
+HOT_REQUEST_SECONDS = 600  # a refresh asked for longer ago than this (a dead worker?) is asked again
 
 
-def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10) -> dict[str, Any]:
+def _hot_scope(user: User, since_days: int) -> tuple[QuerySet[Case], str]:
+    """The cases the hot issues of `user` are computed over, and their stamp (number, newest id,
+    first day): a stored result with another stamp is out of date."""
+    start = timeutil.now() - timedelta(days=since_days)
+    scope = visible_to(user).filter(registered_at__gte=start, merged_into__isnull=True)
+    stamp = scope.aggregate(n=Count("id"), top=Max("id"))
+    return scope, f"{stamp['n']}:{stamp['top']}:{start.date()}"
+
+
+def _case_places(rows: list[dict[str, Any]], user: User) -> dict[str, str]:
+    """Each case's place from the organisation's territory tree: its registered 问题属地, else the most
+    specific place of the gazetteer its text names (never a phrase cut out of the message)."""
+    root = getattr(getattr(user, "unit", None), "territory", None)
+    gaz = gazetteer_for(root) if root is not None else None
+    places = {}
+    for r in rows:
+        name = r["territory__name"] or ""
+        if not name and gaz is not None:
+            found = gaz.best(f"{r['title']}，{r['content']}")
+            name = found.name if found is not None else ""
+        places[r["code"]] = name
+    return places
+
+
+def compute_hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10) -> dict[str, Any]:
     """Clusters of similar cases the user may see, registered in the last `since_days`, ranked by the
-    distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Cached per
-    user and period until a case is added."""
+    distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Seconds of
+    work on a busy office: the worker runs it (assist.tasks.refresh_hot_issues_task), the page reads
+    the stored result (`hot_issues_stored`)."""
     from huiyin.assist.hotspots import Message, find_hotspots
 
     now = timeutil.now()
-    start = now - timedelta(days=since_days)
-    scope = visible_to(user).filter(registered_at__gte=start, merged_into__isnull=True)
-    stamp = scope.aggregate(n=Count("id"), top=Max("id"))
-    key = f"assist:hot:{user.pk}:{window_days}:{since_days}:{stamp['n']}:{stamp['top']}:{start.date()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    scope, stamp = _hot_scope(user, since_days)
     rows = list(
         scope.order_by("-registered_at", "-id").values(
             "pk", "code", "title", "content", "registered_at", "territory__name"
         )[:MAX_HOT_CASES]
     )
+    total = scope.count() if len(rows) == MAX_HOT_CASES else len(rows)
     people: dict[int, int] = {}
     for case_id, pid in (
         CasePetitioner.objects.filter(case_id__in=[r["pk"] for r in rows])
@@ -406,19 +426,16 @@ def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: 
         )
         for r in rows
     ]
-    by_code = {r["code"]: r for r in rows}
     found = find_hotspots(messages, window_days=window_days, top=top) if len(messages) >= 2 else []
+    case_places = _case_places(rows, user) if found else {}
     hotspots = []
     for h in found:
-        places = Counter(
-            by_code[c]["territory__name"] for c in h.message_ids if by_code[c]["territory__name"]
-        )
+        places = Counter(case_places[c] for c in h.message_ids if case_places.get(c))
         hotspots.append(
             {
                 "rank": h.rank,
                 "label": h.label,
-                "place": h.place,
-                "territory": places.most_common(1)[0][0] if places else "",
+                "places": [name for name, _n in places.most_common(2)],
                 "start": h.start,
                 "end": h.end,
                 "n_cases": h.n_messages,
@@ -430,16 +447,45 @@ def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: 
                 "codes": list(reversed(h.message_ids))[:12],
             }
         )
-    result = {
+    return {
         "hotspots": hotspots,
         "n_cases": len(rows),
-        "truncated": stamp["n"] > len(rows),
+        "truncated": total > len(rows),
         "computed_at": now,
         "window_days": window_days,
         "since_days": since_days,
+        "stamp": stamp,
     }
-    cache.set(key, result, HOT_CACHE_SECONDS)
-    return result
+
+
+@dataclass
+class StoredHotIssues:
+    """What the hot-issue page shows: the worker's last result (None before the first), when it was
+    computed, and whether cases came in since (a refresh is then queued)."""
+
+    result: dict[str, Any] | None
+    computed_at: datetime | None
+    stale: bool
+
+
+def _revive(result: dict[str, Any]) -> dict[str, Any]:
+    """Dates come back from the JSON column as text; the template formats datetimes."""
+    out = dict(result)
+    out["computed_at"] = parse_datetime(str(result.get("computed_at") or "")) or None
+    out["hotspots"] = [
+        {**h, "start": parse_datetime(str(h["start"])), "end": parse_datetime(str(h["end"]))}
+        for h in result.get("hotspots", [])
+    ]
+    return out
+
+
+def hot_issues_stored(user: User, *, window_days: int = 30, since_days: int = 90) -> StoredHotIssues:
+    """The stored hot issues of `user` for the period (one small count query, no clustering)."""
+    snap = HotIssueSnapshot.objects.filter(user=user, window_days=window_days, since_days=since_days).first()
+    if snap is None or snap.computed_at is None:
+        return StoredHotIssues(None, None, True)
+    _scope, stamp = _hot_scope(user, since_days)
+    return StoredHotIssues(_revive(snap.result), snap.computed_at, stamp != snap.stamp)
 
 
 # --- reply quality -------------------------------------------------------------------------------

@@ -489,7 +489,7 @@ def _receipt_texts(case: Case) -> dict[str, Any]:
 
 def may_reissue_secret(user: Any, case: Case) -> bool:
     """Only the registering office's desks reissue a 查询码 (a new one voids the petitioner's old one)."""
-    return getattr(user, "role", None) in INTAKE_ROLES and user.unit_id == case.office_id
+    return roles.has(user, roles.REGISTER) and user.unit_id == case.office_id
 
 
 @login_required
