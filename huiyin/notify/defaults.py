@@ -15,7 +15,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.ACCEPT: (
         "信访事项{{ code }}已受理",
-        "您的信访事项{{ code }}已由{{ office }}受理，将在{{ due_on }}前办结（《信访工作条例》第三十四条）。",
+        "您的信访事项{{ code }}已由{{ office }}受理，{% if due_on %}将在{{ due_on }}前办结{% else %}将在法定期限内办结{% endif %}（《信访工作条例》第三十四条）。",
     ),
     K.NOT_ACCEPT: (
         "信访事项{{ code }}不予受理告知",
@@ -59,7 +59,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.REQUEST_REVIEW: (
         "信访事项{{ code }}复查请求已收到",
-        "您对信访事项{{ code }}的复查请求已转{{ review_unit }}，复查机关应在{{ due_on }}前书面答复。",
+        "您对信访事项{{ code }}的复查请求已转{{ review_unit }}，复查机关应{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}书面答复。",
     ),
     K.REVIEW_REPLY: (
         "信访事项{{ code }}复查意见已出具",
@@ -67,7 +67,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.REQUEST_REREVIEW: (
         "信访事项{{ code }}复核请求已收到",
-        "您对信访事项{{ code }}的复核请求已转{{ rereview_unit }}，复核机关应在{{ due_on }}前提出复核意见。",
+        "您对信访事项{{ code }}的复核请求已转{{ rereview_unit }}，复核机关应{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}提出复核意见。",
     ),
     K.REREVIEW_REPLY: (
         "信访事项{{ code }}复核意见已出具",
@@ -75,7 +75,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.ACCEPT_REVIEW: (
         "信访事项{{ code }}复查（复核）请求已受理",
-        "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将在{{ due_on }}前书面答复。",
+        "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}书面答复。",
     ),
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",
