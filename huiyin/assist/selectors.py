@@ -94,6 +94,22 @@ def _best_leaf(text: str, leaves: list[Category]) -> Category | None:
     return best if best_score >= 1 else None
 
 
+def guess_category(case: Case) -> Category | None:
+    """The subject the category model predicts for a case registered without one: the best third-level
+    category under its top first-level class (as the intake hints offer it), else that class."""
+    if case.category_id is not None or not (case.title or case.content):
+        return None
+    top = category_model().top_k(case.title, case.content, 1)
+    if not top:
+        return None
+    label = top[0][0]
+    leaves = list(Category.objects.filter(level=3, full_name__startswith=label + " / "))
+    return (
+        _best_leaf(f"{case.title} {case.content}", leaves)
+        or Category.objects.filter(level=1, name=label).first()
+    )
+
+
 def category_hints(
     *,
     title: str,
@@ -394,7 +410,9 @@ def _case_places(rows: list[dict[str, Any]], user: User) -> dict[str, str]:
     return places
 
 
-def compute_hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10) -> dict[str, Any]:
+def compute_hot_issues(
+    user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10
+) -> dict[str, Any]:
     """Clusters of similar cases the user may see, registered in the last `since_days`, ranked by the
     distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Seconds of
     work on a busy office: the worker runs it (assist.tasks.refresh_hot_issues_task), the page reads
