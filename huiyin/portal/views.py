@@ -36,7 +36,7 @@ from huiyin.portal.forms import (
     max_file_bytes,
     max_files,
 )
-from huiyin.portal.models import TrackingSecret
+from huiyin.portal.models import OfficeInfo, TrackingSecret
 from huiyin.workflow import services as wf
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.services import CitizenActor, allowed_actions
@@ -103,7 +103,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def channels(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/channels.html", {"nav": "channels", "offices": selectors.public_offices()})
+    context = {
+        "nav": "channels",
+        "offices": selectors.public_offices(),
+        # the shipped default hours are translated on the English page; an office's own text is data
+        "default_hours": OfficeInfo._meta.get_field("reception_hours").default,
+    }
+    return render(request, "portal/channels.html", context)
 
 
 @require_GET

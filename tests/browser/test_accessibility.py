@@ -109,3 +109,16 @@ def test_portal_pages_have_no_wcag_aa_violations(axe_page, live_url, org):
             if problems:
                 found[f"{lang} {path}"] = problems
     assert found == {}, report(found)
+
+
+def test_after_a_failed_submission_the_error_summary_has_the_focus(page, live_url, org):
+    page.goto(f"{live_url}/public/lang/en/")
+    page.goto(f"{live_url}/public/submit/")
+    page.get_by_test_id("submit").click()
+    page.wait_for_selector("[data-error-summary]")
+    focused = page.evaluate("document.activeElement.getAttribute('data-testid')")
+    assert focused == "form-error"
+    summary = page.get_by_test_id("form-error")
+    assert summary.locator("a").count() >= 1  # each error links to its field
+    summary.locator("a").first.click()
+    assert page.evaluate("document.activeElement.tagName") in ("INPUT", "TEXTAREA", "SELECT")
