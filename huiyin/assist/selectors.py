@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -395,7 +396,7 @@ def _hot_scope(user: User, since_days: int) -> tuple[QuerySet[Case], str]:
     return scope, f"{stamp['n']}:{stamp['top']}:{start.date()}"
 
 
-def _case_places(rows: list[dict[str, Any]], user: User) -> dict[str, str]:
+def _case_places(rows: Sequence[Mapping[str, Any]], user: User) -> dict[str, str]:
     """Each case's place from the organisation's territory tree: its registered 问题属地, else the most
     specific place of the gazetteer its text names (never a phrase cut out of the message)."""
     root = getattr(getattr(user, "unit", None), "territory", None)

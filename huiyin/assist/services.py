@@ -196,8 +196,9 @@ def hot_issues_request(*, user_id: int, window_days: int, since_days: int) -> bo
         snap, _created = HotIssueSnapshot.objects.get_or_create(
             user_id=user_id, window_days=window_days, since_days=since_days
         )
-        recent = snap.requested_at is not None and now - snap.requested_at < timedelta(seconds=HOT_REQUEST_SECONDS)
-        if recent and (snap.computed_at is None or snap.requested_at > snap.computed_at):
+        asked = snap.requested_at
+        recent = asked is not None and now - asked < timedelta(seconds=HOT_REQUEST_SECONDS)
+        if asked is not None and recent and (snap.computed_at is None or asked > snap.computed_at):
             return False  # a refresh is waiting in the queue
         HotIssueSnapshot.objects.filter(pk=snap.pk).update(requested_at=now)
     try:

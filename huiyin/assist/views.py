@@ -155,7 +155,9 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
     # The clustering runs in the worker; the page reads its stored result (issue 10 item 11).
     stored = selectors.hot_issues_stored(user, window_days=window, since_days=since)  # type: ignore[arg-type]
     refreshing = stored.stale and services.hot_issues_request(
-        user_id=user.pk, window_days=window, since_days=since
+        user_id=user.pk or 0,
+        window_days=window,
+        since_days=since,  # login_required: never 0
     )
     result = stored.result or {"hotspots": [], "n_cases": 0, "truncated": False}
     chart = {

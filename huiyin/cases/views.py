@@ -508,7 +508,7 @@ def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
         secret = tracking_secret_issue(case=case)
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.DOCUMENT,
-            actor=user,
+            actor=user,  # type: ignore[misc]  # login_required: a staff account
             case=case,
             ip_address=net.audit_ip(request),
             detail={"document": "receipt", "tracking_secret": "reissued"},

@@ -63,7 +63,9 @@ def _guard_object(case: Case, today: date) -> None:
     clock = _live_clock(case, ClockKind.OBJECTION)
     if clock is None or today > clock.due_on:
         # 条例 §23¶3: an objection must come within 5 working days of receipt.
-        window = f"（收到之日起{days_text(clock.rule_days, clock.rule_unit)}）" if clock else ""  # its profile's
+        window = (
+            f"（收到之日起{days_text(clock.rule_days, clock.rule_unit)}）" if clock else ""
+        )  # its profile's
         _refuse(f"已超过提出异议的期限{window}", due_on=clock.due_on.isoformat() if clock else None)
 
 

@@ -46,7 +46,9 @@ def hot_page(client, **params):
 
 
 def chart(html: str) -> dict:
-    return json.loads(re.search(r'id="assist-hot-data" type="application/json">(.*?)</script>', html).group(1))
+    return json.loads(
+        re.search(r'id="assist-hot-data" type="application/json">(.*?)</script>', html).group(1)
+    )
 
 
 def test_the_page_never_clusters_itself_it_queues_the_worker_and_reads_its_result(
