@@ -8,8 +8,8 @@ import re
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from huiyin.assist.tests.conftest import LEAK, person
@@ -33,8 +33,23 @@ def hot_world(register_case, clock, org):
 
 
 def run_worker():
-    """What `huiyin worker` does with the queue: run every waiting task once."""
-    call_command("db_worker", batch=True, interval=0, reload=False, startup_delay=False, verbosity=0)
+    """What `huiyin worker` (django-tasks' db_worker) does with each waiting task: claim it, run it,
+    record the result. Its own loop is not used because it closes the connection between tasks, which
+    would end the test's transaction on PostgreSQL."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    for result in DBTaskResult.objects.ready():
+        result.claim("test-worker")
+        worker.run_task(result)
+        assert DBTaskResult.objects.get(pk=result.pk).status == "SUCCESSFUL"
 
 
 def queued() -> int:
