@@ -173,11 +173,7 @@ def _clock_expired(ev: CaseEvent) -> str | None:
 
 def _clock_values(ev: CaseEvent) -> dict[str, str]:
     d = ev.data or {}
-    return (
-        {"clock_label": str(ClockKind(d["clock"]).label)}
-        if d.get("clock") in ClockKind.values
-        else {}
-    )
+    return {"clock_label": str(ClockKind(d["clock"]).label)} if d.get("clock") in ClockKind.values else {}
 
 
 # --- the declarations ----------------------------------------------------------------------------
