@@ -14,8 +14,13 @@ class AssistConfig(AppConfig):
         nav = registry.NavEntry(
             "hotspots", "热点", "assist_hotspots", "bi-fire", 80, roles=roles.SEE_HOT_ISSUES
         )
-        from huiyin.assist.selectors import accused_unit_hints
+        from huiyin.assist.selectors import accused_unit_hints, guess_category
 
         registry.declare(
-            registry.Module(name="assist", navigation=(nav,), aids={"accused_unit_hints": accused_unit_hints})
+            registry.Module(
+                name="assist",
+                navigation=(nav,),
+                # the routing suggestion of a case registered without a subject (issue 10 item 11)
+                aids={"accused_unit_hints": accused_unit_hints, "category_guess": guess_category},
+            )
         )

@@ -6,6 +6,7 @@ on the few candidates' stored signatures. Nothing here is about a person: the ro
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -35,3 +36,27 @@ class CaseBand(models.Model):
     class Meta:
         verbose_name = "重复件索引"
         verbose_name_plural = "重复件索引"
+
+
+class HotIssueSnapshot(models.Model):
+    """The hot issues of one account's scope for one period, computed in the worker (issue 10 item 11:
+    clustering thousands of messages takes seconds, so the page reads what the worker stored).
+
+    `stamp` says which cases the result was computed over (their number and newest id, and the day):
+    a page that sees a different stamp shows the stored result with its time and queues a refresh.
+    """
+
+    user = models.ForeignKey("org.User", on_delete=models.CASCADE, related_name="+")
+    window_days = models.PositiveSmallIntegerField()
+    since_days = models.PositiveSmallIntegerField()
+    stamp = models.CharField(max_length=80, blank=True)
+    result = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "window_days", "since_days"], name="one_hot_snapshot")
+        ]
+        verbose_name = "热点问题计算结果"
+        verbose_name_plural = "热点问题计算结果"

@@ -102,7 +102,7 @@ def check_reply(
     if not basis:
         warnings.append("未写明依据（法律法规、政策文件或具体条款）")
     if not review:
-        warnings.append("未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起30日内请求复查）")
+        warnings.append("未告知复查/复核途径和期限（如对处理意见不服，可在规定期限内请求复查）")
     if not substantive:
         warnings.append("答复内容过短，多为客套语")
     if timely is False:

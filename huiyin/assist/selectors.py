@@ -10,25 +10,28 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from huiyin.assist import duplicates
 from huiyin.assist.classify import CategoryModel, model_path
 from huiyin.assist.gazetteer import Gazetteer, Place
-from huiyin.assist.models import CaseBand, CaseSignature
+from huiyin.assist.models import CaseBand, CaseSignature, HotIssueSnapshot
 from huiyin.assist.services import band_rows, decode, is_blank, signature_text
 from huiyin.cases.choices import OPEN_STATUSES, Decision, NotAcceptedReason, OpinionStage, Status
 from huiyin.cases.models import Case, CasePetitioner, Category, Petitioner
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
+from huiyin.org.choices import RuleKey
 from huiyin.org.models import Territory, Unit, User
+from huiyin.org.selectors import case_rules
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import Suggestion, suggest_unit
@@ -90,6 +93,22 @@ def _best_leaf(text: str, leaves: list[Category]) -> Category | None:
         if score > best_score:
             best, best_score = leaf, score
     return best if best_score >= 1 else None
+
+
+def guess_category(case: Case) -> Category | None:
+    """The subject the category model predicts for a case registered without one: the best third-level
+    category under its top first-level class (as the intake hints offer it), else that class."""
+    if case.category_id is not None or not (case.title or case.content):
+        return None
+    top = category_model().top_k(case.title, case.content, 1)
+    if not top:
+        return None
+    label = top[0][0]
+    leaves = list(Category.objects.filter(level=3, full_name__startswith=label + " / "))
+    return (
+        _best_leaf(f"{case.title} {case.content}", leaves)
+        or Category.objects.filter(level=1, name=label).first()
+    )
 
 
 def category_hints(
@@ -365,28 +384,50 @@ def duplicate_report(
 WINDOW_CHOICES = (7, 14, 30, 60)
 SINCE_CHOICES = (30, 90, 180, 365)
 MAX_HOT_CASES = 3000  # the newest cases of the period; clustering 4k messages takes ~5 s
-HOT_CACHE_SECONDS = 600
+HOT_REQUEST_SECONDS = 600  # a refresh asked for longer ago than this (a dead worker?) is asked again
 
 
-def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10) -> dict[str, Any]:
+def _hot_scope(user: User, since_days: int) -> tuple[QuerySet[Case], str]:
+    """The cases the hot issues of `user` are computed over, and their stamp (number, newest id,
+    first day): a stored result with another stamp is out of date."""
+    start = timeutil.now() - timedelta(days=since_days)
+    scope = visible_to(user).filter(registered_at__gte=start, merged_into__isnull=True)
+    stamp = scope.aggregate(n=Count("id"), top=Max("id"))
+    return scope, f"{stamp['n']}:{stamp['top']}:{start.date()}"
+
+
+def _case_places(rows: Sequence[Mapping[str, Any]], user: User) -> dict[str, str]:
+    """Each case's place from the organisation's territory tree: its registered 问题属地, else the most
+    specific place of the gazetteer its text names (never a phrase cut out of the message)."""
+    root = getattr(getattr(user, "unit", None), "territory", None)
+    gaz = gazetteer_for(root) if root is not None else None
+    places = {}
+    for r in rows:
+        name = r["territory__name"] or ""
+        if not name and gaz is not None:
+            found = gaz.best(f"{r['title']}，{r['content']}")
+            name = found.name if found is not None else ""
+        places[r["code"]] = name
+    return places
+
+
+def compute_hot_issues(
+    user: User, *, window_days: int = 30, since_days: int = 90, top: int = 10
+) -> dict[str, Any]:
     """Clusters of similar cases the user may see, registered in the last `since_days`, ranked by the
-    distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Cached per
-    user and period until a case is added."""
+    distinct petitioners in their busiest `window_days` window (hotspots.find_hotspots). Seconds of
+    work on a busy office: the worker runs it (assist.tasks.refresh_hot_issues_task), the page reads
+    the stored result (`hot_issues_stored`)."""
     from huiyin.assist.hotspots import Message, find_hotspots
 
     now = timeutil.now()
-    start = now - timedelta(days=since_days)
-    scope = visible_to(user).filter(registered_at__gte=start, merged_into__isnull=True)
-    stamp = scope.aggregate(n=Count("id"), top=Max("id"))
-    key = f"assist:hot:{user.pk}:{window_days}:{since_days}:{stamp['n']}:{stamp['top']}:{start.date()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    scope, stamp = _hot_scope(user, since_days)
     rows = list(
         scope.order_by("-registered_at", "-id").values(
             "pk", "code", "title", "content", "registered_at", "territory__name"
         )[:MAX_HOT_CASES]
     )
+    total = scope.count() if len(rows) == MAX_HOT_CASES else len(rows)
     people: dict[int, int] = {}
     for case_id, pid in (
         CasePetitioner.objects.filter(case_id__in=[r["pk"] for r in rows])
@@ -404,19 +445,16 @@ def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: 
         )
         for r in rows
     ]
-    by_code = {r["code"]: r for r in rows}
     found = find_hotspots(messages, window_days=window_days, top=top) if len(messages) >= 2 else []
+    case_places = _case_places(rows, user) if found else {}
     hotspots = []
     for h in found:
-        places = Counter(
-            by_code[c]["territory__name"] for c in h.message_ids if by_code[c]["territory__name"]
-        )
+        places = Counter(case_places[c] for c in h.message_ids if case_places.get(c))
         hotspots.append(
             {
                 "rank": h.rank,
                 "label": h.label,
-                "place": h.place,
-                "territory": places.most_common(1)[0][0] if places else "",
+                "places": [name for name, _n in places.most_common(2)],
                 "start": h.start,
                 "end": h.end,
                 "n_cases": h.n_messages,
@@ -428,16 +466,45 @@ def hot_issues(user: User, *, window_days: int = 30, since_days: int = 90, top: 
                 "codes": list(reversed(h.message_ids))[:12],
             }
         )
-    result = {
+    return {
         "hotspots": hotspots,
         "n_cases": len(rows),
-        "truncated": stamp["n"] > len(rows),
+        "truncated": total > len(rows),
         "computed_at": now,
         "window_days": window_days,
         "since_days": since_days,
+        "stamp": stamp,
     }
-    cache.set(key, result, HOT_CACHE_SECONDS)
-    return result
+
+
+@dataclass
+class StoredHotIssues:
+    """What the hot-issue page shows: the worker's last result (None before the first), when it was
+    computed, and whether cases came in since (a refresh is then queued)."""
+
+    result: dict[str, Any] | None
+    computed_at: datetime | None
+    stale: bool
+
+
+def _revive(result: dict[str, Any]) -> dict[str, Any]:
+    """Dates come back from the JSON column as text; the template formats datetimes."""
+    out = dict(result)
+    out["computed_at"] = parse_datetime(str(result.get("computed_at") or "")) or None
+    out["hotspots"] = [
+        {**h, "start": parse_datetime(str(h["start"])), "end": parse_datetime(str(h["end"]))}
+        for h in result.get("hotspots", [])
+    ]
+    return out
+
+
+def hot_issues_stored(user: User, *, window_days: int = 30, since_days: int = 90) -> StoredHotIssues:
+    """The stored hot issues of `user` for the period (one small count query, no clustering)."""
+    snap = HotIssueSnapshot.objects.filter(user=user, window_days=window_days, since_days=since_days).first()
+    if snap is None or snap.computed_at is None:
+        return StoredHotIssues(None, None, True)
+    _scope, stamp = _hot_scope(user, since_days)
+    return StoredHotIssues(_revive(snap.result), snap.computed_at, stamp != snap.stamp)
 
 
 # --- reply quality -------------------------------------------------------------------------------
@@ -448,7 +515,17 @@ CLOCK_FOR_ACTION = {
     "rereview_reply": (ClockKind.REREVIEW, OpinionStage.REREVIEW),
 }
 MSG_EMPTY_DRAFT = "请先填写事实和理由、处理意见和依据，再检查答复质量。"
-MSG_NO_ROUTE = "未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起30日内请求复查）"
+MSG_NO_ROUTE = "未告知复查/复核途径和期限（如对处理意见不服，可在收到之日起{days}内请求{next}）"
+
+
+def no_route_message(case: Case, stage: OpinionStage) -> str:
+    """The missing-route warning with the request window of the case's own profile (条例 §35, §36)."""
+    rules = case_rules(case)
+    if stage == OpinionStage.REVIEW:
+        return MSG_NO_ROUTE.format(days=rules[RuleKey.REREVIEW_REQUEST_DAYS].text, next="复核")
+    return MSG_NO_ROUTE.format(days=rules[RuleKey.REVIEW_REQUEST_DAYS].text, next="复查")
+
+
 MSG_DEFAULT_ROUTE = "复查（复核）途径未填写：系统将按规定写入默认告知内容。"
 
 
@@ -491,7 +568,7 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
     clock = Clock.objects.filter(case=case, kind=kind).order_by("-started_on", "-id").first()
     today = timeutil.today()
     received = replied = None
-    deadline = 60
+    deadline = case_rules(case)[RuleKey.HANDLING_DAYS].value
     if clock is not None:
         received = datetime.combine(clock.started_on, datetime.min.time())
         replied = datetime.combine(today, datetime.min.time())
@@ -502,7 +579,7 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
     dropped = ("未告知复查", "未写明调查核实情况或处理意见") if label else ("未告知复查",)
     warnings = [w for w in check.warnings if not w.startswith(dropped)]
     if route_told is False:
-        warnings.append(MSG_NO_ROUTE)
+        warnings.append(no_route_message(case, stage))
     review = ReplyReview(
         warnings=warnings,
         notes=notes,

@@ -159,3 +159,52 @@ def category_model_retrain(
         "classes": model.classes,
         "train_seconds": round(time.perf_counter() - t0, 2),
     }
+
+
+# --- hot issues (computed in the worker, issue 10 item 11) ------------------------------------------
+
+
+def hot_issues_refresh(*, user_id: int, window_days: int, since_days: int) -> dict[str, Any]:
+    """Compute the hot issues of one account's scope for one period and store them for the page."""
+    from huiyin.assist.models import HotIssueSnapshot
+    from huiyin.assist.selectors import compute_hot_issues
+    from huiyin.org.models import User
+
+    user = User.objects.select_related("unit__territory").get(pk=user_id)
+    result = compute_hot_issues(user, window_days=window_days, since_days=since_days)
+    HotIssueSnapshot.objects.update_or_create(
+        user=user,
+        window_days=window_days,
+        since_days=since_days,
+        defaults={"stamp": result["stamp"], "result": result, "computed_at": result["computed_at"]},
+    )
+    return {"hotspots": len(result["hotspots"]), "cases": result["n_cases"]}
+
+
+def hot_issues_request(*, user_id: int, window_days: int, since_days: int) -> bool:
+    """Queue a refresh unless one was asked for in the last few minutes; return whether one was queued.
+    If the queue is down the page keeps its stored result and asks again at the next visit."""
+    import logging
+    from datetime import timedelta
+
+    from huiyin.assist.models import HotIssueSnapshot
+    from huiyin.assist.selectors import HOT_REQUEST_SECONDS
+    from huiyin.assist.tasks import refresh_hot_issues_task
+
+    now = timeutil.now()
+    with transaction.atomic():
+        snap, _created = HotIssueSnapshot.objects.get_or_create(
+            user_id=user_id, window_days=window_days, since_days=since_days
+        )
+        asked = snap.requested_at
+        recent = asked is not None and now - asked < timedelta(seconds=HOT_REQUEST_SECONDS)
+        if asked is not None and recent and (snap.computed_at is None or asked > snap.computed_at):
+            return False  # a refresh is waiting in the queue
+        HotIssueSnapshot.objects.filter(pk=snap.pk).update(requested_at=now)
+    try:
+        refresh_hot_issues_task.enqueue(user_id=user_id, window_days=window_days, since_days=since_days)
+    except Exception as exc:  # the page must open whatever the queue does
+        logging.getLogger(__name__).warning("could not queue the hot-issue refresh: %s", exc)
+        HotIssueSnapshot.objects.filter(pk=snap.pk).update(requested_at=None)
+        return False
+    return True

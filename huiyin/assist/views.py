@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huiyin.assist import selectors
+from huiyin.assist import selectors, services
 from huiyin.cases.choices import NotAcceptedReason, Status
 from huiyin.cases.views import case_or_404
 from huiyin.core.parsing import parse_id
@@ -152,7 +152,14 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_HOT}, status=403)
     window = _choice(request.GET.get("window"), selectors.WINDOW_CHOICES, 30)
     since = _choice(request.GET.get("since"), selectors.SINCE_CHOICES, 90)
-    result = selectors.hot_issues(user, window_days=window, since_days=since)  # type: ignore[arg-type]
+    # The clustering runs in the worker; the page reads its stored result (issue 10 item 11).
+    stored = selectors.hot_issues_stored(user, window_days=window, since_days=since)  # type: ignore[arg-type]
+    refreshing = stored.stale and services.hot_issues_request(
+        user_id=user.pk or 0,
+        window_days=window,
+        since_days=since,  # login_required: never 0
+    )
+    result = stored.result or {"hotspots": [], "n_cases": 0, "truncated": False}
     chart = {
         "labels": [f"{h['rank']}. {h['label'][:18]}" for h in result["hotspots"]],
         "petitioners": [h["window_petitioners"] for h in result["hotspots"]],
@@ -161,6 +168,12 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
     context = {
         **nav_context(request, "hotspots"),
         **result,
+        "window_days": window,
+        "since_days": since,
+        "computed": stored.result is not None,
+        "computed_at": stored.computed_at,
+        "stale": stored.stale,
+        "refreshing": refreshing,
         "chart": chart,
         "window_choices": selectors.WINDOW_CHOICES,
         "since_choices": selectors.SINCE_CHOICES,

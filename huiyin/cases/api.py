@@ -34,7 +34,8 @@ from huiyin.org import roles
 from huiyin.org.api import UnitRef, api_user
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
-from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.portal.services import tracking_secret_issue
+from huiyin.workflow.choices import ClockState
 from huiyin.workflow.services import allowed_actions
 from huiyin.workflow.transitions import ACTION_LABELS
 
@@ -204,6 +205,14 @@ class CaseDetail(CaseItem):
     allowed_actions: list[ActionRef]
 
 
+class CaseCreated(CaseDetail):
+    tracking_secret: str | None = Field(
+        None,
+        description="查询码：只在首次登记（201）时返回一次，须印在或告知信访人的受理凭证上；凭编号和查询码"
+        "即可在门户查询（不需要手机）。重试（200）时为 null；遗失的可在工作台重新生成",
+    )
+
+
 class CaseFilters(Schema):
     status: CaseStatus | None = None
     channel: Channel | None = None
@@ -346,7 +355,7 @@ def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
             {
                 "id": c.pk,
                 "kind": c.kind,
-                "kind_label": ClockKind(c.kind).label,
+                "kind_label": c.label,
                 "unit": unit_ref(c.unit),
                 "state": c.state,
                 "state_label": ClockState(c.state).label,
@@ -388,7 +397,7 @@ def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
 
 @router.post(
     "/cases",
-    response={200: CaseDetail, 201: CaseDetail, **ERRORS},
+    response={200: CaseCreated, 201: CaseCreated, **ERRORS},
     summary="登记信访事项",
     description="登记单位为当前账号所属的信访部门。带 `Idempotency-Key` 请求头重试时，返回第一次登记的事项"
     "（200）而不重复登记；首次登记返回 201。",
@@ -420,13 +429,15 @@ def case_create(
         petitioners=[PetitionerIn(**p.model_dump()) for p in payload.petitioners],
     )
     case, created = case_register(data=data, office=user.unit, actor=user, idempotency_key=key)
+    # issue 10 item 7: every channel's receipt carries the 查询码, returned once, on the first 201
+    receipt = {"tracking_secret": tracking_secret_issue(case=case) if created else None}
     try:
         case = access_case(user, case.pk)
     except NotFound:
         # An accusation against the registering office (or a unit above it) went up to the office
         # above (ADR 0005): the registrar gets the receipt, never what happens to it afterwards.
-        return Status(201 if created else 200, registrar_receipt(request, user, case))
-    return Status(201 if created else 200, case_detail(request, user, case))
+        return Status(201 if created else 200, registrar_receipt(request, user, case) | receipt)
+    return Status(201 if created else 200, case_detail(request, user, case) | receipt)
 
 
 def registrar_receipt(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:

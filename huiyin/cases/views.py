@@ -44,11 +44,12 @@ from huiyin.core.models import AuditEntry
 from huiyin.org import roles
 from huiyin.org.choices import UnitKind
 from huiyin.org.views import nav_context
+from huiyin.portal.services import tracking_secret_issue
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import accused_unknown, suggest_unit
 from huiyin.workflow.selectors import case_extras
-from huiyin.workflow.services import allowed_actions
+from huiyin.workflow.services import allowed_actions, rules_for_case
 from huiyin.workflow.transitions import ACTION_LABELS, Action
 
 PAGE_SIZE = 25
@@ -56,6 +57,9 @@ logger = logging.getLogger(__name__)
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
 MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员可以核实联系方式"
+MSG_NOT_REISSUER = "只有登记该事项的信访部门的登记人员可以重新生成查询码"
+# The 查询码 of a case just registered at the window, held until its receipt is printed (shown once).
+SESSION_RECEIPT_SECRET = "huiyin.staff_receipt_secret"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -105,7 +109,7 @@ def clock_view(clock: Clock, today: date) -> ClockView:
         colour = "yellow"
     else:
         colour = "green"
-    return ClockView(clock, ClockKind(clock.kind).label, left, colour)
+    return ClockView(clock, clock.label, left, colour)
 
 
 def most_urgent(clocks: list[Clock], today: date) -> ClockView | None:
@@ -251,14 +255,28 @@ def _intake(request: HttpRequest, *, direct: bool) -> HttpResponse:
             request, form, formset, error=exc.message, files_dropped=bool(files), direct=direct
         )
         return render(request, "cases/intake.html", context, status=exc.status_code)
+    # Every receipt carries the 查询码, whatever the channel: with the code it lets a person without a
+    # phone track the case on the portal (issue 10 item 7). Printed once; lost, it is reissued.
+    secret = tracking_secret_issue(case=case) if created else None
     if created:
-        messages.success(request, f"已登记。受理凭证编号：{case.code}")
+        request.session[SESSION_RECEIPT_SECRET] = {"code": case.code, "secret": secret}
+        messages.success(
+            request, f"已登记。受理凭证编号：{case.code}。请打印受理凭证（含查询码）交给信访人。"
+        )
     else:
         messages.info(request, f"该登记已提交过，未重复建件。受理凭证编号：{case.code}")
     if not selectors.visible_to(user).filter(pk=case.pk).exists():  # type: ignore[arg-type]
         # ADR 0005: an accusation against this office went up to the office above; the clerk prints
         # the receipt and sees nothing of the case afterwards (条例 §30¶3).
-        context = {**nav_context(request), "case": case, "parties": [], "moved_up": True}
+        request.session.pop(SESSION_RECEIPT_SECRET, None)
+        context = {
+            **nav_context(request),
+            **_receipt_texts(case),
+            "case": case,
+            "parties": [],
+            "moved_up": True,
+            "secret": secret,
+        }
         return render(request, "cases/receipt.html", context, status=201 if created else 200)
     return redirect("case_detail", code=case.code)
 
@@ -561,13 +579,52 @@ def case_party_contact(request: HttpRequest, code: str, party: int) -> HttpRespo
     return render(request, "cases/_parties.html", context)
 
 
+def _receipt_texts(case: Case) -> dict[str, Any]:
+    """The figures a receipt promises, from the case's own rule profile (浙江: 5个工作日 to route)."""
+    return {"rules": {key.value: rule for key, rule in rules_for_case(case).items()}}
+
+
+def may_reissue_secret(user: Any, case: Case) -> bool:
+    """Only the registering office's desks reissue a 查询码 (a new one voids the petitioner's old one)."""
+    return roles.has(user, roles.REGISTER) and user.unit_id == case.office_id
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
-    """受理凭证: the printable receipt with the tracking code."""
+    """受理凭证: the printable receipt with the case code and the 查询码 (shown once, after registration;
+    POST reissues it for a petitioner who lost it, voiding the old one)."""
     case = case_or_404(request, code)
-    parties = selectors.case_parties_masked(request.user, case)  # type: ignore[arg-type]  # names only
-    return render(request, "cases/receipt.html", {**nav_context(request), "case": case, "parties": parties})
+    user = request.user
+    secret = None
+    if request.method == "POST":
+        if not may_reissue_secret(user, case):
+            return render(
+                request, "403.html", {**nav_context(request), "message": MSG_NOT_REISSUER}, status=403
+            )
+        secret = tracking_secret_issue(case=case)
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.DOCUMENT,
+            actor=user,  # type: ignore[misc]  # login_required: a staff account
+            case=case,
+            ip_address=net.audit_ip(request),
+            detail={"document": "receipt", "tracking_secret": "reissued"},
+        )
+    else:
+        held = request.session.get(SESSION_RECEIPT_SECRET) or {}
+        if held.get("code") == case.code:
+            secret = held.get("secret")
+            del request.session[SESSION_RECEIPT_SECRET]  # shown once: the session forgets it now
+    parties = selectors.case_parties_masked(user, case)  # type: ignore[arg-type]  # names only
+    context = {
+        **nav_context(request),
+        **_receipt_texts(case),
+        "case": case,
+        "parties": parties,
+        "secret": secret,
+        "may_reissue": may_reissue_secret(user, case),
+    }
+    return render(request, "cases/receipt.html", context)
 
 
 @login_required

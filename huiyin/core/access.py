@@ -16,8 +16,9 @@ CASE = "case"  # one case: staff with access to the case; anyone else the missin
 OWN = "own"  # one's own record (a work notice): anyone else's is the missing-record 404
 INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
 AUDIT = "audit"  # the audit log: supervisors (their territory) and administrators; 403 for others
+LEAD = "lead"  # a leader's own pages (领导信箱与包案): leaders only; 403 for others (issue 10 item 11)
 
-KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT})
+KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT, LEAD})
 
 _RULES: dict[str, tuple[str, str]] = {}  # route name -> (rule, declaring module)
 

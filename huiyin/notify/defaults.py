@@ -59,7 +59,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.REQUEST_REVIEW: (
         "信访事项{{ code }}复查请求已收到",
-        "您对信访事项{{ code }}的复查请求已转{{ review_unit }}，复查机关应在{{ due_on }}前书面答复。",
+        "您对信访事项{{ code }}的复查请求已转{{ review_unit }}，复查机关应{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}书面答复。",
     ),
     K.REVIEW_REPLY: (
         "信访事项{{ code }}复查意见已出具",
@@ -67,7 +67,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.REQUEST_REREVIEW: (
         "信访事项{{ code }}复核请求已收到",
-        "您对信访事项{{ code }}的复核请求已转{{ rereview_unit }}，复核机关应在{{ due_on }}前提出复核意见。",
+        "您对信访事项{{ code }}的复核请求已转{{ rereview_unit }}，复核机关应{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}提出复核意见。",
     ),
     K.REREVIEW_REPLY: (
         "信访事项{{ code }}复核意见已出具",
@@ -75,12 +75,12 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.ACCEPT_REVIEW: (
         "信访事项{{ code }}复查（复核）请求已受理",
-        "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将在{{ due_on }}前书面答复。",
+        "您对信访事项{{ code }}的复查（复核）请求已由{{ unit }}受理，将{% if due_on %}在{{ due_on }}前{% else %}在法定期限内{% endif %}书面答复。",
     ),
     # 条例 §23¶3, §34 (issue 10, t10-organ): the competent organ's own acceptance notice
     K.ACCEPT_ASSIGNMENT: (
         "信访事项{{ code }}已由{{ unit }}受理",
-        "您的信访事项{{ code }}已由{{ unit }}受理，将在{{ due_on }}前办结（自受理之日起{{ days }}日）。{{ reason }}",
+        "您的信访事项{{ code }}已由{{ unit }}受理，{% if due_on %}将在{{ due_on }}前办结（自受理之日起{{ days }}日）{% else %}将在法定期限内办结{% endif %}。{{ reason }}",
     ),
     # issue 10 (t10-types): 诉访分离 (条例 §28¶2, §23¶4): the organ's own procedure, no petition time limit
     K.DIVERT_IN_HANDLING: (

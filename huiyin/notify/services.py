@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
+from django.utils import timezone
 
 from huiyin.cases.choices import Decision, NotAcceptedReason, OpinionStage
 from huiyin.cases.models import Case, CaseEvent, Opinion
@@ -93,8 +94,14 @@ def recipients_for(case: Case) -> list[tuple[str, str]]:
     return found
 
 
-def _due(case: Case, kind: ClockKind) -> date | None:
-    clock = Clock.objects.filter(case=case, kind=kind, state__in=LIVE_STATES).order_by("-id").first()
+def _due(case: Case, kind: ClockKind, event: CaseEvent | None = None) -> date | None:
+    """The due date of the case's live clock of `kind`; for a message about `event`, else the clock the
+    event started, even if it has stopped since (a message rendered late, after the case moved on,
+    still names the date promised then: the demo's 258 "将在前办结", issue 10 item 11)."""
+    clocks = Clock.objects.filter(case=case, kind=kind)
+    clock = clocks.filter(state__in=LIVE_STATES).order_by("-id").first()
+    if clock is None and event is not None:
+        clock = clocks.filter(started_on__lte=timezone.localdate(event.created_at)).order_by("-id").first()
     return clock.due_on if clock else None
 
 
@@ -129,7 +136,7 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
     if data.get("reason_code") in NotAcceptedReason.values:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
-        ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind]))
+        ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind], event))
     if kind == MessageKind.ACCEPT_ASSIGNMENT:
         ctx["days"] = data.get("handling_days", "")
         ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))

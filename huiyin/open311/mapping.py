@@ -13,8 +13,13 @@ from xml.etree import ElementTree as ET
 
 from django.utils import timezone
 
-from huiyin.cases.choices import OPEN_STATUSES, PetitionType, Status
-from huiyin.cases.models import Case, Category
+from huiyin.cases.choices import OPEN_STATUSES, DivertTarget, NotAcceptedReason, PetitionType, Status
+from huiyin.cases.models import Case, CaseEvent, Category
+from huiyin.org.choices import RuleKey
+from huiyin.org.selectors import Rule
+
+# The events that close a case without an answer on its merits: their reason is the status note.
+CLOSING_EVENTS = ("not_accept", "divert", "merge")
 
 PETITION_TYPES = [
     (PetitionType.COMPLAINT, "申诉求决（请求解决问题）"),
@@ -22,8 +27,9 @@ PETITION_TYPES = [
     (PetitionType.ACCUSATION, "检举控告"),
 ]
 
+# The registered note carries the notice figure of the case's own rule profile (issue 10 item 8).
 STATUS_NOTES = {
-    Status.REGISTERED: "已登记，信访部门将在15日内告知是否受理",
+    Status.REGISTERED: "已登记，信访部门将在{notice}内告知是否受理",
     Status.ACCEPTED: "已受理",
     Status.IN_HANDLING: "办理中",
     Status.REPLIED: "已出具处理意见",
@@ -41,11 +47,17 @@ def w3c(value: datetime | None) -> str | None:
     return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
+def service_name(category: Category) -> str:
+    """The one name of a service, the same in `services` and `requests`, and unique: the category's
+    whole path ("城乡建设 / 住房保障 / 其他"; the last level alone repeats, e.g. "其他" 17 times)."""
+    return category.full_name
+
+
 def service_json(category: Category) -> dict[str, Any]:
-    top, _sep, rest = category.full_name.partition(" / ")
+    top = category.full_name.partition(" / ")[0]
     return {
         "service_code": str(category.pk),
-        "service_name": rest or top,
+        "service_name": service_name(category),
         "description": category.full_name,
         "metadata": True,
         "type": "batch",  # a person reads and routes every case (条例 §22)
@@ -124,11 +136,41 @@ def agency_responsible(case: Case) -> str:
     return unit.name
 
 
-def status_notes(case: Case) -> str:
-    note = STATUS_NOTES.get(Status(case.status), "")
+def closing_note(event: CaseEvent, *, owner: bool) -> str:
+    """Why a case closed without an answer on its merits (不予受理, 法定途径, 合并): the reason's label for
+    everyone, the officer's words too for the integration that submitted it (they go to the petitioner)."""
+    data = event.data or {}
+    said = (event.reason or "").strip() if owner else ""
+    if event.event_type == "not_accept":
+        code = data.get("reason_code")
+        label = NotAcceptedReason(code).label if code in NotAcceptedReason.values else ""
+        return "不予受理：" + "。".join(p for p in (label, said) if p)
+    if event.event_type == "divert":
+        target = data.get("target")
+        label = data.get("target_label") or (
+            DivertTarget(target).label if target in DivertTarget.values else ""
+        )
+        return "请通过法定途径解决" + (f"（{label}）" if label else "") + (f"：{said}" if said else "")
+    return "与同一事项合并办理"
+
+
+def status_notes(
+    case: Case, *, rules: dict[RuleKey, Rule], closed_by: CaseEvent | None = None, owner: bool = False
+) -> str:
+    if case.status == Status.CLOSED and closed_by is not None:
+        return closing_note(closed_by, owner=owner)
+    note = STATUS_NOTES.get(Status(case.status), "").format(notice=rules[RuleKey.NOTICE_DAYS].text)
     if case.handling_unit_id and case.status == Status.IN_HANDLING:
         note += f"（{case.handling_unit.name}）"  # type: ignore[union-attr]
     return note
+
+
+def service_notice(rules: dict[RuleKey, Rule]) -> str:
+    """What a petitioner may expect, with the figures of the case's own profile (issue 10 item 8)."""
+    return (
+        f"信访部门收到后{rules[RuleKey.NOTICE_DAYS].text}内告知是否受理；受理后{rules[RuleKey.HANDLING_DAYS].text}"
+        "内办结（《信访工作条例》第二十三条、第三十四条）"
+    )
 
 
 def expected(case: Case, due_on: Any) -> str | None:
@@ -137,19 +179,26 @@ def expected(case: Case, due_on: Any) -> str | None:
     return w3c(timezone.make_aware(datetime.combine(due_on, time(17, 0))))
 
 
-def request_json(case: Case, *, due_on: Any = None, owner: bool = False) -> dict[str, Any]:
+def request_json(
+    case: Case,
+    *,
+    rules: dict[RuleKey, Rule],
+    due_on: Any = None,
+    owner: bool = False,
+    closed_by: CaseEvent | None = None,
+) -> dict[str, Any]:
     """One request. The free text and address go only to the integration that submitted it."""
     address = case.territory.name if case.territory else None
     closed_at = case.updated_at if case.status not in OPEN_STATUSES else None
     return {
         "service_request_id": case.code,
         "status": "open" if case.status in OPEN_STATUSES else "closed",
-        "status_notes": status_notes(case),
-        "service_name": case.category.full_name.split(" / ")[-1] if case.category else None,
+        "status_notes": status_notes(case, rules=rules, closed_by=closed_by, owner=owner),
+        "service_name": service_name(case.category) if case.category else None,
         "service_code": str(case.category_id or ""),
         "description": case.content[:4000] if owner else None,
         "agency_responsible": agency_responsible(case),
-        "service_notice": "信访部门收到后15日内告知是否受理；受理后60日内办结（《信访工作条例》第二十三条、第三十四条）",
+        "service_notice": service_notice(rules),
         "requested_datetime": w3c(case.registered_at),
         "updated_datetime": w3c(closed_at or case.updated_at),
         "expected_datetime": expected(case, due_on),

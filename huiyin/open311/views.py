@@ -18,23 +18,33 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.cases.choices import OPEN_STATUSES, PetitionType
-from huiyin.cases.models import Category
+from huiyin.cases.choices import Status as CaseStatus
+from huiyin.cases.models import CaseEvent, Category
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id, parse_ids, parse_w3c_datetime
 from huiyin.open311 import mapping
 from huiyin.open311.models import ServiceRequest
 from huiyin.open311.services import RequestIn, request_submit
-from huiyin.org.choices import TerritoryLevel
+from huiyin.org.choices import RuleKey, TerritoryLevel
 from huiyin.org.models import ApiToken, Territory, User
 from huiyin.org.services import token_lookup
 from huiyin.portal import throttle
 from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.models import Clock
+from huiyin.workflow.services import rules_for_case
 
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
-CASE_FIELDS = ("category", "territory", "office", "handling_unit", "review_unit", "rereview_unit")
+CASE_FIELDS = (
+    "category",
+    "territory",
+    "office",
+    "handling_unit",
+    "review_unit",
+    "rereview_unit",
+    "rule_profile",
+)
 
 
 def render(fmt: str, data: Any, root: str, item: str | None = None, status: int = 200) -> HttpResponse:
@@ -147,12 +157,31 @@ def _visible(user: User | None) -> QuerySet[ServiceRequest]:
     return qs.exclude(accusation & ~Q(submitted_by=user))
 
 
+def _closing_events(rows: list[ServiceRequest]) -> dict[int, CaseEvent]:
+    """The event that closed each closed case without an answer (不予受理, 法定途径, 合并), if any."""
+    closed = [r.case_id for r in rows if r.case.status == CaseStatus.CLOSED]
+    found: dict[int, CaseEvent] = {}
+    if not closed:
+        return found
+    events = CaseEvent.objects.filter(case_id__in=closed, event_type__in=mapping.CLOSING_EVENTS)
+    for event in events.order_by("created_at", "id"):
+        found[event.case_id] = event  # the last one wins
+    return found
+
+
 def _rows(rows: list[ServiceRequest], user: User | None) -> list[dict[str, Any]]:
     due = _due_dates([r.case_id for r in rows])
+    closing = _closing_events(rows)
     out = []
     for r in rows:
         owner = user is not None and r.submitted_by_id == user.pk
-        data = mapping.request_json(r.case, due_on=due.get(r.case_id), owner=owner)
+        data = mapping.request_json(
+            r.case,
+            rules=rules_for_case(r.case),
+            due_on=due.get(r.case_id),
+            owner=owner,
+            closed_by=closing.get(r.case_id),
+        )
         if owner:
             data.update(
                 {
@@ -234,7 +263,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         {
             "service_request_id": sr.case.code,
             "token": sr.token,
-            "service_notice": "已登记。信访部门将在15日内告知是否受理（《信访工作条例》第二十三条）",
+            "service_notice": "已登记。信访部门将在"
+            f"{rules_for_case(sr.case)[RuleKey.NOTICE_DAYS].text}内告知是否受理（《信访工作条例》第二十三条）",
             "account_id": sr.account_id or None,
         }
     ]

@@ -55,8 +55,27 @@ class RuleValueInline(admin.TabularInline):
 
 @admin.register(RuleProfile)
 class RuleProfileAdmin(admin.ModelAdmin):
+    """A profile's rows are what it changes; the values in force (with the national baseline, which
+    lives in huiyin/org/rules.py only) are listed read-only."""
+
     list_display = ("code", "name", "based_on")
+    readonly_fields = ("values_in_force",)
     inlines = (RuleValueInline,)
+
+    @admin.display(description="现行规则值（含全国基线）")
+    def values_in_force(self, profile: RuleProfile) -> str:
+        from django.utils.html import format_html_join
+
+        from huiyin.org.selectors import rules_for_profile
+
+        if profile.pk is None:
+            return "—"
+        rules = rules_for_profile(profile)
+        return format_html_join(
+            "",
+            "<div>{}：{}（{}）</div>",
+            ((key.label, rule.text, rule.article) for key, rule in rules.items()),
+        )
 
 
 @admin.register(ApiToken)

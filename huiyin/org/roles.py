@@ -32,6 +32,8 @@ ANSWER_SUPERVISION_IN_OFFICE: frozenset[str] = ANSWER_SUPERVISION | {Role.DISPAT
 READ_AUDIT: frozenset[str] = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # 热点: who sees the hot issues of the territory
 SEE_HOT_ISSUES: frozenset[str] = REGISTER | {Role.SUPERVISOR, Role.ADMIN}
+# 领导信箱与包案: the leader's own inbox (条例 §18¶2 阅办群众来信, 包案)
+LEAD: frozenset[str] = frozenset({Role.LEADER})
 # 回避 (条例 §28): whose links to a petitioner or the accused are checked before they act
 CONFLICT_CHECKED: frozenset[str] = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
@@ -63,6 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "aftercare": AFTERCARE,
     "suggest": SUGGEST,
     "answer_suggestion": ANSWER_SUGGESTION,
+    "lead": LEAD,
 }
 
 

@@ -4,7 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from huiyin.org.choices import RuleKey, ValueUnit
+
+
+def days_text(value: int, unit: str) -> str:
+    """A rule value as a text says it: "15日", "5个工作日", "5人" (every screen, notice and message
+    renders figures through this, from the case's rule profile, never a national figure typed in).
+    Always Chinese: staff screens, notices and messages are Chinese whatever the browser asks for."""
+    if unit == ValueUnit.WORKING_DAY:
+        return f"{value}个工作日"
+    if unit == ValueUnit.CALENDAR_DAY:
+        return f"{value}日"
+    if unit == ValueUnit.COUNT:
+        return f"{value}人"
+    if unit == ValueUnit.PERCENT:
+        return f"{value}%"
+    return str(value)
+
+
+def days_text_translated(value: int, unit: str) -> str:
+    """The same in the active language, for the citizen portal (which has an English version)."""
+    if unit == ValueUnit.WORKING_DAY:
+        return _("%(n)s个工作日") % {"n": value}
+    if unit == ValueUnit.CALENDAR_DAY:
+        return _("%(n)s日") % {"n": value}
+    if unit == ValueUnit.COUNT:
+        return _("%(n)s人") % {"n": value}
+    return days_text(value, unit)
 
 
 @dataclass(frozen=True)

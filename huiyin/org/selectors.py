@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.core.cache import cache
 
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import ApiToken, RuleProfile, RuleValue, Territory, Unit, User
-from huiyin.org.rules import NATIONAL_RULES
+from huiyin.org.rules import NATIONAL_RULES, days_text, days_text_translated
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,35 @@ class Rule:
     unit: ValueUnit
     article: str
 
+    @property
+    def text(self) -> str:
+        """The value as a text says it ("15日", "5个工作日"); templates write `{{ rules.notice_days.text }}`."""
+        return days_text(self.value, self.unit)
+
+    @property
+    def portal_text(self) -> str:
+        """The same in the portal's active language ("5 working days" on the English pages)."""
+        return days_text_translated(self.value, self.unit)
+
 
 def rules_for(territory: Territory | None) -> dict[RuleKey, Rule]:
     """The rule values in force for a territory today: its profile chain, then the national baseline."""
     return rules_for_profile(profile_for(territory))
+
+
+class _Registered(Protocol):
+    rule_profile: RuleProfile | None
+    rule_profile_id: int | None
+    territory: Territory | None
+    office: Unit
+
+
+def case_rules(case: _Registered) -> dict[RuleKey, Rule]:
+    """The rules a case was registered under (a profile switch applies to new cases only); every text
+    that names a figure for a case (receipt, notice, message, Open311 note) reads them from here."""
+    if case.rule_profile_id:
+        return rules_for_profile(case.rule_profile)
+    return rules_for(case.territory or case.office.territory)
 
 
 def profile_for(territory: Territory | None) -> RuleProfile | None:

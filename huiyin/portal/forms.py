@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from huiyin.cases.choices import IDENTITY_REQUIRED, PetitionerKind, PetitionType, Rating
@@ -34,6 +35,20 @@ def max_file_bytes() -> int:
 
 def max_files() -> int:
     return int(getattr(settings, "HUIYIN_PORTAL_ATTACHMENT_MAX_FILES", 5))
+
+
+class ChineseDataSelect(forms.Select):
+    """A select of Chinese data (the category tree, the place list): marked lang="zh" so an English
+    page's screen reader reads it as Chinese; the empty choice speaks the page's language."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+        super().__init__({"lang": "zh", **(attrs or {})}, choices)
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"] in ("", None):
+            option["attrs"]["lang"] = get_language() or "zh-hans"
+        return option
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -66,8 +81,12 @@ class SubmitForm(forms.Form):
     request = forms.CharField(
         label=_("您的请求"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    category = forms.TypedChoiceField(label=_("问题分类"), coerce=int, required=False, empty_value=None)
-    territory = forms.TypedChoiceField(label=_("问题发生地"), coerce=int, required=False, empty_value=None)
+    category = forms.TypedChoiceField(
+        label=_("问题分类"), coerce=int, required=False, empty_value=None, widget=ChineseDataSelect
+    )
+    territory = forms.TypedChoiceField(
+        label=_("问题发生地"), coerce=int, required=False, empty_value=None, widget=ChineseDataSelect
+    )
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     accused_person = forms.CharField(label=_("被反映人或单位"), max_length=100, required=False)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)

@@ -11,6 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from huiyin.cases.choices import (
     Decision,
@@ -23,9 +27,12 @@ from huiyin.cases.models import Case, CaseEvent, Category, Opinion
 from huiyin.core import registry, timeutil
 from huiyin.org.choices import TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit
+from huiyin.org.rules import days_text_translated
 from huiyin.portal.models import OfficeInfo, TrackingSecret
-from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.choices import LIVE_STATES, RULED_KINDS, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 PUBLIC_CACHE_SECONDS = 600
 
@@ -112,8 +119,14 @@ def citizen_timeline(case: Case) -> list[dict[str, Any]]:
     for ev in events:
         text = citizen_event_text(ev)
         if text:
+            names = [str(v) for v in (ev.data or {}).values() if isinstance(v, str) and _CJK.search(v)]
+            names += [ev.actor_unit.name if ev.actor_unit else "", ev.case.office.name, ev.reason or ""]
             rows.append(
-                {"at": ev.created_at, "text": text, "unit": ev.actor_unit.name if ev.actor_unit else ""}
+                {
+                    "at": ev.created_at,
+                    "text": _marked(text, names),
+                    "unit": ev.actor_unit.name if ev.actor_unit else "",
+                }
             )
     return rows
 
@@ -128,6 +141,27 @@ class CitizenClock:
     paused: bool
 
 
+def _citizen_clock_label(clock: Clock) -> str:
+    """The clock's name and its rule's figure in the portal's language ("Review (30 days)")."""
+    name = _(str(ClockKind(clock.kind).label)) if clock.kind in ClockKind.values else _("时限")
+    if clock.kind not in RULED_KINDS:
+        return name
+    return _("%(name)s（%(days)s）") % {
+        "name": name,
+        "days": days_text_translated(clock.rule_days, clock.rule_unit),
+    }
+
+
+def _marked(text: str, names: list[str]) -> str:
+    """On an English page, the Chinese names inside a sentence marked lang="zh" (the sentence escaped)."""
+    if (get_language() or "zh").startswith("zh"):
+        return text
+    html = str(escape(text))
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        html = html.replace(str(escape(name)), f'<span lang="zh">{escape(name)}</span>')
+    return mark_safe(html)  # every part above is escaped
+
+
 def citizen_clocks(case: Case) -> list[CitizenClock]:
     today = timeutil.today()
     out = []
@@ -138,7 +172,7 @@ def citizen_clocks(case: Case) -> list[CitizenClock]:
             continue  # internal limits between offices
         out.append(
             CitizenClock(
-                label=ClockKind(clock.kind).label,
+                label=_citizen_clock_label(clock),
                 unit=clock.unit.name if clock.unit else "",
                 due_on=clock.due_on,
                 days_left=(clock.due_on - today).days,

@@ -75,12 +75,27 @@ def portal_submit(
         )
         if not created:
             return Receipt(case, None, False)
-        TrackingSecret.objects.create(
-            case=case, secret_hash=_hash(secret, "secret"), created_at=timeutil.now()
-        )
+        _store_secret(case, secret)
         if email:
             CaseContact.objects.create(case=case, medium=Medium.EMAIL, address=email.strip().lower())
     return Receipt(case, secret, True)
+
+
+def _store_secret(case: Case, secret: str) -> TrackingSecret:
+    record, _created = TrackingSecret.objects.update_or_create(
+        case=case, defaults={"secret_hash": _hash(secret, "secret"), "created_at": timeutil.now()}
+    )
+    return record
+
+
+def tracking_secret_issue(*, case: Case) -> str:
+    """Issue the receipt's 查询码 for a case registered by any channel (walk-in, letter, phone, API) and
+    return it, to be printed once on the receipt: with the case code it is all a person needs to
+    track the case, phone or none. A case that had one gets a new one and the old one stops working
+    (a petitioner who lost the receipt); the consent to publish the reply is kept."""
+    secret = new_secret()
+    _store_secret(case, secret)
+    return secret
 
 
 def _phone_tails(case: Case) -> list[str]:

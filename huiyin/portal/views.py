@@ -24,7 +24,7 @@ from huiyin.cases import documents
 from huiyin.cases.choices import PetitionType, Status
 from huiyin.cases.models import Case
 from huiyin.core.errors import ApplicationError
-from huiyin.org.selectors import rules_for
+from huiyin.org.selectors import Rule, rules_for
 from huiyin.portal import selectors, services, throttle
 from huiyin.portal.forms import (
     AccountForm,
@@ -37,7 +37,7 @@ from huiyin.portal.forms import (
     max_file_bytes,
     max_files,
 )
-from huiyin.portal.models import TrackingSecret
+from huiyin.portal.models import OfficeInfo, TrackingSecret
 from huiyin.workflow import services as wf
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.services import CitizenActor, allowed_actions
@@ -91,21 +91,31 @@ def _my_case(request: HttpRequest, code: str) -> Case | None:
 # --- public pages ------------------------------------------------------------------------------
 
 
+def _office_rules() -> dict[str, Rule]:
+    """The rules in force where the default office is (its province's profile), for general texts."""
+    office = selectors.default_office()
+    return {key.value: rule for key, rule in rules_for(office.territory if office else None).items()}
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"nav": "home"})
+    return render(request, "portal/home.html", {"nav": "home", "rules": _office_rules()})
 
 
 @require_GET
 def channels(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/channels.html", {"nav": "channels", "offices": selectors.public_offices()})
+    context = {
+        "nav": "channels",
+        "offices": selectors.public_offices(),
+        # the shipped default hours are translated on the English page; an office's own text is data
+        "default_hours": OfficeInfo._meta.get_field("reception_hours").default,
+    }
+    return render(request, "portal/channels.html", context)
 
 
 @require_GET
 def procedure(request: HttpRequest) -> HttpResponse:
-    office = selectors.default_office()
-    rules = {key.value: rule for key, rule in rules_for(office.territory if office else None).items()}
-    return render(request, "portal/procedure.html", {"nav": "procedure", "rules": rules})
+    return render(request, "portal/procedure.html", {"nav": "procedure", "rules": _office_rules()})
 
 
 @require_GET
@@ -196,7 +206,10 @@ def receipt(request: HttpRequest) -> HttpResponse:
     # Shown once: the secret leaves the session as soon as this page has it.
     secret = held.get("secret")
     request.session[SESSION_RECEIPT] = {"code": case.code, "secret": None}
-    return render(request, "portal/receipt.html", {"case": case, "secret": secret, "nav": "submit"})
+    rules = {key.value: rule for key, rule in wf.rules_for_case(case).items()}  # the case's own profile
+    return render(
+        request, "portal/receipt.html", {"case": case, "secret": secret, "rules": rules, "nav": "submit"}
+    )
 
 
 # --- tracking and the citizen's case page ------------------------------------------------------

@@ -13,8 +13,9 @@ from ninja import Field, Router, Schema
 from huiyin.cases.api import ERRORS, CaseItem, DbId, case_item, unit_ref
 from huiyin.cases.selectors import access_case
 from huiyin.core import access
-from huiyin.core.access import STAFF
-from huiyin.core.errors import NotFound
+from huiyin.core.access import LEAD, STAFF
+from huiyin.core.errors import NotFound, PermissionDenied
+from huiyin.org import roles
 from huiyin.org.api import UnitRef, api_user
 from huiyin.supervision import selectors, services
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
@@ -186,6 +187,8 @@ def answer(request: HttpRequest, payload: AnswerIn) -> dict[str, Any]:
 )
 def leader_inbox(request: HttpRequest) -> dict[str, Any]:
     user = api_user(request)
+    if not roles.has(user, roles.LEAD):
+        raise PermissionDenied("领导信箱与包案事项只对领导岗位开放")
     return {
         name: [case_item(c) for c in qs[:LIST_LIMIT]] for name, qs in selectors.leader_inbox(user).items()
     }
@@ -200,6 +203,6 @@ access.declare(
         "supervision_issue": STAFF,
         "supervision_dismiss_api": STAFF,
         "supervision_answer": STAFF,
-        "leader_inbox_api": STAFF,
+        "leader_inbox_api": LEAD,
     },
 )

@@ -56,9 +56,9 @@ def may_answer(user: User, order: SupervisionOrder) -> bool:
 
 
 def clock_name(kind: str) -> str:
-    """A clock's name for a screen, without the national figure its label carries ("办理（60日）" → "办理")."""
+    """A clock's name for a screen ("办理"; the figure belongs to the clock's own rule, `Clock.label`)."""
     try:
-        return ClockKind(kind).label.split("（")[0]
+        return str(ClockKind(kind).label)
     except ValueError:
         return "办理"
 

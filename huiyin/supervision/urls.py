@@ -1,7 +1,7 @@
 from django.urls import path
 
 from huiyin.core import access
-from huiyin.core.access import CASE, STAFF
+from huiyin.core.access import CASE, LEAD, STAFF
 from huiyin.supervision import suggestion_views, views
 
 urlpatterns = [
@@ -27,7 +27,7 @@ access.declare(
         "supervision_dismiss": STAFF,
         "supervision_unit_record": STAFF,
         "case_supervision": CASE,
-        "leader_inbox": STAFF,
+        "leader_inbox": LEAD,  # issue 10 item 11: a handler is refused, not shown an empty inbox
         "supervision_suggestions": STAFF,  # SV-3: what the unit proposed or received
         "supervision_suggestion_feedback": STAFF,  # SV-3: POST by the receiving organ
     },

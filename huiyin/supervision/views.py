@@ -28,6 +28,7 @@ from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 
 LIST_LIMIT = 100
 CANDIDATE_PAGE_SIZE = 50
+MSG_NOT_LEADER = "领导信箱与包案事项只对领导岗位开放"
 MSG_ISSUED = "已下发督办单。"
 MSG_ANSWERED = "已答复督办。"
 MSG_DISMISSED = "已记录不予督办及其理由。"
@@ -208,6 +209,8 @@ def unit_record(request: HttpRequest) -> HttpResponse:
 def leader_inbox(request: HttpRequest) -> HttpResponse:
     """领导信箱与包案: 包案 cases with their clocks, cases awaiting the leader's decision, mailbox letters."""
     user: Any = request.user
+    if not roles.has(user, roles.LEAD):  # refused like every page of another role, never an empty inbox
+        return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_LEADER}, status=403)
     today = timeutil.today()
     sections = []
     labels = {"owned": "包案事项", "awaiting": "待领导决定", "mailbox": "领导信箱来信"}

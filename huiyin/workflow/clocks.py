@@ -16,7 +16,7 @@ from huiyin.core.calendar import current_calendar
 from huiyin.core.workdays import DayUnit, add_days, warning_date, working_days_between
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import Unit
-from huiyin.org.selectors import Rule, rules_for, rules_for_profile
+from huiyin.org.selectors import Rule, case_rules
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
 
@@ -297,6 +297,4 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
 
 def rules_for_case(case: Case) -> dict[RuleKey, Rule]:
     """The rules the case was registered under (a profile switch applies to new cases only)."""
-    if case.rule_profile_id:
-        return rules_for_profile(case.rule_profile)
-    return rules_for(case.territory or case.office.territory)
+    return case_rules(case)

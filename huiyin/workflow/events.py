@@ -9,6 +9,7 @@ side is never told whatever an event names (huiyin.notify.staff removes it, 条�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,8 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import CaseEvent
 from huiyin.core.registry import EventType, Phase, Recipients
 from huiyin.org import roles
-from huiyin.org.selectors import unit_staff
+from huiyin.org.choices import RuleKey
+from huiyin.org.selectors import case_rules, unit_staff
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.transitions import ACTION_LABELS, Action
 
@@ -196,11 +198,7 @@ def _clock_expired(ev: CaseEvent) -> str | None:
 
 def _clock_values(ev: CaseEvent) -> dict[str, str]:
     d = ev.data or {}
-    return (
-        {"clock_label": ClockKind(d["clock"]).label.split("（")[0]}
-        if d.get("clock") in ClockKind.values
-        else {}
-    )
+    return {"clock_label": str(ClockKind(d["clock"]).label)} if d.get("clock") in ClockKind.values else {}
 
 
 # --- the declarations ----------------------------------------------------------------------------
@@ -217,6 +215,7 @@ def _action(
     notice: str | None = None,
     tells: Recipients | None = None,
     message: bool = False,
+    notice_values: Callable[[CaseEvent], dict[str, str]] | None = None,
 ) -> EventType:
     return EventType(
         code=str(action),
@@ -226,7 +225,13 @@ def _action(
         notice=notice,
         tells=tells,
         message=str(action) if message else None,
+        notice_values=notice_values,
     )
+
+
+def _objection_window(ev: CaseEvent) -> dict[str, str]:
+    """The receiving unit's objection window in the case's own profile (条例 §23¶3; issue 10 item 8)."""
+    return {"objection_days": case_rules(ev.case)[RuleKey.OBJECTION_DAYS].text}
 
 
 EVENTS: tuple[EventType, ...] = (
@@ -259,9 +264,10 @@ EVENTS: tuple[EventType, ...] = (
         A.FORWARD,
         P.ROUTING,
         citizen=_words(N("转送%(unit)s办理"), unit="unit_name"),
-        notice="事项已转送{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款）。如认为不属本单位职责，可在5个工作日内提出异议。",
+        notice="事项已转送{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款）。如认为不属本单位职责，可在{objection_days}内提出异议。",
         tells=_routed,
         message=True,
+        notice_values=_objection_window,
     ),
     _action(A.OBJECT, P.ROUTING, notice="承办单位对转送/交办提出异议：{reason}", tells=_office),
     _action(

@@ -16,6 +16,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed
 from huiyin.org.choices import Role, RuleKey
+from huiyin.org.rules import days_text
 from huiyin.workflow import clocks
 from huiyin.workflow.actors import (
     MSG_NO_BAR_TO_CLEAR,
@@ -71,9 +72,10 @@ def _guard_object(case: Case, today: date) -> None:
     clock = _live_clock(case, ClockKind.OBJECTION)
     if clock is None or today > clock.due_on:
         # 条例 §23¶3: an objection must come within 5 working days of receipt.
-        _refuse(
-            "已超过提出异议的期限（收到之日起5个工作日）", due_on=clock.due_on.isoformat() if clock else None
-        )
+        window = (
+            f"（收到之日起{days_text(clock.rule_days, clock.rule_unit)}）" if clock else ""
+        )  # its profile's
+        _refuse(f"已超过提出异议的期限{window}", due_on=clock.due_on.isoformat() if clock else None)
 
 
 def _guard_objection_pending(case: Case, today: date) -> None:

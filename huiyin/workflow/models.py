@@ -12,6 +12,7 @@ from huiyin.workflow.choices import (
     DisputeState,
     DraftState,
     ExtensionState,
+    clock_label,
 )
 
 
@@ -51,7 +52,12 @@ class Clock(models.Model):
         verbose_name_plural = "时限"
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.due_on}"
+        return f"{self.label} → {self.due_on}"
+
+    @property
+    def label(self) -> str:
+        """ "办理（60日）" from this clock's own rule (its profile), not from a national figure."""
+        return clock_label(self.kind, self.rule_days, self.rule_unit)
 
 
 class CoHandling(models.Model):

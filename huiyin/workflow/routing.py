@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from huiyin.cases.choices import PetitionType
 from huiyin.cases.confidentiality import accused_side_units, on_accused_side
 from huiyin.cases.models import Case, Category
+from huiyin.core import registry
 from huiyin.core.errors import ValidationFailed
 from huiyin.core.models import AuditEntry
 from huiyin.org.choices import UnitKind
@@ -21,6 +23,9 @@ MSG_ACCUSED_UNKNOWN = (
     "（《信访工作条例》第三十条第三款）"
 )
 ROUTING_OUT = ("forward", "assign", "transfer")
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,12 +90,30 @@ def _ancestor_at(territory: Territory, level: int) -> Territory:
     return territory
 
 
+def _guessed_category(case: Case) -> Category | None:
+    """The subject a module guesses for a case registered without one (the assist's category model,
+    declared as the aid "category_guess"): the routing suggestion then follows that subject instead of
+    the catch-all rule (issue 10 item 11: 县人民政府 proposed against the assist's 人社局)."""
+    guess = registry.aid("category_guess")
+    if guess is None:
+        return None
+    try:
+        found = guess(case)
+    except Exception:  # a suggestion aid must never break the case page
+        logger.exception("category guess failed for case %s", case.pk)
+        return None
+    return found if isinstance(found, Category) else None
+
+
 def suggest_unit(case: Case) -> Suggestion | None:
-    """The competent unit for the case by the most specific matching rule, skipping blocked units."""
+    """The competent unit for the case by the most specific matching rule, skipping blocked units.
+    A case registered without a subject is routed by the subject a module guesses for it, said so."""
     place = case.territory or case.office.territory
     ancestors = place.ancestors()
     depth = {t.pk: i for i, t in enumerate(ancestors)}
-    categories = _category_chain(case.category)
+    category = case.category
+    guessed = category is None and (category := _guessed_category(case)) is not None
+    categories = _category_chain(category)
     rank = {pk: i for i, pk in enumerate(categories)}
     rules = ResponsibilityRule.objects.filter(category_id__in=[c for c in categories if c is not None]) | (
         ResponsibilityRule.objects.filter(category__isnull=True)
@@ -119,7 +142,9 @@ def suggest_unit(case: Case) -> Suggestion | None:
             continue
         reasons = [
             f"问题属地：{place.name}",
-            f"问题分类：{case.category.full_name if case.category else '未分类'}",
+            f"问题分类：{category.full_name}（登记时未选，按智能辅助推荐，请核对）"
+            if guessed and category is not None
+            else f"问题分类：{category.full_name if category else '未分类'}",
             f"适用规则：{rule}" + (f"（{rule.territory.name}例外规则）" if rule.territory else ""),
             *([f"依据：{rule.note}"] if rule.note else []),
             *skipped,

@@ -17,7 +17,7 @@ from huiyin.workflow import services as wf
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "huiyin" / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PUBLIC_PAGES = ["/public/", "/public/submit/", "/public/track/", "/public/channels/", "/public/procedure/",
                 "/public/statistics/", "/public/replies/", "/public/account/"]  # fmt: skip
 

@@ -192,7 +192,7 @@ def test_timeline_labels_clock_events_in_chinese(client, register_case, dispatch
     html = login(client, dispatcher_zhou).get(reverse("case_detail", args=[case.code])).content.decode()
     assert "<strong>登记</strong>" in html
     assert "<strong>时限黄灯预警</strong>" in html and "<strong>时限红灯超期</strong>" in html
-    assert "登记分办（15日），期满日2025-03-18" in html
+    assert "登记分办，期满日2025-03-18" in html
 
 
 def test_receipt_shows_the_tracking_code_for_printing(client, register_case, clerk_li):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from huiyin.cases.models import Category
 from huiyin.core.seeds import restore_reference_data
+from huiyin.org.choices import RuleKey
 from huiyin.org.models import ResponsibilityRule, RuleProfile, RuleValue
+from huiyin.org.selectors import rules_for_profile
 
 
 def test_restoring_reference_data_brings_back_profiles_taxonomy_and_matrix(db):
@@ -19,7 +21,7 @@ def test_restoring_reference_data_brings_back_profiles_taxonomy_and_matrix(db):
     restore_reference_data()
     # then the application has its reference data again
     assert RuleProfile.objects.filter(code__in=["national", "zhejiang", "shandong"]).count() == 3
-    assert RuleValue.objects.filter(profile__code="national", key="handling_days").get().value == 60
+    assert rules_for_profile(RuleProfile.national())[RuleKey.HANDLING_DAYS].value == 60
     assert Category.objects.filter(level=3).count() == 517
     assert ResponsibilityRule.objects.filter(category__isnull=True).exists()
 

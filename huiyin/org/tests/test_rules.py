@@ -19,9 +19,14 @@ def test_an_edited_value_is_seen_at_once_although_rules_are_cached(org, django_a
     with django_assert_max_num_queries(2):
         # the cached resolution costs only the territory walk, not the profile chain and its values
         assert rules_for(org.county)[RuleKey.HANDLING_DAYS].value == 60
-    value = RuleValue.objects.get(profile__code="national", key=RuleKey.HANDLING_DAYS)
-    value.value = 45
-    value.save()
+    # an administrator overrides the baseline on the national profile
+    RuleValue.objects.create(
+        profile=RuleProfile.national(),
+        key=RuleKey.HANDLING_DAYS,
+        value=45,
+        unit="calendar_day",
+        article="测试",
+    )
     assert rules_for(org.county)[RuleKey.HANDLING_DAYS].value == 45
 
 

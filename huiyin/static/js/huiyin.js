@@ -89,6 +89,24 @@
       target.scrollIntoView({ block: "nearest" });
     }
   });
+  // File pickers in the page's language (includes/file_picker.html): the native input stays (focusable,
+  // labelled, clickable over the whole control) but invisible; the button and the chosen names are ours.
+  function showFiles(picker) {
+    var input = picker.querySelector("input[type=file]");
+    var names = picker.querySelector(".file-picker-names");
+    var files = input.files ? Array.prototype.map.call(input.files, function (f) { return f.name; }) : [];
+    names.textContent = files.length
+      ? picker.getAttribute("data-count").replace("{n}", String(files.length)) + files.join("、")
+      : picker.getAttribute("data-none");
+  }
+  document.querySelectorAll("[data-file-picker]").forEach(function (picker) {
+    picker.classList.add("is-enhanced");
+    showFiles(picker);
+  });
+  document.addEventListener("change", function (e) {
+    var picker = e.target.closest && e.target.closest("[data-file-picker]");
+    if (picker) showFiles(picker);
+  });
 })();
 
 /* Enter in a look-up box searches; it must not submit the surrounding form. */

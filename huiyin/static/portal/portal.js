@@ -16,4 +16,10 @@
     if (e.target && e.target.name === "petition_type") update();
   });
   document.addEventListener("DOMContentLoaded", update);
+  // After a failed submission the error summary takes the focus, so a screen reader reads it first
+  // and a keyboard user can follow its links to the fields (WCAG 3.3.1).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
 })();

@@ -57,9 +57,12 @@ fetch() {
     INTEGRITY="$expected"
 }
 
-# start <folder>: empty the package's vendor folder
+# Test-only packages (axe-core) live with the browser tests, never among the served static files.
+TEST_VENDOR_DIR="$(cd "$VENDOR_DIR/../../../tests/browser" && pwd)/vendor"
+
+# start <folder> [<base dir>]: empty the package's vendor folder
 start() {
-    DEST="$VENDOR_DIR/$1"
+    DEST="${2:-$VENDOR_DIR}/$1"
     MODIFIED=()
     rm -rf "$DEST"
     mkdir -p "$DEST"
@@ -95,7 +98,7 @@ finish() {
             echo "  $(sha256sum "$f" | cut -d' ' -f1)  $f"
         done)
     } > "$DEST/VERSION"
-    echo "vendored $1@$2 -> ${DEST#"$VENDOR_DIR"/}"
+    echo "vendored $1@$2 -> $DEST"
 }
 
 do_bootstrap() {
@@ -134,7 +137,7 @@ do_echarts() {
 }
 
 do_axe_core() {
-    fetch axe-core "$AXE_CORE_VERSION"; start axe-core
+    fetch axe-core "$AXE_CORE_VERSION"; start axe-core "$TEST_VENDOR_DIR"
     put axe.min.js axe.min.js
     put LICENSE LICENSE
     [[ -f "$PKG/LICENSE-3RD-PARTY.txt" ]] && put LICENSE-3RD-PARTY.txt LICENSE-3RD-PARTY.txt
