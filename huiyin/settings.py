@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "huiyin.open311",
     "huiyin.supervision",
     "huiyin.assist",
+    "huiyin.analytics",
 ]
 
 MIDDLEWARE = [
