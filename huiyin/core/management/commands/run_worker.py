@@ -31,6 +31,7 @@ PERIODIC_TASKS = (
     "huiyin.workflow.tasks.sweep_clocks_task",  # clock colours (SPEC §3.3)
     "huiyin.notify.tasks.retry_notifications",  # failed messages and review-window reminders
     "huiyin.notify.tasks.drain_outbox",  # notices of events whose on-commit delivery died (ADR 0006)
+    "huiyin.analytics.tasks.refresh_rollups",  # daily figures of the open months (skips when unchanged)
 )
 
 
