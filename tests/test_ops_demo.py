@@ -118,3 +118,15 @@ def test_if_empty_leaves_existing_data_alone(demo, db):
     output = _load(if_empty=True)
     assert Case.objects.count() == before
     assert "跳过" in output
+
+
+def test_the_demo_fills_the_dashboards_roll_ups(demo, db):
+    # every demo case is counted once, on its registration day, in the roll-ups the dashboards read
+    from django.db.models import Sum
+
+    from huiyin.analytics.models import BacklogSnapshot, DailyFact
+
+    registered = DailyFact.objects.filter(metric="registered").aggregate(n=Sum("num"))["n"]
+    assert registered == Case.objects.count()
+    assert DailyFact.objects.filter(metric="handled_on_time").exists()
+    assert BacklogSnapshot.objects.filter(overdue__gt=0).exists()

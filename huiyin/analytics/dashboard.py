@@ -93,7 +93,9 @@ def period_of(month: date) -> tuple[date, date]:
 
 def metrics_table(ctx: Context, figures: dict[str, Figure]) -> Table:
     t = Table(
-        "metrics", "主要指标", ["指标", "分子", "分母", "数值", "口径"],
+        "metrics",
+        "主要指标",
+        ["指标", "分子", "分母", "数值", "口径"],
         note="每项指标的分子、分母、时间口径和不计入的情形见“指标定义”（docs/metrics.md）。",
     )
     for m in all_metrics():
@@ -103,7 +105,13 @@ def metrics_table(ctx: Context, figures: dict[str, Figure]) -> Table:
         den = "—" if m.kind == MetricKind.COUNT else fig.den
         t.add(
             [m.label, fig.num, den, fig.text, m.definition.numerator],
-            [None, ctx.link(m.key, "num"), None if m.kind == MetricKind.COUNT else ctx.link(m.key), None, None],
+            [
+                None,
+                ctx.link(m.key, "num"),
+                None if m.kind == MetricKind.COUNT else ctx.link(m.key),
+                None,
+                None,
+            ],
         )
     return t
 
@@ -142,9 +150,7 @@ def _simple_chart(t: Table, name: str, horizontal: bool = False) -> None:
         "kind": "bar",
         "horizontal": horizontal,
         "categories": [str(r[0]) for r in t.rows],
-        "series": [
-            {"name": name, "data": [r[1] for r in t.rows], "links": [lk[1] for lk in t.links]}
-        ],
+        "series": [{"name": name, "data": [r[1] for r in t.rows], "links": [lk[1] for lk in t.links]}],
     }
 
 
@@ -203,8 +209,9 @@ def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_
             if node is not None:
                 total[node.pk] += n
     t = Table("territory_heat", "问题属地热力表（含下级）", ["区域", "层级", "件数"])
-    top = max((total.get(n.pk, 0) for n in nodes if n.level > min((r.level for r in roots), default=0)),
-              default=0)
+    top = max(
+        (total.get(n.pk, 0) for n in nodes if n.level > min((r.level for r in roots), default=0)), default=0
+    )
     base = min((r.level for r in roots), default=1)
     for n in nodes:
         value = total.get(n.pk, 0)
@@ -214,15 +221,19 @@ def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_
             shown = value
         link = ctx.link("registered", territory=n.pk) if value else None
         t.add([n.name, TerritoryLevel(n.level).label, shown], [None, None, link], depth=n.level - base)
-        t.extra.append({
-            "name": n.name,
-            "kind": TerritoryLevel(n.level).label,
-            "value": shown,
-            "link": link,
-            "depth": min(n.level - base, 5),
-            # five shades by the share of the largest count below the root (the root itself is darkest)
-            "level": 5 if n.level == base and value else (0 if not top or not value else min(5, 1 + 5 * value // (top + 1))),
-        })
+        t.extra.append(
+            {
+                "name": n.name,
+                "kind": TerritoryLevel(n.level).label,
+                "value": shown,
+                "link": link,
+                "depth": min(n.level - base, 5),
+                # five shades by the share of the largest count below the root (the root itself is darkest)
+                "level": 5
+                if n.level == base and value
+                else (0 if not top or not value else min(5, 1 + 5 * value // (top + 1))),
+            }
+        )
     t.chart = {"heat_top": top}
     return t
 
@@ -254,8 +265,12 @@ def backlog_table(ctx: Context, unit_id: int | None) -> Table:
         u = r["unit"]
         t.add(
             [u.name, r["open"], r["due_soon"], r["overdue"]],
-            [None, _backlog_link(ctx, u.pk, "open"), _backlog_link(ctx, u.pk, "due_soon"),
-             _backlog_link(ctx, u.pk, "overdue")],
+            [
+                None,
+                _backlog_link(ctx, u.pk, "open"),
+                _backlog_link(ctx, u.pk, "due_soon"),
+                _backlog_link(ctx, u.pk, "overdue"),
+            ],
         )
     t.chart = {
         "kind": "bar",
@@ -291,10 +306,14 @@ def rising_table(ctx: Context, limit: int = 10) -> Table:
         if now > before:
             scored.append((now - before, now, before, pk))
     scored.sort(key=lambda s: (-s[0], -s[1]))
-    names = dict(Category.objects.filter(pk__in=[s[3] for s in scored[:limit] if s[3]]).values_list("pk", "full_name"))
+    names = dict(
+        Category.objects.filter(pk__in=[s[3] for s in scored[:limit] if s[3]]).values_list("pk", "full_name")
+    )
     lo, hi = period_of(this)
     t = Table(
-        "rising", f"本月上升的问题（{this:%Y-%m} 对比前三个月平均）", ["问题分类", "本月", "前三月平均", "增加"],
+        "rising",
+        f"本月上升的问题（{this:%Y-%m} 对比前三个月平均）",
+        ["问题分类", "本月", "前三月平均", "增加"],
         note="增加 = 本月登记件数 − 前三个月登记件数的平均数；只列增加的分类。",
     )
     for rise, now, before, pk in scored[:limit]:
@@ -325,26 +344,38 @@ def rankings(ctx: Context) -> list[dict[str, Any]]:
     for pk, vals in per.items():
         met, stopped = vals.get("handled_on_time", (0, 0))
         good, rated = vals.get("satisfaction_rate", (0, 0))
-        out.append({
-            "unit": names.get(pk, ""),
-            "answered": vals.get("answered", (0, 0))[0],
-            "on_time_rate": round(100 * met / stopped, 1) if stopped else None,
-            "satisfied_rate": round(100 * good / rated, 1) if rated else None,
-            "rated": rated,
-        })
-    out.sort(key=lambda r: (-(r["on_time_rate"] or 0), -(r["satisfied_rate"] or 0), -r["answered"], r["unit"]))
+        out.append(
+            {
+                "unit": names.get(pk, ""),
+                "answered": vals.get("answered", (0, 0))[0],
+                "on_time_rate": round(100 * met / stopped, 1) if stopped else None,
+                "satisfied_rate": round(100 * good / rated, 1) if rated else None,
+                "rated": rated,
+            }
+        )
+    out.sort(
+        key=lambda r: (-(r["on_time_rate"] or 0), -(r["satisfied_rate"] or 0), -r["answered"], r["unit"])
+    )
     return [r for r in out if r["answered"] or r["on_time_rate"] is not None]
 
 
 def rankings_table(ctx: Context) -> Table:
-    t = Table("rankings", "办理单位排名", ["#", "单位", "答复件数", "按期办结率", "满意率（评价数）"],
-              note=RANKING_FORMULA)
+    t = Table(
+        "rankings",
+        "办理单位排名",
+        ["#", "单位", "答复件数", "按期办结率", "满意率（评价数）"],
+        note=RANKING_FORMULA,
+    )
     for i, r in enumerate(rankings(ctx), 1):
-        t.add([
-            i, r["unit"], r["answered"],
-            f"{r['on_time_rate']}%" if r["on_time_rate"] is not None else "—",
-            f"{r['satisfied_rate']}%（{r['rated']}）" if r["satisfied_rate"] is not None else "—",
-        ])
+        t.add(
+            [
+                i,
+                r["unit"],
+                r["answered"],
+                f"{r['on_time_rate']}%" if r["on_time_rate"] is not None else "—",
+                f"{r['satisfied_rate']}%（{r['rated']}）" if r["satisfied_rate"] is not None else "—",
+            ]
+        )
     return t
 
 
@@ -384,3 +415,33 @@ def public_tables(ctx: Context) -> list[Table]:
         heat_table(ctx, None, max_level=TerritoryLevel.TOWNSHIP),
         rankings_table(ctx),
     ]
+
+
+# --- the public page ---------------------------------------------------------------------------
+
+
+def public_statistics(today: date | None = None) -> dict[str, Any]:
+    """The anonymised public statistics (条例 §21¶2; SPEC §3.9): the last twelve months, from the
+    roll-ups, with no case links and counts under three shown as "<3" in the territory table."""
+    from huiyin.core import timeutil
+
+    today = today or timeutil.today()
+    start = _months_back(month_start(today), 12)[0]
+    viewer = Viewer("all", "全部辖区")
+    ctx = Context(Filters(start=start, end=today), viewer, {}, drill=False, public=True)
+    tables = public_tables(ctx)
+    figs = selectors.figures(ctx.filters)
+    ranking = rankings(ctx)
+    return {
+        "start": start,
+        "end": today,
+        "tables": {t.key: t for t in tables},
+        "charts": {t.key: t.chart for t in tables if t.chart and "series" in t.chart},
+        "total": figs["registered"].num,
+        "answered": figs["answered"].num,
+        "on_time_rate": figs["handled_on_time"].value,
+        "satisfied_rate": figs["satisfaction_rate"].value,
+        "rankings": ranking,
+        "ranking_formula": RANKING_FORMULA,
+        "computed_at": timeutil.now(),
+    }

@@ -33,7 +33,9 @@ class DashboardFilterForm(forms.Form):
     month = MonthField(label="月份", required=False, widget=forms.TextInput(attrs={"type": "month"}))
     territory = forms.TypedChoiceField(label="区域", required=False, coerce=int, empty_value=None)
     unit = forms.TypedChoiceField(label="责任单位", required=False, coerce=int, empty_value=None)
-    petition_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *PetitionType.choices])
+    petition_type = forms.ChoiceField(
+        label="类型", required=False, choices=[("", "全部"), *PetitionType.choices]
+    )
     category = forms.TypedChoiceField(label="问题分类", required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
 

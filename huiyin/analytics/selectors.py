@@ -30,7 +30,9 @@ def fact_q(f: Filters) -> Q:
     if f.petition_type:
         q &= Q(petition_type=f.petition_type)
     if f.category_name:
-        q &= Q(category__full_name=f.category_name) | Q(category__full_name__startswith=f.category_name + " / ")
+        q &= Q(category__full_name=f.category_name) | Q(
+            category__full_name__startswith=f.category_name + " / "
+        )
     if f.channel:
         q &= Q(channel=f.channel)
     if f.scope_path:
@@ -135,9 +137,9 @@ def is_closed(month: date) -> bool:
 
 
 __all__ = [
+    "Category",
     "Channel",
     "PetitionType",
-    "Category",
     "Territory",
     "TerritoryLevel",
     "Unit",

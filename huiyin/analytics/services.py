@@ -148,8 +148,9 @@ def backlog_snapshot(day: date | None = None) -> int:
     with transaction.atomic():
         BacklogSnapshot.objects.filter(day=day).delete()
         made = BacklogSnapshot.objects.bulk_create(
-            BacklogSnapshot(day=day, unit_id=r["unit_id"], open=r["open"], due_soon=r["due_soon"],
-                            overdue=r["overdue"])
+            BacklogSnapshot(
+                day=day, unit_id=r["unit_id"], open=r["open"], due_soon=r["due_soon"], overdue=r["overdue"]
+            )
             for r in rows
         )
     return len(made)
@@ -165,7 +166,9 @@ def rollup_refresh(*, force: bool = False) -> dict[str, Any]:
     state, _ = RollupState.objects.get_or_create(key="daily")
     last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
     unchanged = last_event == state.last_event_id and state.last_day == today
-    recent = state.computed_at is not None and (now - state.computed_at).total_seconds() < MIN_INTERVAL_SECONDS
+    recent = (
+        state.computed_at is not None and (now - state.computed_at).total_seconds() < MIN_INTERVAL_SECONDS
+    )
     if not force and (unchanged or recent):
         return {"skipped": 1}
     start = previous_month(today)
@@ -188,8 +191,11 @@ def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -
     written = 0
     month = month_start(first)
     while month <= today:  # month by month: each its own transaction, memory stays flat
-        written += rollup_days(max(month, first), min(next_month(month) - timedelta(days=1), today),
-                               respect_closed=not include_closed)
+        written += rollup_days(
+            max(month, first),
+            min(next_month(month) - timedelta(days=1), today),
+            respect_closed=not include_closed,
+        )
         month = next_month(month)
     units = backlog_snapshot(today)
     from huiyin.cases.models import CaseEvent

@@ -57,8 +57,14 @@ def _choices(viewer: selectors.Viewer) -> tuple[list[Territory], list[Unit] | No
         unit = Unit.objects.filter(pk=viewer.scope_unit_id).select_related("territory").first()
         territories = territories.filter(path__startswith=unit.territory.path) if unit else territories.none()
         units = None
-    categories = list(Category.objects.filter(level__lte=2).order_by("full_name").values_list("pk", "full_name"))
-    return list(territories.order_by("path")), (list(units.order_by("territory__path", "code")) if units is not None else None), categories
+    categories = list(
+        Category.objects.filter(level__lte=2).order_by("full_name").values_list("pk", "full_name")
+    )
+    return (
+        list(territories.order_by("path")),
+        (list(units.order_by("territory__path", "code")) if units is not None else None),
+        categories,
+    )
 
 
 def choose(request: HttpRequest, viewer: selectors.Viewer) -> Chosen | HttpResponse:
@@ -156,11 +162,15 @@ def _drill_filters(request: HttpRequest, viewer: selectors.Viewer) -> tuple[Filt
     end = _date(g["end"], "结束日期") if g.get("end") else today
     if end < start or (end - start).days > 3660:
         raise ApplicationError("日期范围无效")
-    territory = Territory.objects.filter(pk=_int(g.get("territory"), "区域")).first() if g.get("territory") else None
-    category = Category.objects.filter(pk=_int(g.get("category"), "问题分类")).first() if g.get("category") else None
+    territory = (
+        Territory.objects.filter(pk=_int(g.get("territory"), "区域")).first() if g.get("territory") else None
+    )
+    category = (
+        Category.objects.filter(pk=_int(g.get("category"), "问题分类")).first() if g.get("category") else None
+    )
     ptype = g.get("petition_type", "")
     channel = g.get("channel", "")
-    if ptype and ptype not in PetitionType.values or channel and channel not in Channel.values:
+    if (ptype and ptype not in PetitionType.values) or (channel and channel not in Channel.values):
         raise ApplicationError("类型或渠道无效")
     f = Filters(
         start=start,
@@ -215,8 +225,12 @@ def cases_view(request: HttpRequest) -> HttpResponse:
             part = "num" if g.get("part") == "num" else "den"
             f, described = _drill_filters(request, viewer)
             qs = selectors.cases_behind(user, metric.key, f, part)
-            what = metric.definition.numerator if part == "num" else (
-                metric.definition.denominator if metric.kind != "count" else metric.definition.numerator
+            what = (
+                metric.definition.numerator
+                if part == "num"
+                else (
+                    metric.definition.denominator if metric.kind != "count" else metric.definition.numerator
+                )
             )
             title, described = metric.label, {**described, "口径": what}
     except ApplicationError as exc:
@@ -266,7 +280,9 @@ def export_view(request: HttpRequest) -> HttpResponse:
     ws.title = table.title[:31].replace("/", "、")
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"统计范围：{viewer.label}；期间：{chosen.filters.start:%Y-%m-%d} 至 {chosen.filters.end:%Y-%m-%d}"])
+    ws.append(
+        [f"统计范围：{viewer.label}；期间：{chosen.filters.start:%Y-%m-%d} 至 {chosen.filters.end:%Y-%m-%d}"]
+    )
     ws.append(table.columns)
     for cell in ws[3]:
         cell.font = Font(bold=True)
@@ -306,4 +322,3 @@ def close_month_view(request: HttpRequest) -> HttpResponse:
         return redirect("analytics_dashboard")
     messages.success(request, f"{closed.month:%Y年%m月}已关账，该月统计数据不再变动。")
     return redirect(f"{redirect('analytics_dashboard').url}?month={closed.month:%Y-%m}")
-

@@ -46,7 +46,9 @@ def id_number(n: int) -> str:
 
 
 def person(n: int) -> PetitionerIn:
-    return PetitionerIn(name=f"群众{n}", id_number=id_number(n), phone=f"1380000{n:04d}", address="东城镇柳林村")
+    return PetitionerIn(
+        name=f"群众{n}", id_number=id_number(n), phone=f"1380000{n:04d}", address="东城镇柳林村"
+    )
 
 
 @dataclass
@@ -105,15 +107,45 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     # L: answered long after its 60 days
     register("L", date(2025, 8, 1), 1, cat)
     act("L", date(2025, 8, 1), wf.case_accept, dispatcher)
-    act("L", date(2025, 8, 4), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 8, 4)))
-    act("L", date(2025, 11, 3), wf.case_reply, handler, decision="support", completion_report="已办结", **REPLY)
+    act(
+        "L",
+        date(2025, 8, 4),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 8, 4)),
+    )
+    act(
+        "L",
+        date(2025, 11, 3),
+        wf.case_reply,
+        handler,
+        decision="support",
+        completion_report="已办结",
+        **REPLY,
+    )
 
     # C: on time only because of its extension; review unchanged; rated after the month closed
     register("C", date(2025, 9, 1), 2)
     act("C", date(2025, 9, 1), wf.case_accept, dispatcher)
-    act("C", date(2025, 9, 2), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 9, 2)))
+    act(
+        "C",
+        date(2025, 9, 2),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 9, 2)),
+    )
     act("C", date(2025, 10, 20), wf.case_extend, head, days=30, reason="需现场勘验")
-    act("C", date(2025, 11, 10), wf.case_reply, handler, decision="support", completion_report="已办结", **REPLY)
+    act(
+        "C",
+        date(2025, 11, 10),
+        wf.case_reply,
+        handler,
+        decision="support",
+        completion_report="已办结",
+        **REPLY,
+    )
     act("C", date(2025, 11, 10), wf.case_deliver, clerk, method="in_person")
     act("C", date(2025, 11, 12), wf.case_request_review, clerk, reason="不服")
     act("C", date(2025, 11, 20), wf.case_review_reply, reviewer, decision="support", **REPLY)
@@ -123,8 +155,23 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     # H: the review changed the decision
     register("H", date(2025, 9, 1), 3)
     act("H", date(2025, 9, 1), wf.case_accept, dispatcher)
-    act("H", date(2025, 9, 2), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 9, 2)))
-    act("H", date(2025, 10, 10), wf.case_reply, handler, decision="not_support", completion_report="已办结", **REPLY)
+    act(
+        "H",
+        date(2025, 9, 2),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 9, 2)),
+    )
+    act(
+        "H",
+        date(2025, 10, 10),
+        wf.case_reply,
+        handler,
+        decision="not_support",
+        completion_report="已办结",
+        **REPLY,
+    )
     act("H", date(2025, 10, 10), wf.case_deliver, clerk, method="in_person")
     act("H", date(2025, 10, 15), wf.case_request_review, clerk, reason="不服")
     act("H", date(2025, 11, 5), wf.case_review_reply, reviewer, decision="support", **REPLY)
@@ -132,8 +179,23 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     # A: settled the first time
     register("A", date(2025, 10, 20), 4)
     act("A", date(2025, 10, 21), wf.case_accept, dispatcher)
-    act("A", date(2025, 10, 22), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 10, 22)))
-    act("A", date(2025, 11, 5), wf.case_reply, handler, decision="support", completion_report="已办结", **REPLY)
+    act(
+        "A",
+        date(2025, 10, 22),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 10, 22)),
+    )
+    act(
+        "A",
+        date(2025, 11, 5),
+        wf.case_reply,
+        handler,
+        decision="support",
+        completion_report="已办结",
+        **REPLY,
+    )
     act("A", date(2025, 11, 5), wf.case_deliver, clerk, method="in_person")
     act("A", date(2025, 11, 6), wf.case_rate, clerk, rating="satisfied", solved=True)
     act("A", date(2025, 11, 6), wf.case_close, clerk)
@@ -141,8 +203,23 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     # E: reopened after a dissatisfied rating
     register("E", date(2025, 10, 27), 5)
     act("E", date(2025, 10, 27), wf.case_accept, dispatcher)
-    act("E", date(2025, 10, 28), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 10, 28)))
-    act("E", date(2025, 11, 10), wf.case_reply, handler, decision="support", completion_report="已办结", **REPLY)
+    act(
+        "E",
+        date(2025, 10, 28),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 10, 28)),
+    )
+    act(
+        "E",
+        date(2025, 11, 10),
+        wf.case_reply,
+        handler,
+        decision="support",
+        completion_report="已办结",
+        **REPLY,
+    )
     act("E", date(2025, 11, 10), wf.case_deliver, clerk, method="in_person")
     act("E", date(2025, 11, 11), wf.case_rate, clerk, rating="dissatisfied", solved=False)
     act("E", date(2025, 11, 12), wf.case_reopen, dispatcher, reason="支持的意见未落实")
@@ -157,11 +234,33 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     reps[0].is_representative = True
     register("D", date(2025, 11, 3), 7, is_collective=True, headcount=6, petitioners=reps)
     act("D", date(2025, 11, 3), wf.case_accept, dispatcher)
-    act("D", date(2025, 11, 4), wf.case_assign, dispatcher, unit=org.unit_b, deadline=deadline(date(2025, 11, 4)))
+    act(
+        "D",
+        date(2025, 11, 4),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_b,
+        deadline=deadline(date(2025, 11, 4)),
+    )
     act("D", date(2025, 11, 5), wf.case_object, handler_b, reason="不属于本单位职责")
     act("D", date(2025, 11, 6), wf.case_return, dispatcher, reason="同意异议")
-    act("D", date(2025, 11, 7), wf.case_assign, dispatcher, unit=org.unit_a, deadline=deadline(date(2025, 11, 7)))
-    act("D", date(2025, 11, 17), wf.case_reply, handler, decision="explain", completion_report="已办结", **REPLY)
+    act(
+        "D",
+        date(2025, 11, 7),
+        wf.case_assign,
+        dispatcher,
+        unit=org.unit_a,
+        deadline=deadline(date(2025, 11, 7)),
+    )
+    act(
+        "D",
+        date(2025, 11, 17),
+        wf.case_reply,
+        handler,
+        decision="explain",
+        completion_report="已办结",
+        **REPLY,
+    )
     act("D", date(2025, 11, 17), wf.case_deliver, clerk, method="in_person")
     act("D", date(2025, 11, 18), wf.case_close, clerk)
 
@@ -187,7 +286,15 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     later(date(2025, 11, 14), lambda: order_answer(order=orders["E"], actor=handler, answer="已落实"))
 
     # E answered again and closed
-    act("E", date(2025, 11, 20), wf.case_reply, handler, decision="support", completion_report="已落实", **REPLY)
+    act(
+        "E",
+        date(2025, 11, 20),
+        wf.case_reply,
+        handler,
+        decision="support",
+        completion_report="已落实",
+        **REPLY,
+    )
     act("E", date(2025, 11, 20), wf.case_deliver, clerk, method="in_person")
     act("E", date(2025, 11, 21), wf.case_close, clerk)
     for day, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):

@@ -45,7 +45,9 @@ def test_a_leader_sees_the_whole_territory_and_the_hand_counted_figures(client, 
 
 def test_a_unit_sees_only_its_own_figures(client, autumn, handler_zhao_unit_b, handler_wang_unit_a):
     client.force_login(handler_wang_unit_a)
-    rows = {r[0]: r for r in client.get("/analytics/", {"month": "2025-11"}).context["tables"]["metrics"].rows}
+    rows = {
+        r[0]: r for r in client.get("/analytics/", {"month": "2025-11"}).context["tables"]["metrics"].rows
+    }
     assert rows["按期办结率"][1:3] == [5, 6]
     assert rows["响应率"][1:3] == [0, 0]  # routing is the office's, not unit A's
     assert rows["督办件数"][1] == 1
@@ -68,7 +70,9 @@ def test_clicking_a_figure_lists_its_cases_scoped_to_what_the_user_may_see(
     assert codes == {cases[k].code for k in ("L", "C", "A", "E", "D")}  # E twice, listed once
     # the numerator's cases: answered on time (L was late)
     on_time = client.get(link.replace("part=den", "part=num"))
-    assert {row["case"].code for row in on_time.context["rows"]} == {cases[k].code for k in ("C", "A", "E", "D")}
+    assert {row["case"].code for row in on_time.context["rows"]} == {
+        cases[k].code for k in ("C", "A", "E", "D")
+    }
     # unit B objected to D and returned it: it no longer sees the cases behind unit A's figure
     client.force_login(handler_zhao_unit_b)
     assert client.get(link).context["rows"] == []
@@ -111,10 +115,14 @@ def test_the_dashboard_runs_a_fixed_number_of_queries_whatever_the_data(
         client.get("/analytics/", {"month": "2025-11"})
     assert len(more) == len(few)
     with django_assert_max_num_queries(30):
-        client.get("/analytics/", {"month": "2025-11", "territory": str(autumn.cases["A"].territory.parent_id)})
+        client.get(
+            "/analytics/", {"month": "2025-11", "territory": str(autumn.cases["A"].territory.parent_id)}
+        )
 
 
-def test_closing_a_month_is_for_supervisors_and_freezes_it(client, autumn, supervisor_chen, handler_wang_unit_a):
+def test_closing_a_month_is_for_supervisors_and_freezes_it(
+    client, autumn, supervisor_chen, handler_wang_unit_a
+):
     client.force_login(handler_wang_unit_a)
     assert client.post("/analytics/close/", {"month": "2025-11"}).status_code == 403
     client.force_login(supervisor_chen)
@@ -123,3 +131,31 @@ def test_closing_a_month_is_for_supervisors_and_freezes_it(client, autumn, super
     assert "已关账" in client.get("/analytics/", {"month": "2025-11"}).content.decode()
     assert client.post("/analytics/close/", {"month": "2025-11"}).status_code == 302  # refused with a message
     assert ClosedMonth.objects.count() == 1
+
+
+def test_the_public_page_is_the_analytics_figures_anonymised(client, autumn):
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.get("/public/statistics/")
+    html = response.content.decode()
+    stats = response.context["stats"]
+    # the twelve months to 2025-12-01: August to November's registrations, 9 cases in all
+    assert stats["total"] == 9
+    assert "/analytics/cases/" not in html and "/cases/" not in html  # no way from a figure to a case
+    assert "群众1" not in html and "13800000001" not in html
+    heat = {r["name"]: r["value"] for r in stats["tables"]["territory_heat"].extra}
+    assert heat["东城镇"] == 9 and "柳林村" not in heat  # villages are not on the public page
+    assert stats["rankings"][0]["unit"] == "示范县住房和城乡建设局"
+    assert "排序：先按按期办结率" in html
+
+
+def test_the_public_page_shows_small_counts_as_fewer_than_three(client, org, clock, register_case):
+    from django.core.cache import cache
+
+    clock.set(date(2025, 11, 3))
+    register_case(territory_id=org.township.pk)
+    services.rollup_rebuild()
+    cache.clear()
+    heat = {r["name"]: r["value"] for r in client.get("/public/statistics/").context["stats"]["tables"]["territory_heat"].extra}
+    assert heat["东城镇"] == "<3"

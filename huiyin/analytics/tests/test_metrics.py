@@ -137,7 +137,9 @@ def test_dimension_filters_cut_by_category_channel_and_territory(autumn, org):
     by_cat = Filters(start=NOV.start, end=NOV.end, category_name=autumn.category.full_name)
     assert parts("registered", by_cat)[0] == 1  # G only
     assert parts("registered", Filters(start=NOV.start, end=NOV.end, channel="letter"))[0] == 0
-    assert parts("registered", Filters(start=NOV.start, end=NOV.end, territory_path=org.township.path))[0] == 4
+    assert (
+        parts("registered", Filters(start=NOV.start, end=NOV.end, territory_path=org.township.path))[0] == 4
+    )
     top = autumn.category.full_name.split(" / ")[0]
     assert parts("registered", Filters(start=NOV.start, end=NOV.end, category_name=top))[0] >= 1
 
@@ -164,7 +166,10 @@ def test_the_rollups_sum_to_the_direct_figures_for_every_metric_and_filter(autum
         rolled = selectors.figures(f)
         for metric in all_metrics():
             direct = compute(metric, f)
-            assert (rolled[metric.key].num, rolled[metric.key].den) == (direct.num, direct.den), (metric.key, f)
+            assert (rolled[metric.key].num, rolled[metric.key].den) == (direct.num, direct.den), (
+                metric.key,
+                f,
+            )
 
 
 def test_a_closed_month_keeps_its_figures_when_a_late_event_arrives(autumn, clock, people):

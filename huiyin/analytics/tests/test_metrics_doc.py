@@ -61,7 +61,9 @@ def test_a_module_registers_its_metric_and_the_doc_check_then_fails_until_regene
         out = tmp_path / "metrics.md"
         call_command("metrics_doc", output=str(out))
         call_command("metrics_doc", "--check", output=str(out))
-        assert "| 调解成功率 | `mediation_success` | 比率（%） | mediation |" in out.read_text(encoding="utf-8")
+        assert "| 调解成功率 | `mediation_success` | 比率（%） | mediation |" in out.read_text(
+            encoding="utf-8"
+        )
     finally:
         unregister_metric(metric.key)
 

@@ -22,8 +22,9 @@ class Command(BaseCommand):
             "--reset-calendar", action="store_true", help="refill the working-day table (holidays changed)"
         )
 
-    def handle(self, *args: Any, since: str | None, include_closed: bool, reset_calendar: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, since: str | None, include_closed: bool, reset_calendar: bool, **options: Any
+    ) -> None:
         try:
             first = date.fromisoformat(since) if since else None
         except ValueError:
