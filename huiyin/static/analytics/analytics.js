@@ -19,7 +19,7 @@
       if (d.horizontal) category.inverse = true;
       chart.setOption({
         animation: false,
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },  // drawn on the canvas: no inline-styled HTML (CSP)
         legend: { top: 0, data: d.series.map(function (s) { return s.name; }) },
         grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
         xAxis: d.horizontal ? value : category,
