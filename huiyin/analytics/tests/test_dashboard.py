@@ -157,5 +157,19 @@ def test_the_public_page_shows_small_counts_as_fewer_than_three(client, org, clo
     register_case(territory_id=org.township.pk)
     services.rollup_rebuild()
     cache.clear()
-    heat = {r["name"]: r["value"] for r in client.get("/public/statistics/").context["stats"]["tables"]["territory_heat"].extra}
+    heat = {
+        r["name"]: r["value"]
+        for r in client.get("/public/statistics/").context["stats"]["tables"]["territory_heat"].extra
+    }
     assert heat["东城镇"] == "<3"
+
+
+def test_the_api_gives_each_metric_its_definition_and_the_months_figures(client, autumn, supervisor_chen):
+    client.force_login(supervisor_chen)
+    metrics = client.get("/api/analytics/metrics").json()
+    assert {m["key"] for m in metrics} >= {"satisfaction_rate", "change_rate"}
+    body = client.get("/api/analytics/figures", {"month": "2025-11"}).json()
+    got = {f["key"]: (f["num"], f["den"]) for f in body["figures"]}
+    assert got["handled_on_time"] == (5, 6) and body["scope"] == "示范县全辖区"
+    bad = client.get("/api/analytics/figures", {"month": "2025-13"})
+    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["month"]
