@@ -60,6 +60,28 @@ class Context:
     params: dict[str, str]  # the user's filter parameters (kept in every link)
     drill: bool = True  # links to case lists (never on the public page)
     public: bool = False
+    memo: dict[Any, Any] = field(default_factory=dict)  # what several tables share, read once
+
+    def per_territory(
+        self, metrics: tuple[str, ...] = ("registered", "handled_on_time", "repeat_rate")
+    ) -> dict[str, dict[Any, tuple[int, int]]]:
+        key = ("territory", metrics)
+        if key not in self.memo:
+            self.memo[key] = selectors.breakdown_many(self.filters, metrics, "territory")
+        return self.memo[key]
+
+    def paths(self, ids: set[Any]) -> dict[int, str]:
+        known: dict[int, str] = self.memo.setdefault("paths", {})
+        missing = {i for i in ids if i and i not in known}
+        if missing:
+            known.update(Territory.objects.filter(pk__in=missing).values_list("pk", "path"))
+        return known
+
+    def roots(self, territory: Territory | None) -> list[Territory]:
+        key = ("roots", territory.pk if territory else None)
+        if key not in self.memo:
+            self.memo[key] = _roots(self, territory)
+        return self.memo[key]
 
     def link(self, metric: str, part: str = "den", **overrides: Any) -> str | None:
         if not self.drill:
@@ -176,7 +198,7 @@ def by_category_table(ctx: Context, limit: int = 15) -> Table:
 
 
 def _territory_counts(ctx: Context, metric: str = "registered") -> dict[int | None, int]:
-    return {r["k"]: int(r["num"]) for r in selectors.breakdown(ctx.filters, metric, "territory")}
+    return {k: v[0] for k, v in ctx.per_territory()[metric].items()}
 
 
 def _roots(ctx: Context, territory: Territory | None) -> list[Territory]:
@@ -192,7 +214,7 @@ def _roots(ctx: Context, territory: Territory | None) -> list[Territory]:
 def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_MAX_LEVEL) -> Table:
     """Every territory under the root down to villages, with the cases whose problem lies in it or
     below; the colour class grows with the count."""
-    roots = _roots(ctx, territory)
+    roots = ctx.roots(territory)
     counts = _territory_counts(ctx)
     under = Q()
     for r in roots:
@@ -200,7 +222,7 @@ def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_
     nodes = list(Territory.objects.filter(under, level__lte=max_level).order_by("path")) if roots else []
     by_code = {n.code: n for n in nodes}
     total: dict[int, int] = defaultdict(int)
-    paths = dict(Territory.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "path"))
+    paths = ctx.paths(set(counts))
     for pk, n in counts.items():
         if pk is None:
             continue
@@ -238,12 +260,18 @@ def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_
     return t
 
 
+def _children(ctx: Context, territory: Territory | None) -> list[Territory]:
+    key = ("children", territory.pk if territory else None)
+    if key not in ctx.memo:
+        ctx.memo[key] = list(Territory.objects.filter(parent__in=ctx.roots(territory)).order_by("path"))
+    return ctx.memo[key]
+
+
 def by_territory_table(ctx: Context, territory: Territory | None) -> Table:
     """The next level under the root (the townships of a county): a bar each."""
-    roots = _roots(ctx, territory)
     counts = _territory_counts(ctx)
-    children = list(Territory.objects.filter(parent__in=roots).order_by("path"))
-    paths = dict(Territory.objects.filter(pk__in=[k for k in counts if k]).values_list("pk", "path"))
+    children = _children(ctx, territory)
+    paths = ctx.paths(set(counts))
     t = Table("volume_by_territory", "登记件数（按下一级区域）", ["区域", "件数"])
     for child in children:
         n = sum(v for pk, v in counts.items() if pk and paths.get(pk, "").startswith(child.path))
@@ -335,10 +363,11 @@ RANKING_FORMULA = (
 
 def rankings(ctx: Context) -> list[dict[str, Any]]:
     per: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for key in ("answered", "handled_on_time", "satisfaction_rate"):
-        for r in selectors.breakdown(ctx.filters, key, "unit"):
-            if r["k"] is not None:
-                per[r["k"]][key] = (int(r["num"]), int(r["den"]))
+    keys = ("answered", "handled_on_time", "satisfaction_rate")
+    for key, values in selectors.breakdown_many(ctx.filters, keys, "unit").items():
+        for unit_id, pair in values.items():
+            if unit_id is not None:
+                per[unit_id][key] = pair
     names = dict(Unit.objects.filter(pk__in=per).values_list("pk", "name"))
     out = []
     for pk, vals in per.items():
@@ -359,14 +388,25 @@ def rankings(ctx: Context) -> list[dict[str, Any]]:
     return [r for r in out if r["answered"] or r["on_time_rate"] is not None]
 
 
+BOARD_SIZE = 3  # 红榜: the first three; 黑榜: the last three (only when at least twice as many are ranked)
+
+
+def _board(i: int, n: int) -> str:
+    if n < 2 * BOARD_SIZE:
+        return ""
+    return "红榜" if i <= BOARD_SIZE else "黑榜" if i > n - BOARD_SIZE else ""
+
+
 def rankings_table(ctx: Context) -> Table:
+    ranked = rankings(ctx)
     t = Table(
         "rankings",
-        "办理单位排名",
-        ["#", "单位", "答复件数", "按期办结率", "满意率（评价数）"],
-        note=RANKING_FORMULA,
+        "办理单位排名（红黑榜）",
+        ["#", "单位", "答复件数", "按期办结率", "满意率（评价数）", "榜单"],
+        note=RANKING_FORMULA
+        + f" 前{BOARD_SIZE}名为红榜、后{BOARD_SIZE}名为黑榜（参加排名的单位不少于{2 * BOARD_SIZE}个时）。",
     )
-    for i, r in enumerate(rankings(ctx), 1):
+    for i, r in enumerate(ranked, 1):
         t.add(
             [
                 i,
@@ -374,7 +414,68 @@ def rankings_table(ctx: Context) -> Table:
                 r["answered"],
                 f"{r['on_time_rate']}%" if r["on_time_rate"] is not None else "—",
                 f"{r['satisfied_rate']}%（{r['rated']}）" if r["satisfied_rate"] is not None else "—",
+                _board(i, len(ranked)),
             ]
+        )
+    return t
+
+
+TERRITORY_RANKING_FORMULA = (
+    "排序：先按按期办结率（问题发生在该区域的事项，高者在前），再按重复信访率（低者在前），再按登记件数（少者在前）；"
+    "重复信访率 = 同一信访人此前已就同一分类登记或合并的件数 ÷ 登记件数。"
+)
+
+
+def territory_rankings_table(ctx: Context, territory: Territory | None) -> Table:
+    """The next territory level under the root (the townships of a county), ranked by their figures."""
+    children = _children(ctx, territory)
+    per = ctx.per_territory()
+    paths = ctx.paths({k for d in per.values() for k in d if k})
+
+    def total(key: str, child: Territory) -> tuple[int, int]:
+        pairs = [v for pk, v in per[key].items() if pk and paths.get(pk, "").startswith(child.path)]
+        return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+    rows = []
+    for child in children:
+        met, stopped = total("handled_on_time", child)
+        rep, reg_known = total("repeat_rate", child)
+        registered = total("registered", child)[0]
+        rows.append(
+            {
+                "name": child.name,
+                "pk": child.pk,
+                "registered": registered,
+                "on_time": round(100 * met / stopped, 1) if stopped else None,
+                "repeat": round(100 * rep / reg_known, 1) if reg_known else None,
+            }
+        )
+    rows = [r for r in rows if r["registered"] or r["on_time"] is not None]
+    rows.sort(key=lambda r: (-(r["on_time"] or 0), r["repeat"] or 0, r["registered"], r["name"]))
+    t = Table(
+        "territory_rankings",
+        "区域排名（红黑榜）",
+        ["#", "区域", "登记件数", "按期办结率", "重复信访率", "榜单"],
+        note=TERRITORY_RANKING_FORMULA,
+    )
+    for i, r in enumerate(rows, 1):
+        t.add(
+            [
+                i,
+                r["name"],
+                r["registered"],
+                f"{r['on_time']}%" if r["on_time"] is not None else "—",
+                f"{r['repeat']}%" if r["repeat"] is not None else "—",
+                _board(i, len(rows)),
+            ],
+            [
+                None,
+                None,
+                ctx.link("registered", territory=r["pk"]) if r["registered"] else None,
+                None,
+                None,
+                None,
+            ],
         )
     return t
 
@@ -402,6 +503,7 @@ def staff_tables(ctx: Context, territory: Territory | None, unit_id: int | None)
         rising_table(ctx),
         heat_table(ctx, territory),
         rankings_table(ctx),
+        territory_rankings_table(ctx, territory),
     ]
 
 

@@ -79,6 +79,20 @@ def breakdown(f: Filters, metric: str, by: str | None, *, monthly: bool = False)
     return list(qs.annotate(num=Sum("num"), den=Sum("den")).order_by())
 
 
+def breakdown_many(f: Filters, metrics: tuple[str, ...], by: str) -> dict[str, dict[Any, tuple[int, int]]]:
+    """Several metrics summed per value of one dimension, in one query: {metric: {value: (num, den)}}."""
+    out: dict[str, dict[Any, tuple[int, int]]] = {m: {} for m in metrics}
+    qs = (
+        DailyFact.objects.filter(fact_q(f), metric__in=metrics)
+        .values("metric", k=F(DIMENSIONS[by]))
+        .annotate(num=Sum("num"), den=Sum("den"))
+        .order_by()
+    )
+    for r in qs:
+        out[r["metric"]][r["k"]] = (int(r["num"] or 0), int(r["den"] or 0))
+    return out
+
+
 # --- the viewer -------------------------------------------------------------------------------
 
 
