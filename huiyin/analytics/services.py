@@ -163,7 +163,9 @@ def rollup_refresh(*, force: bool = False) -> dict[str, Any]:
 
     now = timeutil.now()
     today = timeutil.today()
-    state, _ = RollupState.objects.get_or_create(key="daily")
+    state, created = RollupState.objects.get_or_create(key="daily")
+    if created or state.last_day is None:
+        return rollup_rebuild()  # the first run on an existing database: every month, not just two
     last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
     unchanged = last_event == state.last_event_id and state.last_day == today
     recent = (

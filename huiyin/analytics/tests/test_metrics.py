@@ -191,3 +191,19 @@ def test_a_month_that_has_not_ended_cannot_be_closed(autumn, clock, people):
     clock.set(date(2025, 11, 30))
     with pytest.raises(ValidationFailed):
         services.month_close(month=date(2025, 11, 1), actor=people["dispatcher"])
+
+
+def test_the_workers_first_run_builds_every_month_then_only_the_open_window(autumn, clock):
+    from huiyin.analytics.models import DailyFact, RollupState
+
+    clock.set(date(2025, 12, 1))
+    assert RollupState.objects.count() == 0
+    services.rollup_refresh()
+    # the first run reaches back to August (L's registration), not just November and December
+    assert DailyFact.objects.filter(metric="registered", day=date(2025, 8, 1)).exists()
+    assert services.rollup_refresh() == {"skipped": 1}  # nothing new since
+    # a rebuild-free later run rewrites only this month and the last: August stays as it was
+    DailyFact.objects.filter(day=date(2025, 8, 1)).update(num=99)
+    services.rollup_refresh(force=True)
+    assert DailyFact.objects.get(metric="registered", day=date(2025, 8, 1)).num == 99
+    assert selectors.figures(NOV)["registered"].num == 4
