@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from huiyin.analytics.models import BacklogSnapshot, CalendarDay, ClosedMonth, DailyFact, RollupState
 from huiyin.analytics.registry import all_metrics, grouped
@@ -189,16 +190,13 @@ def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -
     first = since
     if first is None:
         earliest = Case.objects.aggregate(first=Min("registered_at"))["first"]
-        first = timeutil.today() if earliest is None else earliest.astimezone().date()
+        first = today if earliest is None else timezone.localtime(earliest).date()
     written = 0
     month = month_start(first)
-    while month <= today:  # month by month: each its own transaction, memory stays flat
-        written += rollup_days(
-            max(month, first),
-            min(next_month(month) - timedelta(days=1), today),
-            respect_closed=not include_closed,
-        )
-        month = next_month(month)
+    while month <= today:  # a quarter at a time: each its own transaction, memory stays flat
+        last = min(next_month(next_month(next_month(month))) - timedelta(days=1), today)
+        written += rollup_days(max(month, first), last, respect_closed=not include_closed)
+        month = next_month(last)
     units = backlog_snapshot(today)
     from huiyin.cases.models import CaseEvent
 
