@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from huiyin.org.models import User
 
 CALENDAR_EPOCH = date(2000, 1, 1)
 MIN_INTERVAL_SECONDS = 300  # the worker ticks every minute; roll-ups need not follow every tick
-BATCH = 2000
+BATCH = 5000
 
 
 def month_start(day: date) -> date:
@@ -99,10 +99,33 @@ def open_spans(start: date, end: date, closed: set[date]) -> list[tuple[date, da
     return spans
 
 
-def _facts(start: date, end: date) -> Iterator[DailyFact]:
+_FACT_COLUMNS = (
+    "day",
+    "metric",
+    "unit_id",
+    "territory_id",
+    "petition_type",
+    "category_id",
+    "channel",
+    "num",
+    "den",
+)
+
+
+def _fact_rows(start: date, end: date) -> Iterator[tuple[Any, ...]]:
+    adapt = connection.ops.adapt_datefield_value
     for metric in all_metrics():
         for row in grouped(metric, start, end):
-            yield DailyFact(**row)
+            yield (adapt(row["day"]), *(row[c] for c in _FACT_COLUMNS[1:]))
+
+
+def _insert_facts(rows: list[tuple[Any, ...]]) -> None:
+    # one executemany, not model instances: the rebuild writes a row per day and combination
+    table = connection.ops.quote_name(DailyFact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _FACT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_FACT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
@@ -115,15 +138,16 @@ def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
     with transaction.atomic():
         for lo, hi in open_spans(start, end, closed):
             DailyFact.objects.filter(day__gte=lo, day__lte=hi).delete()
-            batch: list[DailyFact] = []
-            for fact in _facts(lo, hi):
-                batch.append(fact)
+            batch: list[tuple[Any, ...]] = []
+            for row in _fact_rows(lo, hi):
+                batch.append(row)
                 if len(batch) >= BATCH:
-                    DailyFact.objects.bulk_create(batch)
+                    _insert_facts(batch)
                     written += len(batch)
                     batch = []
-            DailyFact.objects.bulk_create(batch)
-            written += len(batch)
+            if batch:
+                _insert_facts(batch)
+                written += len(batch)
     return written
 
 
