@@ -149,6 +149,7 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
 api.add_router("/", org_router)
 api.add_router("/", cases_router)
 api.add_router("/", workflow_router)
+api.add_router("/", "huiyin.supervision.api.router")  # 督办 and the leader inbox
 api.add_router("/", "huiyin.assist.api.router")
 api.add_router("/", "huiyin.notify.api.router")
 api.add_router("/", "huiyin.analytics.api.router")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "huiyin.open311",
     "huiyin.supervision",
     "huiyin.assist",
+    "huiyin.audit",
+    "huiyin.demo",
     "huiyin.analytics",
 ]
 
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "huiyin.org.context_processors.signin",
+                "huiyin.org.context_processors.navigation",
             ],
         },
     },

@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("huiyin.supervision.urls")),
     path("", include("huiyin.analytics.urls")),
     path("", include("huiyin.notify.urls")),
-    path("", include("huiyin.core.urls")),
+    path("", include("huiyin.audit.urls")),
 ]
 
 # Unrouted paths and malformed requests answer in the surface's error shape (issue 9).

@@ -140,6 +140,7 @@ def cases(org, clock, register_case, dispatcher_zhou, cast_all):
     return [registered, assigned, *later]
 
 
+@pytest.mark.slow
 def test_every_form_of_every_page_survives_nasty_values_without_a_5xx(
     cases,
     clerk_li,

@@ -46,7 +46,10 @@ CRASHES = 3  # injected crashes after COMMIT the load goes on until it has seen
 LOAD_LIMIT = 60.0  # seconds for the whole load; the test fails rather than run on
 ACKNOWLEDGED = (200, 201)
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+]
 
 SITECUSTOMIZE = '''
 """Crash injection of tests/test_ops_crash.py (imported at interpreter start: the server only)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from stdnum.cn import ric
@@ -17,10 +16,7 @@ from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockState
 from huiyin.workflow.models import Clock
 
-pytestmark = pytest.mark.skipif(
-    not (settings.HUIYIN_DATA_DIR / "messages_labeled.csv").is_file(),
-    reason=f"the real messages are not at {settings.HUIYIN_DATA_DIR} (set HUIYIN_DATA_DIR)",
-)
+pytestmark = pytest.mark.usefixtures("shipped_messages")  # fails loudly when ../shared is missing
 SMALL = 60  # more than the number of stories, so every status appears
 
 

@@ -15,9 +15,10 @@ from huiyin.analytics.registry import Figure, Filters, Metric, all_metrics, case
 from huiyin.analytics.services import month_start, next_month, previous_month
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.models import Case, Category
-from huiyin.cases.selectors import SUPERVISORY_ROLES, case_list
+from huiyin.cases.selectors import case_list
 from huiyin.org.choices import TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
+from huiyin.org.roles import OVERSEE as SUPERVISORY_ROLES
 
 
 def fact_q(f: Filters) -> Q:

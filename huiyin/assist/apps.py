@@ -8,3 +8,14 @@ class AssistConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.assist import receivers  # noqa: F401  (stores each registered case's signature)
+        from huiyin.core import registry
+        from huiyin.org import roles
+
+        nav = registry.NavEntry(
+            "hotspots", "热点", "assist_hotspots", "bi-fire", 80, roles=roles.SEE_HOT_ISSUES
+        )
+        from huiyin.assist.selectors import accused_unit_hints
+
+        registry.declare(
+            registry.Module(name="assist", navigation=(nav,), aids={"accused_unit_hints": accused_unit_hints})
+        )

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class CategoryModel:
     temperature: float
     params: dict = field(default_factory=lambda: dict(PARAMS))
     meta: dict = field(default_factory=dict)
-    _vec: object = field(default=None, repr=False, compare=False)
+    _vec: Any = field(default=None, repr=False, compare=False)
     _index: dict | None = field(default=None, repr=False, compare=False)
 
     # ---- features -------------------------------------------------------------------------------
@@ -260,9 +261,10 @@ def _fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
         return float(-np.mean(np.log(np.clip(p[np.arange(len(y_idx)), y_idx], 1e-12, None))))
 
     grid = np.geomspace(0.25, 32, 57)
-    best = min(grid, key=nll)
+    best: float = min(grid.tolist(), key=nll)
     fine = np.linspace(best / 1.2, best * 1.2, 41)
-    return float(round(min(fine, key=nll), 4))
+    found: float = min(fine.tolist(), key=nll)
+    return round(found, 4)
 
 
 def train(
@@ -280,16 +282,14 @@ def train(
     y = np.asarray(labels)
     classes = sorted(set(y.tolist()))
     y_idx = np.searchsorted(classes, y)
-    if groups is None:
-        groups = near_duplicate_groups(docs)
-    groups = np.asarray(groups)
+    group_ids = np.asarray(near_duplicate_groups(docs) if groups is None else groups)
 
     # Out-of-fold scores for the probability temperature.
     oof = np.zeros((len(docs), len(classes)))
     n_folds = params["calibration_folds"]
-    if n_folds >= 2 and len(set(groups.tolist())) >= n_folds:
+    if n_folds >= 2 and len(set(group_ids.tolist())) >= n_folds:
         folds = StratifiedGroupKFold(n_folds, shuffle=True, random_state=params["seed"])
-        for tr, te in folds.split(docs, y, groups):
+        for tr, te in folds.split(docs, y, group_ids):
             vec = _vectorizer(params)
             Xtr = vec.fit_transform([docs[i] for i in tr])
             coef, intercept = _fit_linear(Xtr, y[tr], classes, params)

@@ -149,8 +149,9 @@ class DuplicateIndex:
     def _delta_size(self) -> int:
         return sum(len(v) for v in self._delta.values()) // BANDS
 
-    def _rebuild_base(self, extra) -> None:
-        ids_parts, key_parts = [], []
+    def _rebuild_base(self, extra: Any) -> None:
+        ids_parts: list[Any] = []
+        key_parts: list[Any] = []
         if self._base_keys is not None:
             ids_parts.append(self._base_ids)
             key_parts.append(self._base_keys)
@@ -183,7 +184,7 @@ class DuplicateIndex:
                 lo = np.searchsorted(row, bk[b], "left")
                 hi = np.searchsorted(row, bk[b], "right")
                 if hi > lo:
-                    found.append(self._base_ids[b, lo:hi])
+                    found.append(self._base_ids[b, lo:hi])  # type: ignore[index]  # set with _base_keys
         for b in range(BANDS):
             ids = self._delta.get((b, int(bk[b])))
             if ids:
@@ -373,7 +374,7 @@ def build_benchmark(directory=None, seed: int = 0, n_edited: int = 600, n_negati
         queries.append((edit_copy(msgs[i][2], rng), truth))
     for i in negatives:
         queries.append((msgs[i][2], set()))
-    sentences = []
+    sentences: list[str] = []
     for i in pool:
         sentences.extend(s for s in _SENT_SPLIT.split(msgs[i][2]) if len(normalize(s)) >= 8)
     return items, queries, sentences
@@ -385,7 +386,8 @@ def _exact_pairs(texts: list[str], truth_threshold: float, grey_threshold: float
 
     vocab: dict[str, int] = {}
     sets = [shingles(t) for t in texts]
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for sh in sets:
         indices.extend(vocab.setdefault(x, len(vocab)) for x in sh)
         indptr.append(len(indices))

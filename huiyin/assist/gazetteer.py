@@ -111,7 +111,7 @@ class Gazetteer:
         if not matches:
             return None
         counts = Counter(m.place.code for m in matches)
-        first = {}
+        first: dict[str, int] = {}
         for m in matches:
             first.setdefault(m.place.code, m.start)
         code = max(counts, key=lambda c: (self.depth(self._by_code[c]), counts[c], -first[c]))

@@ -163,6 +163,7 @@ def _hot_window(ms: list[Message], days: int):
         users = len({m.user for m in members})
         if best is None or users > best[0]:
             best = (users, i, j)
+    assert best is not None  # ms is never empty here
     _, i, j = best
     return ms[i:j], ms[i].time
 
@@ -192,7 +193,7 @@ def find_hotspots(
         dislikes = sum(m.dislikes for m in window)
         heat = w_users + 0.5 * math.log1p(likes + dislikes) + max(0.0, min(growth, 2.0))
         text_all = " ".join(f"{m.title} {m.text}" for m in ms)
-        places = Counter()
+        places: Counter[str] = Counter()
         for m in ms:
             places.update(set(local_places(m.title + "，" + m.text)))
         areas = Counter(a for m in ms for a in set(admin_codes(m.title + m.text)) if not a.endswith("市"))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from huiyin.workflow.signals import case_event_committed
+from huiyin.notify.signals import case_event_committed
 
 log = logging.getLogger(__name__)
 

@@ -163,6 +163,8 @@ def agreement(directory=None) -> dict:
     timed = 0
     days = []
     for r in full:
+        t0: datetime | None
+        t1: datetime | None
         try:
             t0 = datetime.fromisoformat(r["留言时间_iso"])
             t1 = datetime.fromisoformat(r["答复时间_iso"])

@@ -83,7 +83,8 @@ def signatures_backfill(*, batch: int = 1000, limit: int | None = None) -> dict[
         if not rows:
             break
         last = rows[-1][0]
-        sigs, bands = [], []
+        sigs: list[Any] = []
+        bands: list[Any] = []
         for pk, title, content in rows:
             sig = duplicates.signature(signature_text(title, content))
             if is_blank(sig):

@@ -13,17 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.assist import selectors
 from huiyin.cases.choices import NotAcceptedReason, Status
-from huiyin.cases.services import INTAKE_ROLES
 from huiyin.cases.views import case_or_404
 from huiyin.core.parsing import parse_id
-from huiyin.org.choices import Role
+from huiyin.org import roles
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
 from huiyin.workflow.services import allowed_actions
 from huiyin.workflow.transitions import Action
 
 # The hot-issues dashboard: the window and dispatch desks plus supervisory roles (SPEC §2).
-HOT_ISSUE_ROLES = frozenset({*INTAKE_ROLES, Role.SUPERVISOR, Role.ADMIN})
 MSG_NOT_HOT = "您的岗位不能查看热点问题"
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 MIN_TEXT = 6  # characters of title + content before suggestions are worth computing
@@ -52,7 +50,7 @@ def _petitioner_rows(data: Any) -> list[dict[str, str]]:
 def intake_aids(request: HttpRequest) -> HttpResponse:
     """htmx: category, unit, territory and duplicate suggestions for the intake form being filled in."""
     user = request.user
-    if getattr(user, "role", None) not in INTAKE_ROLES or user.unit is None:  # type: ignore[union-attr]
+    if getattr(user, "role", None) not in roles.REGISTER or user.unit is None:  # type: ignore[union-attr]
         return HttpResponse(MSG_NOT_INTAKE, status=403)
     data = _data(request)
     title = data.get("title", "").strip()
@@ -61,7 +59,7 @@ def intake_aids(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"title": title, "content": content}
     if len(title + content) < MIN_TEXT:
         return render(request, "assist/_intake_results.html", {**context, "waiting": True})
-    unit: Unit = user.unit  # type: ignore[union-attr, assignment]
+    unit: Unit = user.unit  # type: ignore[union-attr]
     territory_id = _int_or_none(data.get("territory"))
     territory = (
         Territory.objects.filter(pk=territory_id, path__startswith=unit.territory.path).first()
@@ -91,7 +89,7 @@ def intake_aids(request: HttpRequest) -> HttpResponse:
         report=report,
         selected_category=_int_or_none(data.get("category")),
         final_reason=NotAcceptedReason.FINAL_AFTER_REREVIEW,
-        can_see_hot=user.role in HOT_ISSUE_ROLES,  # type: ignore[union-attr]
+        can_see_hot=user.role in roles.SEE_HOT_ISSUES,  # type: ignore[union-attr]
     )
     return render(request, "assist/_intake_results.html", context)
 
@@ -135,7 +133,7 @@ def case_aids(request: HttpRequest, code: str) -> HttpResponse:
         "can_not_accept": Action.NOT_ACCEPT in actions,
         "can_forward": Action.FORWARD in actions,
         "final_reason": NotAcceptedReason.FINAL_AFTER_REREVIEW,
-        "can_see_hot": getattr(user, "role", None) in HOT_ISSUE_ROLES,
+        "can_see_hot": getattr(user, "role", None) in roles.SEE_HOT_ISSUES,
     }
     return render(request, "assist/_case_results.html", context)
 
@@ -150,7 +148,7 @@ def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
 def hot_issues(request: HttpRequest) -> HttpResponse:
     """热点问题: clusters of similar matters in a sliding window, over the cases the user may see."""
     user = request.user
-    if getattr(user, "role", None) not in HOT_ISSUE_ROLES and not user.is_superuser:
+    if getattr(user, "role", None) not in roles.SEE_HOT_ISSUES and not user.is_superuser:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_HOT}, status=403)
     window = _choice(request.GET.get("window"), selectors.WINDOW_CHOICES, 30)
     since = _choice(request.GET.get("since"), selectors.SINCE_CHOICES, 90)

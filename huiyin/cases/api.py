@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from huiyin.cases.audit import audit_identity_search
 from huiyin.cases.choices import Channel, PetitionerKind, PetitionType
 from huiyin.cases.choices import Status as CaseStatus
 from huiyin.cases.models import HEADCOUNT_MAX, Case, Category
@@ -27,7 +28,6 @@ from huiyin.cases.selectors import (
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import access, net
 from huiyin.core.access import CASE, STAFF
-from huiyin.core.audit import audit_identity_search
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.core.parsing import DB_INT_MAX, day_after_start, day_start
 from huiyin.org.api import UnitRef, api_user

@@ -24,6 +24,13 @@ class PetitionType(models.TextChoices):
     COMPLAINT = "complaint", "申诉求决"
 
 
+# SPEC §3.9: a 申诉求决 or 检举控告 that the person submits themself (portal, Open311) says who they are
+# and how to reach them; at a window or from a letter the office may register an unclear identity (CH-3).
+IDENTITY_REQUIRED = frozenset({PetitionType.COMPLAINT, PetitionType.ACCUSATION})
+SELF_SERVICE_CHANNELS = frozenset({Channel.ONLINE, Channel.API})
+MSG_IDENTITY_REQUIRED = "申诉求决和检举控告须写明信访人的真实姓名和联系电话（或电子邮箱）"
+
+
 class ContactState(models.TextChoices):
     """Whether the contact a case's submission carried is the person's contact on record.
 

@@ -7,7 +7,7 @@ whose field errors are put back onto these forms so nothing the clerk typed is l
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -60,12 +60,16 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
         territories = Territory.objects.all()
         if user.unit_id and user.unit is not None:
             territories = territories.filter(path__startswith=user.unit.territory.path)
-        self.fields["territory"].queryset = territories.order_by("path")
-        self.fields["accused_unit"].queryset = Unit.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField[Territory], self.fields["territory"]).queryset = territories.order_by(
+            "path"
+        )
+        cast(forms.ModelChoiceField[Unit], self.fields["accused_unit"]).queryset = Unit.objects.filter(
+            is_active=True
+        ).order_by("name")
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
             if user.unit_id and user.unit is not None:

@@ -10,14 +10,13 @@ from huiyin.cases.models import Case, CasePetitioner, Petitioner
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
 from huiyin.core.parsing import parse_id
-from huiyin.org.choices import Role
+from huiyin.org import roles
 from huiyin.org.models import User
 from huiyin.supervision.choices import OrderState
 from huiyin.supervision.models import SupervisionOrder
 from huiyin.workflow.choices import ClockState, CoTaskState
 from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute
 
-SUPERVISORY_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 LIST_FIELDS = ("office", "handling_unit", "category", "territory")
 
 
@@ -50,7 +49,7 @@ def visible_to(user: User) -> QuerySet[Case]:
         # a unit a 督办 order was addressed to (an escalation reaches the unit above the handler)
         | Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk)))
     )
-    if user.role in SUPERVISORY_ROLES:
+    if user.role in roles.OVERSEE:
         path = unit.territory.path
         scope |= Q(office__territory__path__startswith=path) | Q(
             handling_unit__territory__path__startswith=path

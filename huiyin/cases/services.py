@@ -15,13 +15,22 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from huiyin.cases.choices import Channel, ContactState, PetitionerKind, PetitionType, Status
+from huiyin.cases.choices import (
+    IDENTITY_REQUIRED,
+    MSG_IDENTITY_REQUIRED,
+    SELF_SERVICE_CHANNELS,
+    Channel,
+    ContactState,
+    PetitionerKind,
+    PetitionType,
+    Status,
+)
 from huiyin.cases.confidentiality import office_above
+from huiyin.cases.events import event_record
 from huiyin.cases.models import (
     HEADCOUNT_MAX,
     Attachment,
     Case,
-    CaseEvent,
     CasePetitioner,
     Category,
     Petitioner,
@@ -30,8 +39,8 @@ from huiyin.cases.models import (
 from huiyin.core import filetypes, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.models import AuditEntry
-from huiyin.notify.outbox import outbox_write
-from huiyin.org.choices import Role, RuleKey, UnitKind
+from huiyin.org import roles
+from huiyin.org.choices import RuleKey, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.selectors import Rule, profile_for, rules_for_profile
 from huiyin.workflow import clocks
@@ -39,7 +48,6 @@ from huiyin.workflow.choices import ClockKind
 
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-INTAKE_ROLES = frozenset({Role.CLERK, Role.DISPATCHER, Role.GRID_WORKER, Role.LEADER})
 
 
 @dataclass
@@ -70,6 +78,7 @@ class CaseIn:
     headcount: int = 1
     identity_unclear: bool = False
     major_urgent: bool = False
+    contact_email: str = ""  # an address for notices given instead of a phone (Open311)
     petitioners: list[PetitionerIn] = field(default_factory=list)
 
 
@@ -143,6 +152,9 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
         )
     if not people and not data.identity_unclear and not errors:
         errors["petitioners"] = "请登记至少一名信访人，或勾选“姓名或住址不清”"
+    reachable = any(p.name and (p.phone or data.contact_email.strip()) for p in people)
+    if data.channel in SELF_SERVICE_CHANNELS and data.petition_type in IDENTITY_REQUIRED and not reachable:
+        errors.setdefault("petitioners", MSG_IDENTITY_REQUIRED)
 
     profile = profile_for(territory or office.territory)
     rules = rules_for_profile(profile)
@@ -225,14 +237,11 @@ def _find_or_create_petitioner(p: PetitionerIn) -> PartyContact:
     return PartyContact(person, p.phone, p.address, ContactState.ON_RECORD)
 
 
-CONTACT_VERIFIERS = frozenset({Role.CLERK, Role.DISPATCHER})
-
-
 def may_verify_contact(user: User, case: Case) -> bool:
     """The window and dispatch desks of the office that registered the case check a new contact."""
     return bool(
         getattr(user, "is_authenticated", False)
-        and getattr(user, "role", None) in CONTACT_VERIFIERS
+        and getattr(user, "role", None) in roles.VERIFY_CONTACT
         and user.unit_id == case.office_id
     )
 
@@ -294,7 +303,7 @@ def party_contact_verify(
     return party
 
 
-def _check_attachment(f: UploadedFile, max_bytes: int) -> None:
+def _check_attachment(f: UploadedFile[bytes], max_bytes: int) -> None:
     if f.size is not None and f.size > max_bytes:
         raise ValidationFailed(
             f"附件“{f.name}”超过{max_bytes // (1024 * 1024)}MB", extra={"fields": {"attachments": "附件过大"}}
@@ -313,7 +322,7 @@ def case_register(
     office: Unit,
     actor: User | None,
     idempotency_key: str | None = None,
-    attachments: list[UploadedFile] | None = None,
+    attachments: list[UploadedFile[bytes]] | None = None,
 ) -> tuple[Case, bool]:
     """Register a petition from any channel and start its clocks. Return (case, created).
 
@@ -325,7 +334,7 @@ def case_register(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    if actor is not None and actor.role not in INTAKE_ROLES:
+    if actor is not None and actor.role not in roles.REGISTER:
         raise PermissionDenied("您的岗位不能登记信访事项")
     if office.kind != UnitKind.PETITION_OFFICE:
         raise ValidationFailed("登记单位须为信访部门", extra={"fields": {"office": "请选择信访部门"}})
@@ -375,9 +384,11 @@ def case_register(
                 clocks.start_clock(
                     case=case, kind=ClockKind.NOTICE, unit=office, rules=rules, trigger="register", on=today
                 )
-            event = CaseEvent.objects.create(
+            # its receipt commits with it (ADR 0006, 0007)
+            event_record(
                 case=case,
                 event_type="register",
+                from_status="",
                 to_status=Status.REGISTERED,
                 actor=actor,
                 actor_unit=received_at,
@@ -385,7 +396,6 @@ def case_register(
                 | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {}),
                 created_at=now,
             )
-            outbox_write(event=event)  # its receipt commits with it (ADR 0006)
     except IntegrityError:
         if idempotency_key:  # a concurrent retry won the race: answer with its case
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -430,7 +440,7 @@ def _create_case(
     raise RuntimeError("could not allocate a case code")  # 32^6 codes a day: practically unreachable
 
 
-def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attachment:
+def _store_attachment(case: Case, f: UploadedFile[bytes], actor: User | None) -> Attachment:
     digest = hashlib.sha256()
     for chunk in f.chunks():
         digest.update(chunk)
@@ -438,7 +448,7 @@ def _store_attachment(case: Case, f: UploadedFile, actor: User | None) -> Attach
     attachment = Attachment(
         case=case,
         original_name=(f.name or "file")[:200],
-        content_type=f.content_type,  # detected by _check_attachment
+        content_type=f.content_type or "application/octet-stream",  # detected by _check_attachment
         size=f.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=actor,

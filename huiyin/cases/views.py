@@ -23,18 +23,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
+from huiyin.cases.audit import audit_identity_search
 from huiyin.cases.choices import Decision, DeliveryMethod, DivertTarget, NotAcceptedReason, Rating
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
-from huiyin.cases.services import INTAKE_ROLES, case_register, may_verify_contact, party_contact_verify
-from huiyin.core import net, timeutil
-from huiyin.core.audit import audit_identity_search
+from huiyin.cases.services import case_register, may_verify_contact, party_contact_verify
+from huiyin.core import net, registry, timeutil
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.org import roles
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
-from huiyin.workflow.events import EVENT_LABELS
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import accused_unknown, suggest_unit
 from huiyin.workflow.selectors import case_extras
@@ -169,7 +169,7 @@ def _intake_context(request: HttpRequest, form: CaseForm, formset: Any, **extra:
 def case_new(request: HttpRequest) -> HttpResponse:
     """登记: the window form for visits, letters, calls and faxes."""
     user = request.user
-    if getattr(user, "role", None) not in INTAKE_ROLES:
+    if getattr(user, "role", None) not in roles.REGISTER:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_INTAKE}, status=403)
     if request.method == "GET":
         form = CaseForm(user=user)  # type: ignore[arg-type]
@@ -193,10 +193,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
             _intake_context(request, form, formset, error="请检查标红的项目", files_dropped=bool(files)),
             status=400,
         )
-    data, rows = case_in_from(form, formset)
+    case_in, rows = case_in_from(form, formset)
     try:
         case, created = case_register(
-            data=data,
+            data=case_in,
             office=user.unit,  # type: ignore[union-attr, arg-type]
             actor=user,  # type: ignore[arg-type]
             idempotency_key=form.cleaned_data["idempotency_key"],
@@ -236,7 +236,7 @@ def _mask_query(q: str, kind: str) -> str:
 def petitioner_lookup(request: HttpRequest) -> HttpResponse:
     """htmx: petitioners in the user's scope matching a whole ID number, phone or exact name, masked,
     with their earlier cases. Every search is audited; the full data comes only from the reveal."""
-    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+    if getattr(request.user, "role", None) not in roles.REGISTER:
         return HttpResponse(status=403)
     q = request.GET.get("lookup", "").strip()[:100]
     kind = selectors.lookup_kind(q)
@@ -258,7 +258,7 @@ def petitioner_lookup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
     """The 'fill' button: the unmasked identity of one petitioner in the user's scope, audited."""
-    if getattr(request.user, "role", None) not in INTAKE_ROLES:
+    if getattr(request.user, "role", None) not in roles.REGISTER:
         return JsonResponse({"message": MSG_NOT_INTAKE, "extra": {}}, status=403)
     try:
         person = selectors.petitioner_for_reveal(request.user, petitioner)  # type: ignore[arg-type]
@@ -329,7 +329,7 @@ def event_summary(ev: CaseEvent) -> str:
     if d.get("method") in DeliveryMethod.values:
         parts.append(f"{DeliveryMethod(d['method']).label}，送达日期{d.get('delivered_on', '')}")
     if d.get("rating") in Rating.values:
-        solved = {True: "问题已解决", False: "问题未解决"}.get(d.get("solved"), "")
+        solved = {True: "问题已解决", False: "问题未解决"}.get(bool(d["solved"]), "") if "solved" in d else ""
         parts.append("评价：" + Rating(d["rating"]).label + (f"，{solved}" if solved else ""))
     if d.get("review_unit_name"):
         parts.append(f"复查机关：{d['review_unit_name']}")
@@ -347,7 +347,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
     return [
         {
             "event": ev,
-            "label": EVENT_LABELS.get(ev.event_type, ev.event_type),
+            "label": registry.event_label(ev.event_type),
             "summary": event_summary(ev),
             "css": "ev-clock-red"
             if ev.event_type == "clock_red"
@@ -371,8 +371,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "opinions": list(case.opinions.select_related("issued_unit", "issued_by")),
         "attachments": list(case.attachments.all()),
         "merged_cases": list(
-            selectors.visible_to(request.user).filter(merged_into=case).only("code", "title")
-        ),  # type: ignore[arg-type]
+            selectors.visible_to(request.user).filter(merged_into=case).only("code", "title")  # type: ignore[arg-type]
+        ),
         "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
         "suggestion": suggest_unit(case) if Action.FORWARD in actions or Action.ACCEPT in actions else None,
         "can_forward": Action.FORWARD in actions,
@@ -475,7 +475,7 @@ def case_receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpResponse | FileResponse:
     case = case_or_404(request, code)
     attachment = case.attachments.filter(pk=pk).first()
     if attachment is None:
@@ -487,7 +487,7 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
         logger.error("attachment %s of case %s is missing on disk", attachment.pk, case.code)
         return render(
             request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404
-        )  # type: ignore[return-value]
+        )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
@@ -508,7 +508,7 @@ def opinion_or_404(request: HttpRequest, code: str, pk: int) -> Opinion:
 
 
 def _audit_document(request: HttpRequest, opinion: Opinion, fmt: str) -> None:
-    AuditEntry.objects.create(
+    AuditEntry.objects.create(  # type: ignore[misc]  # signed-in staff only (the view's decorator)
         kind=AuditEntry.Kind.DOCUMENT,
         actor=request.user,
         case=opinion.case,

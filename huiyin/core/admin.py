@@ -26,7 +26,7 @@ def _case_id(obj: Model | None) -> int | None:
     return getattr(obj, "case_id", None)
 
 
-class AuditedAdminMixin(admin.ModelAdmin):
+class AuditedAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]  # mixed into admins of any model
     """Every changelist / change / history page this admin serves is an admin_view audit row."""
 
     def _audit(self, request: HttpRequest, view: str, object_id: str | None = None) -> None:
@@ -76,13 +76,13 @@ class AuditedAdminMixin(admin.ModelAdmin):
 
 
 @admin.register(HolidayOverride)
-class HolidayOverrideAdmin(admin.ModelAdmin):
+class HolidayOverrideAdmin(admin.ModelAdmin[HolidayOverride]):
     list_display = ("day", "is_workday", "name")
     date_hierarchy = "day"
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """Read-only: the audit log is append-only."""
 
     list_display = ("created_at", "kind", "actor", "case", "ip_address")

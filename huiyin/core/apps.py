@@ -9,7 +9,15 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from huiyin.core import signals  # noqa: F401
+        from huiyin.core import registry, signals  # noqa: F401
+
+        N = registry.NavEntry
+        registry.declare(
+            registry.Module(
+                name="core",
+                navigation=(N("admin", "管理", "admin:index", "bi-gear", 90, staff_flag=True),),
+            )
+        )
         from huiyin.core.seeds import restore_reference_data
 
         # after every `migrate` and every `flush` (transactional tests): reference data back in place

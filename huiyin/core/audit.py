@@ -24,39 +24,6 @@ def mask(value: str) -> str:
     return f"{value[:3]}{'*' * max(1, len(value) - 7)}{value[-4:]}" if len(value) >= 8 else "*" * len(value)
 
 
-def identity_search(q: str) -> tuple[str, list[int]] | None:
-    """(what the query looks like, matched petitioner ids) when `q` searches for a person, else None."""
-    from huiyin.cases.models import Petitioner
-
-    q = q.strip()
-    if not q:
-        return None
-    if ID_NUMBER_RE.match(q):
-        kind, people = "id_number", Petitioner.objects.filter(id_number=q.upper())
-    elif PHONE_RE.match(q) and sum(c.isdigit() for c in q) >= 7:
-        kind, people = "phone", Petitioner.objects.filter(phone=q)
-    else:
-        people = Petitioner.objects.filter(name=q)
-        ids = list(people.values_list("pk", flat=True)[:50])
-        return ("name", ids) if ids else None  # free words are not a search for a person
-    return kind, list(people.values_list("pk", flat=True)[:50])
-
-
-def audit_identity_search(request: HttpRequest, q: str, *, where: str) -> AuditEntry | None:
-    """One `search` row when a staff search looks for a person (ID number, phone or a petitioner's name)."""
-    found = identity_search(q)
-    if found is None:
-        return None
-    kind, petitioners = found
-    shown = q.strip() if kind == "name" else mask(q.strip())
-    return AuditEntry.objects.create(
-        kind=AuditEntry.Kind.SEARCH,
-        actor=request.user,
-        ip_address=net.audit_ip(request),
-        detail={"where": where, "query_kind": kind, "query": shown, "petitioners": petitioners},
-    )
-
-
 def audit(request: HttpRequest, kind: str, *, case_id: int | None = None, **detail: Any) -> AuditEntry:
     """One audit row for `request.user` from the client's address."""
     user = request.user if request.user.is_authenticated else None

@@ -11,7 +11,7 @@ _CACHE_KEY = "huiyin:holiday-calendar:v1"
 
 def current_calendar() -> HolidayCalendar:
     """Return the calendar with every `HolidayOverride` applied (cached until an override changes)."""
-    calendar = cache.get(_CACHE_KEY)
+    calendar: HolidayCalendar | None = cache.get(_CACHE_KEY)
     if calendar is None:
         from huiyin.core.models import HolidayOverride
 

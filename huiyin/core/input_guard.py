@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from huiyin.core import registry
 from huiyin.core.parsing import parse_id
 
 MSG_NUL = "请求中含有不允许的控制字符（NUL），请删除后重试"
@@ -84,10 +85,9 @@ def surface_error(
     path = request.path_info.replace(NUL, "")
     if path.startswith("/api/"):
         return JsonResponse({"message": message, "extra": extra or {}}, status=status)
-    if path.startswith("/open311/"):
-        from huiyin.open311.views import error  # the GeoReport error list, JSON or XML
-
-        return error("xml" if path.endswith(".xml") else "json", status, message)
+    surface = registry.error_surface(path)  # e.g. the GeoReport error list for /open311/
+    if surface is not None:
+        return surface(request, status, message)  # type: ignore[no-any-return]
     template = "404.html" if status == 404 else "400.html"
     html = render_to_string(template, {"message": message}, request=request)
     return HttpResponse(html, status=status)

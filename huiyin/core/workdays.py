@@ -158,7 +158,8 @@ class HolidayCalendar:
             return self._names[day]
         if day in self._overrides or _package_is_workday(day) is None:
             return None
-        return chinese_calendar.get_holiday_detail(day)[1]
+        detail: str | None = chinese_calendar.get_holiday_detail(day)[1]
+        return detail
 
 
 @cache

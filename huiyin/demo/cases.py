@@ -148,7 +148,7 @@ class CaseBuilder:
         original_code = case_services.new_case_code
         # Seeded receipt codes, same format, so a seed reproduces the same demo (the service's own
         # generator is cryptographically random on purpose).
-        case_services.new_case_code = self._case_code  # type: ignore[assignment]
+        case_services.new_case_code = self._case_code
         try:
             names = [name for name, _ in STORIES]
             weights = [w for _, w in STORIES]
@@ -157,7 +157,7 @@ class CaseBuilder:
                 story = names[i] if i < len(names) else self.rng.choices(names, weights)[0]
                 self._one(story)
         finally:
-            case_services.new_case_code = original_code  # type: ignore[assignment]
+            case_services.new_case_code = original_code
             self.clock.restore()
         return self.outcome
 

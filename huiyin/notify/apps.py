@@ -7,3 +7,23 @@ class NotifyConfig(AppConfig):
     verbose_name = "通知"
     # No signal receiver: the services that write case events write an outbox row in the same
     # transaction (huiyin.notify.outbox), and its delivery makes the notices.
+
+    def ready(self) -> None:
+        from huiyin.core import registry
+        from huiyin.core.seeds import migration_seed
+        from huiyin.notify.models import MessageTemplate
+
+        registry.declare(
+            registry.Module(
+                name="notify",
+                navigation=(registry.NavEntry("notices", "通知", "notices", "bi-bell", 40),),
+                periodic_tasks=(
+                    (30, "huiyin.notify.tasks.retry_notifications"),  # failed messages, window reminders
+                    (40, "huiyin.notify.tasks.drain_outbox"),  # events whose delivery died (ADR 0006)
+                ),
+                reference_data_present=lambda: MessageTemplate.objects.exists(),
+                reference_data=(
+                    (60, migration_seed("huiyin.notify.migrations.0002_default_templates", "seed")),
+                ),
+            )
+        )

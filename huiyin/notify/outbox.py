@@ -116,7 +116,7 @@ def _announce(event: CaseEvent) -> None:
     """Tell the other listeners of `event` (major/urgent report, duplicate signature) in a savepoint:
     a listener's failure is logged and rolled back alone, never holding back the notices (each
     listener has its own sweep or backfill for what it missed)."""
-    from huiyin.workflow.signals import case_event_committed
+    from huiyin.notify.signals import case_event_committed
 
     try:
         with transaction.atomic():

@@ -15,7 +15,7 @@ from django.template import Context, Engine
 
 from huiyin.cases.choices import Decision, NotAcceptedReason, OpinionStage
 from huiyin.cases.models import Case, CaseEvent, Opinion
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.notify.backends import Message, backend_for
 from huiyin.notify.choices import DeliveryState, Medium, MessageKind
 from huiyin.notify.defaults import DEFAULT_TEMPLATES, SIGNATURE
@@ -26,18 +26,22 @@ from huiyin.workflow.models import Clock
 log = logging.getLogger(__name__)
 _ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HTML
 
-# Which case events the petitioner is told about (regulations.md RG-3..5, HD-7, RV-1..3).
-EVENT_KINDS: dict[str, MessageKind] = {
-    kind.value: kind
-    for kind in MessageKind
-    if kind not in (MessageKind.WINDOW_REMINDER, MessageKind.LOGIN_CODE, MessageKind.STAFF_NOTICE)
-}
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
 DUE_CLOCK = {
     MessageKind.ACCEPT: ClockKind.HANDLING,
     MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
     MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
 }
+
+
+def message_kind(event_type: str) -> MessageKind | None:
+    """The message the petitioner gets for an event type, as its app declared it (regulations.md
+    RG-3..5, HD-7, RV-1..3); None for an internal step or an undeclared type."""
+    try:
+        declared = registry.event_type(event_type).message
+    except registry.UnknownEventType:
+        return None
+    return MessageKind(declared) if declared else None
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -176,7 +180,7 @@ def make_notification(
 
 def notifications_for_event(event: CaseEvent) -> list[Notification]:
     """Make the messages an event owes the petitioner (one per address); idempotent per event."""
-    kind = EVENT_KINDS.get(event.event_type)
+    kind = message_kind(event.event_type)
     if kind is None:
         return []
     case = event.case

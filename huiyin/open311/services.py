@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from huiyin.cases.choices import Channel, PetitionType
+from huiyin.cases.choices import IDENTITY_REQUIRED, Channel, PetitionType
 from huiyin.cases.models import Category
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core import timeutil
@@ -22,7 +22,6 @@ from huiyin.org.models import Territory, User
 from huiyin.portal.selectors import office_for
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
-IDENTITY_REQUIRED = (PetitionType.COMPLAINT, PetitionType.ACCUSATION)
 
 
 @dataclass
@@ -126,6 +125,7 @@ def request_submit(*, data: RequestIn, user: User, idempotency_key: str = "") ->
         if petition_type == PetitionType.ACCUSATION
         else "",
         identity_unclear=not people,
+        contact_email=data.email if "@" in (data.email or "") else "",
         petitioners=people,
     )
     key = f"open311:{user.pk}:{idempotency_key}"[:80] if idempotency_key else None

@@ -81,7 +81,7 @@ def refuse_key_in_query(view: Any) -> Any:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return view(request, *args, **kwargs)
         except KeyInQueryString:
             return error(kwargs.get("fmt", "json"), 400, MSG_KEY_IN_QUERY)
 
@@ -122,9 +122,8 @@ def _territories() -> list[tuple[str, str]]:
 
 @require_GET
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = (
-        Category.objects.filter(pk=parse_id(code), level=3).first() if parse_id(code) is not None else None
-    )
+    pk = parse_id(code)
+    category = Category.objects.filter(pk=pk, level=3).first() if pk is not None else None
     if category is None:
         return error(fmt, 404, f"没有这个 service_code：{code[:40]}")
     return render(fmt, mapping.service_definition_json(category, _territories()), "service_definition")
@@ -193,8 +192,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         if end is not None:
             qs = qs.filter(case__registered_at__lte=end)
         if q.get("service_code"):
-            codes = parse_ids(q["service_code"])
-            qs = qs.filter(case__category_id__in=codes)
+            qs = qs.filter(case__category_id__in=parse_ids(q["service_code"]))
         if q.get("status"):
             wanted = {s.strip() for s in q["status"].split(",")}
             if not wanted <= {"open", "closed"}:

@@ -28,11 +28,11 @@ class StaffAdmin(UserAdmin):
     list_filter = ("role", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "phone")
     raw_id_fields = ("unit",)
-    fieldsets = (*UserAdmin.fieldsets, ("岗位", {"fields": ("full_name", "unit", "role", "phone")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("岗位", {"fields": ("full_name", "unit", "role", "phone")}))
     actions = ("reset_two_factor",)
 
     @admin.action(description="重置所选账号的两步验证（手机丢失时；记入审计）")
-    def reset_two_factor(self, request, queryset):  # type: ignore[no-untyped-def]
+    def reset_two_factor(self, request, queryset):
         for user in queryset:
             two_factor_reset(user=user, actor=request.user, ip=audit_ip(request))
         self.message_user(
@@ -81,10 +81,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ("key_hash",)
     actions = ("revoke",)
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
     @admin.action(description="吊销所选令牌")
-    def revoke(self, request, queryset):  # type: ignore[no-untyped-def]
+    def revoke(self, request, queryset):
         for token in queryset:
             token_revoke(token=token, actor=request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -115,3 +116,15 @@ def unit_graph() -> dict[int, UnitNode]:
 def tokens_of(user: User) -> list[ApiToken]:
     """`user`'s own API tokens, newest first (never the hash)."""
     return list(ApiToken.objects.filter(user=user).defer("key_hash").order_by("-created_at", "-id"))
+
+
+def unit_staff(unit_ids: Iterable[int | None], roles: Iterable[str]) -> set[int]:
+    """Active accounts with one of `roles` in any of the units (who is told of a case event)."""
+    ids = [u for u in unit_ids if u]
+    if not ids:
+        return set()
+    return set(
+        User.objects.filter(unit_id__in=ids, role__in=list(roles), is_active=True).values_list(
+            "pk", flat=True
+        )
+    )

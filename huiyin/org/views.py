@@ -21,10 +21,9 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huiyin.cases.services import INTAKE_ROLES
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, NotFound
-from huiyin.org import services
+from huiyin.org import roles, services
 from huiyin.org.middleware import ENROL, SESSION_KEY, VERIFY, pending_second_factor, second_factor_done
 from huiyin.org.models import ApiToken, User
 from huiyin.org.selectors import tokens_of
@@ -71,16 +70,13 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 def nav_context(request: HttpRequest, nav: str = "") -> dict[str, object]:
-    """What the base layout needs to draw the navigation for this user."""
+    """Which navigation entry is current (the entries themselves come from the modules' declarations:
+    huiyin.org.context_processors.navigation), and the flags a few pages still ask."""
     user = request.user
-    role = getattr(user, "role", None)
     return {
         "nav": nav,
-        "can_register": role in INTAKE_ROLES,
-        "can_supervise": role == "supervisor",
-        "can_read_audit": role in {"supervisor", "admin"} or getattr(user, "is_superuser", False),
-        "is_leader": role == "leader",
-        "can_see_hot_issues": role in {"clerk", "dispatcher", "grid_worker", "leader", "supervisor", "admin"},
+        "can_register": roles.has(user, roles.REGISTER),
+        "is_leader": getattr(user, "role", None) == "leader",
     }
 
 

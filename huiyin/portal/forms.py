@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from huiyin.cases.choices import PetitionerKind, PetitionType, Rating
+from huiyin.cases.choices import IDENTITY_REQUIRED, PetitionerKind, PetitionType, Rating
 from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
 from huiyin.core import filetypes
 from huiyin.core.errors import ValidationFailed
@@ -26,7 +26,6 @@ ATTACHMENT_TYPES = {
     ".txt": "text/plain",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-IDENTITY_REQUIRED = (PetitionType.COMPLAINT, PetitionType.ACCUSATION)
 
 
 def max_file_bytes() -> int:
@@ -88,8 +87,14 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("请选择（可不选）")), *category_choices()]
-        self.fields["territory"].choices = [("", _("请选择（可不选）")), *territory_choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", _("请选择（可不选）")),
+            *category_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["territory"]).choices = [
+            ("", _("请选择（可不选）")),
+            *territory_choices(),
+        ]
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect | forms.CheckboxInput | forms.HiddenInput):
                 continue
@@ -126,7 +131,7 @@ class SubmitForm(forms.Form):
         return files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("petition_type")
         name = (data.get("name") or "").strip()
         phone = (data.get("phone") or "").strip().replace(" ", "")

@@ -11,20 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from huiyin.cases.choices import (
     Decision,
-    DeliveryMethod,
-    DivertTarget,
-    NotAcceptedReason,
     OpinionStage,
     PetitionType,
-    Rating,
     Status,
 )
 from huiyin.cases.models import Case, CaseEvent, Category, Opinion
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.org.choices import TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit
 from huiyin.portal.models import OfficeInfo, TrackingSecret
@@ -101,83 +96,13 @@ def _day(value: Any) -> str:
 
 
 def citizen_event_text(ev: CaseEvent) -> str | None:
-    """What an event means for the petitioner, in plain words; None for internal steps."""
-    d = ev.data or {}
-    unit = ev.actor_unit.name if ev.actor_unit else ""
-    t = ev.event_type
-    if t == "register":
-        return _("%(office)s登记了您的信访事项") % {"office": unit or ev.case.office.name}
-    if t == "accept":
-        return _("%(unit)s受理了您的信访事项") % {"unit": unit}
-    if t == "not_accept":
-        label = (
-            NotAcceptedReason(d["reason_code"]).label
-            if d.get("reason_code") in NotAcceptedReason.values
-            else ""
-        )
-        return _("不予受理：%(label)s。%(reason)s") % {"label": label, "reason": ev.reason}
-    if t == "divert":
-        label = d.get("target_label") or (
-            DivertTarget(d["target"]).label if d.get("target") in DivertTarget.values else ""
-        )
-        return _("请通过法定途径解决（%(label)s）：%(guidance)s") % {"label": label, "guidance": ev.reason}
-    if t == "merge":
-        return _("与同一事项合并办理")
-    if t == "transfer":
-        return _("移交%(unit)s处理") % {"unit": d.get("to_office_name", "")}
-    if t == "assign":
-        return _("交%(unit)s办理，要求按期反馈结果") % {"unit": d.get("unit_name", "")}
-    if t == "forward":
-        return _("转送%(unit)s办理") % {"unit": d.get("unit_name", "")}
-    if t == "return":
-        return _("重新确定办理单位")
-    if t == "extend":
-        return _("经批准延期%(days)s日，办理期限至%(due)s。延期理由：%(reason)s") % {
-            "days": d.get("days", ""),
-            "due": _day(d.get("new_due_on")),
-            "reason": ev.reason,
-        }
-    if t == "mediate":
-        return _("%(unit)s组织调解，双方达成协议") % {"unit": unit}
-    if t in ("reply", "review_reply", "rereview_reply"):
-        decision = Decision(d["decision"]).label if d.get("decision") in Decision.values else ""
-        stage = {"reply": OpinionStage.HANDLING, "review_reply": OpinionStage.REVIEW}.get(
-            t, OpinionStage.REREVIEW
-        )
-        return _("%(unit)s出具%(stage)s（%(decision)s）") % {
-            "unit": unit,
-            "stage": stage.label,
-            "decision": decision,
-        }
-    if t == "deliver":
-        method = DeliveryMethod(d["method"]).label if d.get("method") in DeliveryMethod.values else ""
-        return _("意见书已送达（%(method)s，%(day)s）") % {
-            "method": method,
-            "day": _day(d.get("delivered_on")),
-        }
-    if t == "rate":
-        rating = Rating(d["rating"]).label if d.get("rating") in Rating.values else ""
-        return _("您评价：%(rating)s") % {"rating": rating}
-    if t == "reopen":
-        return _("重新办理")
-    if t == "close":
-        return _("办结")
-    if t == "request_review":
-        return _("您请求复查，复查机关：%(unit)s") % {"unit": d.get("review_unit_name", "")}
-    if t == "request_rereview":
-        return _("您请求复核，复核机关：%(unit)s") % {"unit": d.get("rereview_unit_name", "")}
-    if t == "hearing_start":
-        return _("复核机关举行听证（听证期间不计入复核期限）")
-    if t == "hearing_end":
-        return _("听证结束，复核期限至%(due)s") % {"due": _day(d.get("new_due_on"))}
-    if t == "clock_red" and d.get("clock") in ClockKind.values:
-        return _("%(clock)s已超期（期满日%(due)s）") % {
-            "clock": ClockKind(d["clock"]).label,
-            "due": _day(d.get("due_on")),
-        }
-    if t == "clock_expired" and d.get("clock") in ClockKind.values:
-        return _("%(clock)s已届满") % {"clock": ClockKind(d["clock"]).label}
-    return None  # objections, yellow warnings and other internal steps
+    """What an event means for the petitioner, in plain words, as its app declared it (ADR 0007);
+    None for internal steps (objections, yellow warnings, 督办) and for undeclared types."""
+    try:
+        words = registry.event_type(ev.event_type).citizen
+    except registry.UnknownEventType:
+        return None
+    return words(ev) if words else None
 
 
 def citizen_timeline(case: Case) -> list[dict[str, Any]]:
@@ -324,7 +249,9 @@ def _published() -> list[dict[str, Any]]:
 
 
 def published_replies() -> list[dict[str, Any]]:
-    return cache.get_or_set("portal:published", _published, _cache_seconds())
+    # never None: get_or_set stores and returns the default
+    found: list[dict[str, Any]] = cache.get_or_set("portal:published", _published, _cache_seconds())  # type: ignore[assignment]
+    return found
 
 
 def case_status_label(case: Case) -> str:

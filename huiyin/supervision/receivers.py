@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from huiyin.notify.signals import case_event_committed
 from huiyin.supervision.choices import EVENT_MAJOR_URGENT
-from huiyin.workflow.signals import case_event_committed
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,12 @@ from django.db.models import Q, QuerySet
 from huiyin.cases.choices import OPEN_STATUSES, Channel
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import case_list, visible_to
+from huiyin.org import roles
 from huiyin.org.choices import Role, TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
 from huiyin.supervision.choices import CandidateState
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 from huiyin.workflow.choices import DisputeState
-
-OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 
 def candidates_for(
@@ -64,7 +63,7 @@ def orders_for(user: User) -> QuerySet[SupervisionOrder]:
     """督办单: a supervisor or leader sees those of the territory's cases; others those addressed to their
     unit."""
     qs = SupervisionOrder.objects.select_related("case", "unit", "issued_by").order_by("-issued_at", "-id")
-    if user.role in OVERSEERS:
+    if user.role in roles.OVERSEE:
         return qs.filter(case__in=visible_to(user))
     if not user.unit_id:
         return qs.none()
@@ -76,7 +75,7 @@ def units_of_record(user: User) -> QuerySet[Unit]:
     if not user.unit_id:
         return Unit.objects.none()
     assert user.unit is not None
-    if user.role in OVERSEERS:
+    if user.role in roles.OVERSEE:
         return Unit.objects.filter(
             Q(pk=user.unit_id) | Q(territory__path__startswith=user.unit.territory.path)
         )

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from huiyin.cases.choices import OPEN_STATUSES, Rating
+from huiyin.cases.events import event_record
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from huiyin.org import roles
 from huiyin.org.choices import Role, RuleKey, UnitKind
 from huiyin.org.models import RuleProfile, Unit, User
 from huiyin.org.selectors import rules_for_profile
@@ -28,7 +30,6 @@ from huiyin.supervision.choices import (
 )
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder, UrgentReportRecipient
 from huiyin.workflow.choices import WINDOW_KINDS, ClockKind, ClockState
-from huiyin.workflow.events import write_event
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import blocked_units
 
@@ -37,15 +38,17 @@ MSG_NOT_SUPERVISOR_DISMISS = "只有督查考核岗位可以处理督办线索"
 MSG_NOT_ADDRESSEE = "只有被督办单位的工作人员可以答复督办"
 MSG_ORDER_CLOSED = "该督办单已{state}，不能再答复"
 MSG_ACCUSED_UNIT = "不得向被反映单位或其直接上级下发督办（《信访工作条例》第三十条第三款）"
-ANSWER_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.LEADER})
 # a 督办 order can be addressed to the petition office itself (its own routing or notice clock ran out,
 # 条例 §43): there the staff who route and register answer it, with the office's head and leaders
-OFFICE_ANSWER_ROLES = ANSWER_ROLES | {Role.DISPATCHER}
 
 
-def answer_roles(unit: Unit) -> frozenset[Role]:
+def answer_roles(unit: Unit) -> frozenset[str]:
     """Roles of `unit` that may answer a 督办 order addressed to it."""
-    return OFFICE_ANSWER_ROLES if unit.kind == UnitKind.PETITION_OFFICE else ANSWER_ROLES
+    return (
+        roles.ANSWER_SUPERVISION_IN_OFFICE
+        if unit.kind == UnitKind.PETITION_OFFICE
+        else roles.ANSWER_SUPERVISION
+    )
 
 
 def may_answer(user: User, order: SupervisionOrder) -> bool:
@@ -188,7 +191,7 @@ def escalate_overdue_orders(today: date) -> int:
                 due_on=today + timedelta(days=span),
                 issued_at=timeutil.now(),
             )
-            write_event(
+            event_record(
                 case=order.case,
                 event_type=EVENT_ESCALATED,
                 actor=None,
@@ -254,7 +257,7 @@ def candidate_dismiss(*, candidate: SupervisionCandidate, actor: User, reason: s
     ):
         raise TransitionNotAllowed("该督办线索已处理")
     candidate.refresh_from_db()
-    write_event(
+    event_record(
         case=candidate.case,
         event_type=EVENT_DISMISSED,
         actor=actor,
@@ -327,7 +330,7 @@ def order_issue(
     )
     if candidate is not None:
         SupervisionCandidate.objects.filter(pk=candidate.pk).update(state=CandidateState.ORDERED)
-    write_event(case=case, event_type=EVENT_ORDER, actor=actor, data=_order_data(order), reason=instructions)
+    event_record(case=case, event_type=EVENT_ORDER, actor=actor, data=_order_data(order), reason=instructions)
     return order
 
 
@@ -348,7 +351,7 @@ def order_answer(*, order: SupervisionOrder, actor: User, answer: str) -> Superv
     order.answered_by = actor
     order.answered_at = now
     order.save(update_fields=["state", "answer", "answered_by", "answered_at"])
-    write_event(
+    event_record(
         case=order.case,
         event_type=EVENT_ANSWER,
         actor=actor,
@@ -387,7 +390,7 @@ def report_major_urgent(*, case: Case, actor: User | None = None) -> CaseEvent:
     """条例 §25: a major/urgent matter is reported at once to the jurisdiction's leaders; the event's
     timestamp proves the report was timely (不得隐瞒、谎报、缓报, §46(四))."""
     leaders = urgent_recipients(case)
-    return write_event(
+    return event_record(
         case=case,
         event_type=EVENT_MAJOR_URGENT,
         actor=actor,

@@ -1,2 +1,15 @@
-"""The 督办 sweep runs inside the worker's periodic clock sweep (huiyin.workflow.tasks), right after the
-clocks flip, so one job keeps every clock and every 督办 candidate current."""
+"""Background jobs of supervision: the 督办 sweep (candidates, escalation of unanswered orders,
+major/urgent reports), queued by `huiyin worker` right after the clock sweep (declared in
+SupervisionConfig.ready(), order 20 after the clocks' 10), so it sees the clocks' new colours."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def sweep_supervision_task() -> dict[str, int]:
+    """Find 督办 candidates, escalate unanswered orders, report major/urgent matters; return the counts."""
+    from huiyin.supervision.services import sweep_supervision
+
+    return sweep_supervision()

@@ -18,6 +18,7 @@ from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
+from huiyin.org import roles
 from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
@@ -195,7 +196,7 @@ def unit_record(request: HttpRequest) -> HttpResponse:
     context = {
         **nav_context(request, "supervision"),
         "unit": unit,
-        "units": list(units.select_related("territory")[:200]) if user.role in selectors.OVERSEERS else [],
+        "units": list(units.select_related("territory")[:200]) if user.role in roles.OVERSEE else [],
         "orders": orders,
         "counts": {s: sum(1 for o in orders if o.state == s) for s in ("open", "answered", "escalated")},
     }

@@ -309,7 +309,7 @@ def _dispute_units(user: User, case: Case, value: list[int], action: Action) -> 
 def _leader(user: User, case: Case, value: int | None, action: Action) -> User | None:
     if value is None:
         return None
-    leader = leaders_for(case).filter(pk=value).first()
+    leader: User | None = leaders_for(case).filter(pk=value).first()
     if leader is None:
         raise _bad_reference("leader", MSG_LEADER_UNUSABLE.format(id=value))
     return leader
@@ -467,12 +467,6 @@ def meta(request: HttpRequest) -> dict[str, Any]:
         "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
     }
 
-
-# 督办 and the leader inbox live in their own app; their endpoints join the API here (huiyin/api.py
-# mounts this router).
-from huiyin.supervision.api import router as supervision_router  # noqa: E402
-
-router.add_router("", supervision_router)
 
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
 access.declare(

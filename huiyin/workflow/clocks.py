@@ -8,14 +8,14 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Q
 
-from huiyin.cases.models import Case, CaseEvent
+from huiyin.cases.events import event_record
+from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
 from huiyin.core.workdays import DayUnit, add_days, warning_date, working_days_between
-from huiyin.notify.outbox import outbox_write
 from huiyin.org.choices import RuleKey, ValueUnit
 from huiyin.org.models import Unit
-from huiyin.org.selectors import Rule
+from huiyin.org.selectors import Rule, rules_for, rules_for_profile
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
 from huiyin.workflow.models import Clock
 
@@ -232,10 +232,13 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
                     if Clock.objects.filter(id=clock_id, state=old_state).update(state=new_state) != 1:
                         continue  # another sweeper got there first
                     flipped += 1
-                    event = CaseEvent.objects.create(
-                        case_id=case_id,
+                    # announced like any event: the unit's staff get a yellow/red work notice (ADR 0006)
+                    event_record(
+                        case=case_id,
                         event_type=event_type,
-                        actor_unit_id=unit_id,
+                        from_status="",
+                        to_status="",
+                        actor_unit=unit_id,
                         data={
                             "clock": kind,
                             "due_on": due_on.isoformat(),
@@ -244,9 +247,14 @@ def sweep_clocks(*, today: date | None = None, batch: int = 1000) -> dict[str, i
                         },
                         created_at=now,
                     )
-                    # announced like any event: the unit's staff get a yellow/red work notice (ADR 0006)
-                    outbox_write(event=event)
             counts[event_type] = counts.get(event_type, 0) + flipped
             if flipped == 0:
                 break
     return counts
+
+
+def rules_for_case(case: Case) -> dict[RuleKey, Rule]:
+    """The rules the case was registered under (a profile switch applies to new cases only)."""
+    if case.rule_profile_id:
+        return rules_for_profile(case.rule_profile)
+    return rules_for(case.territory or case.office.territory)

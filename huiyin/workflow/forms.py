@@ -21,7 +21,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.forms import bootstrapify
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.core.formfields import IdsChoiceField
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
@@ -39,7 +39,7 @@ def _text(label: str, *, required: bool = True, rows: int = 3, **kwargs: Any) ->
     )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name}（{obj.territory.name}）"
 
@@ -194,7 +194,7 @@ class DecideDisputeForm(ActionForm):
             self.fields["unit"].help_text = f"争议单位：{names}。争议情况：{dispute.reason}"
 
 
-class LeaderChoiceField(forms.ModelChoiceField):
+class LeaderChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -316,7 +316,7 @@ class RateForm(ActionForm):
         return {"rating": d["rating"], "solved": solved, "comment": d.get("comment", "")}
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 
@@ -333,8 +333,6 @@ class SetAccusedForm(ActionForm):
     reason = _text("核定依据", rows=2)
 
     def setup(self) -> None:
-        from huiyin.assist.selectors import accused_unit_hints
-
         self.fields["accused_unit"].queryset = (  # type: ignore[attr-defined]
             Unit.objects.filter(is_active=True)
             .select_related("territory")
@@ -349,7 +347,8 @@ class SetAccusedForm(ActionForm):
         if self.case.accused_unit_id:
             self.initial.setdefault("accused_unit", self.case.accused_unit_id)
             return
-        hints = accused_unit_hints(self.case)
+        suggest = registry.aid("accused_unit_hints")  # the assist's, when it is installed
+        hints = suggest(self.case) if suggest else []
         if hints:
             self.initial.setdefault("accused_unit", hints[0].pk)
             self.fields["accused_unit"].help_text = (

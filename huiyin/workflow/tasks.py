@@ -1,5 +1,5 @@
-"""Background jobs of the workflow: the clock sweeper, queued every minute by `huiyin worker`; the 督办
-sweep (candidates, escalation, major/urgent reports) runs in the same job, after the clocks flip."""
+"""Background jobs of the workflow: the clock sweeper, queued every minute by `huiyin worker` (declared
+in WorkflowConfig.ready(); the 督办 sweep of the supervision app is queued right after it)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,5 @@ from huiyin.workflow.clocks import sweep_clocks
 
 @task()
 def sweep_clocks_task() -> dict[str, int]:
-    """Flip clocks that crossed their warning or due date (yellow, red, expired), then find 督办
-    candidates and escalate unanswered orders; return the counts."""
-    from huiyin.supervision.services import sweep_supervision
-
-    return {**sweep_clocks(), **sweep_supervision()}
+    """Flip clocks that crossed their warning or due date (yellow, red, expired); return the counts."""
+    return sweep_clocks()

@@ -209,18 +209,17 @@ PERMISSIONS: dict[Action, Permission] = {
     ),
     Action.RECUSE: _WORKER,
     Action.ACKNOWLEDGE_CONFLICT: _WORKER,
-    # the organ the request went to (its acceptance clock names it; see services.ACTOR_GUARDS)
+    # the organ the request went to (its acceptance clock names it; see guards.ACTOR_GUARDS)
     Action.ACCEPT_REVIEW: Permission(frozenset({Role.HANDLER, Role.UNIT_HEAD}), (Side.REVIEW, Side.REREVIEW)),
     Action.SET_ACCUSED: _FRONT_DESK,
     # a supervisor whose territory covers the case, of another unit than the barred person's
-    # (services.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
+    # (guards.ACTOR_GUARDS); never the accused person (conflicts.conflict_bar)
     Action.CLEAR_CONFLICT_BAR: Permission(frozenset({Role.SUPERVISOR}), (Side.OVERSIGHT,)),
 }
 
 # Actions that deal with a conflict of interest itself: allowed while the conflict is unresolved.
 CONFLICT_ACTIONS = frozenset({Action.RECUSE, Action.ACKNOWLEDGE_CONFLICT})
 # Roles whose acts on a case are checked for a conflict of interest (条例 §28¶3).
-CONFLICT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
 
 # What a petitioner may do for themselves (through the portal, once the portal has verified them):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -35,7 +36,7 @@ def test_a_leader_filters_by_township_and_month_and_clicks_a_bar_to_its_cases(
     )
 
     login(page, "leader_he", "pw-leader_he")
-    page.get_by_test_id("nav-analytics").click()
+    page.locator("#mainnav a.nav-link", has_text="统计").click()
     page.wait_for_url(re.compile(r"/analytics/$"))
     page.fill("#id_month", "2025-11")
     page.select_option("#id_territory", str(org.township.pk))
@@ -73,6 +74,6 @@ def test_a_leader_filters_by_township_and_month_and_clicks_a_bar_to_its_cases(
     page.get_by_test_id("table-volume_by_channel").wait_for()
     with page.expect_download() as download:
         page.get_by_test_id("export-volume_by_channel").click()
-    ws = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    ws = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     rows = {r[0]: r[1:] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
     assert rows["2025-11"][:2] == (4, 4)

@@ -29,12 +29,8 @@ def reference_data(db):
     """The taxonomy and responsibility matrix the suggestions map onto. A transactional test with
     serialized rollback flushes them on teardown without restoring them (post_migrate is inhibited),
     so a later test on the same xdist worker would start without them."""
-    from importlib import import_module
-
-    from django.apps import apps
-
     from huiyin.cases.models import Category
-    from huiyin.core.seeds import SEEDS
+    from huiyin.core import registry
     from huiyin.org.models import ResponsibilityRule, RuleProfile
 
     if not (
@@ -42,5 +38,4 @@ def reference_data(db):
         and ResponsibilityRule.objects.exists()
         and RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).exists()
     ):
-        for module, function in SEEDS:  # each seed is idempotent (get_or_create)
-            getattr(import_module(module), function)(apps, None)
+        registry.restore_reference_data()  # each restorer is idempotent (get_or_create)

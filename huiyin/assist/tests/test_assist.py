@@ -14,9 +14,7 @@ from huiyin.assist import classify, cli, duplicates, gazetteer, hotspots, reply_
 from huiyin.assist.data import data_dir, labelled_rows, near_duplicate_groups
 
 DATA = data_dir()
-needs_data = pytest.mark.skipif(
-    not (DATA / "messages_labeled.csv").exists(), reason="shipped data not present"
-)
+needs_data = pytest.mark.usefixtures("shipped_messages")  # fails loudly when ../shared is missing
 
 
 # ---- classifier -----------------------------------------------------------------------------------
@@ -35,6 +33,7 @@ def small_split():
     return train, test
 
 
+@pytest.mark.slow
 @needs_data
 def test_small_model_learns_and_round_trips(tmp_path, small_split):
     train, test = small_split

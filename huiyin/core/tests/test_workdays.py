@@ -7,7 +7,9 @@ State Council's annual notices. Reminders:
 * 2025 元旦 Wed Jan 1. 劳动节 May 1–5 off; Sun Apr 27 worked. 端午 May 31–Jun 2 off.
 * 2025 国庆+中秋 Oct 1–8 off; Sun Sep 28 and Sat Oct 11 worked.
 * 2026 元旦 Jan 1–3 off; Sun Jan 4 worked. 春节 Feb 15–23 off; Sat Feb 14 and Sat Feb 28 worked.
-* The package has data for 2004–2026 only: 2027 onwards (and 2003 back) is "beyond the calendar".
+* The package had data for 2004–2026 when these were written; the root conftest keeps 2027 onwards
+  "beyond the calendar" for the tests (`_calendar_as_published`), so they survive a release that
+  learns 2027. 2003 and earlier are beyond it in any release.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def validate(data, schema_name):
     ).validate(data)
 
 
-pytestmark = pytest.mark.skipif(REGISTRY is None, reason=f"{SCHEMAS} is missing")
+pytestmark = pytest.mark.usefixtures("open311_schemas")  # fails loudly when ../shared is missing
 
 
 @pytest.fixture

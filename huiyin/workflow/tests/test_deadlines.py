@@ -72,7 +72,7 @@ def test_an_objection_on_the_last_working_day_is_accepted(
 def test_a_deadline_beyond_the_known_calendar_is_computed_on_weekends_and_flagged(
     clock, register_case, dispatcher_zhou, org
 ):
-    # the package knows 2026 but not 2027: Monday 4 Jan 2027 is the 5th weekday after 28 Dec 2026
+    # the tests' calendar knows 2026 but not 2027 (conftest._calendar_as_published): Monday 4 Jan 2027 is the 5th weekday after 28 Dec 2026
     case = _assigned_on(date(2026, 12, 28), clock, register_case, dispatcher_zhou, org)
     objection = _clock(case, ClockKind.OBJECTION)
     assert objection.due_on == date(2027, 1, 4)

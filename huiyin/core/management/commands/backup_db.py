@@ -110,6 +110,10 @@ def write_archive(target: Path) -> dict[str, Any]:
         else:
             pg_dump_to(db_copy)
         files = media_files(media_root)  # after the database: see the module docstring
+        media: list[dict[str, Any]] = [
+            {"name": p.relative_to(media_root).as_posix(), "size": p.stat().st_size, "sha256": sha256_of(p)}
+            for p in files
+        ]
         manifest = {
             "format": ARCHIVE_FORMAT,
             "vendor": vendor,
@@ -119,14 +123,7 @@ def write_archive(target: Path) -> dict[str, Any]:
                 "size": db_copy.stat().st_size,
                 "sha256": sha256_of(db_copy),
             },
-            "media": [
-                {
-                    "name": p.relative_to(media_root).as_posix(),
-                    "size": p.stat().st_size,
-                    "sha256": sha256_of(p),
-                }
-                for p in files
-            ],
+            "media": media,
         }
         manifest_path = Path(tmp) / MANIFEST
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -134,7 +131,7 @@ def write_archive(target: Path) -> dict[str, Any]:
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
             tar.add(manifest_path, arcname=MANIFEST)
             tar.add(db_copy, arcname=DB_MEMBER[vendor])
-            for path, entry in zip(files, manifest["media"], strict=True):
+            for path, entry in zip(files, media, strict=True):
                 tar.add(path, arcname=MEDIA_PREFIX + entry["name"], recursive=False)
         partial.replace(target)  # a crash mid-way never leaves a truncated FILE that looks complete
     return manifest

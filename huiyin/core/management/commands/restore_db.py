@@ -104,7 +104,8 @@ class Command(BaseCommand):
                 or sha256_of(path) != entry["sha256"]
             ):
                 raise CommandError(f"备份已损坏：{entry['name']} 缺失或校验不符")
-        return manifest
+        checked: dict[str, Any] = manifest
+        return checked
 
     def _restore_database(self, dump: Path) -> None:
         if connection.vendor == "sqlite":

@@ -20,19 +20,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 from django_tasks_db.models import DBTaskResult
 
+from huiyin.core import registry
 from huiyin.core.management.dbstats import refresh_planner_statistics
 
 logger = logging.getLogger("huiyin.worker")
 STATISTICS_EVERY = 3600.0  # seconds between ANALYZE runs on SQLite
 
 
-# Every periodic job, queued at each tick unless one is already waiting (one waiting run covers all).
-PERIODIC_TASKS = (
-    "huiyin.workflow.tasks.sweep_clocks_task",  # clock colours (SPEC §3.3)
-    "huiyin.notify.tasks.retry_notifications",  # failed messages and review-window reminders
-    "huiyin.notify.tasks.drain_outbox",  # notices of events whose on-commit delivery died (ADR 0006)
-    "huiyin.analytics.tasks.refresh_rollups",  # daily figures of the open months (skips when unchanged)
-)
+# Every periodic job is declared by its module (huiyin.core.registry: the clock sweep first, then the
+# 督办 sweep, the notification retries and the outbox drain, …), queued at each tick unless one is
+# already waiting (one waiting run covers all).
+SWEEP_TASK = "huiyin.workflow.tasks.sweep_clocks_task"  # clock colours (SPEC §3.3): the first of them
 
 
 def _task(path: str) -> Any:
@@ -41,7 +39,7 @@ def _task(path: str) -> Any:
 
 
 def sweep_task_path() -> str:
-    return str(_task(PERIODIC_TASKS[0]).module_path)
+    return str(_task(SWEEP_TASK).module_path)
 
 
 def enqueue_once(path: str) -> bool:
@@ -55,7 +53,7 @@ def enqueue_once(path: str) -> bool:
 
 def enqueue_sweep() -> bool:
     """Queue one clock sweep unless one is already waiting; return whether one was queued."""
-    return enqueue_once(PERIODIC_TASKS[0])
+    return enqueue_once(SWEEP_TASK)
 
 
 def schedule_sweeps(stop: threading.Event, every: float) -> None:
@@ -64,7 +62,7 @@ def schedule_sweeps(stop: threading.Event, every: float) -> None:
     next_statistics = time.monotonic()
     while not stop.is_set():
         try:
-            for path in PERIODIC_TASKS:
+            for path in registry.periodic_tasks():
                 enqueue_once(path)
             if time.monotonic() >= next_statistics:
                 refresh_planner_statistics()
@@ -99,7 +97,7 @@ class Command(BaseCommand):
         worker_options = {"interval": interval, "reload": False, "startup_delay": False}
         verbosity = options.get("verbosity", 1)
         if batch:
-            for path in PERIODIC_TASKS:
+            for path in registry.periodic_tasks():
                 enqueue_once(path)
             call_command("db_worker", batch=True, verbosity=verbosity, **worker_options)
             return

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from huiyin.core import access, views
+from huiyin.audit import views
+from huiyin.core import access
 from huiyin.core.access import AUDIT
 
 urlpatterns = [

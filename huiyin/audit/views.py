@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from huiyin.core import selectors
-from huiyin.core.audit import audit, audit_identity_search
+from huiyin.audit import selectors
+from huiyin.cases.audit import audit_identity_search
+from huiyin.core.audit import audit
 from huiyin.core.models import AuditEntry
 from huiyin.org.views import nav_context
 
@@ -114,7 +115,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     context: dict[str, Any] = {**nav_context(request, "audit"), "form": form, "columns": COLUMNS}
     if request.GET and not form.is_valid():
-        return render(request, "core/audit.html", {**context, "rows": []}, status=400)
+        return render(request, "audit/audit.html", {**context, "rows": []}, status=400)
     if not request.GET:
         form = AuditFilterForm({})
         form.is_valid()
@@ -132,7 +133,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         next_query=urlencode({**params, "before": entries[-1].pk}) if more else "",
         export_query=urlencode(params),
     )
-    return render(request, "core/audit.html", context)
+    return render(request, "audit/audit.html", context)
 
 
 @login_required
@@ -146,7 +147,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "core/audit.html",
+            "audit/audit.html",
             {**nav_context(request, "audit"), "form": form, "rows": []},
             status=400,
         )

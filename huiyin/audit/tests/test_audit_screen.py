@@ -133,7 +133,7 @@ def test_bad_filters_are_a_400_not_a_500(client, log, admin_ma, query):
 
 
 def test_keyset_paging_walks_every_row_once(client, admin_ma, dispatcher_zhou, monkeypatch):
-    from huiyin.core import views
+    from huiyin.audit import views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     made = [AuditEntry.objects.create(kind="search", actor=dispatcher_zhou).pk for _ in range(5)]

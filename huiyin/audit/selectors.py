@@ -13,15 +13,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from huiyin.core.models import AuditEntry
+from huiyin.org import roles
 from huiyin.org.choices import Role
 from huiyin.org.models import User
-
-AUDIT_READERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 def may_read_audit(user: User) -> bool:
     return bool(
-        user.is_authenticated and user.is_active and (user.is_superuser or user.role in AUDIT_READERS)
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in roles.READ_AUDIT)
     )
 
 

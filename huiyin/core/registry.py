@@ -1,0 +1,211 @@
+"""The registries the apps plug into (STYLE.md, "Modules plug in through one declaration"; ADR 0007).
+
+Each app declares itself once, in its `AppConfig.ready()`, with a `Module`: its case event types (what
+each is called, what it means for the petitioner, what staff are told and who), and, as the modules
+grow, its capabilities, navigation, metrics and demo builder. The core never names a module: the
+case page, the citizen timeline, the staff notices and the messages to petitioners read the event
+registry; `huiyin.cases.events.event_record` refuses an event type nobody declared.
+
+Pure Python: no model imports, so any app may declare into it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Phase(StrEnum):
+    """Where in a matter's life an event belongs (groups the event types; SPEC §3)."""
+
+    REGISTRATION = "registration"  # 登记、受理、不予受理、导出、合并、移交
+    ROUTING = "routing"  # 转送、交办、异议、退回、管辖争议
+    HANDLING = "handling"  # 办理、延期、调解、答复
+    ANSWER = "answer"  # 送达、评价、办结、重新办理
+    REVIEW = "review"  # 复查、复核、听证
+    SUPERVISION = "supervision"  # 督办、包案、重大紧急报告
+    CONFIDENTIALITY = "confidentiality"  # 回避、被反映人核定
+    CLOCK = "clock"  # 时限预警、超期、届满
+    MODULE = "module"  # the mass-work modules' own events
+
+
+Text = Callable[[Any], str | None]  # an event (huiyin.cases.models.CaseEvent) -> words, or None
+Recipients = Callable[[Any], set[int]]  # an event -> the ids of the staff to tell
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One kind of case event and everything the product says about it.
+
+    label      what staff call it (case page timeline, notice titles, audit)
+    phase      where it belongs
+    citizen    what it means for the petitioner in plain words (their timeline); None: an internal step
+    notice     the staff notice's text, `str.format_map` over the event's data (and reason, actor, …)
+    tells      who among the staff is told (user ids); None: nobody
+    message    the message kind sent to the petitioner (huiyin.notify MessageKind value); None: none
+    urgent     the staff notice is also sent by SMS (条例 §25 立即报告, an escalated 督办)
+    notice_values  more placeholders for `notice`, computed from the event (e.g. a clock's name)
+    """
+
+    code: str
+    label: str
+    phase: Phase
+    citizen: Text | None = None
+    notice: str | None = None
+    tells: Recipients | None = None
+    message: str | None = None
+    urgent: bool = False
+    notice_values: Callable[[Any], dict[str, str]] | None = None  # more placeholders for `notice`
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the staff navigation bar.
+
+    roles      the roles that see it (a capability of org/roles.py or the module's own); None: all staff
+    superuser  a superuser sees it whatever their role (the audit log, the admin site)
+    staff_flag only accounts with Django's is_staff see it (the admin site)
+    """
+
+    key: str  # what a view passes as `nav` to mark it current
+    label: str
+    url_name: str
+    icon: str  # a Bootstrap Icons name, e.g. "bi-inboxes"
+    order: int
+    roles: frozenset[str] | None = None
+    superuser: bool = False
+    staff_flag: bool = False
+    accesskey: str = ""
+
+
+@dataclass(frozen=True)
+class Module:
+    """What one app plugs into the core (declared once, in its AppConfig.ready())."""
+
+    name: str
+    events: Iterable[EventType] = ()
+    capabilities: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    navigation: Iterable[NavEntry] = ()
+    # (order, dotted path of a django-tasks task): queued by `huiyin worker` every sweep, in order
+    periodic_tasks: Iterable[tuple[int, str]] = ()
+    # (order, callable): puts the module's reference data back after a flush (idempotent), and a cheap
+    # check (one query) that it is there, so an ordinary migrate does not rewrite it
+    reference_data: Iterable[tuple[int, Callable[[], None]]] = ()
+    reference_data_present: Callable[[], bool] | None = None
+    # path prefix -> renderer(request, status, message): refusals in the shape of that surface
+    error_surfaces: Mapping[str, Callable[[Any, int, str], Any]] = field(default_factory=dict)
+    # name -> function: aids a lower layer may offer when a module above provides them (the assist's
+    # suggestions on a form), so the lower layer never imports the module
+    aids: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+
+
+class UnknownEventType(LookupError):
+    """An event type no module declared: a programming error, refused before anything is written."""
+
+
+_MODULES: dict[str, Module] = {}
+_EVENTS: dict[str, EventType] = {}
+_CAPABILITIES: dict[str, frozenset[str]] = {}
+
+
+def declare(module: Module) -> Module:
+    """Register `module`'s event types and capabilities. Declaring the same module again (a second
+    `ready()`, e.g. in tests) replaces it; two modules may not declare the same event type."""
+    previous = _MODULES.pop(module.name, None)
+    if previous is not None:
+        for et in previous.events:
+            _EVENTS.pop(et.code, None)
+        for name in previous.capabilities:
+            _CAPABILITIES.pop(name, None)
+    for et in module.events:
+        if et.code in _EVENTS:
+            raise ValueError(f"event type {et.code!r} is declared twice")
+        _EVENTS[et.code] = et
+    for name, roles in module.capabilities.items():
+        if name in _CAPABILITIES:
+            raise ValueError(f"capability {name!r} is declared twice")
+        _CAPABILITIES[name] = frozenset(roles)
+    _MODULES[module.name] = module
+    return module
+
+
+def modules() -> list[Module]:
+    return list(_MODULES.values())
+
+
+def event_type(code: str) -> EventType:
+    """The declared event type `code`, or UnknownEventType."""
+    try:
+        return _EVENTS[code]
+    except KeyError:
+        raise UnknownEventType(f"event type {code!r} is not declared by any module") from None
+
+
+def event_types() -> list[EventType]:
+    return list(_EVENTS.values())
+
+
+def event_label(code: str) -> str:
+    """What staff call an event; an undeclared code (an old row) is shown as stored, never a crash."""
+    et = _EVENTS.get(code)
+    return et.label if et else code
+
+
+def navigation_for(user: Any) -> list[NavEntry]:
+    """The navigation entries `user` sees, in order, from every declared module."""
+    role = getattr(user, "role", None)
+    superuser = bool(getattr(user, "is_superuser", False))
+    found = []
+    for module in _MODULES.values():
+        for entry in module.navigation:
+            if entry.staff_flag and not getattr(user, "is_staff", False):
+                continue
+            if entry.roles is not None and role not in entry.roles and not (entry.superuser and superuser):
+                continue
+            found.append(entry)
+    return sorted(found, key=lambda e: (e.order, e.key))
+
+
+def periodic_tasks() -> list[str]:
+    """Every module's periodic tasks, in their declared order (the worker queues them each sweep)."""
+    found = [(order, path) for m in _MODULES.values() for order, path in m.periodic_tasks]
+    return [path for _, path in sorted(found)]
+
+
+def restore_reference_data() -> None:
+    """Run every module's reference-data restorer, in order (after `migrate` and every `flush`), unless
+    every module says its data is there."""
+    present = [m.reference_data_present for m in _MODULES.values() if m.reference_data]
+    if all(check is not None and check() for check in present):
+        return
+    found = [(order, i, fn) for i, m in enumerate(_MODULES.values()) for order, fn in m.reference_data]
+    for _order, _i, restore in sorted(found, key=lambda t: (t[0], t[1])):
+        restore()
+
+
+def error_surface(path: str) -> Callable[[Any, int, str], Any] | None:
+    """The renderer a module declared for requests under `path`, if any."""
+    for module in _MODULES.values():
+        for prefix, render in module.error_surfaces.items():
+            if path.startswith(prefix):
+                return render
+    return None
+
+
+def aid(name: str) -> Callable[..., Any] | None:
+    """The aid `name` some module declared, or None when no module offers it."""
+    for module in _MODULES.values():
+        if name in module.aids:
+            return module.aids[name]
+    return None
+
+
+def capability_roles(name: str) -> frozenset[str]:
+    """The roles that hold capability `name` (KeyError if nobody declared it)."""
+    return _CAPABILITIES[name]
+
+
+def capabilities() -> dict[str, frozenset[str]]:
+    return dict(_CAPABILITIES)

@@ -1,0 +1,230 @@
+"""Handling-phase actions of the responsible unit (责任单位): objection, return, extension, the
+信访处理意见书 and mediation (条例 §31–§33)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huiyin.cases.choices import (
+    AssignmentKind,
+    Decision,
+    OpinionStage,
+)
+from huiyin.cases.models import Case, Opinion
+from huiyin.core.errors import ValidationFailed
+from huiyin.org.choices import RuleKey, ValueUnit
+from huiyin.org.models import Unit, User
+from huiyin.workflow import clocks
+from huiyin.workflow.choices import LIVE_STATES, ClockKind
+from huiyin.workflow.clocks import rules_for_case
+from huiyin.workflow.guards import _live_clock, _refuse
+from huiyin.workflow.models import Clock
+from huiyin.workflow.services.core import Context, _choice, _require, _transition
+from huiyin.workflow.services.routing import _cancel_co_tasks
+from huiyin.workflow.transitions import (
+    Action,
+)
+
+# --- handling-phase actions (责任单位) ----------------------------------------------------------
+
+
+def case_object(*, case: Case, actor: User, reason: str) -> Case:
+    """异议: the unit says the matter is not its own, with detailed reasons (条例 §23¶3)."""
+    reason = _require(reason, "请详细说明异议理由")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        case.objection_pending = True
+        return {"clocks_stopped": clocks.stop_clocks(case, (ClockKind.OBJECTION,), on=ctx.today)}
+
+    return _transition(case=case, action=Action.OBJECT, actor=actor, reason=reason, body=body)
+
+
+def case_return(*, case: Case, actor: User, reason: str = "") -> Case:
+    """退回: the petition office agrees with the objection; the case goes back to be routed again."""
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        from_unit = case.handling_unit
+        case.objection_pending = False
+        case.handling_unit = None
+        case.assignment_kind = ""
+        case.assignment_deadline = None
+        cancelled = clocks.cancel_clocks(case, (ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today)
+        Clock.objects.filter(case=case, kind=ClockKind.HANDLING, state__in=LIVE_STATES).update(
+            unit=case.office
+        )
+        co_cancelled = _cancel_co_tasks(case, ctx)
+        return {
+            "from_unit": from_unit.pk if from_unit else None,
+            "clocks_cancelled": cancelled,
+            "co_units_cancelled": co_cancelled,
+        }
+
+    return _transition(case=case, action=Action.RETURN, actor=actor, reason=reason, body=body)
+
+
+def case_dismiss_objection(*, case: Case, actor: User, reason: str) -> Case:
+    """The petition office does not agree: the unit keeps the case (no silent bounce-back)."""
+    reason = _require(reason)
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        case.objection_pending = False
+        return {}
+
+    return _transition(case=case, action=Action.DISMISS_OBJECTION, actor=actor, reason=reason, body=body)
+
+
+def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
+    """延期: at most 30 days in all, approved by the unit head, the reason told to the petitioner (条例 §34)."""
+    reason = _require(reason, "请填写延期理由（将告知信访人）")
+    if days < 1:
+        raise ValidationFailed("延期天数至少为1日", extra={"fields": {"days": "至少1日"}})
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        rule = ctx.rules[RuleKey.EXTENSION_MAX_DAYS]
+        max_days = rule.value
+        per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
+        if case.extension_days + days > max_days:
+            raise ValidationFailed(
+                f"延期合计不得超过{max_days}{per}（已延期{case.extension_days}{per}）",
+                extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}{per}"}},
+            )
+        clock = _live_clock(case, ClockKind.HANDLING)
+        if clock is None:
+            _refuse("没有正在计算的办理时限")
+        assert clock is not None
+        old_due = clock.due_on
+        clocks.extend_clock(clock, days, ctx.rules)
+        case.extension_days += days
+        return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
+
+    return _transition(case=case, action=Action.EXTEND, actor=actor, reason=reason, body=body)
+
+
+def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
+    """How and by when to ask for the next review (on by default; 北京 §43 requires it locally)."""
+    superior = issuing_unit.parent
+    rules = rules_for_case(case)
+    if stage == OpinionStage.HANDLING:
+        days = rules[RuleKey.REVIEW_REQUEST_DAYS].value
+        return (
+            f"如对本处理意见不服，可以自收到本意见书之日起{days}日内，"
+            f"向{superior.name if superior else '原办理机关的上一级机关'}请求复查（《信访工作条例》第三十五条）。"
+        )
+    if stage == OpinionStage.REVIEW:
+        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].value
+        return (
+            f"如对本复查意见不服，可以自收到本意见书之日起{days}日内，"
+            f"向{superior.name if superior else '复查机关的上一级机关'}请求复核（《信访工作条例》第三十六条）。"
+        )
+    return "本复核意见为终结意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（《信访工作条例》第三十六条第三款）。"
+
+
+def _issue_opinion(
+    case: Case,
+    ctx: Context,
+    *,
+    stage: OpinionStage,
+    request_summary: str,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    review_route: str | None,
+    agreement: str = "",
+) -> Opinion:
+    assert isinstance(ctx.actor, User), "opinions are issued by staff"
+    unit = ctx.actor.unit
+    assert unit is not None
+    return Opinion.objects.create(
+        case=case,
+        stage=stage,
+        request_summary=request_summary or case.request or case.title,
+        facts_reasons=facts_reasons,
+        decision=decision,
+        legal_basis=legal_basis,
+        review_route=review_route if review_route is not None else default_review_route(case, stage, unit),
+        agreement=agreement,
+        issued_by=ctx.actor,
+        issued_unit=unit,
+        issued_at=ctx.now,
+    )
+
+
+def _opinion_fields(facts_reasons: str, legal_basis: str) -> tuple[str, str]:
+    errors = {}
+    if not (facts_reasons or "").strip():
+        errors["facts_reasons"] = "请填写事实和理由"
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = "请填写处理意见的法律法规依据（《信访工作条例》第三十二条）"
+    if errors:
+        raise ValidationFailed("意见书内容不完整", extra={"fields": errors})
+    return facts_reasons.strip(), legal_basis.strip()
+
+
+def case_reply(
+    *,
+    case: Case,
+    actor: User,
+    facts_reasons: str,
+    decision: Decision | str,
+    legal_basis: str,
+    request_summary: str = "",
+    review_route: str | None = None,
+    completion_report: str = "",
+) -> Case:
+    """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32)."""
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    decision = _choice(Decision, decision, "decision")
+    if decision == Decision.MEDIATED:
+        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
+    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
+        # 条例 §22¶1(三): an assigned matter is answered with a completion report.
+        raise ValidationFailed(
+            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
+        )
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.HANDLING,
+            request_summary=request_summary,
+            facts_reasons=facts_reasons,
+            decision=decision,
+            legal_basis=legal_basis,
+            review_route=review_route,
+        )
+        if completion_report.strip():
+            case.completion_report = completion_report.strip()
+        stopped = clocks.stop_clocks(
+            case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
+        )
+        return {"opinion": opinion.pk, "decision": decision, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
+
+
+def case_mediate(
+    *, case: Case, actor: User, agreement: str, facts_reasons: str, legal_basis: str = ""
+) -> Case:
+    """调解和解: both parties agree; the agreement is written down (条例 §33)."""
+    agreement = _require(agreement, "请填写调解协议书或和解协议书内容", "agreement")
+    facts_reasons = _require(facts_reasons, "请填写事实和理由", "facts_reasons")
+
+    def body(case: Case, ctx: Context) -> dict[str, Any]:
+        opinion = _issue_opinion(
+            case,
+            ctx,
+            stage=OpinionStage.HANDLING,
+            request_summary="",
+            facts_reasons=facts_reasons,
+            decision=Decision.MEDIATED,
+            legal_basis=legal_basis.strip() or "《信访工作条例》第三十三条",
+            review_route=None,
+            agreement=agreement,
+        )
+        stopped = clocks.stop_clocks(
+            case, (ClockKind.HANDLING, ClockKind.ASSIGNMENT, ClockKind.OBJECTION), on=ctx.today
+        )
+        return {"opinion": opinion.pk, "clocks_stopped": stopped}
+
+    return _transition(case=case, action=Action.MEDIATE, actor=actor, body=body)
