@@ -15,6 +15,8 @@ class AnalyticsConfig(AppConfig):
                 # after the clocks, 督办, retries and the outbox: the roll-ups count what they wrote
                 periodic_tasks=((90, "huiyin.analytics.tasks.refresh_rollups"),),
                 # every staff member: a leader sees the territory, anyone else their own unit's figures
-                navigation=(registry.NavEntry("analytics", "统计", "analytics_dashboard", "bi-bar-chart", 75),),
+                navigation=(
+                    registry.NavEntry("analytics", "统计", "analytics_dashboard", "bi-bar-chart", 75),
+                ),
             )
         )

@@ -22,11 +22,19 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_leader_filters_by_township_and_month_and_clicks_a_bar_to_its_cases(
-    page, live_url, login, org, clock, people, register_case  # noqa: F811
+    page,
+    live_url,
+    login,
+    org,
+    clock,
+    people,  # noqa: F811
+    register_case,
 ):
     story = st.build(clock, org, people)
     # another township's case in November: the township filter must leave it out
-    west = Territory.objects.create(code="430121101", name="西城镇", level=TerritoryLevel.TOWNSHIP, parent=org.county)
+    west = Territory.objects.create(
+        code="430121101", name="西城镇", level=TerritoryLevel.TOWNSHIP, parent=org.county
+    )
     clock.set(date(2025, 11, 18))
     register_case(territory_id=west.pk)
     clock.set(date(2025, 12, 1))
