@@ -10,5 +10,5 @@ class ClosedMonthAdmin(admin.ModelAdmin):
     list_display = ("month", "closed_at", "closed_by")
     readonly_fields = ("month", "closed_at", "closed_by")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

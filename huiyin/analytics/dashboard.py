@@ -223,13 +223,13 @@ def heat_table(ctx: Context, territory: Territory | None, max_level: int = HEAT_
     by_code = {n.code: n for n in nodes}
     total: dict[int, int] = defaultdict(int)
     paths = ctx.paths(set(counts))
-    for pk, n in counts.items():
+    for pk, count in counts.items():
         if pk is None:
             continue
         for code in paths.get(pk, "").strip("/").split("/"):
             node = by_code.get(code)
             if node is not None:
-                total[node.pk] += n
+                total[node.pk] += count
     t = Table("territory_heat", "问题属地热力表（含下级）", ["区域", "层级", "件数"])
     top = max(
         (total.get(n.pk, 0) for n in nodes if n.level > min((r.level for r in roots), default=0)), default=0
@@ -369,7 +369,7 @@ def rankings(ctx: Context) -> list[dict[str, Any]]:
             if unit_id is not None:
                 per[unit_id][key] = pair
     names = dict(Unit.objects.filter(pk__in=per).values_list("pk", "name"))
-    out = []
+    out: list[dict[str, Any]] = []
     for pk, vals in per.items():
         met, stopped = vals.get("handled_on_time", (0, 0))
         good, rated = vals.get("satisfaction_rate", (0, 0))
@@ -436,7 +436,7 @@ def territory_rankings_table(ctx: Context, territory: Territory | None) -> Table
         pairs = [v for pk, v in per[key].items() if pk and paths.get(pk, "").startswith(child.path)]
         return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for child in children:
         met, stopped = total("handled_on_time", child)
         rep, reg_known = total("repeat_rate", child)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.expressions import Expression
 
 from huiyin.analytics.choices import MetricKind
 from huiyin.analytics.registry import Definition, Metric, register_metric
@@ -37,7 +36,7 @@ def _finished_clocks(kind: str) -> Any:
     return Clock.objects.filter(kind=kind, state__in=FINISHED)
 
 
-def _later(*types: str) -> Expression:
+def _later(*types: str) -> Any:
     """A later event of `types` on the same case (at or after this row's own event)."""
     from huiyin.cases.models import CaseEvent
 
@@ -58,7 +57,7 @@ def _ratings() -> Any:
     return _events("rate").filter(_not_rated_unit())
 
 
-def _workdays_spent() -> Expression:
+def _workdays_spent() -> Any:
     from huiyin.analytics.models import CalendarDay
 
     def seq(field: str) -> Subquery:
@@ -79,7 +78,7 @@ def _today() -> Any:
     return timeutil.today()
 
 
-def _repeat_annotations() -> dict[str, Expression]:
+def _repeat_annotations() -> dict[str, Any]:
     from huiyin.cases.models import Case
 
     earlier = Case.objects.filter(
@@ -90,7 +89,7 @@ def _repeat_annotations() -> dict[str, Expression]:
     return {"_earlier": Exists(earlier)}
 
 
-def _previous_decision() -> dict[str, Expression]:
+def _previous_decision() -> dict[str, Any]:
     from huiyin.cases.models import Opinion
 
     before = Opinion.objects.filter(case_id=OuterRef("case_id"), id__lt=OuterRef("id")).order_by("-id")
@@ -435,7 +434,7 @@ BUILT_IN: list[Metric] = [
 ]
 
 
-def _repeated_handling() -> Expression:
+def _repeated_handling() -> Any:
     from huiyin.cases.models import CaseEvent
 
     return Exists(

@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.expressions import Expression
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -53,8 +52,8 @@ class Metric:
     unit_field: str  # the responsible unit's id, as a lookup path from the row
     case_path: str = "case__"  # from the row to its case ("" when the rows are cases)
     hit: Q | None = None  # RATE: the numerator's rows among the denominator's
-    value: Callable[[], Expression] | None = None  # AVERAGE: summed over the rows
-    annotations: Callable[[], dict[str, Expression]] = field(default=lambda: {})
+    value: Callable[[], Any] | None = None  # AVERAGE: summed over the rows
+    annotations: Callable[[], dict[str, Any]] = field(default=lambda: {})
     module: str = "analytics"
     prepare: Callable[[date], None] | None = None  # run before computing up to a day (e.g. the calendar)
     unit_suffix: str = ""  # shown after the value: "%", "件", "个工作日"
@@ -164,7 +163,7 @@ def source_rows(metric: Metric, start: date, end: date) -> QuerySet[Any]:
     if metric.is_datetime:
         low, high = _day_bounds(start, end)
         qs = qs.filter(**{f"{metric.date_field}__gte": low, f"{metric.date_field}__lt": high})
-        day = TruncDate(metric.date_field, tzinfo=timezone.get_current_timezone())
+        day: Any = TruncDate(metric.date_field, tzinfo=timezone.get_current_timezone())
     else:
         qs = qs.filter(**{f"{metric.date_field}__gte": start, f"{metric.date_field}__lte": end})
         day = F(metric.date_field)

@@ -46,8 +46,8 @@ def fact_q(f: Filters) -> Q:
 def figures(f: Filters, metrics: list[Metric] | None = None) -> dict[str, Figure]:
     """Every metric's figure over `f`, summed from the roll-ups in one query."""
     metrics = metrics if metrics is not None else all_metrics()
-    sums = {
-        r["metric"]: r
+    sums: dict[str, dict[str, Any]] = {
+        r["metric"]: dict(r)
         for r in DailyFact.objects.filter(fact_q(f), metric__in=[m.key for m in metrics])
         .values("metric")
         .annotate(num=Sum("num"), den=Sum("den"))
@@ -77,7 +77,7 @@ def breakdown(f: Filters, metric: str, by: str | None, *, monthly: bool = False)
     if monthly:
         keys["m"] = TruncMonth("day")
     qs = DailyFact.objects.filter(fact_q(f), metric=metric).values(**keys)
-    return list(qs.annotate(num=Sum("num"), den=Sum("den")).order_by())
+    return [dict(r) for r in qs.annotate(num=Sum("num"), den=Sum("den")).order_by()]
 
 
 def breakdown_many(f: Filters, metrics: tuple[str, ...], by: str) -> dict[str, dict[Any, tuple[int, int]]]:

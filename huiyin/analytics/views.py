@@ -162,12 +162,9 @@ def _drill_filters(request: HttpRequest, viewer: selectors.Viewer) -> tuple[Filt
     end = _date(g["end"], "结束日期") if g.get("end") else today
     if end < start or (end - start).days > 3660:
         raise ApplicationError("日期范围无效")
-    territory = (
-        Territory.objects.filter(pk=_int(g.get("territory"), "区域")).first() if g.get("territory") else None
-    )
-    category = (
-        Category.objects.filter(pk=_int(g.get("category"), "问题分类")).first() if g.get("category") else None
-    )
+    territory_id, category_id = _int(g.get("territory"), "区域"), _int(g.get("category"), "问题分类")
+    territory = Territory.objects.filter(pk=territory_id).first() if territory_id is not None else None
+    category = Category.objects.filter(pk=category_id).first() if category_id is not None else None
     ptype = g.get("petition_type", "")
     channel = g.get("channel", "")
     if (ptype and ptype not in PetitionType.values) or (channel and channel not in Channel.values):
@@ -208,10 +205,11 @@ def cases_view(request: HttpRequest) -> HttpResponse:
     title, described, qs = "统计事项列表", {}, None
     try:
         if g.get("backlog"):
-            label, states = BACKLOG_STATES.get(g["backlog"], (None, None))
+            entry = BACKLOG_STATES.get(g["backlog"])
             unit_id = _int(g.get("unit"), "单位")
-            if label is None or unit_id is None:
+            if entry is None or unit_id is None:
                 raise ApplicationError("积案类别或单位无效")
+            label, states = entry
             if viewer.scope_unit_id is not None and unit_id != viewer.scope_unit_id:
                 unit_id = viewer.scope_unit_id  # a unit's view shows its own backlog only
             clocks = Clock.objects.filter(unit_id=unit_id, state__in=states).exclude(kind__in=WINDOW_KINDS)
@@ -313,7 +311,7 @@ def close_month_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有督查考核人员或管理员可以关账")
     form = CloseMonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("analytics_dashboard")
     try:
         closed = services.month_close(month=form.cleaned_data["month"], actor=user)

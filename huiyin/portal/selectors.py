@@ -201,7 +201,9 @@ def public_statistics() -> dict[str, Any]:
     roll-ups (huiyin/analytics; definitions in docs/metrics.md), cached."""
     from huiyin.analytics.dashboard import public_statistics as compute
 
-    return cache.get_or_set("portal:statistics", compute, _cache_seconds())
+    stats = cache.get_or_set("portal:statistics", compute, _cache_seconds())
+    assert stats is not None  # compute always returns the figures
+    return dict(stats)
 
 
 _PHONE = re.compile(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}")
