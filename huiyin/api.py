@@ -152,6 +152,7 @@ api.add_router("/", workflow_router)
 api.add_router("/", "huiyin.supervision.api.router")  # 督办 and the leader inbox
 api.add_router("/", "huiyin.assist.api.router")
 api.add_router("/", "huiyin.notify.api.router")
+api.add_router("/", "huiyin.analytics.api.router")
 
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
 access.declare(

@@ -129,3 +129,15 @@ def test_the_demo_has_matters_waiting_for_a_units_acceptance_and_a_request_waiti
     pending = ExtensionRequest.objects.filter(state=ExtensionState.PENDING).select_related("case")
     assert pending.exists()
     assert all(p.case.status == Status.IN_HANDLING for p in pending)
+
+
+def test_the_demo_fills_the_dashboards_roll_ups(demo, db):
+    # every demo case is counted once, on its registration day, in the roll-ups the dashboards read
+    from django.db.models import Sum
+
+    from huiyin.analytics.models import BacklogSnapshot, DailyFact
+
+    registered = DailyFact.objects.filter(metric="registered").aggregate(n=Sum("num"))["n"]
+    assert registered == Case.objects.count()
+    assert DailyFact.objects.filter(metric="handled_on_time").exists()
+    assert BacklogSnapshot.objects.filter(overdue__gt=0).exists()

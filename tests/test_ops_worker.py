@@ -95,6 +95,7 @@ def test_each_tick_queues_the_clock_sweep_the_notification_retry_and_the_outbox_
         "huiyin.notify.tasks.retry_notifications",
         "huiyin.notify.tasks.drain_outbox",  # ADR 0006: the outbox's guarantee
     ]
+    assert "huiyin.analytics.tasks.refresh_rollups" in PERIODIC_TASKS  # SPEC §3.7: the dashboards' roll-ups
     # given an empty queue, when two ticks pass before the worker catches up
     first = [enqueue_once(path) for path in PERIODIC_TASKS]
     second = [enqueue_once(path) for path in PERIODIC_TASKS]

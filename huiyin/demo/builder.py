@@ -11,6 +11,7 @@ from pathlib import Path
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from huiyin.analytics.services import rollup_rebuild
 from huiyin.cases.models import Case, Petitioner
 from huiyin.core import timeutil
 from huiyin.core.management.dbstats import refresh_planner_statistics
@@ -93,6 +94,8 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         build_rules_demo(org, random.Random(seed + 10))  # t10-rules: RG-3, JU-3, CF-3, HD-10, SV-3
         swept = sweep_clocks()
         swept |= supervise(org, rng)
+        # the dashboards read the roll-ups: build them for every demo month (the worker keeps them)
+        swept["analytics_facts"] = rollup_rebuild()["facts"]
     refresh_planner_statistics()
     return DemoReport(org, outcome, swept, time.monotonic() - started)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,7 +20,6 @@ from huiyin.cases.choices import (
     Decision,
     OpinionStage,
     PetitionType,
-    Rating,
     Status,
 )
 from huiyin.cases.models import Case, CaseEvent, Category, Opinion
@@ -231,92 +230,14 @@ def public_offices() -> list[dict[str, Any]]:
     return rows
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _statistics() -> dict[str, Any]:
-    today = timeutil.today()
-    start = today.replace(day=1) - timedelta(days=365)
-    registered = CaseEvent.objects.filter(event_type="register")
-    by_month: dict[str, int] = {}
-    for ev_at in registered.filter(created_at__date__gte=start).values_list("created_at", flat=True):
-        key = f"{ev_at:%Y-%m}"
-        by_month[key] = by_month.get(key, 0) + 1
-    types = dict(Case.objects.values_list("petition_type").annotate(n=Count("id")))
-    answered = CaseEvent.objects.filter(event_type__in=("reply", "mediate")).count()
-    ratings = {r: 0 for r in Rating.values}
-    for data in CaseEvent.objects.filter(event_type="rate").values_list("data", flat=True):
-        if data.get("rating") in ratings:
-            ratings[data["rating"]] += 1
-    rated = sum(ratings.values())
-    handling = Clock.objects.filter(kind=ClockKind.HANDLING, state__in=(ClockState.MET, ClockState.LATE))
-    met = handling.filter(state=ClockState.MET).count()
-    return {
-        "total": registered.count(),
-        "answered": answered,
-        "by_type": [(PetitionType(k).label, types.get(k, 0)) for k in PetitionType.values],
-        "by_month": sorted(by_month.items()),
-        "on_time_rate": _ratio(met, handling.count()),
-        "satisfaction": [(Rating(k).label, n) for k, n in ratings.items()],
-        "satisfied_rate": _ratio(ratings[Rating.SATISFIED] + ratings[Rating.BASICALLY], rated),
-        "reviews": CaseEvent.objects.filter(event_type="request_review").count(),
-        "rereviews": CaseEvent.objects.filter(event_type="request_rereview").count(),
-        "rankings": _rankings(),
-        "computed_at": timeutil.now(),
-    }
-
-
-def _rankings() -> list[dict[str, Any]]:
-    """Units by their answers: how many, how many on time, how satisfied the petitioners were."""
-    replies = dict(
-        CaseEvent.objects.filter(event_type__in=("reply", "mediate"), actor_unit__isnull=False)
-        .values_list("actor_unit")
-        .annotate(n=Count("id"))
-    )
-    clocks = (
-        Clock.objects.filter(kind__in=(ClockKind.HANDLING, ClockKind.ASSIGNMENT), unit__isnull=False)
-        .filter(state__in=(ClockState.MET, ClockState.LATE))
-        .values_list("unit", "state")
-        .annotate(n=Count("id"))
-    )
-    on_time: dict[int, list[int]] = {}
-    for unit_id, state, n in clocks:
-        pair = on_time.setdefault(unit_id, [0, 0])
-        pair[0 if state == ClockState.MET else 1] += n
-    rates: dict[int, list[int]] = {}
-    for unit_id, data in CaseEvent.objects.filter(
-        event_type="rate", case__handling_unit__isnull=False
-    ).values_list("case__handling_unit", "data"):
-        pair = rates.setdefault(unit_id, [0, 0])
-        pair[1] += 1
-        if data.get("rating") in (Rating.SATISFIED, Rating.BASICALLY):
-            pair[0] += 1
-    names = dict(Unit.objects.filter(pk__in=set(replies) | set(on_time)).values_list("pk", "name"))
-    rows = []
-    for unit_id, name in names.items():
-        met, late = on_time.get(unit_id, [0, 0])
-        good, rated = rates.get(unit_id, [0, 0])
-        rows.append(
-            {
-                "unit": name,
-                "answered": replies.get(unit_id, 0),
-                "on_time_rate": _ratio(met, met + late),
-                "satisfied_rate": _ratio(good, rated),
-                "rated": rated,
-            }
-        )
-    rows.sort(
-        key=lambda r: (-(r["on_time_rate"] or 0), -(r["satisfied_rate"] or 0), -r["answered"], r["unit"])
-    )
-    return rows
-
-
 def public_statistics() -> dict[str, Any]:
-    """Anonymised statistics and unit rankings, computed from events and clocks, cached."""
-    # never None: get_or_set stores and returns the default
-    found: dict[str, Any] = cache.get_or_set("portal:statistics", _statistics, _cache_seconds())  # type: ignore[assignment]
-    return found
+    """Anonymised statistics and unit rankings of the last twelve months, summed from the analytics
+    roll-ups (huiyin/analytics; definitions in docs/metrics.md), cached."""
+    from huiyin.analytics.dashboard import public_statistics as compute
+
+    stats = cache.get_or_set("portal:statistics", compute, _cache_seconds())
+    assert stats is not None  # compute always returns the figures
+    return dict(stats)
 
 
 _PHONE = re.compile(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}")

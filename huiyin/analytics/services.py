@@ -1,0 +1,243 @@
+"""Writes of analytics: the working-day calendar table, the daily roll-ups (kept by the worker,
+rebuilt by `manage.py analytics_rebuild`), the backlog snapshot and closing a month.
+
+Incremental: each run recomputes only the days of the months still open within the window (this month
+and the last, by default) and only when a case event arrived since the last run or the day changed;
+closed months are never rewritten (a closed month's ranking does not move when a late event arrives:
+the late event is counted on its own day). Within the window a run is delete-and-insert in one
+transaction, so a reader sees the old figures or the new ones, never half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from huiyin.analytics.models import BacklogSnapshot, CalendarDay, ClosedMonth, DailyFact, RollupState
+from huiyin.analytics.registry import all_metrics, grouped
+from huiyin.core import timeutil
+from huiyin.core.calendar import current_calendar
+from huiyin.core.errors import ValidationFailed
+from huiyin.org.models import User
+
+CALENDAR_EPOCH = date(2000, 1, 1)
+MIN_INTERVAL_SECONDS = 300  # the worker ticks every minute; roll-ups need not follow every tick
+BATCH = 5000
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month(day: date) -> date:
+    return month_start(month_start(day) - timedelta(days=1))
+
+
+def next_month(day: date) -> date:
+    return month_start(month_start(day) + timedelta(days=32))
+
+
+# --- the working-day calendar ------------------------------------------------------------------
+
+
+def calendar_ensure(until: date, since: date | None = None) -> int:
+    """Make sure CalendarDay holds every day from the epoch (or `since`, if earlier) to `until`; return
+    how many days were added. The sequence counts working days from the first stored day."""
+    first = CalendarDay.objects.aggregate(first=Min("day"), last=Max("day"))
+    start = min(since or CALENDAR_EPOCH, CALENDAR_EPOCH)
+    if first["first"] is not None and first["first"] > start:
+        CalendarDay.objects.all().delete()  # an earlier start shifts every sequence number: rebuild
+        first = {"first": None, "last": None}
+    last = first["last"]
+    if last is not None and last >= until:
+        return 0
+    cal = current_calendar()
+    if last is None:
+        day, seq = start - timedelta(days=1), 0
+    else:
+        day = last
+        seq = CalendarDay.objects.get(day=last).workday_seq
+    rows = []
+    while day < until:
+        day += timedelta(days=1)
+        work = cal.is_workday(day)
+        seq += int(work)
+        rows.append(CalendarDay(day=day, is_workday=work, workday_seq=seq))
+    CalendarDay.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def calendar_reset() -> None:
+    """Forget the calendar table (after the holiday overrides changed); the next roll-up refills it."""
+    CalendarDay.objects.all().delete()
+
+
+# --- roll-ups ----------------------------------------------------------------------------------
+
+
+def closed_months() -> set[date]:
+    return set(ClosedMonth.objects.values_list("month", flat=True))
+
+
+def open_spans(start: date, end: date, closed: set[date]) -> list[tuple[date, date]]:
+    """The runs of days in [start, end] that lie in months not closed."""
+    spans: list[tuple[date, date]] = []
+    month = month_start(start)
+    while month <= end:
+        lo, hi = max(month, start), min(next_month(month) - timedelta(days=1), end)
+        if month not in closed:
+            if spans and spans[-1][1] == lo - timedelta(days=1):
+                spans[-1] = (spans[-1][0], hi)
+            else:
+                spans.append((lo, hi))
+        month = next_month(month)
+    return spans
+
+
+_FACT_COLUMNS = (
+    "day",
+    "metric",
+    "unit_id",
+    "territory_id",
+    "petition_type",
+    "category_id",
+    "channel",
+    "num",
+    "den",
+)
+
+
+def _fact_rows(start: date, end: date) -> Iterator[tuple[Any, ...]]:
+    adapt = connection.ops.adapt_datefield_value
+    for metric in all_metrics():
+        for row in grouped(metric, start, end):
+            yield (adapt(row["day"]), *(row[c] for c in _FACT_COLUMNS[1:]))
+
+
+def _insert_facts(rows: list[tuple[Any, ...]]) -> None:
+    # one executemany, not model instances: the rebuild writes a row per day and combination
+    table = connection.ops.quote_name(DailyFact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _FACT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_FACT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
+    """Recompute the roll-ups of every metric for the days in [start, end] (skipping closed months);
+    return the rows written."""
+    today = timeutil.today()
+    calendar_ensure(max(end, today))
+    closed = closed_months() if respect_closed else set()
+    written = 0
+    with transaction.atomic():
+        for lo, hi in open_spans(start, end, closed):
+            DailyFact.objects.filter(day__gte=lo, day__lte=hi).delete()
+            batch: list[tuple[Any, ...]] = []
+            for row in _fact_rows(lo, hi):
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    _insert_facts(batch)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                _insert_facts(batch)
+                written += len(batch)
+    return written
+
+
+def backlog_snapshot(day: date | None = None) -> int:
+    """Store each unit's open work as of `day` (today): cases with a live duty clock of the unit, and of
+    those the ones whose clock is yellow or red (windows, which are the petitioner's, never count)."""
+    from huiyin.workflow.choices import WINDOW_KINDS, ClockState
+    from huiyin.workflow.models import Clock
+
+    day = day or timeutil.today()
+    live = (ClockState.RUNNING, ClockState.YELLOW, ClockState.RED, ClockState.PAUSED)
+    rows = (
+        Clock.objects.filter(state__in=live, unit__isnull=False)
+        .exclude(kind__in=WINDOW_KINDS)
+        .values("unit_id")
+        .annotate(
+            open=Count("case_id", distinct=True),
+            due_soon=Count("case_id", distinct=True, filter=Q(state=ClockState.YELLOW)),
+            overdue=Count("case_id", distinct=True, filter=Q(state=ClockState.RED)),
+        )
+        .order_by()
+    )
+    with transaction.atomic():
+        BacklogSnapshot.objects.filter(day=day).delete()
+        made = BacklogSnapshot.objects.bulk_create(
+            BacklogSnapshot(
+                day=day, unit_id=r["unit_id"], open=r["open"], due_soon=r["due_soon"], overdue=r["overdue"]
+            )
+            for r in rows
+        )
+    return len(made)
+
+
+def rollup_refresh(*, force: bool = False) -> dict[str, Any]:
+    """The worker's job: if a case event arrived since the last run (or the day changed, or `force`),
+    recompute this month and the last (open months only) and today's backlog snapshot."""
+    from huiyin.cases.models import CaseEvent
+
+    now = timeutil.now()
+    today = timeutil.today()
+    state, created = RollupState.objects.get_or_create(key="daily")
+    if created or state.last_day is None:
+        return rollup_rebuild()  # the first run on an existing database: every month, not just two
+    last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    unchanged = last_event == state.last_event_id and state.last_day == today
+    recent = (
+        state.computed_at is not None and (now - state.computed_at).total_seconds() < MIN_INTERVAL_SECONDS
+    )
+    if not force and (unchanged or recent):
+        return {"skipped": 1}
+    start = previous_month(today)
+    written = rollup_days(start, today)
+    units = backlog_snapshot(today)
+    RollupState.objects.filter(key="daily").update(last_event_id=last_event, last_day=today, computed_at=now)
+    return {"facts": written, "backlog_units": units}
+
+
+def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -> dict[str, Any]:
+    """Recompute every day from the first case (or `since`) to today; closed months stay frozen unless
+    `include_closed` (an administrator's explicit correction)."""
+    from huiyin.cases.models import Case
+
+    today = timeutil.today()
+    first = since
+    if first is None:
+        earliest = Case.objects.aggregate(first=Min("registered_at"))["first"]
+        first = today if earliest is None else timezone.localtime(earliest).date()
+    written = 0
+    month = month_start(first)
+    while month <= today:  # a quarter at a time: each its own transaction, memory stays flat
+        last = min(next_month(next_month(next_month(month))) - timedelta(days=1), today)
+        written += rollup_days(max(month, first), last, respect_closed=not include_closed)
+        month = next_month(last)
+    units = backlog_snapshot(today)
+    from huiyin.cases.models import CaseEvent
+
+    last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    RollupState.objects.update_or_create(
+        key="daily", defaults={"last_event_id": last_event, "last_day": today, "computed_at": timeutil.now()}
+    )
+    return {"facts": written, "backlog_units": units, "since": first.isoformat()}
+
+
+def month_close(*, month: date, actor: User | None) -> ClosedMonth:
+    """Freeze a finished month: recompute it one last time, then never again (SPEC §3.7 红黑榜)."""
+    month = month_start(month)
+    if next_month(month) > timeutil.today():
+        raise ValidationFailed("只能关闭已经结束的月份", extra={"fields": {"month": "该月尚未结束"}})
+    if ClosedMonth.objects.filter(month=month).exists():
+        raise ValidationFailed(f"{month:%Y年%m月}已关账", extra={"fields": {"month": "已关账"}})
+    with transaction.atomic():
+        rollup_days(month, next_month(month) - timedelta(days=1))
+        return ClosedMonth.objects.create(month=month, closed_at=timeutil.now(), closed_by=actor)
