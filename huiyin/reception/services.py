@@ -432,7 +432,39 @@ def booking_create(
         return done
     if case is not None:
         event_record(case=case, event_type=EVENT_BOOKED, actor=actor, actor_unit=session.office, data=_session_data(session))
+    info = _session_data(session)
+    _tell(booking, f"已预约{info['date']} {info['time']} {info['leader_title']}的领导接待，地点：{session.place}。请携带身份证件按时到场。", "booked")
     return booking
+
+
+def _tell(booking: Booking, text: str, tag: str) -> bool:
+    """One SMS to the phone the booking was made with (idempotent per booking and `tag`)."""
+    n = make_notification(
+        case=booking.case,
+        event=None,
+        kind=NOTICE_KIND,  # type: ignore[arg-type]
+        medium=Medium.SMS,
+        recipient=booking.phone,
+        dedupe=f"reception:{tag}:{booking.pk}",
+        rendered=("领导接待日", f"【回音】您的领导接待预约（预约号{booking.code}）：{text}"),
+    )
+    if n is not None:
+        transaction.on_commit(lambda: enqueue_delivery([n]))
+    return n is not None
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """The day before a session (its eve, the last working or non-working day before it), remind
+    everyone booked on it. Idempotent: the periodic sweep may run it every minute."""
+    today = today or timeutil.today()
+    sent = 0
+    for booking in Booking.objects.filter(
+        status=BookingStatus.BOOKED, session__status=SessionStatus.SCHEDULED, session__date=today + timedelta(days=1)
+    ).select_related("session"):
+        info = _session_data(booking.session)
+        with transaction.atomic():
+            sent += _tell(booking, f"明天（{info['date']}）{info['time']}在{booking.session.place}接待，请按时到场。", "eve")
+    return sent
 
 
 def _session_data(session: Session) -> dict[str, Any]:

@@ -198,3 +198,15 @@ def test_art30_the_accused_units_leader_never_sees_the_accuser_on_the_agenda(ses
     c.force_login(he)
     page = c.get(f"/reception/agenda/?session={township.pk}").content.decode()
     assert "举报人甲" not in page and "按规定回避" in page
+
+
+def test_the_citizen_is_reminded_the_day_before_once(sessions, clock):
+    from huiyin.notify.models import Notification
+
+    _, township = sessions  # Tue 2 Sep 2025
+    booking = services.booking_create(session=township, data=matter(), actor=None)
+    assert services.reminders_send(today=date(2025, 8, 31)) == 0  # two days before: not yet
+    assert services.reminders_send(today=date(2025, 9, 1)) == 1
+    assert services.reminders_send(today=date(2025, 9, 1)) == 0  # the sweep runs again: no second SMS
+    eve = Notification.objects.filter(recipient=booking.phone, body__contains="明天").get()
+    assert "2025年09月02日" in eve.body and booking.code in eve.body
