@@ -18,8 +18,8 @@ from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.org.models import Territory, Unit, User
-from huiyin.supervision.selectors import candidates_for
 from huiyin.reception import demo as reception_demo
+from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
 

@@ -26,7 +26,9 @@ class ReceptionConfig(AppConfig):
                         "reception_home",
                         "bi-calendar-week",
                         55,
-                        roles=permissions.BOOK | permissions.RECORD | frozenset({Role.LEADER, Role.SUPERVISOR}),
+                        roles=permissions.BOOK
+                        | permissions.RECORD
+                        | frozenset({Role.LEADER, Role.SUPERVISOR}),
                     ),
                 ),
             )

@@ -42,17 +42,43 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
     county_head = org.users["leader"]
     deputy = _user("leader_deputy", "孙副县长", org.county_gov)
     city = _user("leader_city", "韩副市长", org.city_gov)
-    ReceptionLeader.objects.create(user=county_head, title="县长", level=Level.COUNTY, portfolio="城乡建设、征地拆迁、重大信访事项", deputy=deputy)
-    ReceptionLeader.objects.create(user=deputy, title="副县长", level=Level.COUNTY, portfolio="民政、人社、教育卫健", weekday=Weekday.THURSDAY, deputy=county_head)
-    ReceptionLeader.objects.create(user=city, title="副市长", level=Level.CITY, portfolio="全市重大疑难信访事项")
-    hall = [_user("leader_hall1", "钱常委", org.county_party), _user("leader_hall2", "周常委", org.county_party)]
+    ReceptionLeader.objects.create(
+        user=county_head,
+        title="县长",
+        level=Level.COUNTY,
+        portfolio="城乡建设、征地拆迁、重大信访事项",
+        deputy=deputy,
+    )
+    ReceptionLeader.objects.create(
+        user=deputy,
+        title="副县长",
+        level=Level.COUNTY,
+        portfolio="民政、人社、教育卫健",
+        weekday=Weekday.THURSDAY,
+        deputy=county_head,
+    )
+    ReceptionLeader.objects.create(
+        user=city, title="副市长", level=Level.CITY, portfolio="全市重大疑难信访事项"
+    )
+    hall = [
+        _user("leader_hall1", "钱常委", org.county_party),
+        _user("leader_hall2", "周常委", org.county_party),
+    ]
     for u in hall:
-        ReceptionLeader.objects.create(user=u, title="县委常委", level=Level.HALL, portfolio="当日来访群众反映的各类事项")
+        ReceptionLeader.objects.create(
+            user=u, title="县委常委", level=Level.HALL, portfolio="当日来访群众反映的各类事项"
+        )
     townships = []
     for i, t in enumerate(org.townships):
         name = "街道主任" if t.territory.name.endswith("街道") else "镇长"
         u = _user(f"leader_{t.pinyin}", f"{NAMES[i % len(NAMES)][0]}{name}", t.government)
-        ReceptionLeader.objects.create(user=u, title=name, level=Level.TOWNSHIP, portfolio=f"{t.territory.name}辖区信访事项", weekday=i % 5)
+        ReceptionLeader.objects.create(
+            user=u,
+            title=name,
+            level=Level.TOWNSHIP,
+            portfolio=f"{t.territory.name}辖区信访事项",
+            weekday=i % 5,
+        )
         townships.append((t, u))
     start, end = today - timedelta(days=60), today + timedelta(days=60)
     made = services.sessions_generate(territory=org.city, start=start, end=end, actor=None)
@@ -62,7 +88,9 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         deputy=deputy, actor=org.users["dispatcher"],
     )  # fmt: skip
     booked = received = 0
-    for session in Session.objects.filter(level__in=[Level.TOWNSHIP, Level.COUNTY, Level.HALL]).order_by("date", "id"):
+    for session in Session.objects.filter(level__in=[Level.TOWNSHIP, Level.COUNTY, Level.HALL]).order_by(
+        "date", "id"
+    ):
         if session.level == Level.HALL and rng.random() < 0.7:
             continue
         office_staff = User.objects.filter(unit=session.office, role=Role.DISPATCHER, is_active=True).first()
@@ -72,10 +100,16 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             phone = f"139{rng.randint(10_000_000, 99_999_999)}"
             if session.date >= today:
                 data = services.BookingIn(
-                    name=person, phone=phone, title=title, content=content, urgent=session.level == Level.COUNTY
+                    name=person,
+                    phone=phone,
+                    title=title,
+                    content=content,
+                    urgent=session.level == Level.COUNTY,
                 )
                 try:
-                    services.booking_create(session=session, data=data, actor=office_staff if data.urgent else None)
+                    services.booking_create(
+                        session=session, data=data, actor=office_staff if data.urgent else None
+                    )
                 except services.ApplicationError:
                     continue
                 booked += 1

@@ -43,7 +43,10 @@ def _visit(event: Any) -> str:
     if outcome == Outcome.LEADER_CASE:
         text += _("，由%(leader)s包案负责，直至事项办结") % {"leader": _d(event, "leader_title")}
     if outcome == Outcome.ASSIGNED and _d(event, "deadline"):
-        text += _("，已交%(unit)s于%(deadline)s前办结") % {"unit": _d(event, "unit_name"), "deadline": _d(event, "deadline")}
+        text += _("，已交%(unit)s于%(deadline)s前办结") % {
+            "unit": _d(event, "unit_name"),
+            "deadline": _d(event, "deadline"),
+        }
     return text + _("。")
 
 

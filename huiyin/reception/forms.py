@@ -18,7 +18,9 @@ def _style(form: forms.Form) -> None:
     for f in form.fields.values():
         if isinstance(f.widget, forms.CheckboxInput | forms.HiddenInput | forms.RadioSelect):
             continue
-        f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+        f.widget.attrs.setdefault(
+            "class", "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+        )
 
 
 class BookingForm(forms.Form):
@@ -37,11 +39,18 @@ class BookingForm(forms.Form):
     phone = forms.CharField(label="手机号码", max_length=20)
     id_number = forms.CharField(label="居民身份证号码（可选）", max_length=18, required=False)
     is_collective = forms.BooleanField(label="多人反映同一事项（集体访）", required=False)
-    headcount = forms.IntegerField(label="反映人数", min_value=1, max_value=100_000, initial=1, required=False)
-    representatives = forms.IntegerField(label="参加接谈的代表人数", min_value=1, max_value=100, initial=1, required=False)
+    headcount = forms.IntegerField(
+        label="反映人数", min_value=1, max_value=100_000, initial=1, required=False
+    )
+    representatives = forms.IntegerField(
+        label="参加接谈的代表人数", min_value=1, max_value=100, initial=1, required=False
+    )
     case_code = forms.CharField(label="已有事项的受理凭证编号（可选）", max_length=24, required=False)
     case_factor = forms.CharField(
-        label="查询码或手机号后四位", max_length=20, required=False, help_text="填写已有事项时，用于核实该事项属于您"
+        label="查询码或手机号后四位",
+        max_length=20,
+        required=False,
+        help_text="填写已有事项时，用于核实该事项属于您",
     )
     truthful = forms.BooleanField(label="我承诺所反映的情况客观真实（《信访工作条例》第十九条第二款）。")
     website = forms.CharField(label="请勿填写此项", required=False)
@@ -49,7 +58,10 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["territory"]).choices = [("", "请选择（可不选）"), *territory_choices()]
+        cast(forms.ChoiceField, self.fields["territory"]).choices = [
+            ("", "请选择（可不选）"),
+            *territory_choices(),
+        ]
         _style(self)
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
@@ -77,7 +89,11 @@ class WalkInForm(BookingForm):
     urgent = forms.BooleanField(label="突发性事项（可随时安排领导接待）", required=False)
     petition_type = forms.ChoiceField(
         label="反映类型",
-        choices=[(PetitionType.COMPLAINT, "申诉求决"), (PetitionType.SUGGESTION, "建议意见"), (PetitionType.ACCUSATION, "检举控告")],
+        choices=[
+            (PetitionType.COMPLAINT, "申诉求决"),
+            (PetitionType.SUGGESTION, "建议意见"),
+            (PetitionType.ACCUSATION, "检举控告"),
+        ],
     )
 
     def __init__(self, *args: Any, sessions: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -97,9 +113,16 @@ class WalkInForm(BookingForm):
 class OutcomeForm(forms.Form):
     booking = forms.CharField(widget=forms.HiddenInput, max_length=16)
     outcome = forms.ChoiceField(label="接待结果", choices=Outcome.choices)
-    note = forms.CharField(label="接待情况（内部记录，不向信访人显示）", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="接待情况（内部记录，不向信访人显示）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     unit = forms.TypedChoiceField(label="承办单位（交办时）", coerce=int, required=False, empty_value=None)
-    deadline = forms.DateField(label="办结期限（交办时）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label="办结期限（交办时）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,7 +157,9 @@ class AbsenceForm(forms.Form):
     leader = forms.TypedChoiceField(label="领导", coerce=int)
     start = forms.DateField(label="自", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date"}))
-    deputy = forms.TypedChoiceField(label="代接待领导（空则改期）", coerce=int, required=False, empty_value=None)
+    deputy = forms.TypedChoiceField(
+        label="代接待领导（空则改期）", coerce=int, required=False, empty_value=None
+    )
     reason = forms.CharField(label="事由", max_length=200)
 
     def __init__(self, *args: Any, leaders: list[tuple[int, str]], **kwargs: Any) -> None:

@@ -25,37 +25,45 @@ def _sessions(start: date, end: date, territory: Territory | None) -> QuerySet[S
     return qs.filter(territory__path__startswith=territory.path) if territory is not None else qs
 
 
-def sessions_held_vs_scheduled(*, start: date, end: date, territory: Territory | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
+def sessions_held_vs_scheduled(
+    *, start: date, end: date, territory: Territory | None = None, as_of: date | None = None
+) -> list[dict[str, Any]]:
     """Per level: `scheduled` = sessions dated in the period up to `as_of` and not cancelled (what the
     rules promised the public and that should have taken place by now); `held` = those of them at which
     at least one visit was recorded (status 已接待). Cancelled sessions count in neither; sessions after
     `as_of` are excluded (they cannot have been held yet)."""
     as_of = as_of or timeutil.today()
     qs = _sessions(start, min(end, as_of), territory).exclude(status=SessionStatus.CANCELLED)
-    return list(
-        qs.values("level")
+    return [
+        dict(r)
+        for r in qs.values("level")
         .annotate(scheduled=Count("id"), held=Count("id", filter=Q(status=SessionStatus.HELD)))
         .order_by("level")
-    )
+    ]
 
 
 def _received(start: date, end: date, territory: Territory | None) -> QuerySet[Booking]:
-    qs = Booking.objects.filter(status=BookingStatus.RECEIVED, session__date__gte=start, session__date__lte=end)
+    qs = Booking.objects.filter(
+        status=BookingStatus.RECEIVED, session__date__gte=start, session__date__lte=end
+    )
     return qs.filter(session__territory__path__startswith=territory.path) if territory is not None else qs
 
 
 def visits_received(*, start: date, end: date, territory: Territory | None = None) -> list[dict[str, Any]]:
     """Per leader who received: the visits with a recorded outcome at their sessions in the period
     (a collective visit counts once); bookings never received (cancelled, no-show) are excluded."""
-    return list(
-        _received(start, end, territory)
+    return [
+        dict(r)
+        for r in _received(start, end, territory)
         .values("session__leader", "session__leader__full_name", "session__level")
         .annotate(visits=Count("id"))
         .order_by("session__level", "session__leader")
-    )
+    ]
 
 
-def one_time_resolution(*, start: date, end: date, territory: Territory | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
+def one_time_resolution(
+    *, start: date, end: date, territory: Territory | None = None, as_of: date | None = None
+) -> list[dict[str, Any]]:
     """一次办结率 per leader.
 
     Denominator: visits received at the leader's sessions in the period whose outcome is known — resolved
@@ -75,8 +83,9 @@ def one_time_resolution(*, start: date, end: date, territory: Territory | None =
         session__date__gt=OuterRef("session__date"),
         session__date__lte=window_end,
     )
-    rows = list(
-        _received(start, end, territory)
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in _received(start, end, territory)
         .filter(Q(outcome=Outcome.RESOLVED) | Q(session__date__lte=closed_before))
         .annotate(repeated=Exists(repeated))
         .values("session__leader", "session__leader__full_name", "session__level")
@@ -85,7 +94,7 @@ def one_time_resolution(*, start: date, end: date, territory: Territory | None =
             once=Count("id", filter=Q(outcome=Outcome.RESOLVED) | Q(repeated=False)),
         )
         .order_by("session__level", "session__leader")
-    )
+    ]
     for row in rows:
         row["rate"] = row["once"] / row["visits"] if row["visits"] else None
     return rows

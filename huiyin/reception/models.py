@@ -29,7 +29,9 @@ class ScheduleRule(models.Model):
     territory = models.ForeignKey("org.Territory", on_delete=models.CASCADE, related_name="+")
     level = models.CharField("接待层级", max_length=20, choices=Level.choices)
     frequency = models.CharField("频次", max_length=20, choices=Frequency.choices)
-    weekday = models.PositiveSmallIntegerField("接待日（星期）", choices=Weekday.choices, default=Weekday.WEDNESDAY)
+    weekday = models.PositiveSmallIntegerField(
+        "接待日（星期）", choices=Weekday.choices, default=Weekday.WEDNESDAY
+    )
     start_time = models.TimeField("开始时间", default=time(9, 0))
     end_time = models.TimeField("结束时间", default=time(12, 0))
     place = models.CharField("接待地点", max_length=200, blank=True)
@@ -149,7 +151,9 @@ class Booking(models.Model):
     name = models.CharField("姓名", max_length=50)
     phone = models.CharField("手机号码", max_length=20)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
-    petition_type = models.CharField(max_length=20, choices=PetitionType.choices, default=PetitionType.COMPLAINT)
+    petition_type = models.CharField(
+        max_length=20, choices=PetitionType.choices, default=PetitionType.COMPLAINT
+    )
     title = models.CharField("反映事项", max_length=100)
     content = models.TextField("情况简述")
     territory = models.ForeignKey(
@@ -168,7 +172,9 @@ class Booking(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)
     outcome_deadline = models.DateField(null=True, blank=True)
-    outcome_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

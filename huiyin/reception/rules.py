@@ -132,9 +132,9 @@ def dates_for(rule: Rule, start: date, end: date, weekday: int | None = None) ->
         picks: list[int] = []
         if rule.frequency == Frequency.TWICE_MONTHLY:
             picks = [1, 3]
-        elif rule.frequency == Frequency.MONTHLY:
-            picks = [1]
-        elif rule.frequency == Frequency.QUARTERLY and m in (1, 4, 7, 10):
+        elif rule.frequency == Frequency.MONTHLY or (
+            rule.frequency == Frequency.QUARTERLY and m in (1, 4, 7, 10)
+        ):
             picks = [1]
         for n in picks:
             day = next_workday_in_month(_nth_weekday(y, m, wd, n))

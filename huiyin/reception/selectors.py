@@ -23,19 +23,25 @@ from huiyin.workflow.models import Clock
 
 
 def with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
-    return qs.annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED))).select_related(
-        "leader", "territory", "scheduled_leader"
-    )
+    return qs.annotate(
+        booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED))
+    ).select_related("leader", "territory", "scheduled_leader")
 
 
 def public_sessions(*, start: date | None = None, days: int = 56, level: str = "") -> list[Session]:
     """The published schedule: who, when, where, which matters, slots left."""
     start = start or timeutil.today()
-    qs = Session.objects.filter(status=SessionStatus.SCHEDULED, date__gte=start, date__lt=start + timedelta(days=days))
+    qs = Session.objects.filter(
+        status=SessionStatus.SCHEDULED, date__gte=start, date__lt=start + timedelta(days=days)
+    )
     if level:
         qs = qs.filter(level=level)
     sessions = list(with_counts(qs).order_by("date", "start_time", "level", "id"))
-    titles = dict(ReceptionLeader.objects.filter(user_id__in={s.leader_id for s in sessions}).values_list("user_id", "title"))
+    titles = dict(
+        ReceptionLeader.objects.filter(user_id__in={s.leader_id for s in sessions}).values_list(
+            "user_id", "title"
+        )
+    )
     for s in sessions:
         s.leader_title = titles.get(s.leader_id, "")  # type: ignore[attr-defined]
         s.left = max(0, s.capacity - s.booked)  # type: ignore[attr-defined]
@@ -47,7 +53,11 @@ def bookable_session(pk: Any) -> Session | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return Session.objects.filter(pk=pk, status=SessionStatus.SCHEDULED, date__gte=timeutil.today()).select_related("leader", "territory").first()
+    return (
+        Session.objects.filter(pk=pk, status=SessionStatus.SCHEDULED, date__gte=timeutil.today())
+        .select_related("leader", "territory")
+        .first()
+    )
 
 
 def sessions_for(user: User) -> QuerySet[Session]:
@@ -70,11 +80,19 @@ class AgendaRow:
 
 
 def agenda(session: Session, user: User) -> list[AgendaRow]:
-    bookings = list(session.bookings.exclude(status=BookingStatus.CANCELLED).select_related("case", "outcome_unit"))
+    bookings = list(
+        session.bookings.exclude(status=BookingStatus.CANCELLED).select_related("case", "outcome_unit")
+    )
     case_ids = [b.case_id for b in bookings if b.case_id]
-    visible = {c.pk: c for c in visible_to(user).filter(pk__in=case_ids).select_related("handling_unit", "leader")}
+    visible = {
+        c.pk: c for c in visible_to(user).filter(pk__in=case_ids).select_related("handling_unit", "leader")
+    }
     events: dict[int, list[dict[str, Any]]] = {}
-    for ev in CaseEvent.objects.filter(case_id__in=list(visible)).select_related("actor_unit").order_by("created_at", "id"):
+    for ev in (
+        CaseEvent.objects.filter(case_id__in=list(visible))
+        .select_related("actor_unit")
+        .order_by("created_at", "id")
+    ):
         events.setdefault(ev.case_id, []).append(
             {"at": ev.created_at, "label": registry.event_label(ev.event_type), "unit": ev.actor_unit}
         )
@@ -84,5 +102,13 @@ def agenda(session: Session, user: User) -> list[AgendaRow]:
     rows = []
     for b in bookings:
         case = visible.get(b.case_id) if b.case_id else None
-        rows.append(AgendaRow(b, case, bool(b.case_id) and case is None, events.get(b.case_id or 0, []), clocks.get(b.case_id or 0, [])))
+        rows.append(
+            AgendaRow(
+                b,
+                case,
+                bool(b.case_id) and case is None,
+                events.get(b.case_id or 0, []),
+                clocks.get(b.case_id or 0, []),
+            )
+        )
     return rows

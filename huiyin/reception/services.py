@@ -105,12 +105,26 @@ def _resolve(user_id: int, day: date, *, excluding: int | None = None) -> tuple[
     absence = _absence_on(user_id, day)
     if absence is not None:
         deputy = absence.deputy_id
-        if deputy is not None and _absence_on(deputy, day) is None and not _busy(deputy, day, excluding=excluding):
+        if (
+            deputy is not None
+            and _absence_on(deputy, day) is None
+            and not _busy(deputy, day, excluding=excluding)
+        ):
             return deputy, day, f"原定领导{absence.reason}，由{User.objects.get(pk=deputy)}代为接待"
-        return user_id, _free_day_after(user_id, absence.end, excluding=excluding), f"领导{absence.reason}，改期接待"
+        return (
+            user_id,
+            _free_day_after(user_id, absence.end, excluding=excluding),
+            f"领导{absence.reason}，改期接待",
+        )
     if _busy(user_id, day, excluding=excluding):
         return user_id, _free_day_after(user_id, day, excluding=excluding), "原定日期已有接待安排，顺延"
     return user_id, day, ""
+
+
+def _home(user: User) -> Territory:
+    """The territory a leader receives for: their unit's (the roster only lists leaders with a unit)."""
+    assert user.unit is not None
+    return user.unit.territory
 
 
 def _roster_in(territory: Territory) -> list[ReceptionLeader]:
@@ -123,12 +137,16 @@ def _roster_in(territory: Territory) -> list[ReceptionLeader]:
 
 def _create_session(rl: ReceptionLeader, rule: Any, planned: date) -> Session | None:
     user = rl.user
-    if Session.objects.filter(Q(leader=user) | Q(scheduled_leader=user), planned_date=planned, level=rl.level).exists():
+    if Session.objects.filter(
+        Q(leader=user) | Q(scheduled_leader=user), planned_date=planned, level=rl.level
+    ).exists():
         return None  # already generated (the generator may run again over the same period)
     leader_id, day, note = _resolve(user.pk, planned)
-    territory = user.unit.territory
+    territory = _home(user)
     office = office_for(territory)
-    place = rule.place or (f"{office.name}群众来访接待大厅" if rl.level == Level.HALL else f"{office.name}领导接待室")
+    place = rule.place or (
+        f"{office.name}群众来访接待大厅" if rl.level == Level.HALL else f"{office.name}领导接待室"
+    )
     portfolio = rl.portfolio
     if leader_id != user.pk:
         deputy_rl = ReceptionLeader.objects.filter(user_id=leader_id).first()
@@ -161,7 +179,7 @@ def sessions_generate(*, territory: Territory, start: date, end: date, actor: Us
     made: list[Session] = []
     roster = _roster_in(territory)
     for rl in [r for r in roster if r.level != Level.HALL]:
-        rule = rule_for(rl.user.unit.territory, rl.level)
+        rule = rule_for(_home(rl.user), rl.level)
         for planned in dates_for(rule, start, end, rl.weekday):
             session = _create_session(rl, rule, planned)
             if session is not None:
@@ -170,10 +188,10 @@ def sessions_generate(*, territory: Territory, start: date, end: date, actor: Us
     halls: dict[int, list[ReceptionLeader]] = {}
     for rl in roster:
         if rl.level == Level.HALL:
-            halls.setdefault(rl.user.unit.territory_id, []).append(rl)
+            halls.setdefault(_home(rl.user).pk, []).append(rl)
     for group in halls.values():
         group.sort(key=lambda r: r.user_id)
-        rule = rule_for(group[0].user.unit.territory, Level.HALL)
+        rule = rule_for(_home(group[0].user), Level.HALL)
         for planned in dates_for(rule, start, end):
             turn = sum(1 for d in range(1, planned.day) if is_workday(planned.replace(day=d)))
             session = _create_session(group[turn % len(group)], rule, planned)
@@ -214,7 +232,9 @@ def absence_record(
     if not reason:
         raise ValidationFailed("请填写外出事由", extra={"fields": {"reason": "请填写外出事由"}})
     if end < start:
-        raise ValidationFailed("结束日期不能早于开始日期", extra={"fields": {"end": "结束日期不能早于开始日期"}})
+        raise ValidationFailed(
+            "结束日期不能早于开始日期", extra={"fields": {"end": "结束日期不能早于开始日期"}}
+        )
     if deputy is not None and (deputy.pk == leader.pk or deputy.role != Role.LEADER or not deputy.is_active):
         raise ValidationFailed("代接待人须为另一位在岗领导", extra={"fields": {"deputy": "请选择另一位领导"}})
     absence = Absence.objects.create(
@@ -293,22 +313,33 @@ def base_level_done(case: Case | None, rank: int) -> bool:
     return Booking.objects.filter(case=case, status=BookingStatus.RECEIVED, session__level__in=lower).exists()
 
 
-def next_sessions(*, levels: list[str], within: Territory, near: Territory | None, limit: int = 6) -> list[Session]:
+def next_sessions(
+    *, levels: list[str], within: Territory, near: Territory | None, limit: int = 6
+) -> list[Session]:
     """The next bookable sessions of `levels` in `within`; those of the matter's own township first."""
     today = timeutil.today()
     qs = Session.objects.filter(
-        status=SessionStatus.SCHEDULED, level__in=levels, date__gt=today, territory__path__startswith=within.path
+        status=SessionStatus.SCHEDULED,
+        level__in=levels,
+        date__gt=today,
+        territory__path__startswith=within.path,
     ).select_related("leader", "territory")
     if near is not None and near.level >= TerritoryLevel.TOWNSHIP:
         township = next((t for t in near.ancestors() if t.level == TerritoryLevel.TOWNSHIP), None)
         if township is not None:
             local = list(qs.filter(Q(territory=township) | Q(level=Level.DEPARTMENT))[:limit])
             if local:
-                return [s for s in local if s.bookings.filter(status=BookingStatus.BOOKED).count() < s.capacity]
-    return [s for s in qs[: limit * 2] if s.bookings.filter(status=BookingStatus.BOOKED).count() < s.capacity][:limit]
+                return [
+                    s for s in local if s.bookings.filter(status=BookingStatus.BOOKED).count() < s.capacity
+                ]
+    return [
+        s for s in qs[: limit * 2] if s.bookings.filter(status=BookingStatus.BOOKED).count() < s.capacity
+    ][:limit]
 
 
-def eligibility(*, session: Session, case: Case | None, urgent: bool, territory: Territory | None) -> Refusal | None:
+def eligibility(
+    *, session: Session, case: Case | None, urgent: bool, territory: Territory | None
+) -> Refusal | None:
     """seeds/002 rule 2 (分级负责、属地管理): 没有基层的答复、没有基层领导接待过的信访事项，不予安排上一级领导接待；
     突发性上访事项可随时安排领导接待. None: the matter may be received by this session's leader."""
     rank = RANK[session.level]
@@ -322,7 +353,9 @@ def eligibility(*, session: Session, case: Case | None, urgent: bool, territory:
         f"您的事项尚无{FIRST_LEVEL_LABEL[first]}的答复，也未经{FIRST_LEVEL_LABEL[first]}领导接待，"
         f"请先预约{FIRST_LEVEL_LABEL[first]}领导接待（突发性事项请到信访部门说明，可随时安排）。"
     )
-    return Refusal(reason, FIRST_LEVEL_LABEL[first], next_sessions(levels=levels, within=scope, near=territory))
+    return Refusal(
+        reason, FIRST_LEVEL_LABEL[first], next_sessions(levels=levels, within=scope, near=territory)
+    )
 
 
 @dataclass
@@ -398,7 +431,12 @@ def booking_create(
     else:
         representatives = 1
     case = _existing_case(BookingIn(**{**data.__dict__, "id_number": id_number}))
-    refusal = eligibility(session=session, case=case, urgent=data.urgent, territory=data.territory or (case.territory if case else None))
+    refusal = eligibility(
+        session=session,
+        case=case,
+        urgent=data.urgent,
+        territory=data.territory or (case.territory if case else None),
+    )
     if refusal is not None:
         raise BookingRefused(refusal)
     if session.bookings.filter(status=BookingStatus.BOOKED, phone=phone).exists():
@@ -431,9 +469,19 @@ def booking_create(
             raise
         return done
     if case is not None:
-        event_record(case=case, event_type=EVENT_BOOKED, actor=actor, actor_unit=session.office, data=_session_data(session))
+        event_record(
+            case=case,
+            event_type=EVENT_BOOKED,
+            actor=actor,
+            actor_unit=session.office,
+            data=_session_data(session),
+        )
     info = _session_data(session)
-    _tell(booking, f"已预约{info['date']} {info['time']} {info['leader_title']}的领导接待，地点：{session.place}。请携带身份证件按时到场。", "booked")
+    _tell(
+        booking,
+        f"已预约{info['date']} {info['time']} {info['leader_title']}的领导接待，地点：{session.place}。请携带身份证件按时到场。",
+        "booked",
+    )
     return booking
 
 
@@ -459,11 +507,17 @@ def reminders_send(*, today: date | None = None) -> int:
     today = today or timeutil.today()
     sent = 0
     for booking in Booking.objects.filter(
-        status=BookingStatus.BOOKED, session__status=SessionStatus.SCHEDULED, session__date=today + timedelta(days=1)
+        status=BookingStatus.BOOKED,
+        session__status=SessionStatus.SCHEDULED,
+        session__date=today + timedelta(days=1),
     ).select_related("session"):
         info = _session_data(booking.session)
         with transaction.atomic():
-            sent += _tell(booking, f"明天（{info['date']}）{info['time']}在{booking.session.place}接待，请按时到场。", "eve")
+            sent += _tell(
+                booking,
+                f"明天（{info['date']}）{info['time']}在{booking.session.place}接待，请按时到场。",
+                "eve",
+            )
     return sent
 
 
@@ -511,7 +565,14 @@ def booking_register(*, booking: Booking, actor: User) -> Case:
             territory_id=booking.territory_id,
             is_collective=booking.is_collective,
             headcount=booking.headcount,
-            petitioners=[PetitionerIn(name=booking.name, id_number=booking.id_number, phone=booking.phone, is_representative=booking.is_collective)],
+            petitioners=[
+                PetitionerIn(
+                    name=booking.name,
+                    id_number=booking.id_number,
+                    phone=booking.phone,
+                    is_representative=booking.is_collective,
+                )
+            ],
         ),
         office=booking.session.office,
         actor=actor,
@@ -523,7 +584,9 @@ def booking_register(*, booking: Booking, actor: User) -> Case:
 
 
 @transaction.atomic
-def invitation_create(*, session: Session, user: User, actor: User, booking: Booking | None = None) -> Invitation:
+def invitation_create(
+    *, session: Session, user: User, actor: User, booking: Booking | None = None
+) -> Invitation:
     """Ask a department head to attend (现场办公, seeds/002 rule 4); they get a work notice on the matter."""
     _may_record(actor, session)
     if user.role not in (Role.UNIT_HEAD, Role.LEADER) or not user.is_active:
@@ -578,6 +641,7 @@ def visit_record(
         if registrar is None:
             raise ValidationFailed("该事项尚未登记，请由信访部门记录结果")
         booking_register(booking=booking, actor=actor)
+    assert booking.case_id is not None
     case = Case.objects.get(pk=booking.case_id)
     from huiyin.workflow import services as wf
 
@@ -586,11 +650,12 @@ def visit_record(
         if case.status == Status.REGISTERED:
             case = wf.case_accept(case=case, actor=actor, reason="领导接待日交办")
         if case.status == Status.ACCEPTED:
-            case = wf.case_assign(case=case, actor=actor, unit=unit, deadline=deadline, instructions=note or "领导接待日交办")
-    elif outcome == Outcome.LEADER_CASE:
-        if case.leader_id != session.leader_id:
-            leader = User.objects.get(pk=session.leader_id)
-            case = wf.case_attach_leader(case=case, actor=actor, leader=leader, reason=note or "领导接待日包案")
+            case = wf.case_assign(
+                case=case, actor=actor, unit=unit, deadline=deadline, instructions=note or "领导接待日交办"
+            )
+    elif outcome == Outcome.LEADER_CASE and case.leader_id != session.leader_id:
+        leader = User.objects.get(pk=session.leader_id)
+        case = wf.case_attach_leader(case=case, actor=actor, leader=leader, reason=note or "领导接待日包案")
     booking.status = BookingStatus.RECEIVED
     booking.outcome = outcome
     booking.outcome_note = note

@@ -40,7 +40,7 @@ def _territory(user: User) -> Territory | None:
 
 def _booking_in(form: BookingForm, case: Case | None, urgent: bool = False) -> services.BookingIn:
     d = form.cleaned_data
-    territory = Territory.objects.filter(pk=d.get("territory")).first() if d.get("territory") else None
+    territory = Territory.objects.filter(pk=d["territory"]).first() if d.get("territory") else None
     return services.BookingIn(
         name=d["name"],
         phone=d["phone"],
@@ -65,7 +65,9 @@ def _booking_in(form: BookingForm, case: Case | None, urgent: bool = False) -> s
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     today = timeutil.today()
-    qs = selectors.with_counts(selectors.sessions_for(user).filter(date__gte=today)).order_by("date", "start_time")
+    qs = selectors.with_counts(selectors.sessions_for(user).filter(date__gte=today)).order_by(
+        "date", "start_time"
+    )
     mine = [s for s in qs if s.leader_id == user.pk][:20]
     territory = _territory(user)
     rules = [(lv, rule_for(territory, lv)) for lv in Level.values] if territory else []
@@ -90,7 +92,9 @@ def _scoped_session(user: User, pk: Any) -> Session:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    session = selectors.sessions_for(user).filter(pk=pk).select_related("leader", "office", "territory").first()
+    session = (
+        selectors.sessions_for(user).filter(pk=pk).select_related("leader", "office", "territory").first()
+    )
     if session is None:
         raise Http404
     return session
@@ -111,7 +115,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("session"):
         today = timeutil.today()
         todays = selectors.with_counts(selectors.sessions_for(user).filter(date=today)).order_by("start_time")
-        return render(request, "reception/agenda_pick.html", {"nav": "reception", "sessions": todays, "today": today})
+        return render(
+            request, "reception/agenda_pick.html", {"nav": "reception", "sessions": todays, "today": today}
+        )
     session = _scoped_session(user, request.GET["session"])
     rows = selectors.agenda(session, user)
     may_record = permissions.may(user, permissions.RECORD) and (
@@ -148,17 +154,28 @@ def outcome(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not permissions.may(user, permissions.RECORD):
         return _forbidden(request, "您的岗位不能记录接待结果")
-    booking = Booking.objects.filter(code=str(request.POST.get("booking", ""))[:16]).select_related("session").first()
+    booking = (
+        Booking.objects.filter(code=str(request.POST.get("booking", ""))[:16])
+        .select_related("session")
+        .first()
+    )
     if booking is None or not selectors.sessions_for(user).filter(pk=booking.session_id).exists():
         raise Http404
     form = OutcomeForm(request.POST, units=_units_for(booking.session))
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return _back(booking.session)
     d = form.cleaned_data
-    unit = Unit.objects.filter(pk=d.get("unit")).first() if d.get("unit") else None
+    unit = Unit.objects.filter(pk=d["unit"]).first() if d.get("unit") else None
     try:
-        services.visit_record(booking=booking, actor=user, outcome=d["outcome"], note=d["note"], unit=unit, deadline=d.get("deadline"))
+        services.visit_record(
+            booking=booking,
+            actor=user,
+            outcome=d["outcome"],
+            note=d["note"],
+            unit=unit,
+            deadline=d.get("deadline"),
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -191,7 +208,13 @@ def _walk_in_sessions(user: User) -> list[tuple[int, str]]:
     qs = selectors.with_counts(
         selectors.sessions_for(user).filter(status=SessionStatus.SCHEDULED, date__gte=timeutil.today())
     ).order_by("date", "start_time")[:80]
-    return [(s.pk, f"{s.date:%m月%d日} {s.leader}（{s.get_level_display()}）余{max(0, s.capacity - s.booked)}") for s in qs]
+    return [
+        (
+            s.pk,
+            f"{s.date:%m月%d日} {s.leader}（{s.get_level_display()}）余{max(0, s.capacity - getattr(s, 'booked', 0))}",
+        )
+        for s in qs
+    ]
 
 
 @login_required
@@ -260,7 +283,10 @@ def plan(request: HttpRequest) -> HttpResponse:
                 gen_form = GenerateForm(request.POST)
                 if gen_form.is_valid():
                     made = services.sessions_generate(
-                        territory=territory, start=gen_form.cleaned_data["start"], end=gen_form.cleaned_data["end"], actor=user
+                        territory=territory,
+                        start=gen_form.cleaned_data["start"],
+                        end=gen_form.cleaned_data["end"],
+                        actor=user,
                     )
                     messages.success(request, f"已生成{len(made)}个接待场次")
                     return redirect("reception_plan")
@@ -311,7 +337,13 @@ def public_schedule(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reception/public_schedule.html",
-        {"nav": "reception", "sessions": sessions, "levels": Level.choices, "level": level, "today": timeutil.today()},
+        {
+            "nav": "reception",
+            "sessions": sessions,
+            "levels": Level.choices,
+            "level": level,
+            "today": timeutil.today(),
+        },
     )
 
 
@@ -347,9 +379,13 @@ def public_book(request: HttpRequest) -> HttpResponse:
             form.add_error("case_code", "编号或查询码不正确，请核对回执后重试。")
             return render(request, "reception/public_book.html", _book_context(session, form), status=400)
     try:
-        booking = services.booking_create(session=session, data=_booking_in(form, case), actor=None, idempotency_key=d["idempotency_key"])
+        booking = services.booking_create(
+            session=session, data=_booking_in(form, case), actor=None, idempotency_key=d["idempotency_key"]
+        )
     except services.BookingRefused as exc:
-        return render(request, "reception/public_book.html", _book_context(session, form, refusal=exc.refusal))
+        return render(
+            request, "reception/public_book.html", _book_context(session, form, refusal=exc.refusal)
+        )
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return render(request, "reception/public_book.html", _book_context(session, form), status=400)
@@ -365,4 +401,3 @@ def public_booked(request: HttpRequest) -> HttpResponse:
         return redirect("portal_reception")
     rl = ReceptionLeader.objects.filter(user_id=booking.session.leader_id).first()
     return render(request, "reception/public_booked.html", {"nav": "reception", "booking": booking, "rl": rl})
-

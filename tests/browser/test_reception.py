@@ -20,7 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 def _leader(username: str, name: str, unit: Unit, level: str, title: str) -> User:
-    user = User.objects.create_user(username=username, password="pw-" + username, full_name=name, unit=unit, role="leader")
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, full_name=name, unit=unit, role="leader"
+    )
     ReceptionLeader.objects.create(user=user, level=level, title=title, portfolio="城乡建设、住房保障")
     return user
 
@@ -30,11 +32,21 @@ def test_a_citizen_is_sent_to_the_township_first_and_the_leader_takes_the_matter
 ) -> None:
     # given the county and the township leaders' sessions of September 2025 (today: 1 Sep)
     clock.set(date(2025, 9, 1))
-    office = Unit.objects.create(code="T-XF", name="东城镇信访办", kind=UnitKind.PETITION_OFFICE, territory=org.township, parent=org.township_gov)
-    User.objects.create_user(username="disp_t", password="pw-disp_t", full_name="镇分办", unit=office, role="dispatcher")
+    office = Unit.objects.create(
+        code="T-XF",
+        name="东城镇信访办",
+        kind=UnitKind.PETITION_OFFICE,
+        territory=org.township,
+        parent=org.township_gov,
+    )
+    User.objects.create_user(
+        username="disp_t", password="pw-disp_t", full_name="镇分办", unit=office, role="dispatcher"
+    )
     county = _leader("leader_ma", "马县长", org.county_gov, Level.COUNTY, "县长")
     township = _leader("leader_he", "何镇长", org.township_gov, Level.TOWNSHIP, "镇长")
-    services.sessions_generate(territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None)
+    services.sessions_generate(
+        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
+    )
     county_session = Session.objects.filter(leader=county).order_by("date").first()
     township_session = Session.objects.filter(leader=township).order_by("date").first()
 

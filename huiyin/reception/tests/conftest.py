@@ -9,8 +9,12 @@ from huiyin.reception.models import ReceptionLeader
 
 
 def leader(username: str, name: str, unit: Unit, level: str, title: str, **extra: object) -> User:
-    user = User.objects.create_user(username=username, password="pw-" + username, full_name=name, unit=unit, role="leader")
-    ReceptionLeader.objects.create(user=user, level=level, title=title, portfolio=extra.pop("portfolio", "城乡建设"), **extra)  # type: ignore[arg-type]
+    user = User.objects.create_user(
+        username=username, password="pw-" + username, full_name=name, unit=unit, role="leader"
+    )
+    ReceptionLeader.objects.create(
+        user=user, level=level, title=title, portfolio=extra.pop("portfolio", "城乡建设"), **extra
+    )  # type: ignore[arg-type]
     return user
 
 
@@ -18,7 +22,11 @@ def leader(username: str, name: str, unit: Unit, level: str, title: str, **extra
 def township_office(org):
     """东城镇信访办: the township's own petition office (its matters are registered there)."""
     return Unit.objects.create(
-        code="T-XF", name="东城镇信访办", kind=UnitKind.PETITION_OFFICE, territory=org.township, parent=org.township_gov
+        code="T-XF",
+        name="东城镇信访办",
+        kind=UnitKind.PETITION_OFFICE,
+        territory=org.township,
+        parent=org.township_gov,
     )
 
 
@@ -29,7 +37,9 @@ def county_leader(org):
 
 @pytest.fixture
 def county_deputy(org):
-    return leader("leader_niu", "牛副县长", org.county_gov, Level.COUNTY, "副县长", portfolio="民政、社会保障")
+    return leader(
+        "leader_niu", "牛副县长", org.county_gov, Level.COUNTY, "副县长", portfolio="民政、社会保障"
+    )
 
 
 @pytest.fixture

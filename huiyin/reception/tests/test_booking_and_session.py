@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sessions(org, county_leader, township_leader, clock):
     clock.set(date(2025, 9, 1))
-    services.sessions_generate(territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None)
+    services.sessions_generate(
+        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
+    )
     county = Session.objects.filter(leader=county_leader).order_by("date").first()  # Wed 3 Sep
     township = Session.objects.filter(leader=township_leader).order_by("date").first()  # Tue 2 Sep
     return county, township
@@ -33,7 +35,9 @@ def matter(**kw):
     return services.BookingIn(**{**base, **kw})
 
 
-def test_rule2_a_matter_without_a_base_level_answer_is_refused_for_the_county_leader_with_the_township_sessions(sessions, org):
+def test_rule2_a_matter_without_a_base_level_answer_is_refused_for_the_county_leader_with_the_township_sessions(
+    sessions, org
+):
     county, township = sessions
     with pytest.raises(services.BookingRefused) as refused:
         services.booking_create(session=county, data=matter(territory=org.village), actor=None)
@@ -45,12 +49,14 @@ def test_rule2_a_matter_without_a_base_level_answer_is_refused_for_the_county_le
 
 
 def test_rule2_the_township_leader_receives_it_first(sessions):
-    county, township = sessions
+    _county, township = sessions
     booking = services.booking_create(session=township, data=matter(), actor=None)
     assert booking.status == BookingStatus.BOOKED and booking.channel == "portal"
 
 
-def test_rule2_an_urgent_matter_marked_by_the_office_goes_to_the_county_leader_at_once(sessions, dispatcher_zhou):
+def test_rule2_an_urgent_matter_marked_by_the_office_goes_to_the_county_leader_at_once(
+    sessions, dispatcher_zhou
+):
     county, _ = sessions
     booking = services.booking_create(session=county, data=matter(urgent=True), actor=dispatcher_zhou)
     assert booking.urgent and booking.channel == "office"
@@ -62,7 +68,9 @@ def test_a_citizen_cannot_mark_a_matter_urgent(sessions):
         services.booking_create(session=county, data=matter(urgent=True), actor=None)
 
 
-def test_rule2_a_case_answered_by_a_base_level_unit_may_go_to_the_county_leader(sessions, register_case, clock):
+def test_rule2_a_case_answered_by_a_base_level_unit_may_go_to_the_county_leader(
+    sessions, register_case, clock
+):
     from huiyin.cases.models import Opinion
 
     county, _ = sessions
@@ -78,12 +86,16 @@ def test_rule2_a_case_answered_by_a_base_level_unit_may_go_to_the_county_leader(
     assert CaseEvent.objects.filter(case=case, event_type="reception_booked").exists()
 
 
-def test_rule2_a_base_level_leader_reception_opens_the_county_leader(sessions, register_case, township_dispatcher, clock, org):
+def test_rule2_a_base_level_leader_reception_opens_the_county_leader(
+    sessions, register_case, township_dispatcher, clock, org
+):
     county, township = sessions
     case = register_case()
     booking = services.booking_create(session=township, data=matter(case=case), actor=None)
     clock.set(township.date)
-    services.visit_record(booking=booking, actor=township_dispatcher, outcome=Outcome.EXPLAINED, note="解释政策")
+    services.visit_record(
+        booking=booking, actor=township_dispatcher, outcome=Outcome.EXPLAINED, note="解释政策"
+    )
     again = services.booking_create(session=county, data=matter(case=case, phone="13800001235"), actor=None)
     assert again.case_id == case.pk
 
@@ -91,16 +103,22 @@ def test_rule2_a_base_level_leader_reception_opens_the_county_leader(sessions, r
 def test_a_booking_links_the_persons_open_case_by_id_number(sessions, register_case):
     _, township = sessions
     case = register_case()  # 刘群众 11010519491231002X
-    booking = services.booking_create(session=township, data=matter(id_number="11010519491231002X"), actor=None)
+    booking = services.booking_create(
+        session=township, data=matter(id_number="11010519491231002X"), actor=None
+    )
     assert booking.case_id == case.pk
 
 
 def test_collective_matters_send_at_most_five_representatives_art20(sessions):
     _, township = sessions
     with pytest.raises(ValidationFailed) as refused:
-        services.booking_create(session=township, data=matter(is_collective=True, headcount=30, representatives=6), actor=None)
+        services.booking_create(
+            session=township, data=matter(is_collective=True, headcount=30, representatives=6), actor=None
+        )
     assert "不超过5名代表" in refused.value.message
-    ok = services.booking_create(session=township, data=matter(is_collective=True, headcount=30, representatives=5), actor=None)
+    ok = services.booking_create(
+        session=township, data=matter(is_collective=True, headcount=30, representatives=5), actor=None
+    )
     assert ok.representatives == 5
 
 
@@ -120,13 +138,19 @@ def test_leader_takes_the_visit_as_baoan_through_case_attach_leader_and_the_citi
     booking = services.booking_create(session=township, data=matter(), actor=None)
     clock.set(township.date)
     # when the office records 包案 for a visit without a case
-    services.visit_record(booking=booking, actor=township_dispatcher, outcome=Outcome.LEADER_CASE, note="内部：涉及历史遗留")
+    services.visit_record(
+        booking=booking, actor=township_dispatcher, outcome=Outcome.LEADER_CASE, note="内部：涉及历史遗留"
+    )
     booking.refresh_from_db()
     case = booking.case
     # then the visit became a case at the township office (case_register) and the leader owns it
     assert case.office.code == "T-XF" and case.channel == "visit"
     assert case.leader_id == township_leader.pk
-    assert list(case.events.values_list("event_type", flat=True)) == ["register", "attach_leader", EVENT_VISIT]
+    assert list(case.events.values_list("event_type", flat=True)) == [
+        "register",
+        "attach_leader",
+        EVENT_VISIT,
+    ]
     texts = [row["text"] if isinstance(row, dict) else str(row) for row in citizen_timeline(case)]
     joined = " ".join(map(str, texts))
     assert "包案" in joined and "何镇长" in joined
@@ -139,7 +163,12 @@ def test_assigned_visit_goes_through_accept_and_assign(sessions, township_dispat
     booking = services.booking_create(session=township, data=matter(), actor=None)
     clock.set(township.date)
     services.visit_record(
-        booking=booking, actor=township_dispatcher, outcome=Outcome.ASSIGNED, unit=org.township_gov, deadline=date(2025, 9, 30), note="限期维修"
+        booking=booking,
+        actor=township_dispatcher,
+        outcome=Outcome.ASSIGNED,
+        unit=org.township_gov,
+        deadline=date(2025, 9, 30),
+        note="限期维修",
     )
     case = booking.case
     case.refresh_from_db()
@@ -147,7 +176,9 @@ def test_assigned_visit_goes_through_accept_and_assign(sessions, township_dispat
     assert case.assignment_deadline == date(2025, 9, 30)
 
 
-def test_an_outcome_cannot_be_recorded_before_the_day_nor_by_another_office(sessions, township_dispatcher, dispatcher_zhou, clock):
+def test_an_outcome_cannot_be_recorded_before_the_day_nor_by_another_office(
+    sessions, township_dispatcher, dispatcher_zhou, clock
+):
     _, township = sessions
     booking = services.booking_create(session=township, data=matter(), actor=None)
     clock.set(date(2025, 9, 1))
@@ -158,7 +189,9 @@ def test_an_outcome_cannot_be_recorded_before_the_day_nor_by_another_office(sess
         services.visit_record(booking=booking, actor=dispatcher_zhou, outcome=Outcome.EXPLAINED, note="x")
 
 
-def test_an_invited_department_head_gets_a_work_notice(sessions, township_dispatcher, register_case, org, head_sun_unit_a, clock):
+def test_an_invited_department_head_gets_a_work_notice(
+    sessions, township_dispatcher, register_case, org, head_sun_unit_a, clock
+):
     _, township = sessions
     case = register_case()
     services.booking_create(session=township, data=matter(case=case), actor=None)
@@ -172,9 +205,10 @@ def test_an_invited_department_head_gets_a_work_notice(sessions, township_dispat
     assert StaffNotice.objects.filter(user=head_sun_unit_a).exists()
 
 
-def test_art30_the_accused_units_leader_never_sees_the_accuser_on_the_agenda(sessions, org, clerk_li, clock, register_case):
+def test_art30_the_accused_units_leader_never_sees_the_accuser_on_the_agenda(
+    sessions, org, clerk_li, clock, register_case
+):
     from huiyin.cases.services import CaseIn, PetitionerIn, case_register
-    from huiyin.reception.tests.conftest import leader
 
     _, township = sessions
     # given an accusation against the township government, at the township leader's session
@@ -185,7 +219,9 @@ def test_art30_the_accused_units_leader_never_sees_the_accuser_on_the_agenda(ses
         ),
         office=org.county_office, actor=clerk_li,
     )  # fmt: skip
-    booking = services.booking_create(session=township, data=matter(name="举报人甲", case=accusation), actor=None)
+    booking = services.booking_create(
+        session=township, data=matter(name="举报人甲", case=accusation), actor=None
+    )
     he = township.leader
     rows = agenda(township, he)
     row = next(r for r in rows if r.booking.pk == booking.pk)

@@ -33,7 +33,9 @@ def visit(s, case, outcome, status=BookingStatus.RECEIVED):
     )  # fmt: skip
 
 
-def test_one_time_resolution_counts_resolved_and_visits_not_repeated_within_90_days(org, county_leader, county_deputy, register_case):
+def test_one_time_resolution_counts_resolved_and_visits_not_repeated_within_90_days(
+    org, county_leader, county_deputy, register_case
+):
     a, b, c, d = (register_case(title=t) for t in "ABCD")
     s1 = session(county_leader, date(2025, 3, 5), org=org)
     s2 = session(county_leader, date(2025, 5, 28), org=org)  # 84 days after 5 Mar: inside the window
@@ -46,9 +48,13 @@ def test_one_time_resolution_counts_resolved_and_visits_not_repeated_within_90_d
     visit(s3, a, Outcome.EXPLAINED)  # 10 Sep + 90 = 9 Dec > as_of 1 Dec: window open, excluded
     visit(s4, d, Outcome.RESOLVED)  # resolved: decided at once
     visit(s4, c, Outcome.ASSIGNED, status=BookingStatus.CANCELLED)  # never received: not a visit
-    rows = metrics.one_time_resolution(start=date(2025, 1, 1), end=date(2025, 12, 31), as_of=date(2025, 12, 1))
+    rows = metrics.one_time_resolution(
+        start=date(2025, 1, 1), end=date(2025, 12, 31), as_of=date(2025, 12, 1)
+    )
     # denominator: s1×3, s2×1, s4 resolved×1 = 5; numerator: B, C, A@s2, D = 4
-    assert [(r["session__leader"], r["visits"], r["once"], r["rate"]) for r in rows] == [(county_leader.pk, 5, 4, 0.8)]
+    assert [(r["session__leader"], r["visits"], r["once"], r["rate"]) for r in rows] == [
+        (county_leader.pk, 5, 4, 0.8)
+    ]
 
 
 def test_sessions_held_vs_scheduled_and_visits_received(org, county_leader, register_case):
@@ -59,7 +65,9 @@ def test_sessions_held_vs_scheduled_and_visits_received(org, county_leader, regi
     session(county_leader, date(2025, 3, 26), status=SessionStatus.SCHEDULED, org=org)  # after as_of
     visit(held, case, Outcome.RESOLVED)
     visit(held, case, Outcome.EXPLAINED)
-    assert metrics.sessions_held_vs_scheduled(start=date(2025, 3, 1), end=date(2025, 3, 31), as_of=date(2025, 3, 20)) == [
-        {"level": Level.COUNTY, "scheduled": 2, "held": 1}
+    assert metrics.sessions_held_vs_scheduled(
+        start=date(2025, 3, 1), end=date(2025, 3, 31), as_of=date(2025, 3, 20)
+    ) == [{"level": Level.COUNTY, "scheduled": 2, "held": 1}]
+    assert [r["visits"] for r in metrics.visits_received(start=date(2025, 3, 1), end=date(2025, 3, 31))] == [
+        2
     ]
-    assert [r["visits"] for r in metrics.visits_received(start=date(2025, 3, 1), end=date(2025, 3, 31))] == [2]
