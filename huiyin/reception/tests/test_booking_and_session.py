@@ -246,3 +246,21 @@ def test_the_citizen_is_reminded_the_day_before_once(sessions, clock):
     assert services.reminders_send(today=date(2025, 9, 1)) == 0  # the sweep runs again: no second SMS
     eve = Notification.objects.filter(recipient=booking.phone, body__contains="明天").get()
     assert "2025年09月02日" in eve.body and booking.code in eve.body
+
+
+def test_a_cancelled_session_tells_everyone_booked_and_frees_the_leaders_day(
+    sessions, dispatcher_zhou, county_leader
+):
+    from huiyin.notify.models import Notification
+
+    _, township = sessions
+    booking = services.booking_create(session=township, data=matter(), actor=None)
+    services.session_cancel(session=township, actor=dispatcher_zhou, reason="防汛紧急任务")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert Notification.objects.filter(recipient=booking.phone, body__contains="因防汛紧急任务取消").exists()
+    # the day is free again: a new session of the same leader on that day is allowed
+    Session.objects.create(
+        leader=township.leader, level=township.level, territory=township.territory, office=township.office, date=township.date,
+        planned_date=township.date, start_time=township.start_time, end_time=township.end_time, place="x", capacity=1,
+    )  # fmt: skip
