@@ -14,6 +14,8 @@ class ReceptionConfig(AppConfig):
             registry.Module(
                 name="reception",
                 events=events.EVENTS,
+                # the eve-of-session reminder to those booked (idempotent per booking)
+                periodic_tasks=((50, "huiyin.reception.tasks.reception_reminders_task"),),
                 capabilities={
                     "reception_book": permissions.BOOK,
                     "reception_record": permissions.RECORD,
