@@ -40,6 +40,7 @@ from huiyin.reception.choices import (
 from huiyin.reception.events import EVENT_BOOKED
 from huiyin.reception.models import Absence, Booking, Invitation, ReceptionLeader, Session
 from huiyin.reception.rules import dates_for, is_workday, rule_for
+from huiyin.reception.transitions import BOOKING, SESSION, WHO, Action
 
 NOTICE_KIND = "reception"  # the kind of the messages to citizens about their appointment
 LIVE = ~Q(status=SessionStatus.CANCELLED)
@@ -263,18 +264,22 @@ def absence_record(
 @transaction.atomic
 def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
     """Cancel a session; everyone booked is told (and may book another)."""
-    if not permissions.may(actor, permissions.MANAGE):
+    if not permissions.may(actor, WHO[Action.CANCEL]):
         raise PermissionDenied("您的岗位不能安排领导接待日")
+    if actor.unit is None or not session.territory.path.startswith(actor.unit.territory.path):
+        raise PermissionDenied("只能取消本辖区的接待场次")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写取消原因", extra={"fields": {"reason": "请填写取消原因"}})
-    if session.status != SessionStatus.SCHEDULED:
+    if (session.status, Action.CANCEL) not in SESSION:
         raise ValidationFailed("该场次已接待或已取消")
-    session.status = SessionStatus.CANCELLED
+    session.status = SESSION[(session.status, Action.CANCEL)]
     session.change_note = reason[:200]
     session.save(update_fields=["status", "change_note"])
     _tell_booked(session, f"因{reason}取消，请另行预约。", f"cancel:{session.pk}")
-    session.bookings.filter(status=BookingStatus.BOOKED).update(status=BookingStatus.CANCELLED)
+    session.bookings.filter(status=BookingStatus.BOOKED).update(
+        status=BOOKING[(BookingStatus.BOOKED, Action.CANCEL)]
+    )
     return session
 
 
@@ -538,7 +543,7 @@ def _session_data(session: Session) -> dict[str, Any]:
 
 
 def _may_record(actor: User, session: Session) -> None:
-    if not permissions.may(actor, permissions.RECORD):
+    if not permissions.may(actor, WHO[Action.RECORD]):
         raise PermissionDenied("您的岗位不能记录接待结果")
     if actor.role == Role.LEADER and actor.pk != session.leader_id:
         raise PermissionDenied("只能记录本人接待场次的结果")
@@ -625,9 +630,9 @@ def visit_record(
     _may_record(actor, session)
     if outcome not in Outcome.values:
         raise ValidationFailed("请选择接待结果", extra={"fields": {"outcome": "请选择接待结果"}})
-    if booking.status != BookingStatus.BOOKED:
+    if (booking.status, Action.RECORD) not in BOOKING:
         raise ValidationFailed("该预约已记录结果或已取消")
-    if session.status == SessionStatus.CANCELLED:
+    if (session.status, Action.RECORD) not in SESSION:
         raise ValidationFailed("该场次已取消")
     if session.date > timeutil.today():
         raise ValidationFailed("接待日尚未到，不能记录结果")
@@ -656,7 +661,7 @@ def visit_record(
     elif outcome == Outcome.LEADER_CASE and case.leader_id != session.leader_id:
         leader = User.objects.get(pk=session.leader_id)
         case = wf.case_attach_leader(case=case, actor=actor, leader=leader, reason=note or "领导接待日包案")
-    booking.status = BookingStatus.RECEIVED
+    booking.status = BOOKING[(booking.status, Action.RECORD)]
     booking.outcome = outcome
     booking.outcome_note = note
     booking.outcome_unit = unit if outcome == Outcome.ASSIGNED else None
@@ -664,8 +669,8 @@ def visit_record(
     booking.outcome_by = actor
     booking.outcome_at = timeutil.now()
     booking.save()
-    if session.status == SessionStatus.SCHEDULED:
-        session.status = SessionStatus.HELD
+    if session.status != SESSION[(session.status, Action.RECORD)]:
+        session.status = SESSION[(session.status, Action.RECORD)]
         session.save(update_fields=["status"])
     event_record(
         case=case,
