@@ -2,7 +2,10 @@
 edited here by an administrator; sessions, absences, bookings and invitations are read-only (they are
 written through huiyin.reception.services only)."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from huiyin.reception.models import Absence, Booking, Invitation, ReceptionLeader, ScheduleRule, Session
 
@@ -22,13 +25,13 @@ class ReceptionLeaderAdmin(admin.ModelAdmin):
 
 
 class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
