@@ -10,6 +10,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
+from huiyin.cases.choices import PetitionType, Status
+from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.org.choices import Role
 from huiyin.org.models import User
@@ -88,6 +90,7 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         deputy=deputy, actor=org.users["dispatcher"],
     )  # fmt: skip
     booked = received = 0
+    cases_of: dict[int, list[Case]] = {}
     for session in Session.objects.filter(level__in=[Level.TOWNSHIP, Level.COUNTY, Level.HALL]).order_by(
         "date", "id"
     ):
@@ -114,23 +117,36 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
                     continue
                 booked += 1
                 continue
-            # a past session: the booking as it was made, then the outcome recorded through the workflow
+            # a past session: the booking as it was made, on one of the office's own open matters (the
+            # demo registers no new cases here), then the outcome recorded through the workflow services
+            open_cases = cases_of.setdefault(
+                session.office_id,
+                list(
+                    Case.objects.filter(office=session.office, merged_into__isnull=True)
+                    .exclude(petition_type=PetitionType.ACCUSATION)
+                    .exclude(status__in=[Status.CLOSED, Status.FINAL])
+                    .order_by("id")
+                ),
+            )
+            if office_staff is None or not open_cases:
+                continue
+            case = rng.choice(open_cases)
             booking = Booking.objects.create(
                 session=session, code=services._new_code(), channel=BookingChannel.PORTAL if n else BookingChannel.OFFICE,
-                name=person, phone=phone, title=title, content=content, urgent=session.level == Level.COUNTY,
-                created_at=timeutil.now() - timedelta(days=(today - session.date).days + 3), status=BookingStatus.BOOKED,
+                name=person, phone=phone, title=case.title[:100], content=content, urgent=session.level == Level.COUNTY,
+                case=case, created_at=timeutil.now() - timedelta(days=(today - session.date).days + 3),
+                status=BookingStatus.BOOKED,
             )  # fmt: skip
-            if office_staff is None:
-                continue
+            case.refresh_from_db()
             outcome = rng.choice([Outcome.RESOLVED, Outcome.EXPLAINED, Outcome.ASSIGNED, Outcome.LEADER_CASE])
-            unit = session.leader.unit if outcome == Outcome.ASSIGNED else None
-            if unit is not None and session.level != Level.TOWNSHIP:
-                unit = org.departments[rng.choice(list(org.departments))]
+            if outcome == Outcome.ASSIGNED and case.status != Status.IN_HANDLING:
+                outcome = Outcome.EXPLAINED  # the demo keeps every case's status as the case builder left it
+            unit = case.handling_unit if outcome == Outcome.ASSIGNED else None
             try:
                 services.visit_record(
                     booking=booking, actor=office_staff, outcome=outcome,
-                    note="当场答复并说明政策依据（演示）" if outcome in (Outcome.RESOLVED, Outcome.EXPLAINED) else "",
-                    unit=unit, deadline=today + timedelta(days=15) if unit else None,
+                    note="" if outcome == Outcome.LEADER_CASE else "当场答复并说明政策依据（演示）",
+                    unit=unit, deadline=case.assignment_deadline or today + timedelta(days=15) if unit else None,
                 )  # fmt: skip
                 received += 1
             except services.ApplicationError:
