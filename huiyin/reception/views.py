@@ -4,6 +4,7 @@ public schedule and booking (seeds/002 党政领导信访接待日制度)."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.portal import services as portal_services
 from huiyin.portal import throttle
-from huiyin.reception import permissions, selectors, services
+from huiyin.reception import metrics, permissions, selectors, services
 from huiyin.reception.choices import BookingStatus, Level, SessionStatus
 from huiyin.reception.forms import AbsenceForm, BookingForm, GenerateForm, OutcomeForm, RuleForm, WalkInForm
 from huiyin.reception.models import Booking, ReceptionLeader, ScheduleRule, Session
@@ -71,10 +72,18 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = [s for s in qs if s.leader_id == user.pk][:20]
     territory = _territory(user)
     rules = [(lv, rule_for(territory, lv)) for lv in Level.values] if territory else []
+    since = today - timedelta(days=180)
+    held = (
+        metrics.sessions_held_vs_scheduled(start=since, end=today, territory=territory) if territory else []
+    )
+    once = metrics.one_time_resolution(start=since, end=today, territory=territory) if territory else []
     return render(
         request,
         "reception/home.html",
         {
+            "held": [{**r, "label": Level(r["level"]).label} for r in held],
+            "once": [{**r, "label": Level(r["session__level"]).label} for r in once],
+            "since": since,
             "nav": "reception",
             "upcoming": list(qs[:60]),
             "mine": mine,

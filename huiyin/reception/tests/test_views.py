@@ -159,3 +159,21 @@ def test_a_session_outside_ones_territory_is_missing(
     client.force_login(township_dispatcher)
     assert client.get(f"/reception/agenda/?session={county.pk}").status_code == 404
     assert client.get("/reception/agenda/?session=abc").status_code == 404
+
+
+def test_the_reception_page_shows_held_vs_scheduled_and_the_one_time_resolution_rate(
+    client, sessions, township_dispatcher, clock
+):
+    _, township = sessions
+    booking = services.booking_create(
+        session=township,
+        data=services.BookingIn(name="刘群众", phone="13800001234", title="t", content="c"),
+        actor=None,
+    )
+    clock.set(date(2025, 9, 3))
+    services.visit_record(booking=booking, actor=township_dispatcher, outcome="resolved", note="当场维修")
+    client.force_login(township_dispatcher)
+    page = client.get("/reception/").content.decode()
+    # by 3 Sep only 何镇长's 2 Sep session was due (the county's Wednesday is today, not yet held): 1 of 1
+    assert "乡镇（街道）领导：应接待1场，实际接待1场" in page
+    assert "何镇长" in page and "100%" in page
