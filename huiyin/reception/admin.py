@@ -7,7 +7,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from huiyin.reception.models import Absence, Booking, Invitation, ReceptionLeader, ScheduleRule, Session
+from huiyin.reception.models import (
+    Absence,
+    Booking,
+    Instruction,
+    Invitation,
+    ReceptionLeader,
+    ScheduleRule,
+    Session,
+)
 
 
 @admin.register(ScheduleRule)
@@ -58,3 +66,8 @@ class BookingAdmin(_ReadOnly):
 @admin.register(Invitation)
 class InvitationAdmin(_ReadOnly):
     list_display = ("session", "user", "invited_at")
+
+
+@admin.register(Instruction)
+class InstructionAdmin(_ReadOnly):
+    list_display = ("case", "leader", "unit", "deadline", "answered_at")

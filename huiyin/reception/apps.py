@@ -13,7 +13,7 @@ class ReceptionConfig(AppConfig):
         registry.declare(
             registry.Module(
                 name="reception",
-                events=events.EVENTS,
+                events=events._all(),
                 # the eve-of-session reminder to those booked (idempotent per booking)
                 periodic_tasks=((50, "huiyin.reception.tasks.reception_reminders_task"),),
                 capabilities={

@@ -68,3 +68,9 @@ EVENTS = (
         tells=named_in_data,
     ),
 )
+
+
+def _all() -> tuple[EventType, ...]:
+    from huiyin.reception.instructions import EVENTS as INSTRUCTION_EVENTS
+
+    return (*EVENTS, *INSTRUCTION_EVENTS)

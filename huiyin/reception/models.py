@@ -201,3 +201,30 @@ class Invitation(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="reception_one_invitation")]
         verbose_name = "现场办公邀请"
         verbose_name_plural = "现场办公邀请"
+
+
+class Instruction(models.Model):
+    """领导批示 (条例 §18¶2, LD-1: 阅办 with instructions): a leader's written instruction on a case to a
+    unit, with a deadline; the unit answers, and an unanswered one past its deadline is overdue."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("批示内容")
+    deadline = models.DateField("办理期限")
+    created_at = models.DateTimeField()
+    answer = models.TextField("落实情况", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+
+    def state(self, today: object) -> str:
+        if self.answered_at is not None:
+            return "已落实" if self.answered_at.date() <= self.deadline else "逾期落实"
+        return "逾期未落实" if today > self.deadline else "落实中"  # type: ignore[operator]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from huiyin.core import access
-from huiyin.core.access import INTAKE, PUBLIC, STAFF
+from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
 from huiyin.reception import views
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("reception/outcome/", views.outcome, name="reception_outcome"),
     path("reception/invite/", views.invite, name="reception_invite"),
     path("reception/plan/", views.plan, name="reception_plan"),
+    path("cases/<str:code>/instructions/", views.case_instructions, name="case_instructions"),
     path("public/reception/", views.public_schedule, name="portal_reception"),
     path("public/reception/book/", views.public_book, name="portal_reception_book"),
     path("public/reception/booked/", views.public_booked, name="portal_reception_booked"),
@@ -27,6 +28,7 @@ access.declare(
         "reception_outcome": STAFF,
         "reception_invite": STAFF,
         "reception_plan": STAFF,
+        "case_instructions": CASE,
         "portal_reception": PUBLIC,
         "portal_reception_book": PUBLIC,
         "portal_reception_booked": PUBLIC,

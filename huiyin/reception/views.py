@@ -4,7 +4,7 @@ public schedule and booking (seeds/002 党政领导信访接待日制度)."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
-from huiyin.core.errors import ApplicationError
+from huiyin.core.errors import ApplicationError, ValidationFailed
 from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.portal import services as portal_services
@@ -410,3 +410,71 @@ def public_booked(request: HttpRequest) -> HttpResponse:
         return redirect("portal_reception")
     rl = ReceptionLeader.objects.filter(user_id=booking.session.leader_id).first()
     return render(request, "reception/public_booked.html", {"nav": "reception", "booking": booking, "rl": rl})
+
+
+# --- 领导批示 on a case --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_instructions(request: HttpRequest, code: str) -> HttpResponse:
+    """A case's 领导批示: a leader writes one; the unit it names reports how it was carried out."""
+    from huiyin.cases.views import case_or_404
+    from huiyin.reception import instructions as ins
+    from huiyin.reception.models import Instruction
+
+    user: User = request.user  # type: ignore[assignment]
+    case = case_or_404(request, code)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "answer":
+                raw = str(request.POST.get("instruction", ""))
+                found = Instruction.objects.filter(pk=int(raw), case=case).first() if raw.isdigit() else None
+                if found is None:
+                    raise Http404
+                ins.instruction_answer(instruction=found, actor=user, answer=request.POST.get("answer", ""))
+                messages.success(request, "已报告落实情况")
+            else:
+                raw_unit = str(request.POST.get("unit", ""))
+                unit = (
+                    Unit.objects.filter(pk=int(raw_unit), is_active=True).first()
+                    if raw_unit.isdigit()
+                    else None
+                )
+                try:
+                    deadline = date.fromisoformat(str(request.POST.get("deadline", "")))
+                except ValueError:
+                    deadline = None
+                if unit is None or deadline is None:
+                    raise ValidationFailed("请选择办理单位和期限")
+                ins.instruction_issue(
+                    case=case, actor=user, text=request.POST.get("text", ""), deadline=deadline, unit=unit
+                )
+                messages.success(request, "已作出批示并通知办理单位")
+            return redirect("case_instructions", code=case.code)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+    today = timeutil.today()
+    rows = [
+        (i, i.state(today))
+        for i in Instruction.objects.filter(case=case).select_related("leader", "unit", "answered_by")
+    ]
+    units = Unit.objects.filter(is_active=True).exclude(
+        kind__in=[UnitKind.PETITION_OFFICE, UnitKind.JOINT_CONFERENCE]
+    )
+    if case.office.territory_id:
+        units = units.filter(territory__path__startswith=case.office.territory.path)
+    return render(
+        request,
+        "reception/case_instructions.html",
+        {
+            "case": case,
+            "rows": rows,
+            "is_leader": user.role == Role.LEADER,
+            "units": units,
+            "my_unit": user.unit_id,
+        },
+        status=status,
+    )
