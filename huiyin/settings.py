@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "huiyin.portal",
     "huiyin.open311",
     "huiyin.supervision",
+    "huiyin.reception",
     "huiyin.assist",
     "huiyin.audit",
     "huiyin.demo",

@@ -20,6 +20,7 @@ from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.demo.rules import build_rules_demo
 from huiyin.org.models import Territory, Unit, User
+from huiyin.reception import demo as reception_demo
 from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
@@ -94,6 +95,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         build_rules_demo(org, random.Random(seed + 10))  # t10-rules: RG-3, JU-3, CF-3, HD-10, SV-3
         swept = sweep_clocks()
         swept |= supervise(org, rng)
+        swept |= reception_demo.build(org, random.Random(seed + 12), today)
         # the dashboards read the roll-ups: build them for every demo month (the worker keeps them)
         swept["analytics_facts"] = rollup_rebuild()["facts"]
     refresh_planner_statistics()
