@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "huiyin.portal",
     "huiyin.open311",
     "huiyin.supervision",
+    "huiyin.mediation",
     "huiyin.assist",
 ]
 

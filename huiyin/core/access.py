@@ -16,8 +16,9 @@ CASE = "case"  # one case: staff with access to the case; anyone else the missin
 OWN = "own"  # one's own record (a work notice): anyone else's is the missing-record 404
 INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
 AUDIT = "audit"  # the audit log: supervisors (their territory) and administrators; 403 for others
+RECORD = "record"  # one record of a module (a mediation, a ledger item): who may see it; others the 404
 
-KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT})
+KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT, RECORD})
 
 _RULES: dict[str, tuple[str, str]] = {}  # route name -> (rule, declaring module)
 
