@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Attachment
 from huiyin.core import access
-from huiyin.core.access import AUDIT, CASE, INTAKE, OWN, PUBLIC, STAFF
+from huiyin.core.access import AUDIT, CASE, INTAKE, OWN, PUBLIC, RECORD, STAFF
 from huiyin.notify.models import StaffNotice
 from huiyin.workflow.api import ACTION_SCHEMAS
 from huiyin.workflow.tests.drive import drive_to
@@ -276,6 +276,23 @@ def test_audit_routes_refuse_other_roles_and_open_for_supervisors(
         assert client.get(url).status_code == 403, (url, user.username)
     client.force_login(supervisor_chen)
     assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == RECORD], ids=lambda r: r[1])
+def test_a_record_route_gives_an_outsider_the_missing_record_404(route, client, world, handler_zhao_unit_b):
+    # a module's own record (a mediation, a ledger item) the outsider may not see answers exactly like a
+    # record that does not exist; the module's tests open it for the people who may (huiyin/mediation/tests)
+    full_name, pattern, _name = route
+    client.force_login(handler_zhao_unit_b)
+    url = _url(full_name, pattern, world)
+    answered = 0
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if response.status_code == 405:
+            continue
+        answered += 1
+        assert response.status_code == 404, (method, url, response.status_code)
+    assert answered
 
 
 @pytest.mark.parametrize("route", [r for r in _routes() if _rule(r[2]) == PUBLIC], ids=lambda r: r[1])
