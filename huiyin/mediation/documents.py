@@ -38,7 +38,10 @@ def agreement_sections(agreement: Agreement) -> dict[str, object]:
         "number": f"编号：调字第{m.pk}号",
         "parties": parties,
         "sections": sections,
-        "signatures": ["当事人（签名盖章或按指印）：", "调解员（签名）：" + "、".join(u.full_name or u.username for u in m.mediators.all())],
+        "signatures": [
+            "当事人（签名盖章或按指印）：",
+            "调解员（签名）：" + "、".join(u.full_name or u.username for u in m.mediators.all()),
+        ],
         "organ": f"{m.organ.name}（印章）",
         "date": _d(agreement.signed_on),
     }

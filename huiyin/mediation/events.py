@@ -9,7 +9,9 @@ EVENT_ENDED = "mediation_ended"
 
 
 def _citizen_sent(event: object) -> str:
-    return "您反映的事项已转入调解。调解自愿，您可以拒绝或随时要求终止调解，调解不影响您通过诉讼等途径维护权利。"
+    return (
+        "您反映的事项已转入调解。调解自愿，您可以拒绝或随时要求终止调解，调解不影响您通过诉讼等途径维护权利。"
+    )
 
 
 EVENTS = (

@@ -8,6 +8,7 @@ never reaches the accused side (条例 §30¶3, ADR 0005)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -21,7 +22,9 @@ from huiyin.org.models import User
 
 
 def _case_ok(prefix: str, user: User) -> Q:
-    return Q(**{f"{prefix}case__isnull": True}) | Q(**{f"{prefix}case__in": cases_visible_to(user).values("pk")})
+    return Q(**{f"{prefix}case__isnull": True}) | Q(
+        **{f"{prefix}case__in": cases_visible_to(user).values("pk")}
+    )
 
 
 def items_for(user: User) -> QuerySet[ScreeningItem]:
@@ -55,15 +58,17 @@ def overdue_items(user: User, today: date | None = None) -> QuerySet[ScreeningIt
 
 
 def rounds_for(user: User) -> QuerySet[ScreeningRound]:
-    if not user.is_authenticated or not user.unit_id or user.unit.kind not in TERRITORIAL:  # type: ignore[union-attr]
+    """The rounds of the townships the user's territorial organ answers for (or lies in: a village)."""
+    unit = user.unit if user.is_authenticated else None
+    if unit is None or unit.kind not in TERRITORIAL:
         return ScreeningRound.objects.none()
-    path = user.unit.territory.path  # type: ignore[union-attr]
+    above = [t.pk for t in unit.territory.ancestors()]
     return ScreeningRound.objects.filter(
-        Q(township__path__startswith=path) | Q(township__pk__in=[t.pk for t in user.unit.territory.ancestors()])  # type: ignore[union-attr]
+        Q(township__path__startswith=unit.territory.path) | Q(township__pk__in=above)
     ).select_related("township")
 
 
-def round_status(round: ScreeningRound) -> list[dict[str, object]]:
+def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
     """Each reporting point of a round: filed items, zero report, or missing (visible to the township)."""
     reports = {r.point_id: r for r in RoundReport.objects.filter(round=round)}
     counts: dict[int, int] = {}

@@ -48,7 +48,7 @@ from huiyin.org.choices import Role, TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User
 
 # Organs that answer for a territory (and see its ledger); a department answers for what it is given.
-TERRITORIAL = frozenset(
+TERRITORIAL: frozenset[str] = frozenset(
     {
         UnitKind.GOVERNMENT,
         UnitKind.PARTY_COMMITTEE,
@@ -111,11 +111,7 @@ def _choice(value: str, choices: Any, message: str, field: str) -> str:
 
 def covers(unit: Unit | None, territory: Territory) -> bool:
     """Whether a territorial organ answers for `territory` (its own territory or one below it)."""
-    return (
-        unit is not None
-        and unit.kind in TERRITORIAL
-        and territory.path.startswith(unit.territory.path)
-    )
+    return unit is not None and unit.kind in TERRITORIAL and territory.path.startswith(unit.territory.path)
 
 
 def level_of(territory: Territory) -> str:
@@ -192,9 +188,7 @@ def item_report(
 
 
 @transaction.atomic
-def item_assign(
-    *, item: ScreeningItem, actor: User, unit: Unit, person: User, due_on: date
-) -> ScreeningItem:
+def item_assign(*, item: ScreeningItem, actor: User, unit: Unit, person: User, due_on: date) -> ScreeningItem:
     """交办: the township (or an organ above it) names the responsible unit, person and date (seeds 000)."""
     item = ScreeningItem.objects.select_for_update().get(pk=item.pk)
     if actor.role not in ASSIGN or actor.unit is None or not covers(actor.unit, item.territory):
@@ -226,6 +220,8 @@ def may_work_item(user: User, item: ScreeningItem) -> bool:
         item.responsible_person_id == user.pk
         or (item.responsible_unit_id is not None and item.responsible_unit_id == user.unit_id)
         or (user.role in ASSIGN and covers(user.unit, item.territory))
+        # the 人民调解委员会 of the place takes up a dispute of its village
+        or (user.role == Role.MEDIATOR and covers(user.unit, item.territory))
         or item.reported_by_id == user.pk
     )
 
@@ -243,7 +239,12 @@ def item_note(*, item: ScreeningItem, actor: User, text: str) -> ItemNote:
 def item_settle(*, item: ScreeningItem, actor: User, note: str) -> ScreeningItem:
     """化解 without a mediation case (explained, fixed on the spot): the responsible side says how."""
     item = ScreeningItem.objects.select_for_update().get(pk=item.pk)
-    if not may_work_item(actor, item) or item.reported_by_id == actor.pk and actor.role == Role.GRID_WORKER:
+    responsible = (
+        item.responsible_person_id == actor.pk
+        or (item.responsible_unit_id is not None and item.responsible_unit_id == actor.unit_id)
+        or (actor.role in ASSIGN | {Role.MEDIATOR} and covers(actor.unit, item.territory))
+    )
+    if not responsible:
         raise PermissionDenied("只有责任人或交办机关可以确认化解")
     if item.status == ItemStatus.SETTLED:
         raise TransitionNotAllowed("该事项已化解")
@@ -268,7 +269,9 @@ def _point_of(round: ScreeningRound, territory: Territory) -> Territory:
 
 
 @transaction.atomic
-def round_open(*, township: Territory, period: date, actor: User, due_on: date | None = None) -> ScreeningRound:
+def round_open(
+    *, township: Territory, period: date, actor: User, due_on: date | None = None
+) -> ScreeningRound:
     """Open a month's screening round for a township (its own staff or an organ above)."""
     if township.level != TerritoryLevel.TOWNSHIP:
         raise ValidationFailed("排查轮次按乡镇（街道）开展")
@@ -334,8 +337,12 @@ def _all_consent(mediation: Mediation) -> bool:
 
 
 def _check_organ(kind: str, organ: Unit, case: Case | None) -> None:
-    if kind == MediationKind.PEOPLE and organ.kind not in (UnitKind.VILLAGE_COMMITTEE, UnitKind.GOVERNMENT,
-                                                            UnitKind.POLITICAL_LEGAL, UnitKind.JOINT_CONFERENCE):
+    if kind == MediationKind.PEOPLE and organ.kind not in (
+        UnitKind.VILLAGE_COMMITTEE,
+        UnitKind.GOVERNMENT,
+        UnitKind.POLITICAL_LEGAL,
+        UnitKind.JOINT_CONFERENCE,
+    ):
         raise ValidationFailed("人民调解由村（居）或乡镇（街道）人民调解委员会进行")
     if kind == MediationKind.ADMINISTRATIVE and organ.kind in (UnitKind.VILLAGE_COMMITTEE,):
         raise ValidationFailed("行政调解由行政机关进行")
@@ -407,13 +414,20 @@ def mediation_from_item(
 ) -> Mediation:
     """One action: a screening item becomes a 人民调解 case at its village's committee (or `organ`),
     keeping the link (三调联动)."""
+    item = ScreeningItem.objects.select_for_update().get(pk=item.pk)
     if not may_work_item(actor, item):
         raise PermissionDenied("您不是该事项的责任人或交办机关")
     if item.status == ItemStatus.SETTLED or item.mediations.exists():
         raise TransitionNotAllowed("该事项已化解或已转入调解")
     if organ is None:
-        village = next((t for t in reversed(item.territory.ancestors()) if t.level == TerritoryLevel.VILLAGE), None)
-        organ = Unit.objects.filter(territory=village, kind=UnitKind.VILLAGE_COMMITTEE).first() if village else None
+        village = next(
+            (t for t in reversed(item.territory.ancestors()) if t.level == TerritoryLevel.VILLAGE), None
+        )
+        organ = (
+            Unit.objects.filter(territory=village, kind=UnitKind.VILLAGE_COMMITTEE).first()
+            if village
+            else None
+        )
         if organ is None:
             raise ValidationFailed("请选择调解组织")
     return mediation_open(
@@ -448,9 +462,14 @@ def mediation_from_case(
 
     if not visible_to(actor).filter(pk=case.pk).exists():
         raise NotFound("未找到该信访事项")
-    if actor.unit_id not in (case.handling_unit_id, case.office_id) or actor.role not in ASSIGN | {Role.MEDIATOR}:
+    if actor.unit_id not in (case.handling_unit_id, case.office_id) or actor.role not in ASSIGN | {
+        Role.MEDIATOR
+    }:
         raise PermissionDenied("只有办理单位或受理的信访部门可以将事项转入调解")
-    parties = [PartyIn(p.petitioner.name, PartySide.APPLICANT, p.phone) for p in case.parties.select_related("petitioner")]
+    parties = [
+        PartyIn(p.petitioner.name, PartySide.APPLICANT, p.phone)
+        for p in case.parties.select_related("petitioner")
+    ]
     parties += [PartyIn(n, PartySide.RESPONDENT) for n in respondents if n.strip()]
     mediation = mediation_open(
         actor=actor,
@@ -462,7 +481,9 @@ def mediation_from_case(
         parties=parties,
         case=case,
     )
-    event_record(case=case, event_type=EVENT_SENT, actor=actor, data={"mediation": mediation.pk, "organ": organ.name})
+    event_record(
+        case=case, event_type=EVENT_SENT, actor=actor, data={"mediation": mediation.pk, "organ": organ.name}
+    )
     return mediation
 
 
@@ -545,9 +566,13 @@ def agreement_sign(
             raise ValidationFailed(MSG_WRITTEN, extra={"fields": {"parties_signed": MSG_WRITTEN}})
     today = timeutil.today()
     if signed_on > today:
-        raise ValidationFailed("生效日期不能晚于今天", extra={"fields": {"signed_on": "生效日期不能晚于今天"}})
+        raise ValidationFailed(
+            "生效日期不能晚于今天", extra={"fields": {"signed_on": "生效日期不能晚于今天"}}
+        )
     if follow_up_on < signed_on:
-        raise ValidationFailed("回访日期不能早于协议生效日期", extra={"fields": {"follow_up_on": "回访日期不能早于协议生效日期"}})
+        raise ValidationFailed(
+            "回访日期不能早于协议生效日期", extra={"fields": {"follow_up_on": "回访日期不能早于协议生效日期"}}
+        )
     agreement = Agreement.objects.create(
         mediation=m,
         form=form,
@@ -638,7 +663,9 @@ def court_outcome_record(
 def follow_up_record(*, mediation: Mediation, actor: User, performance: str, note: str) -> Agreement:
     """回访 (§31): has the agreement been performed?"""
     performance = _choice(performance, Performance, "请选择履行情况", "performance")
-    action = Action.FOLLOW_UP_PERFORMED if performance == Performance.PERFORMED else Action.FOLLOW_UP_NOT_PERFORMED
+    action = (
+        Action.FOLLOW_UP_PERFORMED if performance == Performance.PERFORMED else Action.FOLLOW_UP_NOT_PERFORMED
+    )
     m = _step(mediation, actor, action)
     agreement = m.agreement
     agreement.performance = performance

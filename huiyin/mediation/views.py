@@ -39,7 +39,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MISSING = "未找到该记录"
 
 
-def _refused(request: HttpRequest, exc: ApplicationError, template: str, context: dict[str, Any]) -> HttpResponse:
+def _refused(
+    request: HttpRequest, exc: ApplicationError, template: str, context: dict[str, Any]
+) -> HttpResponse:
     messages.error(request, exc.message)
     return render(request, template, context, status=exc.status_code)
 
@@ -66,7 +68,9 @@ def bench(request: HttpRequest) -> HttpResponse:
         "items": list(items.distinct().exclude(status="settled")[:50]),
         "sessions": list(selectors.week_sessions(user)[:50]),
         "follow_ups": list(selectors.follow_ups_due(user)[:50]),
-        "open_mediations": list(selectors.mediations_for(user).filter(state__in=[State.PENDING, State.IN_PROGRESS])[:50]),
+        "open_mediations": list(
+            selectors.mediations_for(user).filter(state__in=[State.PENDING, State.IN_PROGRESS])[:50]
+        ),
         "today": timeutil.today(),
     }
     return render(request, "mediation/bench.html", context)
@@ -130,11 +134,15 @@ def _item_or_404(request: HttpRequest, pk: int) -> ScreeningItem:
 
 def _item_context(request: HttpRequest, item: ScreeningItem) -> dict[str, Any]:
     user: Any = request.user
-    may_assign = user.role in services.ASSIGN and services.covers(user.unit, item.territory) and (
-        user.unit.territory.level <= TerritoryLevel.TOWNSHIP
+    may_assign = (
+        user.role in services.ASSIGN
+        and services.covers(user.unit, item.territory)
+        and (user.unit.territory.level <= TerritoryLevel.TOWNSHIP)
     )
     township = services.township_of(item.territory)
-    units = Unit.objects.filter(territory__path__startswith=township.path) if township else Unit.objects.none()
+    units = (
+        Unit.objects.filter(territory__path__startswith=township.path) if township else Unit.objects.none()
+    )
     return {
         **nav_context(request, "ledger"),
         "item": item,
@@ -143,7 +151,9 @@ def _item_context(request: HttpRequest, item: ScreeningItem) -> dict[str, Any]:
         "may_assign": may_assign,
         "may_work": services.may_work_item(user, item),
         "units": list(units) if may_assign else [],
-        "people": list(User.objects.filter(unit__in=units, is_active=True).select_related("unit")) if may_assign else [],
+        "people": list(User.objects.filter(unit__in=units, is_active=True).select_related("unit"))
+        if may_assign
+        else [],
         "today": timeutil.today(),
     }
 
@@ -167,7 +177,11 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if unit is None or person is None:
                 raise services.ValidationFailed("请选择责任单位和责任人")
             services.item_assign(
-                item=item, actor=user, unit=unit, person=person, due_on=get_date(request.POST, "due_on", "化解期限")
+                item=item,
+                actor=user,
+                unit=unit,
+                person=person,
+                due_on=get_date(request.POST, "due_on", "化解期限"),
             )
             messages.success(request, "已交办。")
         elif action == "note":
@@ -195,13 +209,19 @@ def rounds(request: HttpRequest) -> HttpResponse:
         t for t in Territory.objects.filter(level=TerritoryLevel.TOWNSHIP)
         if services.covers(user.unit, t)
     ] if user.role in services.ASSIGN else []  # fmt: skip
-    context = {**nav_context(request, "ledger"), "rounds": list(selectors.rounds_for(user)[:100]), "townships": townships}
+    context = {
+        **nav_context(request, "ledger"),
+        "rounds": list(selectors.rounds_for(user)[:100]),
+        "townships": townships,
+    }
     if request.method == "POST":
         try:
             township = Territory.objects.filter(pk=get_id(request.POST, "township", "乡镇（街道）")).first()
             if township is None:
                 raise services.ValidationFailed("请选择乡镇（街道）")
-            r = services.round_open(township=township, period=get_date(request.POST, "period", "排查月份"), actor=user)
+            r = services.round_open(
+                township=township, period=get_date(request.POST, "period", "排查月份"), actor=user
+            )
         except ApplicationError as exc:
             return _refused(request, exc, "mediation/rounds.html", context)
         messages.success(request, "已开启本月排查。")
@@ -216,7 +236,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.rounds_for(user).filter(pk=pk).first()
     if r is None:
         raise Http404(MISSING)
-    rows = selectors.round_status(r)
+    rows: list[dict[str, Any]] = selectors.round_status(r)
     context = {**nav_context(request, "ledger"), "round": r, "rows": rows,
                "mine": [row["point"] for row in rows if services.covers(user.unit, row["point"])]}  # fmt: skip
     if request.method == "POST":
@@ -242,13 +262,18 @@ def _mediation_or_404(request: HttpRequest, pk: int) -> Mediation:
 def _mediation_context(request: HttpRequest, m: Mediation) -> dict[str, Any]:
     user: Any = request.user
     chain = services.chain_of(m)
-    visible = set(selectors.mediations_for(user).filter(pk__in=[c.pk for c in chain]).values_list("pk", flat=True))
+    visible = set(
+        selectors.mediations_for(user).filter(pk__in=[c.pk for c in chain]).values_list("pk", flat=True)
+    )
     agreement = getattr(m, "agreement", None)
     allowed = {a for a in Action.values if services.may_act(user, m, a)}
     return {
         **nav_context(request, "mediation_bench"),
         "m": m,
-        "chain": [c for c in chain if c.pk in visible],
+        # the whole chain of the dispute (the same parties, item and case); a step of another organ is
+        # named with its organ, state and level, and linked only for those who may open it
+        "chain": chain,
+        "visible": visible,
         "parties": list(m.parties.all()),
         "sessions": list(m.sessions.select_related("recorded_by")),
         "agreement": agreement,
@@ -265,8 +290,13 @@ def _mediation_context(request: HttpRequest, m: Mediation) -> dict[str, Any]:
             .order_by("territory__path", "name")[:300]
         ),
         "default_routes": services.DEFAULT_ROUTES,
-        "may_answer_petition": bool(m.case_id and agreement and not agreement.petition_answered
-                                    and user.unit_id == m.case.handling_unit_id),  # fmt: skip
+        "may_answer_petition": bool(
+            m.case_id
+            and agreement
+            and not agreement.petition_answered
+            and m.case is not None
+            and user.unit_id == m.case.handling_unit_id
+        ),
         "today": timeutil.today(),
     }
 
@@ -290,7 +320,9 @@ def mediation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             party = MediationParty.objects.filter(mediation=m, pk=get_id(post, "party", "当事人")).first()
             if party is None:
                 raise services.ValidationFailed("请选择当事人")
-            services.party_consent(party=party, actor=user, consent=post.get("consent", ""), note=post.get("note", ""))
+            services.party_consent(
+                party=party, actor=user, consent=post.get("consent", ""), note=post.get("note", "")
+            )
         elif action == Action.START:
             services.mediation_start(mediation=m, actor=user)
         elif action == Action.SESSION:
@@ -307,16 +339,26 @@ def mediation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )  # fmt: skip
         elif action == Action.TERMINATE:
             services.mediation_terminate(
-                mediation=m, actor=user, reason=post.get("reason", ""), routes_told=post.get("routes_told", "")
+                mediation=m,
+                actor=user,
+                reason=post.get("reason", ""),
+                routes_told=post.get("routes_told", ""),
             )
         elif action == Action.HAND_OFF:
             kind = post.get("kind", "")
-            organ = Unit.objects.filter(pk=post.get("organ") or 0).first() if kind == MediationKind.ADMINISTRATIVE else None
+            organ = (
+                Unit.objects.filter(pk=post.get("organ") or 0).first()
+                if kind == MediationKind.ADMINISTRATIVE
+                else None
+            )
             nxt = services.mediation_hand_off(
                 mediation=m, actor=user, kind=kind, organ=organ, court_name=post.get("court_name", "")
             )
             messages.success(request, f"已转{nxt.get_kind_display()}。")
-            return redirect("mediation_detail", pk=nxt.pk if selectors.mediations_for(user).filter(pk=nxt.pk).exists() else m.pk)
+            return redirect(
+                "mediation_detail",
+                pk=nxt.pk if selectors.mediations_for(user).filter(pk=nxt.pk).exists() else m.pk,
+            )
         elif action == "follow_up":
             services.follow_up_record(
                 mediation=m, actor=user, performance=post.get("performance", ""), note=post.get("note", "")
@@ -358,7 +400,7 @@ def agreement_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement_or_404(request, pk)
-    return render(request, "mediation/agreement_print.html", {"doc": agreement_sections(agreement)})
+    return render(request, "mediation/agreement_print.html", {"doc": agreement_sections(agreement), "pk": pk})
 
 
 @login_required
@@ -370,7 +412,9 @@ def case_to_mediation(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         **nav_context(request, ""),
         "case": case,
-        "organs": list(Unit.objects.exclude(kind=UnitKind.PETITION_OFFICE).order_by("territory__path", "name")[:300]),
+        "organs": list(
+            Unit.objects.exclude(kind=UnitKind.PETITION_OFFICE).order_by("territory__path", "name")[:300]
+        ),
         "kinds": [(k, label) for k, label in MediationKind.choices if k != MediationKind.JUDICIAL],
         "mediations": list(selectors.mediations_for(user).filter(case=case)),
     }
@@ -381,11 +425,14 @@ def case_to_mediation(request: HttpRequest, code: str) -> HttpResponse:
                 raise services.ValidationFailed("请选择调解组织")
             m = services.mediation_from_case(
                 case=case, actor=user, organ=organ, kind=request.POST.get("kind", ""),
-                respondents=services.parties_from_text(request.POST.get("respondents", "")) and
-                [p.name for p in services.parties_from_text(request.POST.get("respondents", ""))],
+                respondents=[p.name for p in services.parties_from_text(request.POST.get("respondents", ""))],
             )  # fmt: skip
         except ApplicationError as exc:
             return _refused(request, exc, "mediation/case_to_mediation.html", context)
         messages.success(request, "已转入调解。")
-        return redirect("mediation_detail", pk=m.pk) if selectors.mediations_for(user).filter(pk=m.pk).exists() else redirect("case_to_mediation", code=case.code)
+        return (
+            redirect("mediation_detail", pk=m.pk)
+            if selectors.mediations_for(user).filter(pk=m.pk).exists()
+            else redirect("case_to_mediation", code=case.code)
+        )
     return render(request, "mediation/case_to_mediation.html", context)

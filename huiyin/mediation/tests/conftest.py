@@ -16,7 +16,9 @@ from huiyin.org.models import Territory, Unit, User
 
 
 def _user(username: str, name: str, unit: Unit, role: str) -> User:
-    return User.objects.create_user(username=username, password="pw", full_name=name, unit=unit, role=role)
+    return User.objects.create_user(
+        username=username, password="pw-" + username, full_name=name, unit=unit, role=role
+    )
 
 
 @dataclass
@@ -36,8 +38,16 @@ class World:
 
 @pytest.fixture
 def world(org, handler_wang_unit_a) -> World:
-    grid = Territory.objects.create(code="430121100201W01", name="柳林村第1网格", level=TerritoryLevel.GRID, parent=org.village)
-    other = Territory.objects.create(code="430121100202", name="杨家村", level=TerritoryLevel.VILLAGE, parent=org.township)
+    return make_world(org, handler_wang_unit_a)
+
+
+def make_world(org, handler_wang_unit_a) -> World:  # type: ignore[no-untyped-def]
+    grid = Territory.objects.create(
+        code="430121100201W01", name="柳林村第1网格", level=TerritoryLevel.GRID, parent=org.village
+    )
+    other = Territory.objects.create(
+        code="430121100202", name="杨家村", level=TerritoryLevel.VILLAGE, parent=org.township
+    )
     committee = Unit.objects.create(code="V-CW", name="柳林村民委员会", kind=UnitKind.VILLAGE_COMMITTEE,
                                     territory=org.village, parent=org.township_gov)  # fmt: skip
     other_committee = Unit.objects.create(code="V2-CW", name="杨家村民委员会", kind=UnitKind.VILLAGE_COMMITTEE,

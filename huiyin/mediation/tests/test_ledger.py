@@ -53,7 +53,10 @@ def test_the_township_assigns_a_unit_a_person_and_a_date(world, clock):
     item = services.item_assign(item=item, actor=world.township_handler, unit=world.committee,
                                 person=world.mediator, due_on=date(2025, 12, 31))  # fmt: skip
     assert (item.responsible_unit, item.responsible_person, item.due_on, item.status) == (
-        world.committee, world.mediator, date(2025, 12, 31), ItemStatus.ASSIGNED
+        world.committee,
+        world.mediator,
+        date(2025, 12, 31),
+        ItemStatus.ASSIGNED,
     )
     assert "交办柳林村民委员会" in item.notes.get().text
 
@@ -98,7 +101,9 @@ def test_a_round_shows_each_point_filed_zero_or_missing(world, clock, org):
     rnd = services.round_open(township=org.township, period=TODAY, actor=world.township_handler)
     assert rnd.period == date(2025, 12, 1) and rnd.due_on == date(2025, 12, 31)
     _report(world, round=rnd)  # 柳林村 files an item
-    services.round_zero_report(round=rnd, point=world.other_village, actor=world.other_mediator)  # 杨家村: nothing
+    services.round_zero_report(
+        round=rnd, point=world.other_village, actor=world.other_mediator
+    )  # 杨家村: nothing
     states = {row["point"].name: (row["state"], row["items"]) for row in selectors.round_status(rnd)}
     # the township itself has not reported: visible to the township as missing
     assert states == {"东城镇": ("missing", 0), "柳林村": ("filed", 1), "杨家村": ("zero", 0)}

@@ -49,9 +49,13 @@ def test_a_party_who_withdraws_stops_sessions_and_agreement_law_23(world, clock)
     clock.set(TODAY)
     m = people_mediation(world, state=State.IN_PROGRESS)
     add_session(m, world.mediator)
-    services.party_consent(party=m.parties.last(), actor=world.mediator, consent=Consent.WITHDRAWN, note="想起诉")
+    services.party_consent(
+        party=m.parties.last(), actor=world.mediator, consent=Consent.WITHDRAWN, note="想起诉"
+    )
     with pytest.raises(TransitionNotAllowed):
-        services.session_record(mediation=m, actor=world.mediator, held_on=TODAY, place="村部", attendees="x", record="y")
+        services.session_record(
+            mediation=m, actor=world.mediator, held_on=TODAY, place="村部", attendees="x", record="y"
+        )
     with pytest.raises(TransitionNotAllowed):
         _written(m, world.mediator)
     m = services.mediation_terminate(mediation=m, actor=world.mediator, reason="李四要求终止调解",
@@ -111,7 +115,10 @@ def test_an_agreement_at_the_village_committee_ends_at_village_level_and_settles
                                 summary="滴水檐", parties="张三、李四", risk="ordinary")  # fmt: skip
     m = services.mediation_from_item(item=item, actor=world.grid_worker)
     assert (m.organ, m.kind, m.item, [p.name for p in m.parties.all()]) == (
-        world.committee, MediationKind.PEOPLE, item, ["张三", "李四"]
+        world.committee,
+        MediationKind.PEOPLE,
+        item,
+        ["张三", "李四"],
     )
     item.refresh_from_db()
     assert item.status == ItemStatus.IN_MEDIATION
@@ -126,10 +133,15 @@ def test_an_agreement_at_the_village_committee_ends_at_village_level_and_settles
     m.refresh_from_db()
     item.refresh_from_db()
     assert (m.state, m.resolution_level, item.status, item.settled_on) == (
-        State.AGREED, ResolutionLevel.VILLAGE, ItemStatus.SETTLED, TODAY
+        State.AGREED,
+        ResolutionLevel.VILLAGE,
+        ItemStatus.SETTLED,
+        TODAY,
     )
     assert [a.mediation_id for a in selectors.follow_ups_due(world.grid_worker)] == [m.pk]
-    services.follow_up_record(mediation=m, actor=world.grid_worker, performance=Performance.PERFORMED, note="已改建")
+    services.follow_up_record(
+        mediation=m, actor=world.grid_worker, performance=Performance.PERFORMED, note="已改建"
+    )
     m.refresh_from_db()
     assert m.state == State.PERFORMED and m.agreement.performance == Performance.PERFORMED
 
@@ -137,11 +149,16 @@ def test_an_agreement_at_the_village_committee_ends_at_village_level_and_settles
 def test_a_failed_people_mediation_goes_to_a_department_and_ends_at_its_level(world, clock):
     clock.set(TODAY)
     m = people_mediation(world, state=State.IN_PROGRESS)
-    services.mediation_terminate(mediation=m, actor=world.mediator, reason="分歧大", routes_told=services.DEFAULT_ROUTES)
+    services.mediation_terminate(
+        mediation=m, actor=world.mediator, reason="分歧大", routes_told=services.DEFAULT_ROUTES
+    )
     nxt = services.mediation_hand_off(mediation=m, actor=world.mediator, kind=MediationKind.ADMINISTRATIVE,
                                       organ=world.department_handler.unit)  # fmt: skip
     assert (nxt.kind, nxt.previous, nxt.state, [p.consent for p in nxt.parties.all()]) == (
-        MediationKind.ADMINISTRATIVE, m, State.PENDING, [Consent.PENDING, Consent.PENDING]
+        MediationKind.ADMINISTRATIVE,
+        m,
+        State.PENDING,
+        [Consent.PENDING, Consent.PENDING],
     )  # a new mediation asks consent again
     handler = world.department_handler
     for p in nxt.parties.all():
@@ -157,11 +174,15 @@ def test_a_failed_people_mediation_goes_to_a_department_and_ends_at_its_level(wo
 def test_guided_to_the_court_the_outcome_is_entered_and_counts_at_the_courts_level(world, clock, org):
     clock.set(TODAY)
     m = people_mediation(world, state=State.IN_PROGRESS)
-    services.mediation_terminate(mediation=m, actor=world.mediator, reason="不成", routes_told=services.DEFAULT_ROUTES)
+    services.mediation_terminate(
+        mediation=m, actor=world.mediator, reason="不成", routes_told=services.DEFAULT_ROUTES
+    )
     court = services.mediation_hand_off(mediation=m, actor=world.mediator, kind=MediationKind.JUDICIAL,
                                         court_name="示范县人民法院")  # fmt: skip
     assert (court.state, court.court_territory) == (State.WITH_COURT, org.county)
-    services.court_outcome_record(mediation=court, actor=world.mediator, outcome=CourtOutcome.MEDIATED, on=TODAY)
+    services.court_outcome_record(
+        mediation=court, actor=world.mediator, outcome=CourtOutcome.MEDIATED, on=TODAY
+    )
     court.refresh_from_db()
     assert (court.state, court.resolution_level) == (State.COURT_CONCLUDED, ResolutionLevel.COUNTY)
 
@@ -169,8 +190,12 @@ def test_guided_to_the_court_the_outcome_is_entered_and_counts_at_the_courts_lev
 def test_a_judgment_is_no_mediated_resolution(world, clock):
     clock.set(TODAY)
     m = people_mediation(world, state=State.TERMINATED)
-    court = services.mediation_hand_off(mediation=m, actor=world.mediator, kind=MediationKind.JUDICIAL, court_name="法院")
-    services.court_outcome_record(mediation=court, actor=world.mediator, outcome=CourtOutcome.JUDGED, on=TODAY)
+    court = services.mediation_hand_off(
+        mediation=m, actor=world.mediator, kind=MediationKind.JUDICIAL, court_name="法院"
+    )
+    services.court_outcome_record(
+        mediation=court, actor=world.mediator, outcome=CourtOutcome.JUDGED, on=TODAY
+    )
     court.refresh_from_db()
     assert court.resolution_level == ""
 
@@ -206,7 +231,9 @@ def test_an_outsider_cannot_send_a_petition_to_mediation(world, clock, register_
     assert exc.type.__name__ in ("NotFound", "PermissionDenied")
 
 
-def test_an_accusations_mediation_never_reaches_the_accused_side_cf1(world, clock, register_case, cast_all, org):
+def test_an_accusations_mediation_never_reaches_the_accused_side_cf1(
+    world, clock, register_case, cast_all, org
+):
     """条例 §30¶3: an accusation against 东城镇人民政府 is mediated at the county; the township's staff and
     its village committee (the accused side) never see the mediation, and may not hold it."""
     clock.set(TODAY)
@@ -236,4 +263,6 @@ def test_another_committee_may_not_record_a_session(world, clock):
     clock.set(TODAY)
     m = people_mediation(world, state=State.IN_PROGRESS)
     with pytest.raises(PermissionDenied):
-        services.session_record(mediation=m, actor=world.other_mediator, held_on=TODAY, place="x", attendees="x", record="x")
+        services.session_record(
+            mediation=m, actor=world.other_mediator, held_on=TODAY, place="x", attendees="x", record="x"
+        )

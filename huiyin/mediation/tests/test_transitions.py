@@ -40,12 +40,16 @@ def _do(action: str, m: Mediation, actor: User, world) -> None:
     elif action == Action.START:
         services.mediation_start(mediation=m, actor=actor)
     elif action == Action.SESSION:
-        services.session_record(mediation=m, actor=actor, held_on=TODAY, place="村部", attendees="双方", record="调解")
+        services.session_record(
+            mediation=m, actor=actor, held_on=TODAY, place="村部", attendees="双方", record="调解"
+        )
     elif action == Action.AGREE:
         services.agreement_sign(mediation=m, actor=actor, form=AgreementForm.ORAL, facts="", obligations="各让三尺",
                                 performance_terms="", signed_on=TODAY, follow_up_on=TODAY)  # fmt: skip
     elif action == Action.TERMINATE:
-        services.mediation_terminate(mediation=m, actor=actor, reason="分歧大", routes_told=services.DEFAULT_ROUTES)
+        services.mediation_terminate(
+            mediation=m, actor=actor, reason="分歧大", routes_told=services.DEFAULT_ROUTES
+        )
     elif action == Action.HAND_OFF:
         services.mediation_hand_off(mediation=m, actor=actor, kind=MediationKind.ADMINISTRATIVE,
                                     organ=world.department_handler.unit)  # fmt: skip
@@ -69,7 +73,9 @@ def test_each_state_and_action_does_what_the_table_says_for_whom_it_says(state, 
     allowed = transitions.MAY[action]
     for role in Role.values:
         m = _in_state(world, state)
-        actor = User.objects.create_user(username=f"u-{role}-{m.pk}", password="x", unit=world.committee, role=role)
+        actor = User.objects.create_user(
+            username=f"u-{role}-{m.pk}", password="x", unit=world.committee, role=role
+        )
         if target is None:
             with pytest.raises(TransitionNotAllowed):
                 _do(action, m, actor, world)

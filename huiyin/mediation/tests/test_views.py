@@ -80,7 +80,15 @@ def test_the_mediation_page_walks_the_agreement_and_renders_the_docx(client, wor
     assert "村（社区）" in page and "2026-01-09" in page  # level; 司法确认 by 12-10 + 30 days = 2026-01-09
     docx = client.get(reverse("mediation_agreement_docx", args=[m.pk]))
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
-    for expected in ("人民调解协议书", "申请人：张三", "被申请人：李四", "李四改建滴水檐", "12月31日前", "柳林村民委员会（印章）", "一式3份"):
+    for expected in (
+        "人民调解协议书",
+        "申请人：张三",
+        "被申请人：李四",
+        "李四改建滴水檐",
+        "12月31日前",
+        "柳林村民委员会（印章）",
+        "一式3份",
+    ):
         assert expected in text, expected
     assert "李四改建滴水檐" in client.get(reverse("mediation_agreement_print", args=[m.pk])).content.decode()
 
@@ -92,7 +100,9 @@ def test_an_unknown_action_is_a_404(client, world, clock):
     assert client.post(reverse("mediation_act", args=[m.pk, "explode"])).status_code == 404
 
 
-def test_the_case_handler_sends_a_petition_to_mediation_and_answers_it(client, world, clock, register_case, cast_all):
+def test_the_case_handler_sends_a_petition_to_mediation_and_answers_it(
+    client, world, clock, register_case, cast_all
+):
     clock.set(TODAY)
     case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
     handler = world.department_handler
@@ -107,7 +117,10 @@ def test_the_case_handler_sends_a_petition_to_mediation_and_answers_it(client, w
     add_session(m, handler)
     client.post(reverse("mediation_act", args=[m.pk, "agree"]), {"form": "oral", "obligations": "物业一周内修好",
                 "signed_on": "2025-12-10", "follow_up_on": "2025-12-17"})  # fmt: skip
-    assert 'data-testid="answer-petition"' in client.get(reverse("mediation_detail", args=[m.pk])).content.decode()
+    assert (
+        'data-testid="answer-petition"'
+        in client.get(reverse("mediation_detail", args=[m.pk])).content.decode()
+    )
     client.post(reverse("mediation_act", args=[m.pk, "answer_petition"]))
     case.refresh_from_db()
     assert case.status == Status.REPLIED
