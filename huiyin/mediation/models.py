@@ -135,6 +135,14 @@ class Mediation(models.Model):
     previous = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next"
     )
+    # the first mediation of the dispute's chain (itself for the first): one dispute, one key
+    dispute = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="chain_members"
+    )
+    # a later petition about the same dispute (矛盾不上交: it counts against the lower level)
+    later_petition = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mediations")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField()

@@ -389,6 +389,8 @@ def mediation_open(
         opened_by=actor,
         opened_at=timeutil.now(),
     )
+    mediation.dispute_id = previous.dispute_id if previous is not None else mediation.pk
+    mediation.save(update_fields=["dispute"])
     mediation.mediators.set(mediators)
     for p in parties:
         MediationParty.objects.create(
@@ -701,6 +703,24 @@ def mediation_answer_petition(*, mediation: Mediation, actor: User) -> Case:
     agreement.save(update_fields=["petition_answered"])
     event_record(case=case, event_type=EVENT_ENDED, actor=actor, data={"mediation": m.pk})
     return case
+
+
+@transaction.atomic
+def dispute_link_petition(*, mediation: Mediation, case: Case, actor: User) -> Mediation:
+    """Record that a dispute mediated here came back as a petition (矛盾不上交 counts it against the
+    level that mediated first, when the petition is at a higher level). Recorded on the chain's first
+    mediation, by anyone who sees both; the petitioner is not marked or flagged anywhere."""
+    from huiyin.cases.selectors import visible_to
+    from huiyin.mediation.selectors import mediations_for
+
+    if not visible_to(actor).filter(pk=case.pk).exists() or not mediations_for(actor).filter(pk=mediation.pk):
+        raise NotFound("未找到该信访事项或调解")
+    root = Mediation.objects.select_for_update().get(pk=mediation.dispute_id or mediation.pk)
+    if case.registered_at < root.opened_at:
+        raise ValidationFailed("该信访事项登记早于本纠纷的调解，不是调解后的信访")
+    root.later_petition = case
+    root.save(update_fields=["later_petition"])
+    return root
 
 
 def chain_of(mediation: Mediation) -> list[Mediation]:

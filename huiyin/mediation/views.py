@@ -5,6 +5,7 @@ through services; a refusal shows its message (and a 4xx), never a 500."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -368,6 +369,14 @@ def mediation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 mediation=m, actor=user, outcome=post.get("outcome", ""), on=get_date(post, "on", "日期"),
                 note=post.get("note", ""),
             )  # fmt: skip
+        elif action == "link_petition":
+            from huiyin.cases.selectors import visible_to
+
+            code = (post.get("code") or "").strip().upper()[:40]
+            case = visible_to(user).filter(code=code).first() if code else None
+            if case is None:
+                raise services.ValidationFailed("未找到该信访事项编号")
+            services.dispute_link_petition(mediation=m, case=case, actor=user)
         elif action == "answer_petition":
             services.mediation_answer_petition(mediation=m, actor=user)
         else:
@@ -436,3 +445,44 @@ def case_to_mediation(request: HttpRequest, code: str) -> HttpResponse:
             else redirect("case_to_mediation", code=case.code)
         )
     return render(request, "mediation/case_to_mediation.html", context)
+
+
+def _pct(pair: tuple[int, int]) -> str:
+    ok, n = pair
+    return f"{ok}/{n}（{ok * 100 / n:.2f}%）" if n else "—"
+
+
+@login_required
+@require_GET
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    """化解成效 for a month (default: this one), over what the user may see; definitions in metrics.py."""
+    from huiyin.mediation import metrics
+    from huiyin.mediation.choices import ResolutionLevel
+    from huiyin.mediation.models import Agreement
+
+    user: Any = request.user
+    today = timeutil.today()
+    raw = request.GET.get("month", "")
+    try:
+        start = date.fromisoformat(raw + "-01") if raw else today.replace(day=1)
+    except ValueError:
+        start = today.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    mediations = selectors.mediations_for(user)
+    success = metrics.success_by_kind_and_level(mediations, start, end)
+    levels = metrics.resolution_levels(mediations, start, end)
+    kinds = dict(MediationKind.choices)
+    level_names = dict(ResolutionLevel.choices)
+    context = {
+        **nav_context(request, "ledger"),
+        "month": start,
+        "success": [(kinds[k], level_names[lv], _pct(v)) for (k, lv), v in sorted(success.items())],
+        "levels": [(level_names[lv], levels.get(lv, 0)) for lv in ResolutionLevel.values],
+        "on_time": _pct(metrics.items_settled_on_time(selectors.items_for(user), start, end)),
+        "zero": _pct(metrics.zero_report_compliance(selectors.rounds_for(user), start, end)),
+        "not_up": _pct(metrics.not_passed_up(mediations, start, end)),
+        "performed": _pct(
+            metrics.agreements_performed(Agreement.objects.filter(mediation__in=mediations), start, end)
+        ),
+    }
+    return render(request, "mediation/metrics.html", context)

@@ -112,6 +112,14 @@ def test_a_grid_workers_item_is_mediated_in_the_village_and_followed_up(
     item.refresh_from_db()
     assert (m.state, m.resolution_level, item.status) == ("performed", "village", "settled")
 
+    # and the township's figures count it as resolved at village level
+    page.goto(f"{live_url}/mediation/metrics/")
+    levels = {
+        row.locator("th").inner_text(): row.get_by_test_id("level-count").inner_text()
+        for row in page.get_by_test_id("level-row").all()
+    }
+    assert levels == {"村（社区）": "1", "乡镇（街道）": "0", "县（区）": "0", "县级以上": "0"}
+
 
 def test_a_failed_people_mediation_ends_with_an_agreement_at_a_county_department(
     page, live_url, login, org, handler_wang_unit_a

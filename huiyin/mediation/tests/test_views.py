@@ -124,3 +124,26 @@ def test_the_case_handler_sends_a_petition_to_mediation_and_answers_it(
     client.post(reverse("mediation_act", args=[m.pk, "answer_petition"]))
     case.refresh_from_db()
     assert case.status == Status.REPLIED
+
+
+def test_the_county_office_links_a_later_petition_and_the_figures_count_it_against_not_passed_up(
+    client, world, clock, register_case, dispatcher_zhou
+):
+    clock.set(TODAY)
+    m = people_mediation(world, state=State.IN_PROGRESS)
+    add_session(m, world.mediator)
+    services.agreement_sign(mediation=m, actor=world.mediator, form=AgreementForm.ORAL, facts="",
+                            obligations="各让三尺", performance_terms="", signed_on=TODAY, follow_up_on=TODAY)  # fmt: skip
+    clock.set(date(2025, 12, 20))
+    petition = register_case(title="又到县里")
+    client.force_login(dispatcher_zhou)
+    assert (
+        client.post(reverse("mediation_act", args=[m.pk, "link_petition"]), {"code": "NOPE"}).status_code
+        == 400
+    )
+    client.post(reverse("mediation_act", args=[m.pk, "link_petition"]), {"code": petition.code.lower()})
+    m.refresh_from_db()
+    assert m.later_petition == petition
+    page = client.get(reverse("mediation_metrics"), {"month": "2025-12"}).content.decode()
+    assert "0/1（0.00%）" in page  # the one village dispute of December came back at the county
+    assert client.get(reverse("mediation_metrics"), {"month": "garbage"}).status_code == 200
