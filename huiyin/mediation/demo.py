@@ -91,7 +91,54 @@ def build_mediation(org: DemoOrg, rng: random.Random, today: date) -> dict[str, 
                     services.round_zero_report(round=rnd, point=township.territory, actor=town_staff)
     finally:
         clock.restore()
+    counts["petitions"] = _petition_mediated()
     return counts
+
+
+def _petition_mediated() -> int:
+    """One petition in handling at a county department goes to 行政调解 there today; the agreement
+    answers it through the workflow (条例 §33)."""
+    from huiyin.cases.choices import Status
+    from huiyin.cases.models import Case
+
+    case = (
+        Case.objects.filter(
+            status=Status.IN_HANDLING,
+            accused_unit__isnull=True,
+            handling_unit__staff__role=Role.HANDLER,
+            handling_unit__territory__level=3,
+        )
+        .order_by("registered_at", "pk")
+        .first()
+    )
+    if case is None:
+        return 0
+    handler = User.objects.filter(unit=case.handling_unit, role=Role.HANDLER).order_by("pk").first()
+    assert handler is not None and handler.unit is not None
+    m = services.mediation_from_case(
+        case=case,
+        actor=handler,
+        organ=handler.unit,
+        kind=MediationKind.ADMINISTRATIVE,
+        respondents=["用人单位"],
+    )
+    for p in m.parties.all():
+        services.party_consent(party=p, actor=handler, consent=Consent.GIVEN)
+    services.mediation_start(mediation=m, actor=handler)
+    services.session_record(mediation=m, actor=handler, held_on=timeutil_today(), place=f"{handler.unit.name}调解室",
+                            attendees="信访人、用人单位代表、承办人", record="双方陈述，依法释明。")  # fmt: skip
+    services.agreement_sign(mediation=m, actor=handler, form=AgreementForm.WRITTEN, facts=case.title,
+                            obligations="用人单位于十日内支付所欠款项。", performance_terms="十日内一次性支付",
+                            signed_on=timeutil_today(), follow_up_on=timeutil_today() + timedelta(days=10),
+                            parties_signed=True, sealed=True)  # fmt: skip
+    services.mediation_answer_petition(mediation=m, actor=handler)
+    return 1
+
+
+def timeutil_today() -> date:
+    from huiyin.core import timeutil
+
+    return timeutil.today()
 
 
 def _follow(item: Any, committee: Unit, mediator: User, town_staff: User, dept: Unit, dept_handler: User | None,
