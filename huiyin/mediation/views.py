@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -61,12 +62,13 @@ def _places(user: Any) -> list[Territory]:
 def bench(request: HttpRequest) -> HttpResponse:
     """调解台: my ledger items, my sessions this week, agreements to follow up."""
     user: Any = request.user
+    # mine: what I reported, what I answer for, and what my unit was given
     items = selectors.items_for(user).filter(
-        **({"reported_by": user} if user.role == "grid_worker" else {})
-    ) | selectors.items_for(user).filter(responsible_person=user)
+        Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit_id=user.unit_id)
+    )
     context = {
         **nav_context(request, "mediation_bench"),
-        "items": list(items.distinct().exclude(status="settled")[:50]),
+        "items": list(items.exclude(status="settled")[:50]),
         "sessions": list(selectors.week_sessions(user)[:50]),
         "follow_ups": list(selectors.follow_ups_due(user)[:50]),
         "open_mediations": list(

@@ -147,3 +147,24 @@ def test_the_county_office_links_a_later_petition_and_the_figures_count_it_again
     page = client.get(reverse("mediation_metrics"), {"month": "2025-12"}).content.decode()
     assert "0/1（0.00%）" in page  # the one village dispute of December came back at the county
     assert client.get(reverse("mediation_metrics"), {"month": "garbage"}).status_code == 200
+
+
+def test_the_workbench_lists_my_items_only(client, world, clock):
+    clock.set(TODAY)
+    item = services.item_report(actor=world.grid_worker, territory=world.grid, kind="land", summary="x",
+                                parties="甲、乙", risk="ordinary")  # fmt: skip
+    mine = f"排查第{item.pk}号"
+    client.force_login(world.grid_worker)  # she reported it
+    assert mine in client.get(reverse("mediation_bench")).content.decode()
+    client.force_login(world.township_handler)  # the township sees it on the ledger, not as its own
+    assert mine not in client.get(reverse("mediation_bench")).content.decode()
+    assert (
+        mine in client.get(reverse("mediation_ledger")).content.decode()
+        or str(item.pk) in client.get(reverse("mediation_ledger")).content.decode()
+    )
+    services.item_assign(item=item, actor=world.township_handler, unit=world.committee, person=world.mediator,
+                         due_on=date(2025, 12, 31))  # fmt: skip
+    client.force_login(world.mediator)  # the responsible person
+    assert mine in client.get(reverse("mediation_bench")).content.decode()
+    client.force_login(world.other_mediator)
+    assert mine not in client.get(reverse("mediation_bench")).content.decode()
