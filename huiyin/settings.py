@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "huiyin.open311",
     "huiyin.supervision",
     "huiyin.reception",
+    "huiyin.mediation",
     "huiyin.assist",
     "huiyin.audit",
     "huiyin.demo",

@@ -17,8 +17,9 @@ OWN = "own"  # one's own record (a work notice): anyone else's is the missing-re
 INTAKE = "intake"  # registration desks only (clerk, dispatcher, grid worker, leader); 403 for others
 AUDIT = "audit"  # the audit log: supervisors (their territory) and administrators; 403 for others
 LEAD = "lead"  # a leader's own pages (领导信箱与包案): leaders only; 403 for others (issue 10 item 11)
+RECORD = "record"  # one record of a module (a mediation, a ledger item): who may see it; others the 404
 
-KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT, LEAD})
+KINDS = frozenset({PUBLIC, STAFF, CASE, OWN, INTAKE, AUDIT, LEAD, RECORD})
 
 _RULES: dict[str, tuple[str, str]] = {}  # route name -> (rule, declaring module)
 

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+
+
+class MediationConfig(AppConfig):
+    name = "huiyin.mediation"
+    label = "mediation"
+    verbose_name = "矛盾纠纷排查调处"
+
+    def ready(self) -> None:
+        from huiyin.core import registry
+        from huiyin.mediation import events
+        from huiyin.mediation.transitions import FOLLOW_UP
+        from huiyin.org import roles
+
+        N = registry.NavEntry
+        registry.declare(
+            registry.Module(
+                name="mediation",
+                events=events.EVENTS,
+                capabilities={"mediate": FOLLOW_UP},
+                navigation=(
+                    N("mediation_bench", "调解台", "mediation_bench", "bi-people", 45, roles=FOLLOW_UP),
+                    N(
+                        "ledger",
+                        "排查台账",
+                        "mediation_ledger",
+                        "bi-journal-check",
+                        46,
+                        roles=roles.HANDLE | roles.OVERSEE | roles.ROUTE | FOLLOW_UP,
+                    ),
+                ),
+            )
+        )

@@ -1,0 +1,109 @@
+"""Reads of the ledger and mediations, scoped to what the user may see.
+
+A territorial organ (government, village committee, petition office, …) sees its territory and below;
+a department sees what it was given or mediates; anyone sees what they reported. A record linked to a
+petition case is visible only with the case (`Case.objects` visible_to): an accusation's mediation
+never reaches the accused side (条例 §30¶3, ADR 0005)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from huiyin.cases.selectors import visible_to as cases_visible_to
+from huiyin.core import timeutil
+from huiyin.mediation.choices import ItemStatus
+from huiyin.mediation.models import Agreement, Mediation, RoundReport, ScreeningItem, ScreeningRound, Session
+from huiyin.mediation.services import TERRITORIAL, reporting_points
+from huiyin.mediation.transitions import State
+from huiyin.org.models import User
+
+
+def _case_ok(prefix: str, user: User) -> Q:
+    return Q(**{f"{prefix}case__isnull": True}) | Q(
+        **{f"{prefix}case__in": cases_visible_to(user).values("pk")}
+    )
+
+
+def items_for(user: User) -> QuerySet[ScreeningItem]:
+    qs = ScreeningItem.objects.select_related("territory", "responsible_unit", "responsible_person")
+    if not user.is_authenticated or not user.unit_id:
+        return qs.none()
+    unit = user.unit
+    assert unit is not None
+    scope = Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit=unit)
+    if unit.kind in TERRITORIAL:
+        scope |= Q(territory__path__startswith=unit.territory.path)
+    return qs.filter(scope).filter(_case_ok("", user))
+
+
+def mediations_for(user: User) -> QuerySet[Mediation]:
+    qs = Mediation.objects.select_related("organ", "territory", "organ__territory")
+    if not user.is_authenticated or not user.unit_id:
+        return qs.none()
+    unit = user.unit
+    assert unit is not None
+    scope = Q(organ=unit) | Q(mediators=user) | Q(opened_by=user) | Q(item__responsible_person=user)
+    if unit.kind in TERRITORIAL:
+        scope |= Q(territory__path__startswith=unit.territory.path)
+    return qs.filter(pk__in=Mediation.objects.filter(scope).values("pk")).filter(_case_ok("", user))
+
+
+def overdue_items(user: User, today: date | None = None) -> QuerySet[ScreeningItem]:
+    """督办 candidates of the ledger: assigned, past their date, not settled (the township's list)."""
+    today = today or timeutil.today()
+    return items_for(user).filter(due_on__lt=today).exclude(status=ItemStatus.SETTLED).order_by("due_on")
+
+
+def rounds_for(user: User) -> QuerySet[ScreeningRound]:
+    """The rounds of the townships the user's territorial organ answers for (or lies in: a village)."""
+    unit = user.unit if user.is_authenticated else None
+    if unit is None or unit.kind not in TERRITORIAL:
+        return ScreeningRound.objects.none()
+    above = [t.pk for t in unit.territory.ancestors()]
+    return ScreeningRound.objects.filter(
+        Q(township__path__startswith=unit.territory.path) | Q(township__pk__in=above)
+    ).select_related("township")
+
+
+def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
+    """Each reporting point of a round: filed items, zero report, or missing (visible to the township)."""
+    reports = {r.point_id: r for r in RoundReport.objects.filter(round=round)}
+    counts: dict[int, int] = {}
+    for item in round.items.select_related("territory"):
+        for point in reporting_points(round.township)[::-1]:
+            if item.territory.path.startswith(point.path):
+                counts[point.pk] = counts.get(point.pk, 0) + 1
+                break
+    rows = []
+    for point in reporting_points(round.township):
+        report = reports.get(point.pk)
+        rows.append(
+            {
+                "point": point,
+                "report": report,
+                "items": counts.get(point.pk, 0),
+                "state": "missing" if report is None else ("zero" if report.zero else "filed"),
+            }
+        )
+    return rows
+
+
+def week_sessions(user: User, today: date | None = None) -> QuerySet[Session]:
+    today = today or timeutil.today()
+    monday = today - timedelta(days=today.weekday())
+    return Session.objects.filter(
+        mediation__in=mediations_for(user), held_on__gte=monday, held_on__lte=monday + timedelta(days=6)
+    ).select_related("mediation")
+
+
+def follow_ups_due(user: User) -> QuerySet[Agreement]:
+    """Agreements waiting for their follow-up (人民调解法 §31), the earliest date first."""
+    return (
+        Agreement.objects.filter(mediation__in=mediations_for(user))
+        .filter(mediation__state__in=[State.AGREED, State.UNPERFORMED])
+        .select_related("mediation")
+        .order_by("follow_up_on")
+    )
