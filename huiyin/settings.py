@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "huiyin.assist",
     "huiyin.audit",
     "huiyin.demo",
+    "huiyin.outreach",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("huiyin.cases.urls")),
     path("", include("huiyin.workflow.urls")),
     path("", include("huiyin.supervision.urls")),
+    path("", include("huiyin.outreach.urls")),
     path("", include("huiyin.notify.urls")),
     path("", include("huiyin.audit.urls")),
 ]
