@@ -456,6 +456,7 @@ def commitment_rate(
         raise _fail("fulfilment", "请选择是否兑现")
     if satisfaction not in Satisfaction.values:
         raise _fail("satisfaction", "请选择满意度")
+    commitment = Commitment.objects.get(pk=commitment.pk)  # its status as stored now
     if commitment.status == CommitmentStatus.ONGOING and commitment.due_on > timeutil.today():
         raise ValidationFailed(MSG_NOT_DUE)
     try:

@@ -1,0 +1,35 @@
+"""Objects the permission sweep (tests/test_permission_sweep.py) needs for outreach's routes: a diary
+entry with one problem and a commitment, in the suite's org, visible to any county staff member."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+
+def sweep_objects(org, author) -> dict[str, int]:
+    from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Problem
+
+    point = LiaisonPoint.objects.create(kind="village", name="柳林村", territory=org.village)
+    entry = DiaryEntry.objects.create(
+        author=author,
+        point=point,
+        visited_on=date(2025, 3, 3),
+        place="柳林村",
+        people_met="某户",
+        heard="情况",
+        created_at=timezone.now(),
+    )
+    problem = Problem.objects.create(entry=entry, text="问题")
+    commitment = Commitment.objects.create(
+        unit=org.unit_a,
+        territory=org.county,
+        title="承诺",
+        beneficiaries="群众",
+        measure="结果",
+        due_on=date(2025, 6, 30),
+        published_by=author,
+        published_at=timezone.now(),
+    )
+    return {"entry": entry.pk, "problem": problem.pk, "commitment": commitment.pk}
