@@ -18,6 +18,7 @@ from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.org.models import Territory, Unit, User
+from huiyin.outreach.demo import build_outreach
 from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
@@ -91,6 +92,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         outcome = CaseBuilder(org, rng, messages, today).build(cases)
         swept = sweep_clocks()
         swept |= supervise(org, rng)
+        build_outreach(org, random.Random(seed + 14), today)
     refresh_planner_statistics()
     return DemoReport(org, outcome, swept, time.monotonic() - started)
 
