@@ -75,9 +75,13 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             points = [v_point]
             pairings = [
                 Pairing.objects.create(
-                    kind=PairingKind.DEPT_VILLAGE, point=v_point, unit=departments[(ti * 3 + vi) % len(departments)],
-                    starts_on=year_ago, created_at=now, created_by=users["admin"],
-                )  # fmt: skip
+                    kind=PairingKind.DEPT_VILLAGE,
+                    point=v_point,
+                    unit=departments[(ti * 3 + vi) % len(departments)],
+                    starts_on=year_ago,
+                    created_at=now,
+                    created_by=users["admin"],
+                )
             ]
             # households (a label, never a name: staff see who was met in the diary, nobody else)
             for h in range(2):
@@ -88,9 +92,14 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
                 cadre = grid if vi == 0 else handler
                 pairings.append(
                     Pairing.objects.create(
-                        kind=PairingKind.CADRE_HOUSEHOLD, point=hh, unit=cadre.unit, cadre=cadre,
-                        starts_on=year_ago, created_at=now, created_by=users["admin"],
-                    )  # fmt: skip
+                        kind=PairingKind.CADRE_HOUSEHOLD,
+                        point=hh,
+                        unit=cadre.unit,
+                        cadre=cadre,
+                        starts_on=year_ago,
+                        created_at=now,
+                        created_by=users["admin"],
+                    )
                 )
             if vi == 1:
                 firm = LiaisonPoint.objects.create(
@@ -99,9 +108,14 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
                 points.append(firm)
                 pairings.append(
                     Pairing.objects.create(
-                        kind=PairingKind.DEPT_ENTERPRISE, point=firm, unit=org.departments["rs"],
-                        cadre=users["handler_rs"], starts_on=year_ago, created_at=now, created_by=users["admin"],
-                    )  # fmt: skip
+                        kind=PairingKind.DEPT_ENTERPRISE,
+                        point=firm,
+                        unit=org.departments["rs"],
+                        cadre=users["handler_rs"],
+                        starts_on=year_ago,
+                        created_at=now,
+                        created_by=users["admin"],
+                    )
                 )
             counts["points"] += len(points)
             counts["pairings"] += len(pairings)
@@ -115,29 +129,34 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
                         heard, problem = HEARD[rng.randrange(len(HEARD))]
                         services.diary_entry_create(
                             data=services.EntryIn(
-                                point=p.point, pairing=p, visited_on=_day(today, offset),
+                                point=p.point,
+                                pairing=p,
+                                visited_on=_day(today, offset),
                                 place=f"{village.name}{p.point.name if p.point.kind != 'village' else '村委会'}",
-                                people_met="走访群众（演示）", heard=heard,
+                                people_met="走访群众（演示）",
+                                heard=heard,
                                 problems=[problem] if problem else [],
                             ),
                             actor=author,
-                        )  # fmt: skip
+                        )
                         counts["entries"] += 1
                     offset += step + rng.randrange(-5, 10)
         # one problem per township becomes a case at its office (变上访为下访), with consent
         from huiyin.outreach.models import Problem
 
-        problem = Problem.objects.filter(entry__author=grid).order_by("pk").first()
-        if problem is not None and ti % 2 == 0:
-            p = problem
+        found = Problem.objects.filter(entry__author=grid).order_by("pk").first()
+        if found is not None and ti % 2 == 0:
             services.problem_to_case(
-                problem=p,
+                problem=found,
                 data=services.CaseFromProblemIn(
-                    title=p.text[:60], request="请尽快解决", person_name="走访群众（演示）",
-                    consent_given=True, consent_note="当面口头同意登记（演示）",
+                    title=found.text[:60],
+                    request="请尽快解决",
+                    person_name="走访群众（演示）",
+                    consent_given=True,
+                    consent_note="当面口头同意登记（演示）",
                 ),
                 actor=grid,
-            )  # fmt: skip
+            )
             counts["cases"] += 1
     counts.update(_commitments(org, rng, today))
     return counts
@@ -161,24 +180,39 @@ def _commitments(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         (10, -150, None, 0),
     ]
     ratings = 0
-    for i, ((title, who, measure), (pub, due, action, closed)) in enumerate(zip(COMMITMENTS, plans, strict=True)):
+    for i, ((title, who, measure), (pub, due, action, closed)) in enumerate(
+        zip(COMMITMENTS, plans, strict=True)
+    ):
         head = heads[i % len(heads)]
         c = Commitment.objects.create(
-            unit=head.unit, territory=towns[i % len(towns)].territory, title=title, beneficiaries=who,
-            measure=measure, due_on=_day(today, due), published_by=head,
+            unit=head.unit,
+            territory=towns[i % len(towns)].territory,
+            title=title,
+            beneficiaries=who,
+            measure=measure,
+            due_on=_day(today, due),
+            published_by=head,
             published_at=timezone.now() - timedelta(days=pub),
-        )  # fmt: skip
+        )
         for k, pct in enumerate((30, 60)):
             CommitmentUpdate.objects.create(
-                commitment=c, action=CommitmentAction.PROGRESS, text=f"第{k + 1}阶段工作完成（演示）",
-                progress=pct, actor=head, created_at=timezone.now() - timedelta(days=pub - 30 * (k + 1)),
-            )  # fmt: skip
+                commitment=c,
+                action=CommitmentAction.PROGRESS,
+                text=f"第{k + 1}阶段工作完成（演示）",
+                progress=pct,
+                actor=head,
+                created_at=timezone.now() - timedelta(days=pub - 30 * (k + 1)),
+            )
         if action is not None:
             kept = action == CommitmentAction.FULFIL
             CommitmentUpdate.objects.create(
-                commitment=c, action=action, text="已全部完成并通过验收（演示）" if kept else "因资金未落实未能兑现（演示）",
-                progress=100 if kept else 60, actor=head, created_at=timezone.now() - timedelta(days=closed),
-            )  # fmt: skip
+                commitment=c,
+                action=action,
+                text="已全部完成并通过验收（演示）" if kept else "因资金未落实未能兑现（演示）",
+                progress=100 if kept else 60,
+                actor=head,
+                created_at=timezone.now() - timedelta(days=closed),
+            )
             c.status = CommitmentStatus.FULFILLED if kept else CommitmentStatus.BROKEN
             c.closed_on = _day(today, closed)
             c.save(update_fields=["status", "closed_on"])
@@ -186,9 +220,11 @@ def _commitments(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             for n in range(rng.randrange(5, 12)):
                 good = rng.random() < (0.95 if action == CommitmentAction.FULFIL else 0.4)
                 CommitmentRating.objects.create(
-                    commitment=c, voter_hash=services.voter_hash(f"1390000{i:02d}{n:02d}"),
+                    commitment=c,
+                    voter_hash=services.voter_hash(f"1390000{i:02d}{n:02d}"),
                     fulfilment="yes" if action == CommitmentAction.FULFIL else ("partly" if good else "no"),
-                    satisfaction="satisfied" if good else "dissatisfied", created_at=timezone.now(),
-                )  # fmt: skip
+                    satisfaction="satisfied" if good else "dissatisfied",
+                    created_at=timezone.now(),
+                )
                 ratings += 1
     return {"commitments": len(plans), "ratings": ratings}

@@ -3,7 +3,7 @@ includes/field.html)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -21,7 +21,7 @@ class PointForm(forms.Form):
 
     def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].choices = villages
+        cast(forms.ChoiceField, self.fields["territory"]).choices = villages
 
 
 class PairingForm(forms.Form):
@@ -31,9 +31,13 @@ class PairingForm(forms.Form):
     cadre = forms.TypedChoiceField(
         label="联系领导或干部", coerce=int, required=False, empty_value=None, widget=forms.Select(attrs=S)
     )
-    starts_on = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={**W, "type": "date"}))
+    starts_on = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
     ends_on = forms.DateField(
-        label="结束日期", required=False, widget=forms.DateInput(attrs={**W, "type": "date"})
+        label="结束日期",
+        required=False,
+        widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(
@@ -45,16 +49,18 @@ class PairingForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["point"].choices = points
-        self.fields["unit"].choices = units
-        self.fields["cadre"].choices = [("", "（仅单位）")] + cadres
+        cast(forms.ChoiceField, self.fields["point"]).choices = points
+        cast(forms.ChoiceField, self.fields["unit"]).choices = units
+        cast(forms.ChoiceField, self.fields["cadre"]).choices = [("", "（仅单位）"), *cadres]
 
 
 class EntryForm(forms.Form):
     """民情日记 on a phone: few fields, large targets; a draft is kept in the browser (diary.js)."""
 
     pairing = forms.TypedChoiceField(label="走访的联系点", coerce=int, widget=forms.Select(attrs=S))
-    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={**W, "type": "date"}))
+    visited_on = forms.DateField(
+        label="走访日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs=W))
     people_met = forms.CharField(
         label="走访的农户或群众",
@@ -72,7 +78,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, pairings: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].choices = pairings
+        cast(forms.ChoiceField, self.fields["pairing"]).choices = pairings
         self.fields["photos"].widget.attrs["multiple"] = True
 
     def problem_lines(self) -> list[str]:
@@ -82,23 +88,30 @@ class EntryForm(forms.Form):
 class ProblemCaseForm(forms.Form):
     title = forms.CharField(label="事项标题", max_length=200, widget=forms.TextInput(attrs=W))
     petition_type = forms.ChoiceField(
-        label="信访类型", choices=PetitionType.choices, initial=PetitionType.COMPLAINT,
+        label="信访类型",
+        choices=PetitionType.choices,
+        initial=PetitionType.COMPLAINT,
         widget=forms.Select(attrs=S),
-    )  # fmt: skip
-    request = forms.CharField(label="群众的诉求", required=False, widget=forms.Textarea(attrs={**W, "rows": 2}))
+    )
+    request = forms.CharField(
+        label="群众的诉求", required=False, widget=forms.Textarea(attrs={**W, "rows": 2})
+    )
     person_name = forms.CharField(label="反映人姓名", max_length=50, widget=forms.TextInput(attrs=W))
     phone = forms.CharField(label="联系电话", max_length=20, required=False, widget=forms.TextInput(attrs=W))
     accused_person = forms.CharField(
         label="被反映人（检举控告时填写）", max_length=100, required=False, widget=forms.TextInput(attrs=W)
     )
     consent_given = forms.BooleanField(
-        label="本人同意将此问题登记为信访事项", required=False,
+        label="本人同意将此问题登记为信访事项",
+        required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )  # fmt: skip
+    )
     consent_note = forms.CharField(
-        label="同意的方式", max_length=200, help_text="例如：当面口头同意，并在走访记录上签字",
+        label="同意的方式",
+        max_length=200,
+        help_text="例如：当面口头同意，并在走访记录上签字",
         widget=forms.TextInput(attrs=W),
-    )  # fmt: skip
+    )
 
 
 class AnswerForm(forms.Form):
@@ -113,16 +126,20 @@ class CommitmentForm(forms.Form):
     title = forms.CharField(label="承诺事项", max_length=200, widget=forms.TextInput(attrs=W))
     beneficiaries = forms.CharField(label="服务对象", max_length=200, widget=forms.TextInput(attrs=W))
     measure = forms.CharField(label="可衡量的结果", max_length=300, widget=forms.TextInput(attrs=W))
-    due_on = forms.DateField(label="承诺完成日期", widget=forms.DateInput(attrs={**W, "type": "date"}))
+    due_on = forms.DateField(
+        label="承诺完成日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
     territory = forms.TypedChoiceField(label="区域", coerce=int, widget=forms.Select(attrs=S))
 
     def __init__(self, *args: Any, territories: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].choices = territories
+        cast(forms.ChoiceField, self.fields["territory"]).choices = territories
 
 
 class CommitmentActForm(forms.Form):
-    action = forms.ChoiceField(label="更新类型", choices=CommitmentAction.choices, widget=forms.Select(attrs=S))
+    action = forms.ChoiceField(
+        label="更新类型", choices=CommitmentAction.choices, widget=forms.Select(attrs=S)
+    )
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={**W, "rows": 3}))
     progress = forms.IntegerField(
         label="完成进度（%）", min_value=0, max_value=100, widget=forms.NumberInput(attrs=W)
@@ -131,5 +148,13 @@ class CommitmentActForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    fulfilment = forms.ChoiceField(label="承诺是否兑现", choices=Fulfilment.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
-    satisfaction = forms.ChoiceField(label="您是否满意", choices=Satisfaction.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    fulfilment = forms.ChoiceField(
+        label="承诺是否兑现",
+        choices=Fulfilment.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    satisfaction = forms.ChoiceField(
+        label="您是否满意",
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )

@@ -91,7 +91,9 @@ def per_unit(on: date) -> list[dict[str, object]]:
         .annotate(
             promised=Count("commitments", distinct=True),
             due=Count("commitments", filter=due, distinct=True),
-            kept=Count("commitments", filter=Q(commitments__status=CommitmentStatus.FULFILLED), distinct=True),
+            kept=Count(
+                "commitments", filter=Q(commitments__status=CommitmentStatus.FULFILLED), distinct=True
+            ),
             broken=Count("commitments", filter=Q(commitments__status=CommitmentStatus.BROKEN), distinct=True),
         )
         .order_by("territory__path", "code")

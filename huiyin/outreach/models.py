@@ -151,7 +151,9 @@ class Problem(models.Model):
     # the mediation app's screening item, once the mediation helper's service exists (services.py)
     screening_ref = models.CharField(max_length=40, blank=True)
     answer = models.TextField("当场答复", blank=True)
-    handled_by = models.ForeignKey("org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -188,7 +190,9 @@ class Commitment(_Kept):
     beneficiaries = models.CharField("服务对象", max_length=200)
     measure = models.CharField("可衡量的结果", max_length=300)
     due_on = models.DateField("承诺完成日期")
-    status = models.CharField(max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.ONGOING)
+    status = models.CharField(
+        max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.ONGOING
+    )
     closed_on = models.DateField(null=True, blank=True)
     published_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()

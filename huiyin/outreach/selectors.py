@@ -49,9 +49,8 @@ def entry_redacted(user: User, entry: DiaryEntry) -> bool:
     for problem in entry.problems.select_related("case").filter(case__isnull=False):
         case = problem.case
         assert case is not None
-        if case.accused_unit_id or case.accused_user_id:
-            if not may_see_identity(user, case):
-                return True
+        if (case.accused_unit_id or case.accused_user_id) and not may_see_identity(user, case):
+            return True
     return False
 
 
@@ -82,7 +81,9 @@ def territory_view(user: User, on: date) -> list[TownshipBlock]:
     path = _scope_path(user)
     if path is None:
         return []
-    active = Q(pairings__starts_on__lte=on) & (Q(pairings__ends_on__isnull=True) | Q(pairings__ends_on__gte=on))
+    active = Q(pairings__starts_on__lte=on) & (
+        Q(pairings__ends_on__isnull=True) | Q(pairings__ends_on__gte=on)
+    )
     points = list(
         points_visible_to(user)
         .annotate(last_visit=Max("entries__visited_on"), active_pairings=Count("pairings", filter=active))
@@ -106,7 +107,9 @@ def territory_view(user: User, on: date) -> list[TownshipBlock]:
         rows = [r for r in by_village.values() if r.territory.path.startswith(t.path)]
         blocks.append(TownshipBlock(t, rows))
     if not blocks and by_village:  # a user scoped to one village or township's part
-        blocks.append(TownshipBlock(user.unit.territory if user.unit else villages[0], list(by_village.values())))
+        blocks.append(
+            TownshipBlock(user.unit.territory if user.unit else villages[0], list(by_village.values()))
+        )
     return blocks
 
 
@@ -164,7 +167,7 @@ def coverage(user: User, on: date) -> list[CoverageRow]:
         )
         for p in qs:
             town = next((t for t in townships if p.point.territory.path.startswith(t.path)), None)
-            rows.append(CoverageRow(p, period, (start, end), required, p.n, town))  # type: ignore[attr-defined]
+            rows.append(CoverageRow(p, period, (start, end), required, p.n, town))
     rows.sort(key=lambda r: (r.met, r.pairing.point.territory.path, r.pairing.pk))
     return rows
 

@@ -91,9 +91,9 @@ def pairing_create(
         raise PermissionDenied("您的岗位不能维护联系结对")
     if kind not in PairingKind.values:
         raise _fail("kind", "请选择有效的联系方式")
-    if kind in (PairingKind.LEADER_POINT, PairingKind.LEADER_PROJECT, PairingKind.CADRE_HOUSEHOLD):
-        if cadre is None:
-            raise _fail("cadre", "领导联点联项、干部联户联人须写明联系人")
+    named = (PairingKind.LEADER_POINT, PairingKind.LEADER_PROJECT, PairingKind.CADRE_HOUSEHOLD)
+    if kind in named and cadre is None:
+        raise _fail("cadre", "领导联点联项、干部联户联人须写明联系人")
     if cadre is not None and cadre.unit_id != unit.pk:
         raise _fail("cadre", "联系人须为该单位的工作人员")
     if ends_on is not None and ends_on < starts_on:
@@ -256,9 +256,7 @@ def problem_to_case(*, problem: Problem, data: CaseFromProblemIn, actor: User) -
             address=entry.place,
             accused_person=data.accused_person,
             accused_unit_id=data.accused_unit_id,
-            petitioners=[
-                PetitionerIn(name=data.person_name, phone=data.phone, id_number=data.id_number)
-            ],
+            petitioners=[PetitionerIn(name=data.person_name, phone=data.phone, id_number=data.id_number)],
         ),
         office=office,
         actor=actor,

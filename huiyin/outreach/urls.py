@@ -14,7 +14,9 @@ urlpatterns = [
     path("outreach/problems/<int:problem>/case/", views.problem_case, name="outreach_problem_case"),
     path("outreach/problems/<int:problem>/answer/", views.problem_answer, name="outreach_problem_answer"),
     path(
-        "outreach/problems/<int:problem>/screening/", views.problem_screening, name="outreach_problem_screening"
+        "outreach/problems/<int:problem>/screening/",
+        views.problem_screening,
+        name="outreach_problem_screening",
     ),
     path("outreach/coverage/", views.coverage, name="outreach_coverage"),
     path("outreach/commitments/", views.commitments, name="outreach_commitments"),

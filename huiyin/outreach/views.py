@@ -54,7 +54,9 @@ def _villages(user: User) -> list[tuple[int, str]]:
     path = selectors._scope_path(user)
     if path is None:
         return []
-    qs = Territory.objects.filter(path__startswith=path, level=TerritoryLevel.VILLAGE).select_related("parent")
+    qs = Territory.objects.filter(path__startswith=path, level=TerritoryLevel.VILLAGE).select_related(
+        "parent"
+    )
     return [(t.pk, f"{t.parent.name if t.parent else ''}{t.name}") for t in qs]
 
 
@@ -222,8 +224,8 @@ def entry_page(request: HttpRequest, entry: int) -> HttpResponse:
     redacted = selectors.entry_redacted(user, found)
     problems = list(found.problems.select_related("case__office"))
     for p in problems:  # one form per problem, with ids of its own (labels stay unambiguous)
-        p.case_form = ProblemCaseForm(auto_id=f"p{p.pk}_%s", initial={"title": p.text[:60]})  # type: ignore[attr-defined]
-        p.answer_form = AnswerForm(auto_id=f"a{p.pk}_%s")  # type: ignore[attr-defined]
+        p.case_form = ProblemCaseForm(auto_id=f"p{p.pk}_%s", initial={"title": p.text[:60]})
+        p.answer_form = AnswerForm(auto_id=f"a{p.pk}_%s")
     return render(
         request,
         "outreach/entry.html",
@@ -418,7 +420,10 @@ def commitment_new(request: HttpRequest) -> HttpResponse:
                 return redirect("outreach_commitment", commitment=c.pk)
     flag_invalid(form)
     return render(
-        request, "outreach/commitment_new.html", {**nav_context(request, "commitments"), "form": form}, status=status
+        request,
+        "outreach/commitment_new.html",
+        {**nav_context(request, "commitments"), "form": form},
+        status=status,
     )
 
 
@@ -455,7 +460,7 @@ def commitment_act(request: HttpRequest, commitment: int) -> HttpResponse:
     c = _staff_commitment(user, commitment)
     form = CommitmentActForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "未能更新：" + next(iter(form.errors.values()))[0])
+        messages.error(request, "未能更新：" + str(next(iter(form.errors.values()))[0]))
         return redirect("outreach_commitment", commitment=c.pk)
     d = form.cleaned_data
     try:
@@ -528,7 +533,13 @@ def public_page(request: HttpRequest, commitment: int) -> HttpResponse:
 
 
 def _public_render(
-    request: HttpRequest, c: Commitment, form: RatingForm, contact: str, rated: bool, today: date, status: int = 200
+    request: HttpRequest,
+    c: Commitment,
+    form: RatingForm,
+    contact: str,
+    rated: bool,
+    today: date,
+    status: int = 200,
 ) -> HttpResponse:
     ratings = c.ratings.all()
     return render(

@@ -1,8 +1,8 @@
 """The outreach cast, on top of the suite's org (conftest.py at the root):
 
-    东城镇 (township) ── 东城镇信访办 township_office (registers and routes found cases)
-      └── 柳林村 (village) ── 柳林村民委员会 village_committee ── grid worker 网格员小马 (registers)
-    县住建局 unit_a: head 孙局长 (publishes commitments), handler 王承办 (reports progress)
+东城镇 (township) ── 东城镇信访办 township_office (registers and routes found cases)
+  └── 柳林村 (village) ── 柳林村民委员会 village_committee ── grid worker 网格员小马 (registers)
+县住建局 unit_a: head 孙局长 (publishes commitments), handler 王承办 (reports progress)
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ def township_office(org):
     from huiyin.org.models import Unit
 
     return Unit.objects.create(
-        code="T-XF", name="东城镇信访办", kind="petition_office", territory=org.township, parent=org.township_gov
+        code="T-XF",
+        name="东城镇信访办",
+        kind="petition_office",
+        territory=org.township,
+        parent=org.township_gov,
     )
 
 
@@ -26,7 +30,11 @@ def village_committee(org):
     from huiyin.org.models import Unit
 
     return Unit.objects.create(
-        code="V-CW", name="柳林村民委员会", kind="village_committee", territory=org.village, parent=org.township_gov
+        code="V-CW",
+        name="柳林村民委员会",
+        kind="village_committee",
+        territory=org.village,
+        parent=org.township_gov,
     )
 
 
@@ -35,7 +43,11 @@ def grid_ma(village_committee):
     from huiyin.org.models import User
 
     return User.objects.create_user(
-        username="grid_ma", password="pw-grid_ma", full_name="马网格", unit=village_committee, role="grid_worker"
+        username="grid_ma",
+        password="pw-grid_ma",
+        full_name="马网格",
+        unit=village_committee,
+        role="grid_worker",
     )
 
 
@@ -44,7 +56,11 @@ def township_dispatcher(township_office):
     from huiyin.org.models import User
 
     return User.objects.create_user(
-        username="town_disp", password="pw-town_disp", full_name="镇分办", unit=township_office, role="dispatcher"
+        username="town_disp",
+        password="pw-town_disp",
+        full_name="镇分办",
+        unit=township_office,
+        role="dispatcher",
     )
 
 

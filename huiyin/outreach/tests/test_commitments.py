@@ -33,7 +33,9 @@ def promise(org, head_sun_unit_a, clock):
 
 
 def _act(c, action, actor, text="进展", progress=50, **kw):
-    return services.commitment_act(commitment=c, action=action, text=text, progress=progress, actor=actor, **kw)
+    return services.commitment_act(
+        commitment=c, action=action, text=text, progress=progress, actor=actor, **kw
+    )
 
 
 @pytest.mark.parametrize("state", list(CommitmentStatus))
@@ -63,7 +65,9 @@ def test_staff_of_another_unit_may_not_update_a_promise(promise, handler_zhao_un
         _act(promise, CommitmentAction.PROGRESS, handler_zhao_unit_b)
 
 
-def test_only_heads_and_leaders_publish_and_the_date_must_be_ahead(org, handler_wang_unit_a, head_sun_unit_a, clock):
+def test_only_heads_and_leaders_publish_and_the_date_must_be_ahead(
+    org, handler_wang_unit_a, head_sun_unit_a, clock
+):
     clock.set(date(2025, 3, 3))
     data = services.CommitmentIn("t", "b", "m", date(2025, 3, 3), org.township)
     with pytest.raises(PermissionDenied):
@@ -97,11 +101,17 @@ def test_evidence_passes_the_upload_checks(promise, handler_wang_unit_a):
 def test_a_citizen_rates_once_and_only_when_it_is_due(promise, clock):
     clock.set(date(2025, 6, 29))
     with pytest.raises(ValidationFailed, match="尚未到期"):
-        services.commitment_rate(commitment=promise, contact="13800001234", fulfilment="yes", satisfaction="satisfied")
+        services.commitment_rate(
+            commitment=promise, contact="13800001234", fulfilment="yes", satisfaction="satisfied"
+        )
     clock.set(date(2025, 6, 30))  # the due day itself
-    services.commitment_rate(commitment=promise, contact="13800001234", fulfilment="yes", satisfaction="satisfied")
+    services.commitment_rate(
+        commitment=promise, contact="13800001234", fulfilment="yes", satisfaction="satisfied"
+    )
     with pytest.raises(ValidationFailed, match="只能评价一次"):
-        services.commitment_rate(commitment=promise, contact="13800001234", fulfilment="no", satisfaction="dissatisfied")
+        services.commitment_rate(
+            commitment=promise, contact="13800001234", fulfilment="no", satisfaction="dissatisfied"
+        )
     rating = CommitmentRating.objects.get()
     assert "13800001234" not in rating.voter_hash  # only a keyed hash of the phone is kept
     with pytest.raises(PermissionDenied):
@@ -112,6 +122,7 @@ def test_fulfilment_and_satisfaction_on_a_hand_worked_fixture(org, promise, head
     """住建局: promise A due 06-30 kept on 06-20; B due 05-31 still open (late); C due 09-30 open (not due);
     D due 07-31 declared broken 07-01. On 2025-07-15 the due-or-closed ones are A, B, D: kept 1 of 3.
     Ratings: A satisfied, A basic, D dissatisfied, A dissatisfied -> 2 of 4 satisfied or basic."""
+
     def publish(title, due):
         clock.set(date(2025, 3, 3))
         return services.commitment_publish(
@@ -127,8 +138,12 @@ def test_fulfilment_and_satisfaction_on_a_hand_worked_fixture(org, promise, head
     clock.set(date(2025, 7, 1))
     _act(d, CommitmentAction.BREAK, head_sun_unit_a)
     clock.set(date(2025, 7, 15))
-    for phone, c, s in (("13800000001", a, "satisfied"), ("13800000002", a, "basic"),
-                        ("13800000003", d, "dissatisfied"), ("13800000004", a, "dissatisfied")):  # fmt: skip
+    for phone, c, s in (
+        ("13800000001", a, "satisfied"),
+        ("13800000002", a, "basic"),
+        ("13800000003", d, "dissatisfied"),
+        ("13800000004", a, "dissatisfied"),
+    ):
         services.commitment_rate(commitment=c, contact=phone, fulfilment="yes", satisfaction=s)
     assert metrics.commitment_fulfilment(date(2025, 7, 15)) == (1, 3)
     assert metrics.commitment_fulfilment(date(2025, 7, 15), unit_id=org.unit_b.pk) == (0, 0)

@@ -28,14 +28,22 @@ def points(org, village_committee, grid_ma, pairing, make_entry, clock, head_sun
     clock.set(date(2025, 4, 2))
     village = pairing.point
     dept = Pairing.objects.create(
-        kind="dept_village", point=village, unit=org.unit_a, cadre=None,
-        starts_on=date(2025, 1, 1), created_at=timezone.now(),
-    )  # fmt: skip
+        kind="dept_village",
+        point=village,
+        unit=org.unit_a,
+        cadre=None,
+        starts_on=date(2025, 1, 1),
+        created_at=timezone.now(),
+    )
     firm = LiaisonPoint.objects.create(kind="enterprise", name="柳林砖厂", territory=org.village)
     late = Pairing.objects.create(
-        kind="dept_enterprise", point=firm, unit=org.unit_a, cadre=head_sun_unit_a,
-        starts_on=date(2025, 4, 1), created_at=timezone.now(),
-    )  # fmt: skip
+        kind="dept_enterprise",
+        point=firm,
+        unit=org.unit_a,
+        cadre=head_sun_unit_a,
+        starts_on=date(2025, 4, 1),
+        created_at=timezone.now(),
+    )
     make_entry(visited_on=date(2025, 3, 3))
     make_entry(visited_on=date(2025, 4, 2))
     make_entry(visited_on=date(2025, 3, 31), pairing_=dept, actor=head_sun_unit_a)
@@ -70,7 +78,11 @@ def test_on_the_first_days_of_q2_the_village_and_the_enterprise_are_not_yet_visi
     }
     by_town, by_cadre = selectors.coverage_totals(rows)
     assert [(t.label, t.active, t.met) for t in by_town] == [("东城镇", 3, 1)]
-    assert {(t.label, t.missed) for t in by_cadre} == {("马网格", 0), ("示范县住房和城乡建设局", 1), ("孙局长", 1)}
+    assert {(t.label, t.missed) for t in by_cadre} == {
+        ("马网格", 0),
+        ("示范县住房和城乡建设局", 1),
+        ("孙局长", 1),
+    }
     assert metrics.coverage(date(2025, 4, 2)) == (1, 3)
 
 

@@ -147,7 +147,9 @@ def test_ssec30_the_accused_side_sees_neither_whom_the_cadre_met_nor_what_was_sa
     clock.set(date(2025, 3, 3))
     entry = make_entry(people_met="举报人李某", heard="反映镇政府截留补助", problems=["镇干部截留低保补助"])
     problem = entry.problems.get()
-    data = _consenting(petition_type="accusation", accused_person="某镇干部", title="截留补助", person_name="李某")
+    data = _consenting(
+        petition_type="accusation", accused_person="某镇干部", title="截留补助", person_name="李某"
+    )
     data.accused_unit_id = org.township_gov.pk
     case = services.problem_to_case(problem=problem, data=data, actor=grid_ma)
     assert case.office != township_office  # the accused township's own desk does not hold it (ADR 0005)

@@ -39,7 +39,8 @@ def test_a_diary_post_without_what_was_heard_is_a_400_and_writes_nothing(client,
     clock.set(date(2025, 3, 3))
     client.force_login(grid_ma)
     response = client.post(
-        "/outreach/diary/new/", {"pairing": pairing.pk, "visited_on": "2025-03-03", "place": "x", "people_met": "y"}
+        "/outreach/diary/new/",
+        {"pairing": pairing.pk, "visited_on": "2025-03-03", "place": "x", "people_met": "y"},
     )
     assert response.status_code == 400 and 'aria-invalid="true"' in response.content.decode()
     assert not DiaryEntry.objects.exists()
@@ -81,11 +82,17 @@ def due_promise(org, head_sun_unit_a, handler_wang_unit_a, clock, make_entry):
     clock.set(date(2025, 3, 3))
     make_entry(people_met="张大爷一家")  # a diary of the same village: never on the public pages
     c = services.commitment_publish(
-        data=services.CommitmentIn("修复村口道路", "柳林村村民", "道路修复通车", date(2025, 4, 30), org.township),
+        data=services.CommitmentIn(
+            "修复村口道路", "柳林村村民", "道路修复通车", date(2025, 4, 30), org.township
+        ),
         actor=head_sun_unit_a,
     )
     services.commitment_act(
-        commitment=c, action=CommitmentAction.PROGRESS, text="已完成路基", progress=60, actor=handler_wang_unit_a
+        commitment=c,
+        action=CommitmentAction.PROGRESS,
+        text="已完成路基",
+        progress=60,
+        actor=handler_wang_unit_a,
     )
     clock.set(date(2025, 5, 6))
     return c
@@ -117,5 +124,7 @@ def test_an_email_sign_in_does_not_rate(client, due_promise):
     session = client.session
     session["portal_contact"] = "someone@example.com"
     session.save()
-    response = client.post(f"/public/commitments/{due_promise.pk}/rate/", {"fulfilment": "yes", "satisfaction": "satisfied"})
+    response = client.post(
+        f"/public/commitments/{due_promise.pk}/rate/", {"fulfilment": "yes", "satisfaction": "satisfied"}
+    )
     assert response.status_code == 302 and not CommitmentRating.objects.exists()
