@@ -22,7 +22,8 @@ class OutreachConfig(AppConfig):
                     N("outreach", "联系点", "outreach_home", "bi-geo-alt", 70),
                     N("diary", "民情日记", "outreach_diary", "bi-journal-text", 71),
                     N("coverage", "走访覆盖", "outreach_coverage", "bi-clipboard-check", 72),
-                    N("commitments", "践诺", "outreach_commitments", "bi-megaphone", 73),
+                    N("meetings", "恳谈会", "outreach_meetings", "bi-people", 73),
+                    N("commitments", "践诺", "outreach_commitments", "bi-megaphone", 74),
                 ),
             )
         )

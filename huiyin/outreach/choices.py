@@ -68,3 +68,18 @@ class Satisfaction(models.TextChoices):
 
 
 EVENT_DIARY_LINK = "outreach_diary_link"
+
+
+class MeetingKind(models.TextChoices):
+    """seeds/002 第四篇 (闻): 座谈会、民情沟通会、民主恳谈会."""
+
+    TALK = "talk", "民情恳谈会"
+    COMMUNICATION = "communication", "民情沟通会"
+    DEMOCRATIC = "democratic", "民主恳谈会"
+
+
+class IssueOutcome(models.TextChoices):
+    OPEN = "open", "待答复"
+    ANSWERED = "answered", "当场答复"
+    CASE = "case", "转为信访事项"
+    COMMITMENT = "commitment", "转为公开承诺"

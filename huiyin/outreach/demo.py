@@ -159,6 +159,25 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             )
             counts["cases"] += 1
     counts.update(_commitments(org, rng, today))
+    # a 民情恳谈会 in every other township: one issue answered on the spot, one still to answer
+    for t in org.townships[::2]:
+        grid = users[f"grid_{t.pinyin}"]
+        meeting = services.meeting_create(
+            data=services.MeetingIn(
+                kind="talk",
+                title=f"{t.villages[0].name}民情恳谈会",
+                held_on=_day(today, 20 + rng.randrange(30)),
+                place=f"{t.villages[0].name}村（居）委会会议室",
+                territory=t.villages[0],
+                attendees="村（居）民代表、驻村干部（演示）",
+                issues=["希望增加路灯", "询问医保缴费时间"],
+            ),
+            actor=grid,
+        )
+        first = meeting.issues.order_by("pk").first()
+        if first is not None:
+            services.meeting_issue_answer(issue=first, answer="已纳入今年村级亮化计划（演示）", actor=grid)
+        counts["meetings"] = counts.get("meetings", 0) + 1
     return counts
 
 

@@ -8,7 +8,14 @@ from typing import Any, cast
 from django import forms
 
 from huiyin.cases.choices import PetitionType
-from huiyin.outreach.choices import CommitmentAction, Fulfilment, PairingKind, PointKind, Satisfaction
+from huiyin.outreach.choices import (
+    CommitmentAction,
+    Fulfilment,
+    MeetingKind,
+    PairingKind,
+    PointKind,
+    Satisfaction,
+)
 
 W = {"class": "form-control"}
 S = {"class": "form-select"}
@@ -157,4 +164,36 @@ class RatingForm(forms.Form):
         label="您是否满意",
         choices=Satisfaction.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices, widget=forms.Select(attrs=S))
+    title = forms.CharField(label="主题", max_length=200, widget=forms.TextInput(attrs=W))
+    held_on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
+    place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs=W))
+    territory = forms.TypedChoiceField(label="所在区域", coerce=int, widget=forms.Select(attrs=S))
+    attendees = forms.CharField(
+        label="参会人员", help_text="仅工作人员可见", widget=forms.Textarea(attrs={**W, "rows": 2})
+    )
+    issues = forms.CharField(
+        label="群众提出的问题（每行一条）", required=False, widget=forms.Textarea(attrs={**W, "rows": 4})
+    )
+
+    def __init__(self, *args: Any, territories: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["territory"]).choices = territories
+
+    def issue_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("issues", "").splitlines() if line.strip()]
+
+
+class IssueCommitmentForm(forms.Form):
+    title = forms.CharField(label="承诺事项", max_length=200, widget=forms.TextInput(attrs=W))
+    beneficiaries = forms.CharField(label="服务对象", max_length=200, widget=forms.TextInput(attrs=W))
+    measure = forms.CharField(label="可衡量的结果", max_length=300, widget=forms.TextInput(attrs=W))
+    due_on = forms.DateField(
+        label="承诺完成日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
     )

@@ -14,6 +14,8 @@ from django.db import models
 from huiyin.outreach.choices import (
     CommitmentStatus,
     Fulfilment,
+    IssueOutcome,
+    MeetingKind,
     NormPeriod,
     PairingKind,
     PointKind,
@@ -238,3 +240,48 @@ class CommitmentRating(_Kept):
         ]
         verbose_name = "群众评价"
         verbose_name_plural = "群众评价"
+
+
+class Meeting(models.Model):
+    """民情恳谈会 / 民情沟通会: where, when, who attended, the issues raised and what became of each."""
+
+    kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
+    title = models.CharField("主题", max_length=200)
+    held_on = models.DateField("日期")
+    place = models.CharField("地点", max_length=200)
+    territory = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="outreach_meetings")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="outreach_meetings")
+    attendees = models.TextField("参会人员", help_text="仅工作人员可见，不公开")
+    convened_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = "民情恳谈会"
+        verbose_name_plural = "民情恳谈会"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingIssue(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="issues")
+    text = models.TextField("群众提出的问题")
+    outcome = models.CharField(max_length=20, choices=IssueOutcome.choices, default=IssueOutcome.OPEN)
+    answer = models.TextField("当场答复", blank=True)
+    case = models.OneToOneField(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="outreach_meeting_issue"
+    )
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_issues"
+    )
+    consent_note = models.CharField(max_length=200, blank=True)
+    handled_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "恳谈会问题"
+        verbose_name_plural = "恳谈会问题"

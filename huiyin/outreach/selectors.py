@@ -12,7 +12,7 @@ from huiyin.core import timeutil
 from huiyin.org.choices import TerritoryLevel
 from huiyin.org.models import Territory, User
 from huiyin.outreach.choices import DEFAULT_NORMS, CommitmentStatus, NormPeriod, PairingKind
-from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Pairing, VisitNorm
+from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Meeting, Pairing, VisitNorm
 
 
 def _scope_path(user: User) -> str | None:
@@ -222,3 +222,10 @@ def commitments_for_staff(user: User) -> QuerySet[Commitment]:
     return Commitment.objects.filter(
         Q(territory__path__startswith=path) | Q(unit_id=user.unit_id)
     ).select_related("unit", "territory")
+
+
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
+    path = _scope_path(user)
+    if path is None:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(Q(territory__path__startswith=path) | Q(unit_id=user.unit_id))

@@ -28,6 +28,8 @@ from huiyin.outreach.choices import (
     CommitmentAction,
     CommitmentStatus,
     Fulfilment,
+    IssueOutcome,
+    MeetingKind,
     PairingKind,
     PointKind,
     ProblemState,
@@ -41,6 +43,8 @@ from huiyin.outreach.models import (
     DiaryPhoto,
     FollowUp,
     LiaisonPoint,
+    Meeting,
+    MeetingIssue,
     Pairing,
     Problem,
 )
@@ -211,6 +215,36 @@ def office_for(territory: Territory) -> Unit | None:
     return None
 
 
+def _register_found(
+    *, text: str, territory: Territory, place: str, data: CaseFromProblemIn, actor: User, key: str
+) -> Case:
+    """Register what a cadre found (a visit, a meeting) as a case of channel 排查走访发现 at the petition
+    office nearest the place, through case_register (its own checks: role, fields, 条例 §30¶3)."""
+    if actor.role not in roles.REGISTER:
+        raise PermissionDenied("您的岗位不能登记信访事项，请交乡镇信访办登记")
+    office = office_for(territory)
+    if office is None:
+        raise ValidationFailed("该地没有可登记的信访部门")
+    case, _created = case_register(
+        data=CaseIn(
+            channel=Channel.FOUND,
+            petition_type=data.petition_type,
+            title=data.title.strip() or text[:60],
+            content=text,
+            request=data.request.strip(),
+            territory_id=territory.pk,
+            address=place,
+            accused_person=data.accused_person,
+            accused_unit_id=data.accused_unit_id,
+            petitioners=[PetitionerIn(name=data.person_name, phone=data.phone, id_number=data.id_number)],
+        ),
+        office=office,
+        actor=actor,
+        idempotency_key=key,
+    )
+    return case
+
+
 @dataclass
 class CaseFromProblemIn:
     title: str
@@ -239,28 +273,14 @@ def problem_to_case(*, problem: Problem, data: CaseFromProblemIn, actor: User) -
         raise _fail("consent_note", MSG_NO_CONSENT)
     if not data.person_name.strip():
         raise _fail("person_name", "请填写同意登记的群众姓名")
-    if actor.role not in roles.REGISTER:
-        raise PermissionDenied("您的岗位不能登记信访事项，请交乡镇信访办登记")
     entry = problem.entry
-    office = office_for(entry.point.territory)
-    if office is None:
-        raise ValidationFailed("该地没有可登记的信访部门")
-    case, _created = case_register(
-        data=CaseIn(
-            channel=Channel.FOUND,
-            petition_type=data.petition_type,
-            title=data.title.strip() or problem.text[:60],
-            content=problem.text,
-            request=data.request.strip(),
-            territory_id=entry.point.territory_id,
-            address=entry.place,
-            accused_person=data.accused_person,
-            accused_unit_id=data.accused_unit_id,
-            petitioners=[PetitionerIn(name=data.person_name, phone=data.phone, id_number=data.id_number)],
-        ),
-        office=office,
+    case = _register_found(
+        text=problem.text,
+        territory=entry.point.territory,
+        place=entry.place,
+        data=data,
         actor=actor,
-        idempotency_key=f"outreach-problem-{problem.pk}",
+        key=f"outreach-problem-{problem.pk}",
     )
     now = timeutil.now()
     problem.state = ProblemState.CASE
@@ -468,3 +488,107 @@ def commitment_rate(
             )
     except IntegrityError:
         raise ValidationFailed(MSG_RATED) from None
+
+
+# --- 民情恳谈会 / 民情沟通会 ------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingIn:
+    kind: str
+    title: str
+    held_on: date
+    place: str
+    territory: Territory
+    attendees: str
+    issues: list[str]
+
+
+@transaction.atomic
+def meeting_create(*, data: MeetingIn, actor: User) -> Meeting:
+    """Record a meeting with the people (seeds/002 第四篇: 民情沟通会、民主恳谈会) and the issues raised."""
+    if actor.unit is None:
+        raise PermissionDenied("没有所属单位的账号不能记录恳谈会")
+    if data.kind not in MeetingKind.values:
+        raise _fail("kind", "请选择会议类型")
+    for name in ("title", "place", "attendees"):
+        if not getattr(data, name).strip():
+            raise _fail(name, "请填写此项")
+    if data.held_on > timeutil.today():
+        raise _fail("held_on", "会议日期不能晚于今天")
+    if not data.territory.path.startswith(actor.unit.territory.path):
+        raise _fail("territory", "会议地点须在本单位辖区内")
+    meeting = Meeting.objects.create(
+        kind=data.kind,
+        title=data.title.strip()[:200],
+        held_on=data.held_on,
+        place=data.place.strip()[:200],
+        territory=data.territory,
+        unit=actor.unit,
+        attendees=data.attendees.strip(),
+        convened_by=actor,
+        created_at=timeutil.now(),
+    )
+    for text in data.issues:
+        if text.strip():
+            MeetingIssue.objects.create(meeting=meeting, text=text.strip())
+    return meeting
+
+
+def _open_issue(issue: MeetingIssue, actor: User) -> MeetingIssue:
+    issue = MeetingIssue.objects.select_for_update().select_related("meeting__territory").get(pk=issue.pk)
+    if not selectors.meetings_visible_to(actor).filter(pk=issue.meeting_id).exists():
+        raise PermissionDenied("您无权处理这次恳谈会的问题")
+    if issue.outcome != IssueOutcome.OPEN:
+        raise ValidationFailed(MSG_NOT_OPEN)
+    return issue
+
+
+def _close_issue(issue: MeetingIssue, outcome: str, actor: User) -> None:
+    issue.outcome = outcome
+    issue.handled_by = actor
+    issue.handled_at = timeutil.now()
+    issue.save()
+
+
+@transaction.atomic
+def meeting_issue_answer(*, issue: MeetingIssue, answer: str, actor: User) -> MeetingIssue:
+    issue = _open_issue(issue, actor)
+    if not answer.strip():
+        raise _fail("answer", "请填写答复")
+    issue.answer = answer.strip()
+    _close_issue(issue, IssueOutcome.ANSWERED, actor)
+    return issue
+
+
+@transaction.atomic
+def meeting_issue_to_case(*, issue: MeetingIssue, data: CaseFromProblemIn, actor: User) -> Case:
+    """An issue raised at the meeting becomes a case, with the consent of the person who raised it."""
+    issue = _open_issue(issue, actor)
+    if not data.consent_given or not data.consent_note.strip():
+        raise _fail("consent_note", MSG_NO_CONSENT)
+    if not data.person_name.strip():
+        raise _fail("person_name", "请填写同意登记的群众姓名")
+    meeting = issue.meeting
+    case = _register_found(
+        text=issue.text,
+        territory=meeting.territory,
+        place=meeting.place,
+        data=data,
+        actor=actor,
+        key=f"outreach-meeting-issue-{issue.pk}",
+    )
+    issue.case = case
+    issue.consent_note = data.consent_note.strip()[:200]
+    _close_issue(issue, IssueOutcome.CASE, actor)
+    return case
+
+
+@transaction.atomic
+def meeting_issue_to_commitment(*, issue: MeetingIssue, data: CommitmentIn, actor: User) -> Commitment:
+    """An issue answered with a public promise (践诺), published at once."""
+    issue = _open_issue(issue, actor)
+    commitment = commitment_publish(data=data, actor=actor)
+    issue.commitment = commitment
+    _close_issue(issue, IssueOutcome.COMMITMENT, actor)
+    return commitment

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huiyin.cases.forms import flag_invalid
@@ -21,7 +22,7 @@ from huiyin.core.parsing import parse_id
 from huiyin.org.choices import TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
-from huiyin.outreach import metrics, selectors, services, transitions
+from huiyin.outreach import documents, metrics, selectors, services, transitions
 from huiyin.outreach.choices import CommitmentStatus, NormPeriod, PairingKind
 from huiyin.outreach.forms import (
     AnswerForm,
@@ -29,12 +30,14 @@ from huiyin.outreach.forms import (
     CommitmentForm,
     EntryForm,
     FollowUpForm,
+    IssueCommitmentForm,
+    MeetingForm,
     PairingForm,
     PointForm,
     ProblemCaseForm,
     RatingForm,
 )
-from huiyin.outreach.models import Commitment, Problem
+from huiyin.outreach.models import Commitment, MeetingIssue, Problem
 
 LIST_LIMIT = 200
 
@@ -585,3 +588,158 @@ def public_rate(request: HttpRequest, commitment: int) -> HttpResponse:
         return _public_render(request, c, form, contact, True, today, status=400)
     messages.success(request, "感谢您的评价。")
     return redirect("portal_commitment", commitment=c.pk)
+
+
+# --- 民情恳谈会 ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meetings(request: HttpRequest) -> HttpResponse:
+    """The meetings of one's territory, and the form to record one."""
+    user: Any = request.user
+    form = MeetingForm(
+        request.POST or None, territories=_territories(user), initial={"held_on": timeutil.today()}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            territory = Territory.objects.get(pk=d["territory"])
+            try:
+                m = services.meeting_create(
+                    data=services.MeetingIn(
+                        kind=d["kind"],
+                        title=d["title"],
+                        held_on=d["held_on"],
+                        place=d["place"],
+                        territory=territory,
+                        attendees=d["attendees"],
+                        issues=form.issue_lines(),
+                    ),
+                    actor=user,
+                )
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "已记录恳谈会。")
+                return redirect("outreach_meeting", meeting=m.pk)
+    flag_invalid(form)
+    items = selectors.meetings_visible_to(user).select_related("territory", "unit")[:LIST_LIMIT]
+    return render(
+        request,
+        "outreach/meetings.html",
+        {**nav_context(request, "meetings"), "form": form, "items": items},
+        status=status,
+    )
+
+
+def _meeting_or_404(user: User, meeting: int) -> Any:
+    found = (
+        selectors.meetings_visible_to(user)
+        .select_related("territory", "unit", "convened_by")
+        .filter(pk=meeting)
+        .first()
+    )
+    if found is None:
+        raise Http404("没有这次恳谈会")
+    return found
+
+
+@login_required
+@require_GET
+def meeting_page(request: HttpRequest, meeting: int) -> HttpResponse:
+    user: Any = request.user
+    m = _meeting_or_404(user, meeting)
+    issues = list(m.issues.select_related("case", "commitment"))
+    for i in issues:
+        i.case_form = ProblemCaseForm(auto_id=f"c{i.pk}_%s", initial={"title": i.text[:60]})
+        i.answer_form = AnswerForm(auto_id=f"a{i.pk}_%s")
+        i.commitment_form = IssueCommitmentForm(auto_id=f"k{i.pk}_%s", initial={"title": i.text[:60]})
+    return render(
+        request,
+        "outreach/meeting.html",
+        {
+            **nav_context(request, "meetings"),
+            "m": m,
+            "issues": issues,
+            "may_register": user.role in services.roles.REGISTER,
+            "may_publish": user.role in transitions.PUBLISH,
+        },
+    )
+
+
+@login_required
+@require_GET
+def meeting_minutes(request: HttpRequest, meeting: int) -> HttpResponse:
+    user: Any = request.user
+    m = _meeting_or_404(user, meeting)
+    response = HttpResponse(
+        documents.minutes_docx(m),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, documents.minutes_filename(m))
+    return response
+
+
+def _issue_or_404(user: User, issue: int) -> MeetingIssue:
+    found = MeetingIssue.objects.filter(pk=issue, meeting__in=selectors.meetings_visible_to(user)).first()
+    if found is None:
+        raise Http404("没有这个问题")
+    return found
+
+
+@login_required
+@require_POST
+def issue_act(request: HttpRequest, issue: int, outcome: str) -> HttpResponse:
+    """Answer an issue, register it as a case (with consent) or answer it with a public promise."""
+    user: Any = request.user
+    found = _issue_or_404(user, issue)
+    try:
+        if outcome == "answer":
+            services.meeting_issue_answer(issue=found, answer=request.POST.get("answer", ""), actor=user)
+            done = "已记录当场答复。"
+        elif outcome == "case":
+            form = ProblemCaseForm(request.POST)
+            if not form.is_valid():
+                raise services._fail("form", str(next(iter(form.errors.values()))[0]))
+            d = form.cleaned_data
+            case = services.meeting_issue_to_case(
+                issue=found,
+                data=services.CaseFromProblemIn(
+                    title=d["title"],
+                    request=d["request"],
+                    person_name=d["person_name"],
+                    phone=d["phone"],
+                    petition_type=d["petition_type"],
+                    accused_person=d["accused_person"],
+                    consent_given=d["consent_given"],
+                    consent_note=d["consent_note"],
+                ),
+                actor=user,
+            )
+            done = f"已登记为信访事项 {case.code}。"
+        else:
+            cform = IssueCommitmentForm(request.POST)
+            if not cform.is_valid():
+                raise services._fail("form", str(next(iter(cform.errors.values()))[0]))
+            d = cform.cleaned_data
+            meeting = found.meeting
+            services.meeting_issue_to_commitment(
+                issue=found,
+                data=services.CommitmentIn(
+                    title=d["title"],
+                    beneficiaries=d["beneficiaries"],
+                    measure=d["measure"],
+                    due_on=d["due_on"],
+                    territory=meeting.territory,
+                ),
+                actor=user,
+            )
+            done = "已作出公开承诺。"
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("outreach_meeting", meeting=found.meeting_id)

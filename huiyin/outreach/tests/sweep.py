@@ -1,5 +1,5 @@
 """Objects the permission sweep (tests/test_permission_sweep.py) needs for outreach's routes: a diary
-entry with one problem and a commitment, in the suite's org, visible to any county staff member."""
+entry with one problem, a commitment and a meeting with one issue, in the suite's org, visible to any county staff member."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 
 def sweep_objects(org, author) -> dict[str, int]:
-    from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Problem
+    from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Meeting, MeetingIssue, Problem
 
     point = LiaisonPoint.objects.create(kind="village", name="柳林村", territory=org.village)
     entry = DiaryEntry.objects.create(
@@ -32,4 +32,22 @@ def sweep_objects(org, author) -> dict[str, int]:
         published_by=author,
         published_at=timezone.now(),
     )
-    return {"entry": entry.pk, "problem": problem.pk, "commitment": commitment.pk}
+    meeting = Meeting.objects.create(
+        kind="talk",
+        title="恳谈",
+        held_on=date(2025, 3, 3),
+        place="村部",
+        territory=org.village,
+        unit=org.unit_a,
+        attendees="村民代表",
+        convened_by=author,
+        created_at=timezone.now(),
+    )
+    issue = MeetingIssue.objects.create(meeting=meeting, text="问题")
+    return {
+        "entry": entry.pk,
+        "problem": problem.pk,
+        "commitment": commitment.pk,
+        "meeting": meeting.pk,
+        "issue": issue.pk,
+    }
