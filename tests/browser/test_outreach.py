@@ -191,7 +191,7 @@ def test_outreach_pages_are_anonymised_and_accessible(
     page.fill("input[name=password]", "pw-grid_ma")
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
-    for path in ["/outreach/diary/new/", "/outreach/", "/outreach/coverage/"]:
+    for path in ["/outreach/diary/new/", "/outreach/", "/outreach/coverage/", "/outreach/meetings/"]:
         page.goto(f"{live_url}{path}")
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
