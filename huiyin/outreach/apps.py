@@ -24,6 +24,7 @@ class OutreachConfig(AppConfig):
                     N("coverage", "走访覆盖", "outreach_coverage", "bi-clipboard-check", 72),
                     N("meetings", "恳谈会", "outreach_meetings", "bi-people", 73),
                     N("commitments", "践诺", "outreach_commitments", "bi-megaphone", 74),
+                    N("projects", "为民办实事", "outreach_projects", "bi-hammer", 75),
                 ),
             )
         )

@@ -83,3 +83,9 @@ class IssueOutcome(models.TextChoices):
     ANSWERED = "answered", "当场答复"
     CASE = "case", "转为信访事项"
     COMMITMENT = "commitment", "转为公开承诺"
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", "已提议"
+    SELECTED = "selected", "已列入为民办实事项目"
+    DECLINED = "declined", "未列入"

@@ -178,6 +178,34 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         if first is not None:
             services.meeting_issue_answer(issue=first, answer="已纳入今年村级亮化计划（演示）", actor=grid)
         counts["meetings"] = counts.get("meetings", 0) + 1
+    # 为民办实事: three proposals — one listed for the year, one declined with its reason, one pending
+    from decimal import Decimal
+
+    leader = users["leader"]
+    village = org.townships[3].villages[0]
+    ideas = [
+        ("修建便民桥", "雨季河水上涨，学生绕行"),
+        ("建设村级文化广场", "村里没有活动场地"),
+        ("增设公交站台", "候车无遮挡"),
+    ]
+    made = [
+        services.proposal_submit(contact=f"1370000{n:04d}", title=t, description=d, territory=village)
+        for n, (t, d) in enumerate(ideas)
+    ]
+    services.proposal_select(
+        proposal=made[0],
+        data=services.SelectionIn(
+            owner=org.departments["jt"],
+            year=today.year,
+            budget=Decimal("45.00"),
+            measure="便民桥建成通行",
+            due_on=today + timedelta(days=200),
+            beneficiaries=f"{village.name}群众",
+        ),
+        actor=leader,
+    )
+    services.proposal_decline(proposal=made[1], reason="已纳入明年乡村振兴项目统筹建设（演示）", actor=leader)
+    counts["proposals"] = len(made)
     return counts
 
 

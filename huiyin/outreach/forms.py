@@ -197,3 +197,30 @@ class IssueCommitmentForm(forms.Form):
     due_on = forms.DateField(
         label="承诺完成日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
     )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label="项目名称", max_length=200, widget=forms.TextInput(attrs=W))
+    description = forms.CharField(label="项目内容和理由", widget=forms.Textarea(attrs={**W, "rows": 3}))
+    territory = forms.TypedChoiceField(label="所在区域", coerce=int, widget=forms.Select(attrs=S))
+
+    def __init__(self, *args: Any, territories: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["territory"]).choices = territories
+
+
+class SelectionForm(forms.Form):
+    owner = forms.TypedChoiceField(label="责任单位", coerce=int, widget=forms.Select(attrs=S))
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs=W))
+    budget = forms.DecimalField(
+        label="预算（万元）", max_digits=10, decimal_places=2, widget=forms.NumberInput(attrs=W)
+    )
+    beneficiaries = forms.CharField(label="服务对象", max_length=200, widget=forms.TextInput(attrs=W))
+    measure = forms.CharField(label="可衡量的结果", max_length=300, widget=forms.TextInput(attrs=W))
+    due_on = forms.DateField(
+        label="完成日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = units

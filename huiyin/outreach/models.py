@@ -20,6 +20,7 @@ from huiyin.outreach.choices import (
     PairingKind,
     PointKind,
     ProblemState,
+    ProposalState,
     Satisfaction,
 )
 
@@ -285,3 +286,34 @@ class MeetingIssue(models.Model):
         ordering = ["id"]
         verbose_name = "恳谈会问题"
         verbose_name_plural = "恳谈会问题"
+
+
+class ProjectProposal(models.Model):
+    """为民办实事: a citizen's proposal of a practical project. Only a keyed hash of the proposer's
+    verified phone is kept (never shown); once selected it becomes a public commitment of its owner unit
+    with a budget and a year, whose progress and ratings are the commitment's."""
+
+    title = models.CharField("项目名称", max_length=200)
+    description = models.TextField("项目内容和理由")
+    territory = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="project_proposals")
+    proposer_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=ProposalState.choices, default=ProposalState.PROPOSED)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    budget = models.DecimalField("预算（万元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    reason = models.CharField("未列入的理由", max_length=300, blank=True)
+    commitment = models.OneToOneField(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="project"
+    )
+    decided_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "为民办实事提议"
+        verbose_name_plural = "为民办实事提议"
+
+    def __str__(self) -> str:
+        return self.title

@@ -35,9 +35,11 @@ from huiyin.outreach.forms import (
     PairingForm,
     PointForm,
     ProblemCaseForm,
+    ProposalForm,
     RatingForm,
+    SelectionForm,
 )
-from huiyin.outreach.models import Commitment, MeetingIssue, Problem
+from huiyin.outreach.models import Commitment, MeetingIssue, Problem, ProjectProposal
 
 LIST_LIMIT = 200
 
@@ -743,3 +745,120 @@ def issue_act(request: HttpRequest, issue: int, outcome: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("outreach_meeting", meeting=found.meeting_id)
+
+
+# --- 为民办实事 -------------------------------------------------------------------------------------
+
+
+def _public_territories() -> list[tuple[int, str]]:
+    qs = Territory.objects.filter(
+        level__in=(TerritoryLevel.COUNTY, TerritoryLevel.TOWNSHIP, TerritoryLevel.VILLAGE)
+    )
+    return [(t.pk, t.name) for t in qs]
+
+
+@require_http_methods(["GET", "POST"])
+def public_projects(request: HttpRequest) -> HttpResponse:
+    """为民办实事: the year's projects (budget, owner, status, ratings through their commitment page),
+    the proposals with their decision and reason, and — signed in by phone — a proposal form."""
+    contact = _contact(request)
+    form = ProposalForm(request.POST or None, territories=_public_territories())
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not contact:
+            messages.error(request, "请先用手机号码验证登录（我的事项）后再提议。")
+            return redirect("portal_account")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.proposal_submit(
+                    contact=contact,
+                    title=d["title"],
+                    description=d["description"],
+                    territory=Territory.objects.get(pk=d["territory"]),
+                )
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "感谢您的提议，决定结果将在本页公开。")
+                return redirect("portal_projects")
+    flag_invalid(form)
+    proposals = ProjectProposal.objects.select_related("territory", "commitment__unit")[:LIST_LIMIT]
+    return render(
+        request,
+        "outreach/public_projects.html",
+        {"nav": "projects", "form": form, "signed_in": bool(contact), "proposals": proposals},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def projects(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    path = selectors._scope_path(user)
+    proposals = list(
+        ProjectProposal.objects.filter(
+            territory__path__startswith=path if path is not None else "-"
+        ).select_related("territory", "commitment__unit")[:LIST_LIMIT]
+    )
+    may = user.role in services.SELECT_PROJECTS
+    units = [
+        (u.pk, u.name) for u in Unit.objects.filter(territory__path__startswith=path or "", is_active=True)
+    ]
+    for p in proposals:
+        p.select_form = SelectionForm(  # type: ignore[attr-defined]
+            auto_id=f"s{p.pk}_%s", units=units, initial={"year": timeutil.today().year}
+        )
+    return render(
+        request,
+        "outreach/projects.html",
+        {**nav_context(request, "projects"), "proposals": proposals, "may": may},
+    )
+
+
+def _proposal_or_404(user: User, proposal: int) -> ProjectProposal:
+    path = selectors._scope_path(user)
+    found = ProjectProposal.objects.filter(
+        pk=proposal, territory__path__startswith=path if path is not None else "-"
+    ).first()
+    if found is None:
+        raise Http404("没有这项提议")
+    return found
+
+
+@login_required
+@require_POST
+def project_decide(request: HttpRequest, proposal: int, outcome: str) -> HttpResponse:
+    user: Any = request.user
+    found = _proposal_or_404(user, proposal)
+    path = selectors._scope_path(user) or ""
+    units = Unit.objects.filter(territory__path__startswith=path, is_active=True)
+    try:
+        if outcome == "decline":
+            services.proposal_decline(proposal=found, reason=request.POST.get("reason", ""), actor=user)
+            done = "已公开未列入的理由。"
+        else:
+            form = SelectionForm(request.POST, units=[(u.pk, u.name) for u in units])
+            if not form.is_valid():
+                raise services._fail("form", str(next(iter(form.errors.values()))[0]))
+            d = form.cleaned_data
+            services.proposal_select(
+                proposal=found,
+                data=services.SelectionIn(
+                    owner=units.get(pk=d["owner"]),
+                    year=d["year"],
+                    budget=d["budget"],
+                    measure=d["measure"],
+                    due_on=d["due_on"],
+                    beneficiaries=d["beneficiaries"],
+                ),
+                actor=user,
+            )
+            done = "已列入为民办实事项目并公开。"
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("outreach_projects")

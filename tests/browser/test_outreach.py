@@ -173,7 +173,7 @@ def test_outreach_pages_are_anonymised_and_accessible(
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     problems = {}
-    for path in ["/public/commitments/", f"/public/commitments/{c.pk}/"]:
+    for path in ["/public/commitments/", f"/public/commitments/{c.pk}/", "/public/projects/"]:
         page.goto(f"{live_url}{path}")
         assert "张大爷" not in page.content()
         page.add_script_tag(path=str(AXE))
@@ -191,7 +191,13 @@ def test_outreach_pages_are_anonymised_and_accessible(
     page.fill("input[name=password]", "pw-grid_ma")
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
-    for path in ["/outreach/diary/new/", "/outreach/", "/outreach/coverage/", "/outreach/meetings/"]:
+    for path in [
+        "/outreach/diary/new/",
+        "/outreach/",
+        "/outreach/coverage/",
+        "/outreach/meetings/",
+        "/outreach/projects/",
+    ]:
         page.goto(f"{live_url}{path}")
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

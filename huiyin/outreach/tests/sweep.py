@@ -9,7 +9,15 @@ from django.utils import timezone
 
 
 def sweep_objects(org, author) -> dict[str, int]:
-    from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Meeting, MeetingIssue, Problem
+    from huiyin.outreach.models import (
+        Commitment,
+        DiaryEntry,
+        LiaisonPoint,
+        Meeting,
+        MeetingIssue,
+        Problem,
+        ProjectProposal,
+    )
 
     point = LiaisonPoint.objects.create(kind="village", name="柳林村", territory=org.village)
     entry = DiaryEntry.objects.create(
@@ -44,7 +52,15 @@ def sweep_objects(org, author) -> dict[str, int]:
         created_at=timezone.now(),
     )
     issue = MeetingIssue.objects.create(meeting=meeting, text="问题")
+    proposal = ProjectProposal.objects.create(
+        title="修桥",
+        description="村里的桥",
+        territory=org.village,
+        proposer_hash="0" * 64,
+        created_at=timezone.now(),
+    )
     return {
+        "proposal": proposal.pk,
         "entry": entry.pk,
         "problem": problem.pk,
         "commitment": commitment.pk,
