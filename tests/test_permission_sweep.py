@@ -121,7 +121,16 @@ def _kwargs(pattern: str, world) -> dict[str, object]:
         kwargs["petitioner"] = case.parties.first().petitioner_id
     if "<str:action>" in pattern:
         kwargs["action"] = "deliver"
-    for key in ("entry", "problem", "commitment", "meeting", "issue", "proposal"):  # outreach (huiyin/outreach/tests/sweep.py)
+    for key in (
+        "entry",
+        "problem",
+        "commitment",
+        "meeting",
+        "issue",
+        "proposal",
+        "consultation",
+        "comment",
+    ):  # outreach (huiyin/outreach/tests/sweep.py)
         if f"<int:{key}>" in pattern:
             kwargs[key] = world["outreach"][key]
     if "<name>" in pattern:

@@ -25,6 +25,7 @@ class OutreachConfig(AppConfig):
                     N("meetings", "恳谈会", "outreach_meetings", "bi-people", 73),
                     N("commitments", "践诺", "outreach_commitments", "bi-megaphone", 74),
                     N("projects", "为民办实事", "outreach_projects", "bi-hammer", 75),
+                    N("consultations", "征求意见", "outreach_consultations", "bi-chat-square-text", 76),
                 ),
             )
         )

@@ -89,3 +89,11 @@ class ProposalState(models.TextChoices):
     PROPOSED = "proposed", "已提议"
     SELECTED = "selected", "已列入为民办实事项目"
     DECLINED = "declined", "未列入"
+
+
+class CommentResponse(models.TextChoices):
+    """How the office handled a comment on a draft decision (公示、征求意见)."""
+
+    ADOPTED = "adopted", "采纳"
+    PARTLY = "partly", "部分采纳"
+    NOT_ADOPTED = "not_adopted", "未采纳"

@@ -206,6 +206,34 @@ def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
     )
     services.proposal_decline(proposal=made[1], reason="已纳入明年乡村振兴项目统筹建设（演示）", actor=leader)
     counts["proposals"] = len(made)
+    # one consultation on a major decision: comments, the office's responses, a hearing
+    head = users["head_zj"]
+    c = services.consultation_publish(
+        title="城关街道老旧小区改造方案（征求意见稿）",
+        draft="拟对新华、人民路、文昌三个小区实施雨污分流、加装电梯和停车位改造，居民出资比例为……（演示）",
+        territory=org.townships[0].territory,
+        opens_on=today - timedelta(days=25),
+        closes_on=today + timedelta(days=5),
+        actor=head,
+    )
+    said = [
+        ("建议加装电梯按楼栋征求意见", "李建国", "adopted", "已改为每栋楼三分之二以上住户同意后实施"),
+        ("居民出资比例过高", "", "partly", "低保户和特困户出资全免，其余比例不变"),
+        ("希望取消停车位收费", "", "not_adopted", "停车位维护费用须按物价部门标准收取"),
+    ]
+    for n, (text, name, response, reason) in enumerate(said):
+        comment = services.consultation_comment(
+            consultation=c, contact=f"1360000{n:04d}", text=text, public_name=name
+        )
+        services.comment_respond(comment=comment, response=response, reason=reason + "（演示）", actor=head)
+    services.hearing_record(
+        consultation=c,
+        held_on=today - timedelta(days=3),
+        place="城关街道办事处会议室",
+        participants="居民代表15人、人大代表2人、政协委员1人（演示）",
+        minutes="与会代表对改造方案逐项发表意见……（演示）",
+        actor=head,
+    )
     return counts
 
 

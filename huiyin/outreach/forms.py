@@ -9,6 +9,7 @@ from django import forms
 
 from huiyin.cases.choices import PetitionType
 from huiyin.outreach.choices import (
+    CommentResponse,
     CommitmentAction,
     Fulfilment,
     MeetingKind,
@@ -224,3 +225,42 @@ class SelectionForm(forms.Form):
     def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["owner"]).choices = units
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label="决策事项", max_length=200, widget=forms.TextInput(attrs=W))
+    draft = forms.CharField(label="草案内容", widget=forms.Textarea(attrs={**W, "rows": 5}))
+    territory = forms.TypedChoiceField(label="区域", coerce=int, widget=forms.Select(attrs=S))
+    opens_on = forms.DateField(
+        label="征求意见开始", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
+    closes_on = forms.DateField(
+        label="征求意见截止", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, territories: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["territory"]).choices = territories
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="您的意见", widget=forms.Textarea(attrs={**W, "rows": 4}))
+    public_name = forms.CharField(
+        label="公开署名（可不填，不填则匿名）", max_length=50, required=False, widget=forms.TextInput(attrs=W)
+    )
+
+
+class RespondForm(forms.Form):
+    response = forms.ChoiceField(
+        label="采纳情况", choices=CommentResponse.choices, widget=forms.Select(attrs=S)
+    )
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={**W, "rows": 2}))
+
+
+class HearingForm(forms.Form):
+    held_on = forms.DateField(
+        label="听证日期", widget=forms.DateInput(attrs={**W, "type": "date"}, format="%Y-%m-%d")
+    )
+    place = forms.CharField(label="地点", max_length=200, widget=forms.TextInput(attrs=W))
+    participants = forms.CharField(label="听证参加人", widget=forms.Textarea(attrs={**W, "rows": 2}))
+    minutes = forms.CharField(label="听证纪要", widget=forms.Textarea(attrs={**W, "rows": 4}))

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from huiyin.outreach.choices import (
+    CommentResponse,
     CommitmentStatus,
     Fulfilment,
     IssueOutcome,
@@ -317,3 +318,62 @@ class ProjectProposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Consultation(models.Model):
+    """A draft decision on a major question published for comment (公示制、征求意见; seeds/000)."""
+
+    title = models.CharField("决策事项", max_length=200)
+    draft = models.TextField("草案内容")
+    territory = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="consultations")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="consultations")
+    opens_on = models.DateField("征求意见开始")
+    closes_on = models.DateField("征求意见截止")
+    published_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        verbose_name = "征求意见"
+        verbose_name_plural = "征求意见"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationComment(models.Model):
+    """A citizen's comment: anonymous in public unless they chose to be named (the identity rules of a
+    suggestion, 条例 §29); only a keyed hash of the verified phone is kept."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField("意见")
+    commenter_hash = models.CharField(max_length=64)
+    public_name = models.CharField("公开署名", max_length=50, blank=True)
+    created_at = models.DateTimeField()
+    response = models.CharField(max_length=20, choices=CommentResponse.choices, blank=True)
+    reason = models.TextField("理由", blank=True)
+    responded_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "意见"
+        verbose_name_plural = "意见"
+
+
+class Hearing(models.Model):
+    """听证: a hearing on the consultation, with its participants and minutes."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="hearings")
+    held_on = models.DateField("听证日期")
+    place = models.CharField("地点", max_length=200)
+    participants = models.TextField("听证参加人")
+    minutes = models.TextField("听证纪要")
+    recorded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        verbose_name = "听证"
+        verbose_name_plural = "听证"

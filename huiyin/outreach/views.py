@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,10 +26,13 @@ from huiyin.outreach import documents, metrics, selectors, services, transitions
 from huiyin.outreach.choices import CommitmentStatus, NormPeriod, PairingKind
 from huiyin.outreach.forms import (
     AnswerForm,
+    CommentForm,
     CommitmentActForm,
     CommitmentForm,
+    ConsultationForm,
     EntryForm,
     FollowUpForm,
+    HearingForm,
     IssueCommitmentForm,
     MeetingForm,
     PairingForm,
@@ -37,9 +40,17 @@ from huiyin.outreach.forms import (
     ProblemCaseForm,
     ProposalForm,
     RatingForm,
+    RespondForm,
     SelectionForm,
 )
-from huiyin.outreach.models import Commitment, MeetingIssue, Problem, ProjectProposal
+from huiyin.outreach.models import (
+    Commitment,
+    Consultation,
+    ConsultationComment,
+    MeetingIssue,
+    Problem,
+    ProjectProposal,
+)
 
 LIST_LIMIT = 200
 
@@ -862,3 +873,171 @@ def project_decide(request: HttpRequest, proposal: int, outcome: str) -> HttpRes
     else:
         messages.success(request, done)
     return redirect("outreach_projects")
+
+
+# --- public consultation ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultations(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = ConsultationForm(request.POST or None, territories=_territories(user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                c = services.consultation_publish(
+                    title=d["title"],
+                    draft=d["draft"],
+                    territory=Territory.objects.get(pk=d["territory"]),
+                    opens_on=d["opens_on"],
+                    closes_on=d["closes_on"],
+                    actor=user,
+                )
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "草案已公开征求意见。")
+                return redirect("outreach_consultation", consultation=c.pk)
+    flag_invalid(form)
+    path = selectors._scope_path(user)
+    items = Consultation.objects.filter(territory__path__startswith=path if path is not None else "-")
+    return render(
+        request,
+        "outreach/consultations.html",
+        {
+            **nav_context(request, "consultations"),
+            "form": form,
+            "items": items[:LIST_LIMIT],
+            "may": user.role in services.CONSULT,
+        },
+        status=status,
+    )
+
+
+def _consultation_or_404(user: User, consultation: int) -> Consultation:
+    path = selectors._scope_path(user)
+    found = Consultation.objects.filter(
+        pk=consultation, territory__path__startswith=path if path is not None else "-"
+    ).first()
+    if found is None:
+        raise Http404("没有这项征求意见")
+    return found
+
+
+@login_required
+@require_GET
+def consultation_page(request: HttpRequest, consultation: int) -> HttpResponse:
+    user: Any = request.user
+    c = _consultation_or_404(user, consultation)
+    comments = list(c.comments.all())
+    for m in comments:
+        m.respond_form = RespondForm(auto_id=f"r{m.pk}_%s")  # type: ignore[attr-defined]
+    may = user.role in services.CONSULT and user.unit_id == c.unit_id
+    return render(
+        request,
+        "outreach/consultation.html",
+        {
+            **nav_context(request, "consultations"),
+            "c": c,
+            "comments": comments,
+            "may": may,
+            "hearing_form": HearingForm(),
+            "hearings": c.hearings.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment_respond(request: HttpRequest, comment: int) -> HttpResponse:
+    user: Any = request.user
+    path = selectors._scope_path(user)
+    found = ConsultationComment.objects.filter(
+        pk=comment, consultation__territory__path__startswith=path if path is not None else "-"
+    ).first()
+    if found is None:
+        raise Http404("没有这条意见")
+    try:
+        services.comment_respond(
+            comment=found,
+            response=request.POST.get("response", ""),
+            reason=request.POST.get("reason", ""),
+            actor=user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已公开答复。")
+    return redirect("outreach_consultation", consultation=found.consultation_id)
+
+
+@login_required
+@require_POST
+def hearing_new(request: HttpRequest, consultation: int) -> HttpResponse:
+    user: Any = request.user
+    c = _consultation_or_404(user, consultation)
+    form = HearingForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services._fail("form", str(next(iter(form.errors.values()))[0]))
+        services.hearing_record(consultation=c, actor=user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已记录听证。")
+    return redirect("outreach_consultation", consultation=c.pk)
+
+
+@require_GET
+def public_consultations(request: HttpRequest) -> HttpResponse:
+    items = Consultation.objects.select_related("unit", "territory").annotate(n=Count("comments"))[
+        :LIST_LIMIT
+    ]
+    return render(
+        request,
+        "outreach/public_consultations.html",
+        {"nav": "consultations", "items": items, "today": timeutil.today()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_consultation(request: HttpRequest, consultation: int) -> HttpResponse:
+    c = Consultation.objects.select_related("unit", "territory").filter(pk=consultation).first()
+    if c is None:
+        raise Http404("没有这项征求意见")
+    contact = _contact(request)
+    form = CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not contact:
+            messages.error(request, "请先用手机号码验证登录（我的事项）后再提意见。")
+            return redirect("portal_account")
+        if form.is_valid():
+            try:
+                services.consultation_comment(consultation=c, contact=contact, **form.cleaned_data)
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "感谢您的意见，办理情况将在本页公开。")
+                return redirect("portal_consultation", consultation=c.pk)
+    flag_invalid(form)
+    today = timeutil.today()
+    return render(
+        request,
+        "outreach/public_consultation.html",
+        {
+            "nav": "consultations",
+            "c": c,
+            "form": form,
+            "signed_in": bool(contact),
+            "open": c.opens_on <= today <= c.closes_on,
+            "comments": c.comments.all(),
+            "hearings": c.hearings.all(),
+        },
+        status=status,
+    )

@@ -170,10 +170,25 @@ def test_outreach_pages_are_anonymised_and_accessible(
         ),
         actor=head_sun_unit_a,
     )
+    k = services.consultation_publish(
+        title="安置区选址",
+        draft="草案",
+        territory=org.township,
+        opens_on=timeutil.today(),
+        closes_on=timeutil.today() + timedelta(days=9),
+        actor=head_sun_unit_a,
+    )
+    services.consultation_comment(consultation=k, contact="13800000009", text="建议", public_name="")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
     page = context.new_page()
     problems = {}
-    for path in ["/public/commitments/", f"/public/commitments/{c.pk}/", "/public/projects/"]:
+    for path in [
+        "/public/commitments/",
+        f"/public/commitments/{c.pk}/",
+        "/public/projects/",
+        "/public/consultations/",
+        f"/public/consultations/{k.pk}/",
+    ]:
         page.goto(f"{live_url}{path}")
         assert "张大爷" not in page.content()
         page.add_script_tag(path=str(AXE))
@@ -215,3 +230,51 @@ def test_outreach_pages_are_anonymised_and_accessible(
     assert page.evaluate("document.activeElement.id") == "id_visited_on"
     context.close()
     assert problems == {}
+
+
+def test_a_consultation_receives_a_comment_and_publishes_its_response(
+    page, browser, live_url, login, org, head_sun_unit_a, monkeypatch
+):
+    import huiyin.portal.services as portal_services
+    from huiyin.outreach import services
+
+    k = services.consultation_publish(
+        title="柳林村集中安置区选址方案",
+        draft="拟在村东荒地建设集中安置区",
+        territory=org.township,
+        opens_on=timeutil.today(),
+        closes_on=timeutil.today() + timedelta(days=20),
+        actor=head_sun_unit_a,
+    )
+    monkeypatch.setattr(
+        portal_services,
+        "secrets",
+        types.SimpleNamespace(randbelow=lambda n: 135790, choice=portal_services.secrets.choice),
+    )
+    citizen = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    phone = citizen.new_page()
+    phone.goto(f"{live_url}/public/account/")
+    phone.fill("input[name=address]", "13800005678")
+    phone.locator("form button[type=submit]").first.click()
+    phone.wait_for_url("**/account/code/")
+    phone.fill("input[name=code]", "135790")
+    phone.locator("form button[type=submit]").first.click()
+    phone.wait_for_url("**/public/account/")
+    phone.goto(f"{live_url}/public/consultations/")
+    phone.get_by_role("link", name="柳林村集中安置区选址方案").click()
+    phone.get_by_label("您的意见").fill("安置区离河太近，建议再论证")
+    phone.get_by_role("button", name="提交意见").click()
+    phone.get_by_test_id("flash").wait_for()
+    assert "匿名" in phone.get_by_test_id("comments").inner_text()
+
+    login(page, "head_sun", "pw-head_sun")
+    page.goto(f"{live_url}/outreach/consultations/{k.pk}/")
+    comment = page.get_by_test_id("comment").first
+    comment.get_by_label("采纳情况").select_option("partly")
+    comment.get_by_label("理由").fill("已委托水利部门复核防洪标准，选址东移200米")
+    comment.get_by_role("button", name="公开答复").click()
+    page.get_by_test_id("flash").wait_for()
+
+    phone.reload()
+    assert "部分采纳：已委托水利部门复核防洪标准" in phone.get_by_test_id("comment-response").inner_text()
+    citizen.close()

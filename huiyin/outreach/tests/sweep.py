@@ -11,6 +11,8 @@ from django.utils import timezone
 def sweep_objects(org, author) -> dict[str, int]:
     from huiyin.outreach.models import (
         Commitment,
+        Consultation,
+        ConsultationComment,
         DiaryEntry,
         LiaisonPoint,
         Meeting,
@@ -59,7 +61,22 @@ def sweep_objects(org, author) -> dict[str, int]:
         proposer_hash="0" * 64,
         created_at=timezone.now(),
     )
+    consultation = Consultation.objects.create(
+        title="征求意见",
+        draft="草案",
+        territory=org.county,
+        unit=org.unit_a,
+        opens_on=date(2025, 3, 1),
+        closes_on=date(2025, 3, 31),
+        published_by=author,
+        published_at=timezone.now(),
+    )
+    comment = ConsultationComment.objects.create(
+        consultation=consultation, text="意见", commenter_hash="0" * 64, created_at=timezone.now()
+    )
     return {
+        "consultation": consultation.pk,
+        "comment": comment.pk,
         "proposal": proposal.pk,
         "entry": entry.pk,
         "problem": problem.pk,
