@@ -122,3 +122,14 @@ def per_unit(on: date) -> list[dict[str, object]]:
         }
         for u in units
     ]
+
+
+def consultation_adopted(start: date, end: date) -> tuple[int, int]:
+    """意见采纳率. Denominator: comments on consultations whose period closed in [start, end] that the
+    office answered. Numerator: those 采纳 or 部分采纳. Unanswered comments are excluded (and visible as
+    待答复 on the public page)."""
+    from huiyin.outreach.models import ConsultationComment
+
+    qs = ConsultationComment.objects.filter(consultation__closes_on__range=(start, end)).exclude(response="")
+    agg = qs.aggregate(d=Count("id"), n=Count("id", filter=Q(response__in=("adopted", "partly"))))
+    return agg["n"], agg["d"]

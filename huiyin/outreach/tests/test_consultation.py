@@ -73,3 +73,18 @@ def test_commenting_on_the_portal_needs_the_phone_sign_in(client, draft):
     assert client.post(url, {"text": ""}).status_code == 400
     assert client.post(url, {"text": "建议听取下游村民意见"}).status_code == 302
     assert draft.comments.get().public_name == ""
+
+
+def test_the_adoption_rate_counts_answered_comments_of_periods_closed_in_the_window(draft, head_sun_unit_a):
+    """Three comments on a consultation closing 2025-03-31: adopted, not adopted, unanswered → 1 of 2.
+    A window ending 2025-03-30 does not contain the close: 0 of 0."""
+    from huiyin.outreach import metrics
+
+    a, b, _ = (
+        services.consultation_comment(consultation=draft, contact=f"1380000000{n}", text="意见")
+        for n in range(3)
+    )
+    services.comment_respond(comment=a, response="adopted", reason="r", actor=head_sun_unit_a)
+    services.comment_respond(comment=b, response="not_adopted", reason="r", actor=head_sun_unit_a)
+    assert metrics.consultation_adopted(date(2025, 3, 1), date(2025, 3, 31)) == (1, 2)
+    assert metrics.consultation_adopted(date(2025, 3, 1), date(2025, 3, 30)) == (0, 0)
