@@ -4,7 +4,6 @@ ApplicationError subclasses (huiyin.core.errors) with the field that was wrong i
 from __future__ import annotations
 
 import hashlib
-import importlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +17,7 @@ from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.events import event_record
 from huiyin.cases.models import Case
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
-from huiyin.core import filetypes, timeutil
+from huiyin.core import filetypes, registry, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org import roles
 from huiyin.org.choices import Role, TerritoryLevel, UnitKind
@@ -325,25 +324,24 @@ def problem_answer(*, problem: Problem, answer: str, actor: User) -> Problem:
     return problem
 
 
-# The mediation app (built by another helper) provides the screening ledger. Its service is looked up
-# here and called with (problem text, territory, actor, source); until it exists the action says so.
-MEDIATION_SCREENING = ("huiyin.mediation.services", "screening_item_create")
+# The mediation app (built by another helper) provides the screening ledger. It offers it as a registry
+# aid (huiyin.core.registry, Module(aids={MEDIATION_SCREENING: fn})), called with (text, territory,
+# found_by, source_ref) and returning the new item; until a module offers it the action says so.
+MEDIATION_SCREENING = "screening_item_create"
 
 
 @transaction.atomic
 def problem_to_screening(*, problem: Problem, actor: User) -> Problem:
-    """Hand a problem to the 矛盾纠纷排查 ledger (SPEC §3.5). HOOK: needs the mediation app's
-    `screening_item_create(*, text, territory, found_by, source_ref)`, which returns an item with `pk`."""
+    """Hand a problem to the 矛盾纠纷排查 ledger (SPEC §3.5). HOOK: needs the aid `screening_item_create(*,
+    text, territory, found_by, source_ref)` declared by the mediation app, returning an item with `pk`."""
     problem = Problem.objects.select_for_update().select_related("entry__point").get(pk=problem.pk)
     if not selectors.entries_visible_to(actor).filter(pk=problem.entry_id).exists():
         raise PermissionDenied("您无权处理这篇民情日记")
     if problem.state != ProblemState.OPEN:
         raise ValidationFailed(MSG_NOT_OPEN)
-    module_name, fn_name = MEDIATION_SCREENING
-    try:
-        fn = getattr(importlib.import_module(module_name), fn_name)
-    except (ImportError, AttributeError):
-        raise ValidationFailed(MSG_NO_MEDIATION) from None
+    fn = registry.aid(MEDIATION_SCREENING)
+    if fn is None:
+        raise ValidationFailed(MSG_NO_MEDIATION)
     item = fn(
         text=problem.text,
         territory=problem.entry.point.territory,

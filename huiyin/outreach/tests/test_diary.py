@@ -160,3 +160,28 @@ def test_ssec30_the_accused_side_sees_neither_whom_the_cadre_met_nor_what_was_sa
     assert "举报人李某" not in page and "截留" not in page
     # the author still reads their own diary
     assert not selectors.entry_redacted(grid_ma, entry)
+
+
+def test_once_a_module_offers_the_screening_aid_the_problem_goes_to_the_ledger(make_entry, grid_ma, clock):
+    from types import SimpleNamespace
+
+    from huiyin.core import registry
+
+    received = {}
+
+    def screening_item_create(**kw):
+        received.update(kw)
+        return SimpleNamespace(pk=77)
+
+    clock.set(date(2025, 3, 3))
+    problem = make_entry().problems.get()
+    registry.declare(
+        registry.Module(name="mediation-test", aids={"screening_item_create": screening_item_create})
+    )
+    try:
+        services.problem_to_screening(problem=problem, actor=grid_ma)
+    finally:
+        registry._MODULES.pop("mediation-test")
+    problem.refresh_from_db()
+    assert problem.state == ProblemState.SCREENING and problem.screening_ref == "77"
+    assert received["source_ref"] == f"outreach-problem-{problem.pk}" and received["found_by"] == grid_ma
