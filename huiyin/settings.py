@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "huiyin.audit",
     "huiyin.demo",
     "huiyin.analytics",
+    "huiyin.outreach",
 ]
 
 MIDDLEWARE = [

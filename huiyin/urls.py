@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("huiyin.analytics.urls")),
     path("", include("huiyin.reception.urls")),
     path("", include("huiyin.mediation.urls")),
+    path("", include("huiyin.outreach.urls")),
     path("", include("huiyin.notify.urls")),
     path("", include("huiyin.audit.urls")),
 ]

@@ -85,7 +85,15 @@ def world(register_case, cast_all, clock, handler_wang_unit_a):
         text="t",
         created_at=event.created_at,
     )
-    return {"case": case, "attachment": attachment, "opinion": case.opinions.get(), "notice": notice}
+    from huiyin.outreach.tests.sweep import sweep_objects
+
+    return {
+        "case": case,
+        "attachment": attachment,
+        "opinion": case.opinions.get(),
+        "notice": notice,
+        "outreach": sweep_objects(cast_all.org, handler_wang_unit_a),
+    }
 
 
 def _kwargs(pattern: str, world) -> dict[str, object]:
@@ -113,6 +121,18 @@ def _kwargs(pattern: str, world) -> dict[str, object]:
         kwargs["petitioner"] = case.parties.first().petitioner_id
     if "<str:action>" in pattern:
         kwargs["action"] = "deliver"
+    for key in (
+        "entry",
+        "problem",
+        "commitment",
+        "meeting",
+        "issue",
+        "proposal",
+        "consultation",
+        "comment",
+    ):  # outreach (huiyin/outreach/tests/sweep.py)
+        if f"<int:{key}>" in pattern:
+            kwargs[key] = world["outreach"][key]
     if "<name>" in pattern:
         kwargs["name"] = "to_route" if "queues" in pattern else "bogus"
     return kwargs

@@ -21,6 +21,7 @@ from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.demo.rules import build_rules_demo
 from huiyin.mediation.demo import build_mediation
 from huiyin.org.models import Territory, Unit, User
+from huiyin.outreach.demo import build_outreach
 from huiyin.reception import demo as reception_demo
 from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
@@ -98,6 +99,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         swept |= supervise(org, rng)
         swept |= reception_demo.build(org, random.Random(seed + 12), today)
         build_mediation(org, random.Random(seed + 13), today)
+        build_outreach(org, random.Random(seed + 14), today)
         # the dashboards read the roll-ups: build them for every demo month (the worker keeps them)
         swept["analytics_facts"] = rollup_rebuild()["facts"]
     refresh_planner_statistics()
