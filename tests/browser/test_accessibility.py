@@ -57,6 +57,7 @@ def busy_case(register_case, org, dispatcher_zhou, handler_wang_unit_a, clock):
     clock.set(date(2025, 3, 3))
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 4, 30))
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # the 60 days start (条例 §34)
     clock.set(date(2025, 4, 15))  # day 43 of 60 (due 2025-05-02): past the two-thirds warning
     sweep_clocks()
     return case

@@ -26,7 +26,7 @@ from huiyin.outreach.tests.conftest import (  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[2] / "huiyin" / "static" / "vendor" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"  # vendored for tests only
 
 
 def test_a_cadre_on_a_phone_records_a_visit_and_turns_a_problem_into_a_case_for_the_township(
