@@ -388,7 +388,13 @@ def urgent_recipients(case: Case) -> list[User]:
 @transaction.atomic
 def report_major_urgent(*, case: Case, actor: User | None = None) -> CaseEvent:
     """条例 §25: a major/urgent matter is reported at once to the jurisdiction's leaders; the event's
-    timestamp proves the report was timely (不得隐瞒、谎报、缓报, §46(四))."""
+    timestamp proves the report was timely (不得隐瞒、谎报、缓报, §46(四)). Reported once: the outbox's
+    delivery and the 督办 sweep may both find the case unreported at the same moment (they run in two
+    processes), so they serialise on the case's row and the second finds the first's report."""
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # a no-op on SQLite (ADR 0002)
+    existing = CaseEvent.objects.filter(case_id=case.pk, event_type=EVENT_MAJOR_URGENT).order_by("id").first()
+    if existing is not None:
+        return existing
     leaders = urgent_recipients(case)
     return event_record(
         case=case,
