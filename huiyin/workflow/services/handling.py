@@ -174,6 +174,31 @@ def _opinion_fields(facts_reasons: str, legal_basis: str) -> tuple[str, str]:
     return facts_reasons.strip(), legal_basis.strip()
 
 
+def _checked_answer(
+    case: Case,
+    adoption: Adoption | str,
+    decision: Decision | str,
+    facts_reasons: str,
+    legal_basis: str,
+    completion_report: str,
+) -> tuple[str, Decision, str, str]:
+    """The checked fields of a 信访处理意见书, issued (`case_reply`) or drafted for sign-off
+    (`case_submit_opinion`): (adoption, decision, facts and reasons, legal basis)."""
+    adoption, decision = outcomes.suggestion_answer(case, adoption, decision)
+    if adoption and not (legal_basis or "").strip():
+        legal_basis = "《信访工作条例》第二十九条"
+    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
+    checked = _choice(Decision, decision, "decision")
+    if checked == Decision.MEDIATED:
+        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
+    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
+        # 条例 §22¶1(三): an assigned matter is answered with a completion report.
+        raise ValidationFailed(
+            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
+        )
+    return adoption, checked, facts_reasons, legal_basis
+
+
 def case_reply(
     *,
     case: Case,
@@ -188,18 +213,9 @@ def case_reply(
 ) -> Case:
     """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32); a
     suggestion's answer says whether it is adopted (§29, `adoption`; services/outcomes.py)."""
-    adoption, decision = outcomes.suggestion_answer(case, adoption, decision)
-    if adoption and not (legal_basis or "").strip():
-        legal_basis = "《信访工作条例》第二十九条"
-    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
-    decision = _choice(Decision, decision, "decision")
-    if decision == Decision.MEDIATED:
-        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
-    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
-        # 条例 §22¶1(三): an assigned matter is answered with a completion report.
-        raise ValidationFailed(
-            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
-        )
+    adoption, decision, facts_reasons, legal_basis = _checked_answer(
+        case, adoption, decision, facts_reasons, legal_basis, completion_report
+    )
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         opinion = _issue_opinion(

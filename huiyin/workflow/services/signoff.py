@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from huiyin.cases.choices import AssignmentKind, Decision
+from huiyin.cases.choices import Decision
 from huiyin.cases.models import Case
-from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.workflow.choices import DraftState
 from huiyin.workflow.models import OpinionDraft
-from huiyin.workflow.services import outcomes
-from huiyin.workflow.services.core import Context, _choice, _transition
-from huiyin.workflow.services.handling import _opinion_fields
+from huiyin.workflow.services.core import Context, _transition
+from huiyin.workflow.services.handling import _checked_answer
 from huiyin.workflow.transitions import Action
 
 
@@ -38,17 +36,9 @@ def case_submit_opinion(
 ) -> Case:
     """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it (a
     suggestion's draft carries the decision its adoption maps to; the head states the adoption)."""
-    _adoption, decision = outcomes.suggestion_answer(case, adoption, decision)
-    if _adoption and not (legal_basis or "").strip():
-        legal_basis = "《信访工作条例》第二十九条"
-    facts_reasons, legal_basis = _opinion_fields(facts_reasons, legal_basis)
-    decision = _choice(Decision, decision, "decision")
-    if decision == Decision.MEDIATED:
-        raise ValidationFailed("调解和解请使用“调解和解”", extra={"fields": {"decision": "无效的选项"}})
-    if case.assignment_kind == AssignmentKind.ASSIGN and not completion_report.strip():
-        raise ValidationFailed(
-            "交办事项须提交办结报告", extra={"fields": {"completion_report": "请填写办结报告"}}
-        )
+    _adoption, decision, facts_reasons, legal_basis = _checked_answer(
+        case, adoption, decision, facts_reasons, legal_basis, completion_report
+    )
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         superseded = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).update(
