@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -50,7 +50,10 @@ class Metric:
     rows: Callable[[], QuerySet[Any]]
     date_field: str  # the time basis: a DateField or DateTimeField of the rows
     unit_field: str  # the responsible unit's id, as a lookup path from the row
-    case_path: str = "case__"  # from the row to its case ("" when the rows are cases)
+    case_path: str | None = "case__"  # from the row to its case ("" when the rows are cases; None: no case)
+    # from the row to its territory, as a lookup path without "_id" (default: the case's territory). A
+    # module's record without a case (a screening item, a commitment) names its own, e.g. "village".
+    territory_path: str = ""
     hit: Q | None = None  # RATE: the numerator's rows among the denominator's
     value: Callable[[], Any] | None = None  # AVERAGE: summed over the rows
     annotations: Callable[[], dict[str, Any]] = field(default=lambda: {})
@@ -58,6 +61,13 @@ class Metric:
     prepare: Callable[[date], None] | None = None  # run before computing up to a day (e.g. the calendar)
     unit_suffix: str = ""  # shown after the value: "%", "件", "个工作日"
     higher_is_better: bool = True
+
+    @property
+    def territory(self) -> str:
+        """The lookup path to the row's territory (a Territory foreign key, without "_id")."""
+        if self.territory_path:
+            return self.territory_path
+        return f"{self.case_path}territory" if self.case_path is not None else ""
 
     @property
     def is_datetime(self) -> bool:
@@ -91,15 +101,29 @@ def unregister_metric(key: str) -> None:
     _REGISTRY.pop(key, None)
 
 
+def _declared() -> None:
+    """Register the metrics the modules declare (`core.registry.Module.metrics`): a module touches only
+    itself to add a figure, and every output (dashboards, exports, docs/metrics.md) picks it up."""
+    from huiyin.core import registry as core_registry
+
+    for module in core_registry.modules():
+        for metric in module.metrics:
+            if _REGISTRY.get(metric.key) is not metric:
+                register_metric(metric)
+
+
 def all_metrics() -> list[Metric]:
+    _declared()
     return list(_REGISTRY.values())
 
 
 def get_metric(key: str) -> Metric:
+    _declared()
     return _REGISTRY[key]
 
 
 def has_metric(key: str) -> bool:
+    _declared()
     return key in _REGISTRY
 
 
@@ -129,13 +153,18 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def dimension_q(f: Filters, *, case_path: str, unit_field: str) -> Q:
-    """The filters as a condition on rows whose case is at `case_path` and unit at `unit_field`."""
+def dimension_q(f: Filters, *, case_path: str | None, unit_field: str, territory: str = "") -> Q:
+    """The filters as a condition on rows whose case is at `case_path` (None: the rows have no case),
+    unit at `unit_field` and territory at `territory` (default: the case's). A filter on a case's
+    dimension (type, category, channel) selects nothing of rows that have no case."""
     q = Q()
+    territory = territory or (f"{case_path}territory" if case_path is not None else "")
     if f.territory_path:
-        q &= Q(**{f"{case_path}territory__path__startswith": f.territory_path})
+        q &= Q(**{f"{territory}__path__startswith": f.territory_path}) if territory else Q(pk__in=[])
     if f.unit_id is not None:
         q &= Q(**{unit_field: f.unit_id})
+    if case_path is None and (f.petition_type or f.category_name or f.channel):
+        return Q(pk__in=[])
     if f.petition_type:
         q &= Q(**{f"{case_path}petition_type": f.petition_type})
     if f.category_name:
@@ -146,7 +175,10 @@ def dimension_q(f: Filters, *, case_path: str, unit_field: str) -> Q:
         q &= Q(**{f"{case_path}channel": f.channel})
     if f.scope_path:
         unit_path = unit_field.removesuffix("_id").removesuffix("__id") + "__territory__path__startswith"
-        q &= Q(**{f"{case_path}territory__path__startswith": f.scope_path}) | Q(**{unit_path: f.scope_path})
+        scope = Q(**{unit_path: f.scope_path})
+        if territory:
+            scope |= Q(**{f"{territory}__path__startswith": f.scope_path})
+        q &= scope
     if f.scope_unit_id is not None:
         q &= Q(**{unit_field: f.scope_unit_id})
     return q
@@ -186,13 +218,15 @@ DIMENSION_FIELDS = ("unit_id", "territory_id", "petition_type", "category_id", "
 def grouped(metric: Metric, start: date, end: date) -> Iterator[dict[str, Any]]:
     """One aggregate per (day, unit, territory, type, category, channel): the roll-up's input."""
     p = metric.case_path
+    none: Any = Value(None, output_field=models.IntegerField())
+    blank: Any = Value("", output_field=models.CharField())
     qs = source_rows(metric, start, end).values(
         "_day",
         _unit=F(metric.unit_field),
-        _territory=F(f"{p}territory_id"),
-        _type=F(f"{p}petition_type"),
-        _category=F(f"{p}category_id"),
-        _channel=F(f"{p}channel"),
+        _territory=F(f"{metric.territory}_id") if metric.territory else none,
+        _type=F(f"{p}petition_type") if p is not None else blank,
+        _category=F(f"{p}category_id") if p is not None else none,
+        _channel=F(f"{p}channel") if p is not None else blank,
     )
     for row in qs.annotate(**_aggregates(metric)).order_by():
         day = row["_day"]
@@ -241,7 +275,7 @@ def compute(metric: Metric, f: Filters) -> Figure:
     """The figure computed directly from the source tables (one aggregate query; the roll-ups must give
     the same: tests compare the two, the benchmark times both)."""
     qs = source_rows(metric, f.start, f.end).filter(
-        dimension_q(f, case_path=metric.case_path, unit_field=metric.unit_field)
+        dimension_q(f, case_path=metric.case_path, unit_field=metric.unit_field, territory=metric.territory)
     )
     agg = qs.aggregate(**_aggregates(metric))
     return Figure(metric, agg["num"] or 0, agg["den"] or 0)
@@ -250,10 +284,12 @@ def compute(metric: Metric, f: Filters) -> Figure:
 def case_ids(metric: Metric, f: Filters, part: str = "den") -> QuerySet[Any]:
     """The ids of the cases behind a figure (its denominator's rows, or only the numerator's)."""
     qs = source_rows(metric, f.start, f.end).filter(
-        dimension_q(f, case_path=metric.case_path, unit_field=metric.unit_field)
+        dimension_q(f, case_path=metric.case_path, unit_field=metric.unit_field, territory=metric.territory)
     )
     if part == "num" and metric.hit is not None:
         qs = qs.filter(metric.hit)
+    if metric.case_path is None:  # a module's records without a case: no cases stand behind the figure
+        return qs.none().values("id")
     return qs.values(f"{metric.case_path}id" if metric.case_path else "id")
 
 

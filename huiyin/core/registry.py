@@ -99,6 +99,9 @@ class Module:
     # name -> function: aids a lower layer may offer when a module above provides them (the assist's
     # suggestions on a form), so the lower layer never imports the module
     aids: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # the module's figures: `huiyin.analytics.registry.Metric`s (the core does not know their type); the
+    # analytics registry collects them, so dashboards, scorecards, exports and docs/metrics.md show them
+    metrics: Iterable[Any] = ()
 
 
 class UnknownEventType(LookupError):
