@@ -102,6 +102,9 @@ class Module:
     # the module's figures: `huiyin.analytics.registry.Metric`s (the core does not know their type); the
     # analytics registry collects them, so dashboards, scorecards, exports and docs/metrics.md show them
     metrics: Iterable[Any] = ()
+    # (order, dotted path of builder(org, rng, today) -> dict of counts): the module's season of demo
+    # data, built after the demo county's cases; the demo app finds it here and never imports a module
+    demo: tuple[int, str] | None = None
 
 
 class UnknownEventType(LookupError):
@@ -169,6 +172,12 @@ def navigation_for(user: Any) -> list[NavEntry]:
                 continue
             found.append(entry)
     return sorted(found, key=lambda e: (e.order, e.key))
+
+
+def demo_builders() -> list[tuple[str, str]]:
+    """(module name, dotted path of its demo builder), in the declared order."""
+    found = sorted((m.demo[0], m.name, m.demo[1]) for m in _MODULES.values() if m.demo is not None)
+    return [(name, path) for _, name, path in found]
 
 
 def periodic_tasks() -> list[str]:

@@ -9,20 +9,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
+from django.utils.module_loading import import_string
 from django.db import connection, models, transaction
 
 from huiyin.analytics.services import rollup_rebuild
 from huiyin.cases.models import Case, Petitioner
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.core.management.dbstats import refresh_planner_statistics
 from huiyin.demo.cases import CaseBuilder, Outcome
 from huiyin.demo.messages import MessageSource
 from huiyin.demo.org import DemoOrg, build_org, build_users, demo_password
 from huiyin.demo.rules import build_rules_demo
-from huiyin.mediation.demo import build_mediation
 from huiyin.org.models import Territory, Unit, User
-from huiyin.outreach.demo import build_outreach
-from huiyin.reception import demo as reception_demo
 from huiyin.supervision.selectors import candidates_for
 from huiyin.supervision.services import answer_roles, order_answer, order_issue, sweep_supervision
 from huiyin.workflow.clocks import sweep_clocks
@@ -97,9 +95,8 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
         build_rules_demo(org, random.Random(seed + 10))  # t10-rules: RG-3, JU-3, CF-3, HD-10, SV-3
         swept = sweep_clocks()
         swept |= supervise(org, rng)
-        swept |= reception_demo.build(org, random.Random(seed + 12), today)
-        build_mediation(org, random.Random(seed + 13), today)
-        build_outreach(org, random.Random(seed + 14), today)
+        for i, (_name, path) in enumerate(registry.demo_builders()):  # the modules' seasons (Module.demo)
+            swept |= import_string(path)(org, random.Random(seed + 12 + i), today) or {}
         # the dashboards read the roll-ups: build them for every demo month (the worker keeps them)
         swept["analytics_facts"] = rollup_rebuild()["facts"]
     refresh_planner_statistics()

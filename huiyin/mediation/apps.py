@@ -16,6 +16,7 @@ class MediationConfig(AppConfig):
         registry.declare(
             registry.Module(
                 name="mediation",
+                demo=(20, "huiyin.mediation.demo.build_mediation"),
                 events=events.EVENTS,
                 capabilities={"mediate": FOLLOW_UP},
                 navigation=(

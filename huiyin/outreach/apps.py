@@ -13,6 +13,7 @@ class OutreachConfig(AppConfig):
         registry.declare(
             registry.Module(
                 name="outreach",
+                demo=(30, "huiyin.outreach.demo.build_outreach"),
                 events=events.EVENTS,
                 capabilities={
                     "outreach_manage_pairings": services.MANAGE_PAIRINGS,

@@ -13,6 +13,7 @@ class ReceptionConfig(AppConfig):
         registry.declare(
             registry.Module(
                 name="reception",
+                demo=(10, "huiyin.reception.demo.build"),
                 events=events._all(),
                 # the eve-of-session reminder to those booked (idempotent per booking)
                 periodic_tasks=((50, "huiyin.reception.tasks.reception_reminders_task"),),
