@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
-from django.utils.module_loading import import_string
 from django.db import connection, models, transaction
+from django.utils.module_loading import import_string
 
 from huiyin.analytics.services import rollup_rebuild
 from huiyin.cases.models import Case, Petitioner
