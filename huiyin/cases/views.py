@@ -520,6 +520,7 @@ def case_detail(request: HttpRequest, code: str) -> HttpResponse:
         "full_identity": False,
         "identity_withheld": not may_see_identity(request.user, case),  # type: ignore[arg-type]
         "may_verify_contact": may_verify_contact(request.user, case),  # type: ignore[arg-type]
+        "module_links": registry.case_links(case, request.user),
     }
     return render(request, "cases/detail.html", context)
 

@@ -81,6 +81,16 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class CaseLink:
+    """One line in the case page's 关联事项 panel: what the record is, its state, and where it is."""
+
+    module: str  # the module's verbose name: "领导接待", "矛盾纠纷调解"
+    label: str
+    url: str
+    note: str = ""  # its state or date, in words
+
+
+@dataclass(frozen=True)
 class Module:
     """What one app plugs into the core (declared once, in its AppConfig.ready())."""
 
@@ -105,6 +115,9 @@ class Module:
     # (order, dotted path of builder(org, rng, today) -> dict of counts): the module's season of demo
     # data, built after the demo county's cases; the demo app finds it here and never imports a module
     demo: tuple[int, str] | None = None
+    # links(case, user) -> [CaseLink]: the module's records about a case, shown on the staff case page
+    # (a reception booking, the mediation chain), already scoped to what `user` may see
+    case_links: Callable[[Any, Any], Iterable[CaseLink]] | None = None
 
 
 class UnknownEventType(LookupError):
@@ -172,6 +185,11 @@ def navigation_for(user: Any) -> list[NavEntry]:
                 continue
             found.append(entry)
     return sorted(found, key=lambda e: (e.order, e.key))
+
+
+def case_links(case: Any, user: Any) -> list[CaseLink]:
+    """Every module's links about `case` that `user` may follow (Module.case_links)."""
+    return [link for m in _MODULES.values() if m.case_links is not None for link in m.case_links(case, user)]
 
 
 def demo_builders() -> list[tuple[str, str]]:

@@ -260,3 +260,28 @@ def test_the_navigation_shows_each_role_its_own_pages(
     assert "/supervision/" in pages["supervisor_chen"] and "/assist/hotspots/" in pages["supervisor_chen"]
     assert "/supervision/" not in pages["handler_zhao"] and "/assist/hotspots/" not in pages["handler_zhao"]
     assert "/cases/new/" in pages["dispatcher_zhou"] and "/supervision/" not in pages["dispatcher_zhou"]
+
+
+def test_the_case_page_shows_the_links_a_module_declares_for_the_user(
+    client, register_case, clerk_li, monkeypatch
+):
+    """A module links its records about a case (Module.case_links) without editing the case page."""
+    from huiyin.core import registry
+
+    case = register_case()
+    seen = []
+
+    def links(c, user):
+        seen.append((c.pk, user.pk))
+        return [
+            registry.CaseLink(module="领导接待", label="3月5日县长接待日", url="/reception/x/", note="已接待")
+        ]
+
+    module = registry.Module(name="test_case_links", case_links=links)
+    monkeypatch.setitem(registry._MODULES, module.name, module)
+    html = login(client, clerk_li).get(reverse("case_detail", args=[case.code])).content.decode()
+    assert seen == [(case.pk, clerk_li.pk)]
+    assert 'data-testid="module-links"' in html and "3月5日县长接待日" in html and "/reception/x/" in html
+    monkeypatch.delitem(registry._MODULES, module.name)
+    html = login(client, clerk_li).get(reverse("case_detail", args=[case.code])).content.decode()
+    assert 'data-testid="module-links"' not in html
