@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from huiyin.api import api
 from huiyin.cases.models import Category
-from huiyin.cases.selectors import QUEUES
+from huiyin.cases.selectors import queues
 from huiyin.open311.services import RequestIn, request_submit
 from huiyin.org.services import token_issue
 from huiyin.portal import throttle
@@ -324,7 +324,7 @@ def test_no_api_operation_answers_with_a_server_error(case, pick, salt, seeded):
         {
             "ref": seeded["refs"],
             "into": seeded["refs"],
-            "name": list(QUEUES),
+            "name": list(queues()),
             "unit": units,
             "to_office": units,
             "office": units,

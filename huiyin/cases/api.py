@@ -19,10 +19,10 @@ from huiyin.cases.choices import Status as CaseStatus
 from huiyin.cases.models import HEADCOUNT_MAX, Case, Category
 from huiyin.cases.selectors import (
     LIST_FIELDS,
-    QUEUES,
     access_case,
     case_list,
     case_parties_with_audit,
+    queues,
     search_cases,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
@@ -508,13 +508,13 @@ def case_index(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     "/queues/{name}",
     response={200: QueuePage, **ERRORS},
     summary="工作队列",
-    description="name: " + "、".join(f"`{k}`（{label}）" for k, (label, _) in QUEUES.items()),
+    description="name: " + "、".join(f"`{k}`（{label}）" for k, (label, _) in queues().items()),
 )
 def queue(request: HttpRequest, name: str, page: Query[PageParams]) -> dict[str, Any]:
     user = api_user(request)
-    if name not in QUEUES:
+    if name not in queues():
         raise NotFound(f"没有这个工作队列：{name}")
-    label, selector = QUEUES[name]
+    label, selector = queues()[name]
     return {"name": name, "label": label, **keyset_page(selector(user), page.cursor, page.limit)}
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from huiyin.core import registry
 from huiyin.org.choices import UnitKind
 from huiyin.org.selectors import UnitNode, unit_graph
 
@@ -91,12 +92,12 @@ def deciding_units(case: Case) -> set[int]:
 def may_see_identity(user: User, case: Case) -> bool:
     """May `user` see who the petitioners are on `case`? Never the accused side or the accused person;
     the accused's superior only as a deciding organ (条例 §30¶3, §46(五))."""
-    from huiyin.workflow.conflicts import conflict_bar
-
     if user.is_superuser and not user.unit_id:
         return True
-    if conflict_bar(case, user) is not None:
-        return False  # the accused person's account, or a namesake in a working unit not yet cleared
+    if registry.identity_barred(case, user):
+        # the accused person's account, or a namesake in a working unit not yet cleared (workflow's
+        # conflict rules, declared as its Module.identity_bar)
+        return False
     if not case.accused_unit_id:
         return True
     if on_accused_side(user.unit_id, case.accused_unit_id):

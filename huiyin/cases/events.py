@@ -4,6 +4,11 @@ itself declares (登记).
 `event_record` writes the append-only row and, in the same transaction, its outbox row, so the notices
 and messages it owes commit with it or not at all (ADR 0006). It refuses an event type that no module
 declared in the registry (huiyin.core.registry), so every event on a timeline has its words.
+
+The outbox belongs to `notify`, a layer above cases: it listens to `event_written`, which is sent
+synchronously inside the writer's transaction, so its row commits with the event or not at all, and a
+failure there rolls the event back too (a receiver's exception propagates). `notify` connects it in
+its AppConfig.ready(); cases never imports notify.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import registry, timeutil
 from huiyin.core.registry import EventType, Phase
-from huiyin.notify.outbox import outbox_write
 from huiyin.org.models import Unit, User
+
+# kwargs: event — sent inside the writer's transaction, right after the row is created (see above)
+event_written = Signal()
 
 
 def event_record(
@@ -57,7 +65,7 @@ def event_record(
         data=data or {},
         created_at=created_at or timeutil.now(),
     )
-    outbox_write(event=event)  # its notices commit with it (ADR 0006)
+    event_written.send(sender=CaseEvent, event=event)  # its outbox row commits with it (ADR 0006)
     return event
 
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from huiyin.cases.choices import Status
 from huiyin.cases.confidentiality import accused_chain, identity_hidden_q, may_see_identity
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
+from huiyin.core import registry
 from huiyin.core.errors import NotFound
 from huiyin.core.models import AuditEntry
 from huiyin.core.parsing import parse_id
 from huiyin.org import roles
 from huiyin.org.models import User
-from huiyin.supervision.choices import OrderState
-from huiyin.supervision.models import SupervisionOrder
-from huiyin.workflow.choices import LIVE_STATES, ClockKind, ClockState, CoTaskState, ExtensionState
-from huiyin.workflow.models import Clock, CoHandling, CompetenceDispute, ExtensionRequest
 
 LIST_FIELDS = ("office", "handling_unit", "category", "territory")
 
@@ -45,12 +43,11 @@ def visible_to(user: User) -> QuerySet[Case]:
         | Q(rereview_unit_id=unit.pk)
         | Q(registered_by_id=user.pk)
         | Q(leader_id=user.pk)
-        # 一揽子解决 co-handling units and the organ asked to decide a competence dispute (条例 §24)
-        | Q(Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk)))
-        | Q(Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=unit.pk)))
-        # a unit a 督办 order was addressed to (an escalation reaches the unit above the handler)
-        | Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=unit.pk)))
     )
+    # the modules' own ways in (Module.visibility): 一揽子解决 co-handling units and the organ asked to
+    # decide a competence dispute (workflow, 条例 §24), a unit a 督办 order was addressed to (supervision)
+    for term in registry.visibility_terms(user):
+        scope |= term
     if user.role in roles.OVERSEE:
         path = unit.territory.path
         scope |= Q(office__territory__path__startswith=path) | Q(
@@ -117,74 +114,11 @@ def queue_my_unit(user: User) -> QuerySet[Case]:
     )
 
 
-def _with_clock_state(user: User, states: tuple[str, ...]) -> QuerySet[Case]:
-    if not user.unit_id:
-        return Case.objects.none()
-    # An uncorrelated IN-subquery driven by the (unit, state, due) index: its plan does not depend on the
-    # planner having statistics (a correlated EXISTS took seconds on an un-ANALYZEd SQLite at 10k cases).
-    clocks = Clock.objects.filter(unit_id=user.unit_id, state__in=states).values("case_id")
-    return case_list(user).filter(pk__in=clocks)
-
-
-def queue_due_soon(user: User) -> QuerySet[Case]:
-    """临期: a clock of the user's unit is yellow."""
-    return _with_clock_state(user, (ClockState.YELLOW,))
-
-
-def queue_overdue(user: User) -> QuerySet[Case]:
-    """超期: a clock of the user's unit is red."""
-    return _with_clock_state(user, (ClockState.RED,))
-
-
-def queue_co_handling(user: User) -> QuerySet[Case]:
-    """协办: cases where the user's unit is a co-handling unit that has not reported yet."""
-    if not user.unit_id:
-        return Case.objects.none()
-    tasks = CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=user.unit_id, state=CoTaskState.OPEN)
-    return case_list(user).filter(Exists(tasks))
-
-
-def queue_supervised(user: User) -> QuerySet[Case]:
-    """督办: cases with an open 督办 order addressed to the user's unit (条例 §40)."""
-    if not user.unit_id:
-        return Case.objects.none()
-    orders = SupervisionOrder.objects.filter(
-        case_id=OuterRef("pk"), unit_id=user.unit_id, state=OrderState.OPEN
-    )
-    return case_list(user).filter(Exists(orders))
-
-
-def queue_to_accept(user: User) -> QuerySet[Case]:
-    """待受理告知: matters forwarded or assigned to the user's unit that it has not yet accepted (条例 §23¶3)."""
-    if not user.unit_id:
-        return Case.objects.none()
-    clocks = Clock.objects.filter(
-        unit_id=user.unit_id, kind=ClockKind.UNIT_ACCEPTANCE, state__in=LIVE_STATES
-    ).values("case_id")
-    return case_list(user).filter(pk__in=clocks)
-
-
-def queue_extension_requests(user: User) -> QuerySet[Case]:
-    """待审批延期: a handler of the user's unit asked for an extension the head has not decided (§34)."""
-    if not user.unit_id:
-        return Case.objects.none()
-    pending = ExtensionRequest.objects.filter(
-        case_id=OuterRef("pk"), unit_id=user.unit_id, state=ExtensionState.PENDING
-    )
-    return case_list(user).filter(Exists(pending))
-
-
-QUEUES = {
-    "to_route": ("待分办", queue_to_route),
-    "my_unit": ("本单位在办", queue_my_unit),
-    "due_soon": ("临期（黄灯）", queue_due_soon),
-    "overdue": ("超期（红灯）", queue_overdue),
-    "co_handling": ("协办", queue_co_handling),
-    "supervised": ("督办", queue_supervised),
-    # issue 10 items 1 and 5 (t10-organ)
-    "to_accept": ("待受理告知", queue_to_accept),
-    "extension_requests": ("待审批延期", queue_extension_requests),
-}
+def queues() -> dict[str, tuple[str, Any]]:
+    """The workbench's queues, name -> (label, select(user)), as the modules declare them
+    (`core.registry.Module.queues`): the office's own two here, the clocks' in workflow, 督办's in
+    supervision."""
+    return {name: (q.label, q.select) for name, q in registry.work_queues().items()}
 
 
 def search_cases(user: User, q: str) -> QuerySet[Case]:

@@ -148,14 +148,14 @@ def default_queue(request: HttpRequest) -> str:
 def workbench(request: HttpRequest) -> HttpResponse:
     """工作台: the four queues as tabs with counts; htmx swaps only the queue area."""
     name = request.GET.get("queue") or default_queue(request)
-    if name not in selectors.QUEUES:
+    if name not in selectors.queues():
         raise Http404("没有这个工作队列")
     user = request.user
     tabs = [
         {"name": key, "label": label, "count": fn(user).count()}  # type: ignore[arg-type]
-        for key, (label, fn) in selectors.QUEUES.items()
+        for key, (label, fn) in selectors.queues().items()
     ]
-    label, fn = selectors.QUEUES[name]
+    label, fn = selectors.queues()[name]
     page = paginate(request, fn(user))  # type: ignore[arg-type]
     context = {
         **nav_context(request, "workbench"),

@@ -81,6 +81,16 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class WorkQueue:
+    """A tab of the staff workbench and a queue of the JSON API (`/api/v1/queues/{name}`)."""
+
+    name: str
+    label: str
+    order: int
+    select: Callable[[Any], Any]  # select(user) -> QuerySet[Case], scoped to what the user may see
+
+
+@dataclass(frozen=True)
 class CaseLink:
     """One line in the case page's 关联事项 panel: what the record is, its state, and where it is."""
 
@@ -118,6 +128,16 @@ class Module:
     # links(case, user) -> [CaseLink]: the module's records about a case, shown on the staff case page
     # (a reception booking, the mediation chain), already scoped to what `user` may see
     case_links: Callable[[Any, Any], Iterable[CaseLink]] | None = None
+    # visibility(user) -> Q over Case: the cases the user's unit takes part in through this module's
+    # records (a co-handling task, a 督办 order), OR-ed into `cases.selectors.visible_to`'s scope; the
+    # accused-side exclusion is applied after, whatever a module adds (条例 §30)
+    visibility: Callable[[Any], Any] | None = None
+    # the module's workbench tabs, in their order among every module's
+    queues: Iterable[WorkQueue] = ()
+    # identity_bar(case, user) -> True when `user` must not see who the petitioners are for a reason
+    # this module knows (a declared conflict of interest); `cases.confidentiality.may_see_identity`
+    # asks every module, and one True withholds the identity (条例 §30¶3)
+    identity_bar: Callable[[Any, Any], bool] | None = None
 
 
 class UnknownEventType(LookupError):
@@ -185,6 +205,22 @@ def navigation_for(user: Any) -> list[NavEntry]:
                 continue
             found.append(entry)
     return sorted(found, key=lambda e: (e.order, e.key))
+
+
+def visibility_terms(user: Any) -> list[Any]:
+    """The modules' extra visibility conditions for `user` (Q objects over Case)."""
+    return [m.visibility(user) for m in _MODULES.values() if m.visibility is not None]
+
+
+def work_queues() -> dict[str, WorkQueue]:
+    """Every module's workbench queue by name, in order."""
+    found = sorted((q for m in _MODULES.values() for q in m.queues), key=lambda q: (q.order, q.name))
+    return {q.name: q for q in found}
+
+
+def identity_barred(case: Any, user: Any) -> bool:
+    """Does any module bar `user` from the petitioners' identity on `case`?"""
+    return any(m.identity_bar(case, user) for m in _MODULES.values() if m.identity_bar is not None)
 
 
 def case_links(case: Any, user: Any) -> list[CaseLink]:

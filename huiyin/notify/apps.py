@@ -5,11 +5,16 @@ class NotifyConfig(AppConfig):
     name = "huiyin.notify"
     label = "notify"
     verbose_name = "通知"
-    # No signal receiver: the services that write case events write an outbox row in the same
-    # transaction (huiyin.notify.outbox), and its delivery makes the notices.
+    # The one event writer (huiyin.cases.events.event_record) sends `event_written` inside its
+    # transaction; the outbox row is written there by the receiver connected below (ADR 0006), and its
+    # delivery makes the notices.
 
     def ready(self) -> None:
+        from huiyin.cases.events import event_written
         from huiyin.core import registry
+        from huiyin.notify.outbox import outbox_on_event
+
+        event_written.connect(outbox_on_event, dispatch_uid="notify.outbox")
         from huiyin.core.seeds import migration_seed
         from huiyin.notify.models import MessageTemplate
 

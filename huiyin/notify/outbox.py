@@ -58,6 +58,11 @@ def outbox_write(*, event: CaseEvent) -> OutboxMessage:
     return message
 
 
+def outbox_on_event(*, event: CaseEvent, **_: Any) -> None:
+    """The receiver of `cases.events.event_written`: the event's outbox row, in the writer's transaction."""
+    outbox_write(event=event)
+
+
 def _deliver_after_commit(message_id: int) -> None:
     try:
         outbox_deliver(message_id=message_id)

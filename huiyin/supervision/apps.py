@@ -8,13 +8,15 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from huiyin.core import registry
         from huiyin.org.choices import Role
-        from huiyin.supervision import events
+        from huiyin.supervision import events, selectors
 
         N = registry.NavEntry
         registry.declare(
             registry.Module(
                 name="supervision",
                 events=events.EVENTS,
+                visibility=selectors.visibility,
+                queues=(registry.WorkQueue("supervised", "督办", 60, selectors.queue_supervised),),
                 periodic_tasks=((20, "huiyin.supervision.tasks.sweep_supervision_task"),),  # after the clocks
                 navigation=(
                     N(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from huiyin.cases.choices import OPEN_STATUSES, Channel
 from huiyin.cases.models import Case
@@ -13,7 +13,7 @@ from huiyin.cases.selectors import case_list, visible_to
 from huiyin.org import roles
 from huiyin.org.choices import Role, TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
-from huiyin.supervision.choices import CandidateState
+from huiyin.supervision.choices import CandidateState, OrderState
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 from huiyin.workflow.choices import DisputeState
 
@@ -119,3 +119,19 @@ def leader_inbox(user: User) -> dict[str, QuerySet[Case]]:
 
 def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, Any]:
     return {name: qs.count() for name, qs in inbox.items()}
+
+
+def visibility(user: User) -> Q:
+    """A unit a 督办 order was addressed to sees the case (an escalation reaches the unit above the
+    handler; 条例 §40); `cases.selectors.visible_to` ORs this into its scope."""
+    return Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=user.unit_id)))
+
+
+def queue_supervised(user: User) -> QuerySet[Case]:
+    """督办: cases with an open 督办 order addressed to the user's unit (条例 §40)."""
+    if not user.unit_id:
+        return Case.objects.none()
+    orders = SupervisionOrder.objects.filter(
+        case_id=OuterRef("pk"), unit_id=user.unit_id, state=OrderState.OPEN
+    )
+    return case_list(user).filter(Exists(orders))

@@ -31,7 +31,7 @@ from huiyin.cases.choices import (
     Status,
 )
 from huiyin.cases.models import Case
-from huiyin.cases.selectors import LIST_FIELDS, QUEUES, access_case
+from huiyin.cases.selectors import LIST_FIELDS, access_case, queues
 from huiyin.core import access
 from huiyin.core.access import CASE, STAFF
 from huiyin.core.errors import NotFound, ValidationFailed
@@ -549,7 +549,7 @@ def meta(request: HttpRequest) -> dict[str, Any]:
         "not_accepted_reasons": _choices(NotAcceptedReason),
         "clock_kinds": _choices(ClockKind),
         "clock_states": _choices(ClockState),
-        "queues": [{"value": name, "label": label} for name, (label, _) in QUEUES.items()],
+        "queues": [{"value": name, "label": label} for name, (label, _) in queues().items()],
         "adoptions": _choices(Adoption),
         "outcomes": _choices(Outcome),
         "root_causes": _choices(RootCause),

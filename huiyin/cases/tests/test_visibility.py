@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from huiyin.cases.selectors import (
-    QUEUES,
     access_case,
     case_parties_with_audit,
+    queues,
     search_cases,
     visible_to,
 )
@@ -81,13 +81,13 @@ def test_search_finds_by_code_name_phone_and_text_within_scope(
     assert list(search_cases(handler_zhao_unit_b, "路灯")) == []
 
 
-@pytest.mark.parametrize("queue", list(QUEUES))
+@pytest.mark.parametrize("queue", list(queues()))
 def test_queues_take_a_constant_number_of_queries(
     queue, register_case, dispatcher_zhou, django_assert_max_num_queries
 ):
     for i in range(12):
         register_case(title=f"事项{i}")
-    _label, select = QUEUES[queue]
+    _label, select = queues()[queue]
     with django_assert_max_num_queries(2):
         rows = list(select(dispatcher_zhou)[:50])
         for row in rows:

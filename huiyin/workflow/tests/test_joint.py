@@ -96,7 +96,7 @@ def test_the_lead_cannot_reply_until_every_co_unit_has_reported_and_the_case_rep
 def test_a_co_unit_sees_the_case_in_its_co_handling_queue_and_cannot_reply(
     joint_case, handler_zhao_unit_b, django_assert_max_num_queries
 ):
-    from huiyin.cases.selectors import queue_co_handling
+    from huiyin.workflow.selectors import queue_co_handling
 
     with django_assert_max_num_queries(1):
         assert list(queue_co_handling(handler_zhao_unit_b)) == [joint_case]

@@ -441,7 +441,7 @@ def test_where_the_profile_asks_it_the_head_signs_off_the_handlers_opinion_cond_
 def test_the_unit_finds_what_waits_for_its_acceptance_and_the_head_what_waits_for_approval_cond_34(
     routed, clock, handler_wang_unit_a, head_sun_unit_a, handler_zhao_unit_b
 ):
-    from huiyin.cases.selectors import queue_extension_requests, queue_to_accept
+    from huiyin.workflow.selectors import queue_extension_requests, queue_to_accept
 
     waiting = routed(date(2025, 3, 3))
     accepted = wf.case_accept_assignment(case=routed(date(2025, 3, 3)), actor=handler_wang_unit_a)
