@@ -190,7 +190,8 @@ def clock(monkeypatch):
 @pytest.fixture
 def register_case(org, clerk_li):
     """Register a simple complaint at the county office and return it."""
-    from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
 
     def make(**overrides):
         petitioners = overrides.pop(

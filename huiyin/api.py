@@ -20,10 +20,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.docs import DocsBase
 
-from huiyin.cases.api import router as cases_router
 from huiyin.core import access
 from huiyin.core.access import PUBLIC
 from huiyin.core.errors import ApplicationError
+from huiyin.desk.api import router as cases_router
 from huiyin.org.api import BearerToken, StaffSession
 from huiyin.org.api import router as org_router
 from huiyin.workflow.api import router as workflow_router

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "huiyin.cases",
     "huiyin.workflow",
     "huiyin.notify",
+    "huiyin.intake",
     "huiyin.portal",
     "huiyin.open311",
     "huiyin.supervision",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "huiyin.demo",
     "huiyin.analytics",
     "huiyin.outreach",
+    "huiyin.desk",
 ]
 
 MIDDLEWARE = [

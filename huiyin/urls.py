@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("assist/", include("huiyin.assist.urls")),
     path("", include("huiyin.org.urls")),
-    path("", include("huiyin.cases.urls")),
+    path("", include("huiyin.desk.urls")),
     path("", include("huiyin.workflow.urls")),
     path("", include("huiyin.supervision.urls")),
     path("", include("huiyin.analytics.urls")),

@@ -21,10 +21,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core import filetypes
 from huiyin.core.errors import ValidationFailed
+from huiyin.intake.services import case_register
 
 
 def png() -> bytes:
@@ -205,7 +206,7 @@ def test_a_download_whose_file_is_missing_is_a_clear_404(client, clerk_li, media
     client.raise_request_exception = False
     response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
     assert response.status_code == 404
-    from huiyin.cases.views import MSG_ATTACHMENT_MISSING
+    from huiyin.desk.views import MSG_ATTACHMENT_MISSING
 
     assert MSG_ATTACHMENT_MISSING in response.content.decode()
 

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from huiyin.analytics import dashboard, selectors
 from huiyin.analytics.forms import MONTH
 from huiyin.analytics.registry import Filters, all_metrics
-from huiyin.cases.api import ERRORS
+from huiyin.cases.schemas import ERRORS
 from huiyin.core import access, timeutil
 from huiyin.core.access import STAFF
 from huiyin.core.errors import ValidationFailed

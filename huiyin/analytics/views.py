@@ -24,7 +24,6 @@ from huiyin.analytics.models import ClosedMonth
 from huiyin.analytics.registry import Filters, all_metrics, get_metric, has_metric
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.models import Category
-from huiyin.cases.views import case_rows, paginate
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.org.choices import Role, TerritoryLevel
@@ -32,6 +31,7 @@ from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import WINDOW_KINDS, ClockState
 from huiyin.workflow.models import Clock
+from huiyin.workflow.web import case_rows, paginate
 
 FILTER_KEYS = ("month", "territory", "unit", "petition_type", "category", "channel")
 CLOSING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})

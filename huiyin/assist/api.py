@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from huiyin.assist import selectors
-from huiyin.cases.api import ERRORS
+from huiyin.cases.schemas import ERRORS
 from huiyin.cases.selectors import access_case
 from huiyin.core import access
 from huiyin.core.access import CASE, STAFF

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.assist import selectors, services
 from huiyin.cases.choices import NotAcceptedReason, Status
-from huiyin.cases.views import case_or_404
+from huiyin.cases.web import case_or_404
 from huiyin.core.parsing import parse_id
 from huiyin.org import roles
 from huiyin.org.models import Territory, Unit

@@ -32,12 +32,13 @@ from huiyin.cases.choices import (
 )
 from huiyin.cases.choices import Outcome as CaseOutcome
 from huiyin.cases.models import Case, Category
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.demo.messages import Message, MessageSource
 from huiyin.demo.org import DemoOrg, Township
 from huiyin.demo.people import PetitionerPool
+from huiyin.intake.services import case_register
 from huiyin.org.models import Unit, User
 from huiyin.workflow import services as wf
 

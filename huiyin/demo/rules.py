@@ -10,16 +10,17 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from huiyin.cases import aftercare
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register, retaliation_report
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.demo.org import DemoOrg
 from huiyin.demo.people import citizen_number, mobile, person_name
+from huiyin.intake.services import case_register, retaliation_report
 from huiyin.org.models import Unit, User
 from huiyin.supervision import suggestions
 from huiyin.supervision.models import Suggestion
+from huiyin.workflow import aftercare
 from huiyin.workflow import services as wf
 
 # The cases this adds to the builder's: four received directly, one visit that skipped levels, one

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.views import case_or_404
+from huiyin.cases.web import case_or_404
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.mediation import selectors, services

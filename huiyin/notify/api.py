@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from huiyin.cases.api import ERRORS, DbId
+from huiyin.cases.schemas import ERRORS, DbId
 from huiyin.core import access
 from huiyin.core.access import STAFF
 from huiyin.notify import staff

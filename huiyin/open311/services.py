@@ -11,10 +11,11 @@ from django.db import transaction
 
 from huiyin.cases.choices import IDENTITY_REQUIRED, Channel, PetitionType
 from huiyin.cases.models import Category
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
 from huiyin.core.parsing import parse_id
+from huiyin.intake.services import case_register
 from huiyin.notify.choices import Medium
 from huiyin.notify.models import CaseContact
 from huiyin.open311.models import ServiceRequest

@@ -16,9 +16,10 @@ from django.utils.crypto import salted_hmac
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.events import event_record
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import filetypes, registry, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.org import roles
 from huiyin.org.choices import Role, TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User

@@ -17,9 +17,10 @@ from django.utils.crypto import salted_hmac
 
 from huiyin.cases.choices import Channel, ContactState
 from huiyin.cases.models import Case, CasePetitioner
-from huiyin.cases.services import CaseIn, case_register, party_contact_verify
+from huiyin.cases.services import CaseIn, party_contact_verify
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.notify.choices import Medium, MessageKind
 from huiyin.notify.models import CaseContact
 from huiyin.org.models import Territory

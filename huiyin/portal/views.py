@@ -336,7 +336,7 @@ def case_retaliation(request: HttpRequest, code: str) -> HttpResponse:
     """CF-3 (条例 §18¶4, §46(六)): the petitioner reports retaliation for this petition. It becomes an
     accusation of its own, handled outside the accused's chain; the original case shows nothing of it
     (its handling unit may be the one accused)."""
-    from huiyin.cases.services import retaliation_report
+    from huiyin.intake.services import retaliation_report
 
     case = _my_case(request, code)
     if case is None:

@@ -18,9 +18,10 @@ from django.db.models import Q
 from huiyin.cases.choices import Channel, PetitionType, Status
 from huiyin.cases.events import event_record
 from huiyin.cases.models import Case, Opinion
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register, validate_id_number
+from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.notify.choices import Medium
 from huiyin.notify.services import enqueue_delivery, make_notification
 from huiyin.org.choices import Role, RuleKey, TerritoryLevel, UnitKind

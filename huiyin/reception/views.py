@@ -419,7 +419,7 @@ def public_booked(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_instructions(request: HttpRequest, code: str) -> HttpResponse:
     """A case's 领导批示: a leader writes one; the unit it names reports how it was carried out."""
-    from huiyin.cases.views import case_or_404
+    from huiyin.cases.web import case_or_404
     from huiyin.reception import instructions as ins
     from huiyin.reception.models import Instruction
 

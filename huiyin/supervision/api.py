@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from huiyin.cases.api import ERRORS, CaseItem, DbId, case_item, unit_ref
+from huiyin.cases.schemas import ERRORS, CaseItem, DbId, case_item, unit_ref
 from huiyin.cases.selectors import access_case
 from huiyin.core import access
 from huiyin.core.access import LEAD, STAFF

@@ -124,7 +124,8 @@ def inbox_counts(inbox: dict[str, QuerySet[Case]]) -> dict[str, Any]:
 def visibility(user: User) -> Q:
     """A unit a 督办 order was addressed to sees the case (an escalation reaches the unit above the
     handler; 条例 §40); `cases.selectors.visible_to` ORs this into its scope."""
-    return Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=user.unit_id)))
+    uid = user.unit_id or 0  # visible_to asks only for a user with a unit
+    return Q(Exists(SupervisionOrder.objects.filter(case_id=OuterRef("pk"), unit_id=uid)))
 
 
 def queue_supervised(user: User) -> QuerySet[Case]:

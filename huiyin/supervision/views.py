@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huiyin.cases.forms import flag_invalid
-from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
+from huiyin.cases.web import case_or_404
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
@@ -25,6 +25,7 @@ from huiyin.org.views import nav_context
 from huiyin.supervision import selectors, services
 from huiyin.supervision.forms import AnswerForm, CandidateFilterForm, OrderForm
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
+from huiyin.workflow.web import most_urgent, with_live_clocks
 
 LIST_LIMIT = 100
 CANDIDATE_PAGE_SIZE = 50

@@ -14,7 +14,6 @@ from typing import Any, cast
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from huiyin.cases.api import ERRORS, CaseDetail, DbId, case_detail
 from huiyin.cases.choices import (
     Adoption,
     AssignmentKind,
@@ -31,6 +30,7 @@ from huiyin.cases.choices import (
     Status,
 )
 from huiyin.cases.models import Case
+from huiyin.cases.schemas import ERRORS, DbId
 from huiyin.cases.selectors import LIST_FIELDS, access_case, queues
 from huiyin.core import access
 from huiyin.core.access import CASE, STAFF
@@ -39,6 +39,7 @@ from huiyin.org.api import api_user
 from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockKind, ClockState
+from huiyin.workflow.schemas import CaseDetail, case_detail
 from huiyin.workflow.services import ACTION_SERVICES, CoUnit, leaders_for
 from huiyin.workflow.transitions import ACTION_LABELS, PERMISSIONS, TABLE, Action
 

@@ -8,14 +8,14 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.workflow import events, selectors
+        from huiyin.workflow import aftercare, events, selectors
         from huiyin.workflow.conflicts import conflict_bar
 
         Q = registry.WorkQueue
         registry.declare(
             registry.Module(
                 name="workflow",
-                events=events.EVENTS,
+                events=(*events.EVENTS, *aftercare.EVENTS),  # aftercare: HD-10/RP-2 (条例 §37)
                 visibility=selectors.visibility,
                 # a declared conflict of interest, or a namesake of the accused not yet cleared (§30¶3)
                 identity_bar=lambda case, user: conflict_bar(case, user) is not None,

@@ -31,7 +31,7 @@ def case_extras(case: Case) -> dict[str, Any]:
 def visibility(user: User) -> Q:
     """一揽子解决 co-handling units and the organ asked to decide a competence dispute see the case
     (条例 §24); `cases.selectors.visible_to` ORs this into its scope."""
-    uid = user.unit_id
+    uid = user.unit_id or 0  # visible_to asks only for a user with a unit
     return Q(Exists(CoHandling.objects.filter(case_id=OuterRef("pk"), unit_id=uid))) | Q(
         Exists(CompetenceDispute.objects.filter(case_id=OuterRef("pk"), decider_id=uid))
     )

@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from huiyin.cases.forms import flag_invalid
-from huiyin.cases.views import case_context, case_or_404
+from huiyin.cases.web import case_or_404
 from huiyin.core.errors import ApplicationError, PermissionDenied
 from huiyin.workflow.forms import ACTION_FORMS, ActionForm
 from huiyin.workflow.services import allowed_actions, perform
 from huiyin.workflow.transitions import ACTION_LABELS, Action
+from huiyin.workflow.web import case_context
 
 MSG_DONE = "已{label}。"
 MSG_FIX_INPUT = "请检查标红的项目"

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core.models import AuditEntry
+from huiyin.intake.services import case_register
 
 pytestmark = pytest.mark.browser
 

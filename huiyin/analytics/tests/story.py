@@ -30,7 +30,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from huiyin.cases.models import Case, Category
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
+from huiyin.intake.services import case_register
 from huiyin.supervision.services import order_answer, order_issue
 from huiyin.workflow import services as wf
 

@@ -12,7 +12,8 @@ from huiyin.assist import selectors
 from huiyin.assist.models import CaseBand, CaseSignature
 from huiyin.assist.tests.conftest import LEAK, person
 from huiyin.cases.choices import Status
-from huiyin.cases.services import CaseIn, case_register
+from huiyin.cases.services import CaseIn
+from huiyin.intake.services import case_register
 from huiyin.org.models import User
 from huiyin.workflow.tests.drive import drive_to
 

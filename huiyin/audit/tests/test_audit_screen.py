@@ -48,7 +48,8 @@ def other_county(org):
 @pytest.fixture
 def log(register_case, dispatcher_zhou, handler_zhao_unit_b, other_county, org):
     """Rows in our county (a reveal, a refused look) and one in the neighbouring county."""
-    from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
 
     ours = register_case()
     office, clerk = other_county

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from huiyin.cases import aftercare
 from huiyin.cases.choices import ReferralOutcome, Status
 from huiyin.cases.models import AssistanceReferral, FollowUp
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.portal.selectors import citizen_timeline
+from huiyin.workflow import aftercare
 from huiyin.workflow import services as wf
 from huiyin.workflow.tests.drive import drive_to
 

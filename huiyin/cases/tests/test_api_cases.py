@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from huiyin.cases.api import MSG_BAD_CURSOR, decode_cursor, encode_cursor
 from huiyin.cases.models import Case
+from huiyin.cases.schemas import MSG_BAD_CURSOR, decode_cursor, encode_cursor
 from huiyin.cases.selectors import queues
 from huiyin.core.models import AuditEntry
 from huiyin.org.services import token_issue
@@ -172,7 +172,8 @@ def test_an_action_naming_a_unit_outside_the_jurisdiction_gets_400(dispatcher_zh
 
 def test_merging_into_a_case_the_dispatcher_cannot_see_gets_400(dispatcher_zhou, register_case, org):
     # given a case of the county office and a case the city office registered
-    from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
 
     case = register_case()
     foreign, _ = case_register(

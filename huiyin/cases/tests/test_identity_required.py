@@ -8,8 +8,9 @@ import pytest
 
 from huiyin.cases.choices import MSG_IDENTITY_REQUIRED
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core.errors import ValidationFailed
+from huiyin.intake.services import case_register
 
 
 def _case(**kw):

@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from huiyin.cases import selectors
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core.models import AuditEntry
+from huiyin.intake.services import case_register
 from huiyin.org.choices import TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from huiyin.cases.models import Case, CaseEvent, Petitioner, Submission
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register, validate_id_number
+from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.models import Clock
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from huiyin.cases.choices import PetitionType
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.cases.selectors import search_cases, visible_to
-from huiyin.cases.services import retaliation_report
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core.errors import ApplicationError
+from huiyin.intake.services import retaliation_report
 from huiyin.notify.models import StaffNotice
 from huiyin.notify.outbox import outbox_drain
 from huiyin.org.choices import UnitKind

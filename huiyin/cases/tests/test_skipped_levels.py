@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from huiyin.cases.choices import Status
 from huiyin.cases.selectors import skipped_level_visits
-from huiyin.cases.services import MSG_LEVELS_GUIDANCE, MSG_LEVELS_VISIT, CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import MSG_LEVELS_GUIDANCE, MSG_LEVELS_VISIT, CaseIn, PetitionerIn
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core.errors import ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.org.models import User
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.models import Clock

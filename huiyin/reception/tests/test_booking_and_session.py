@@ -208,7 +208,8 @@ def test_an_invited_department_head_gets_a_work_notice(
 def test_art30_the_accused_units_leader_never_sees_the_accuser_on_the_agenda(
     sessions, org, clerk_li, clock, register_case
 ):
-    from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
 
     _, township = sessions
     # given an accusation against the township government, at the township leader's session

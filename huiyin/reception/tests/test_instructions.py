@@ -71,7 +71,8 @@ def test_only_a_leader_instructs_and_only_the_named_unit_answers(
 
 
 def test_art30_an_accusation_is_never_instructed_to_the_accused_unit(org, clerk_li, county_leader, clock):
-    from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
 
     clock.set(date(2025, 9, 1))
     case, _ = case_register(

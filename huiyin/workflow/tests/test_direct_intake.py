@@ -14,9 +14,10 @@ from django.urls import reverse
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.portal.selectors import citizen_timeline

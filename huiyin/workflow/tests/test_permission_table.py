@@ -29,9 +29,10 @@ import pytest
 from django.db import transaction
 
 from huiyin.cases.selectors import visible_to
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError, NotFound, PermissionDenied
+from huiyin.intake.services import case_register
 from huiyin.org.choices import Role
 from huiyin.org.choices import TerritoryLevel as L
 from huiyin.org.choices import UnitKind as K

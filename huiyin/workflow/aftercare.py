@@ -27,6 +27,8 @@ from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.core.registry import EventType, Phase
 from huiyin.org import roles
 from huiyin.org.models import Unit, User
+from huiyin.workflow.actors import actor_sides
+from huiyin.workflow.transitions import Side
 
 EVENT_REFERRAL = "assistance_referral"
 EVENT_REFERRAL_OUTCOME = "assistance_outcome"
@@ -76,9 +78,6 @@ LITIGATION_TARGETS = frozenset({DivertTarget.LITIGATION, DivertTarget.POLITICAL_
 def may_aftercare(user: User, case: Case) -> bool:
     """The staff of the organs that hold the case — the office, the handling unit, the 复查 and 复核
     organs (never the accused side: `actor_sides` is empty there, ADR 0005)."""
-    from huiyin.workflow.actors import actor_sides
-    from huiyin.workflow.transitions import Side
-
     if not getattr(user, "is_authenticated", False) or user.role not in AFTERCARE_ROLES:
         return False
     return bool(actor_sides(user, case) & {Side.OFFICE, Side.HANDLING, Side.REVIEW, Side.REREVIEW})

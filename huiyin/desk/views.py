@@ -1,141 +1,59 @@
-"""The staff workbench (HTML): queues, intake, the case page, receipts, opinions and search.
+"""The staff desk (HTML): the workbench's queues, intake at the window, the case page, receipts,
+opinions and search — the top of the staff side, above the workflow, supervision and the portal's
+receipt secret (issue 10, ADR 0008).
 
-Views are thin: reads go through `selectors` (always scoped to the user), writes through `services`,
+Views are thin: reads go through selectors (always scoped to the user), writes through services,
 and the actions offered on a case come only from `workflow.services.allowed_actions`.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.assist.selectors import accused_unit_hints
 from huiyin.cases import documents, selectors
 from huiyin.cases.audit import audit_identity_search
-from huiyin.cases.choices import (
-    Adoption,
-    Decision,
-    DeliveryMethod,
-    DivertTarget,
-    NotAcceptedReason,
-    Outcome,
-    Rating,
-    RootCause,
-)
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
-from huiyin.cases.models import Case, CaseEvent, Opinion, mask_id_number, mask_phone
-from huiyin.cases.services import case_register, may_verify_contact, party_contact_verify
-from huiyin.core import net, registry, timeutil
+from huiyin.cases.models import Case, Opinion, mask_id_number, mask_phone
+from huiyin.cases.services import may_verify_contact, party_contact_verify
+from huiyin.cases.web import case_or_404
+from huiyin.core import net, registry
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.intake.services import case_register
 from huiyin.org import roles
 from huiyin.org.choices import UnitKind
 from huiyin.org.views import nav_context
 from huiyin.portal.services import tracking_secret_issue
-from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
-from huiyin.workflow.models import Clock
-from huiyin.workflow.routing import accused_unknown, suggest_unit
-from huiyin.workflow.selectors import case_extras
-from huiyin.workflow.services import allowed_actions, rules_for_case
-from huiyin.workflow.transitions import ACTION_LABELS, Action
+from huiyin.workflow.services import rules_for_case
+from huiyin.workflow.web import case_context, case_rows, paginate
 
-PAGE_SIZE = 25
 logger = logging.getLogger(__name__)
+
+
 MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
+
+
 MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
+
+
 MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员可以核实联系方式"
+
+
 MSG_NOT_REISSUER = "只有登记该事项的信访部门的登记人员可以重新生成查询码"
+
+
 # The 查询码 of a case just registered at the window, held until its receipt is printed (shown once).
 SESSION_RECEIPT_SECRET = "huiyin.staff_receipt_secret"
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def case_or_404(request: HttpRequest, ref: int | str) -> Case:
-    """The case if this user may see it; one 404 for 'missing' and 'not yours'."""
-    try:
-        return selectors.access_case(request.user, ref, ip=net.audit_ip(request))  # type: ignore[arg-type]
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-
-
-@dataclass(frozen=True)
-class ClockView:
-    """A clock as the screen shows it: what runs, until when, and its colour."""
-
-    clock: Clock
-    label: str
-    days_left: int
-    colour: str  # green / yellow / red / paused / window / done
-
-    @property
-    def text(self) -> str:
-        if self.colour == "done":
-            return self.clock.get_state_display()
-        if self.colour == "paused":
-            return "暂停（听证中）"
-        if self.days_left < 0:
-            return f"超期{-self.days_left}日"
-        if self.days_left == 0:
-            return "今日到期"
-        return f"剩{self.days_left}日"
-
-
-def clock_view(clock: Clock, today: date) -> ClockView:
-    left = (clock.due_on - today).days
-    if clock.state not in LIVE_STATES:
-        colour = "done"
-    elif clock.state == ClockState.PAUSED:
-        colour = "paused"
-    elif clock.kind in WINDOW_KINDS:
-        colour = "window"
-    elif clock.state == ClockState.RED or left < 0:
-        colour = "red"
-    elif clock.state == ClockState.YELLOW or today >= clock.warn_on:
-        colour = "yellow"
-    else:
-        colour = "green"
-    return ClockView(clock, clock.label, left, colour)
-
-
-def most_urgent(clocks: list[Clock], today: date) -> ClockView | None:
-    """The office's nearest deadline; a petitioner's window only when nothing else runs."""
-    if not clocks:
-        return None
-    duties = [c for c in clocks if c.kind not in WINDOW_KINDS and c.state != ClockState.PAUSED]
-    pick = min(duties or clocks, key=lambda c: (c.due_on, c.pk))
-    return clock_view(pick, today)
-
-
-def with_live_clocks(qs: QuerySet[Case]) -> QuerySet[Case]:
-    live = Clock.objects.filter(state__in=LIVE_STATES).order_by("due_on", "id")
-    return qs.prefetch_related(Prefetch("clocks", queryset=live, to_attr="live_clocks"))
-
-
-def case_rows(page: Page) -> list[dict[str, Any]]:
-    today = timeutil.today()
-    return [{"case": c, "clock": most_urgent(c.live_clocks, today)} for c in page.object_list]
-
-
-def paginate(request: HttpRequest, qs: QuerySet[Case]) -> Page:
-    return Paginator(with_live_clocks(qs), PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-# --- workbench --------------------------------------------------------------------------------
 
 
 def default_queue(request: HttpRequest) -> str:
@@ -152,11 +70,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
         raise Http404("没有这个工作队列")
     user = request.user
     tabs = [
-        {"name": key, "label": label, "count": fn(user).count()}  # type: ignore[arg-type]
+        {"name": key, "label": label, "count": fn(user).count()}
         for key, (label, fn) in selectors.queues().items()
     ]
     label, fn = selectors.queues()[name]
-    page = paginate(request, fn(user))  # type: ignore[arg-type]
+    page = paginate(request, fn(user))
     context = {
         **nav_context(request, "workbench"),
         "tabs": tabs,
@@ -168,9 +86,6 @@ def workbench(request: HttpRequest) -> HttpResponse:
     }
     template = "cases/_queue.html" if request.htmx else "cases/workbench.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-# --- intake -----------------------------------------------------------------------------------
 
 
 def _intake_context(request: HttpRequest, form: CaseForm, formset: Any, **extra: Any) -> dict[str, Any]:
@@ -343,171 +258,6 @@ def petitioner_reveal(request: HttpRequest, petitioner: int) -> JsonResponse:
     )
 
 
-# --- the case page ----------------------------------------------------------------------------
-
-
-def event_summary(ev: CaseEvent) -> str:
-    """One line of what an event changed, from its typed data."""
-    d = ev.data or {}
-    parts: list[str] = []
-    if ev.event_type.startswith("clock_") and d.get("clock") in ClockKind.values:
-        parts.append(f"{ClockKind(d['clock']).label}，期满日{d.get('due_on', '')}")
-    if d.get("reason_code") in NotAcceptedReason.values:
-        parts.append(NotAcceptedReason(d["reason_code"]).label)
-    if d.get("target_label"):
-        parts.append(f"引导至：{d['target_label']}")
-    if d.get("into_code"):
-        parts.append(f"并入 {d['into_code']}")
-    if ev.event_type == "set_accused":
-        parts.append(
-            f"被反映单位：{d.get('accused_unit_name') or ('不属于本系统单位' if d.get('no_unit') else '')}"
-        )
-    if ev.event_type == "clear_conflict_bar" and d.get("staff_name"):
-        parts.append(f"已核实{d['staff_name']}非被反映人")
-    if d.get("to_office_name"):
-        parts.append(f"移交至：{d['to_office_name']}")
-    if d.get("unit_name"):
-        parts.append(
-            f"{'被督办单位' if ev.event_type.startswith('supervision_') else '承办单位'}：{d['unit_name']}"
-        )
-    if d.get("co_units"):
-        parts.append("协办单位：" + "、".join(c.get("unit_name", "") for c in d["co_units"]))
-    if d.get("decider_name"):
-        parts.append(f"报请{d['decider_name']}决定")
-    if d.get("leader_name"):
-        parts.append(f"包案领导：{d['leader_name']}")
-    if d.get("recipient_names") is not None and ev.event_type == "major_urgent_report":
-        parts.append("报告：" + ("、".join(d["recipient_names"]) or "未配置报告对象"))
-    if d.get("deadline"):
-        parts.append(f"交办期限：{d['deadline']}")
-    if d.get("days"):
-        parts.append(f"延期{d['days']}日，办理期限至{d.get('new_due_on', '')}")
-    if d.get("decision") in Decision.values:
-        parts.append(f"处理意见：{Decision(d['decision']).label}")
-    if d.get("method") in DeliveryMethod.values:
-        parts.append(f"{DeliveryMethod(d['method']).label}，送达日期{d.get('delivered_on', '')}")
-    if d.get("rating") in Rating.values:
-        solved = {True: "问题已解决", False: "问题未解决"}.get(bool(d["solved"]), "") if "solved" in d else ""
-        parts.append("评价：" + Rating(d["rating"]).label + (f"，{solved}" if solved else ""))
-    if d.get("review_unit_name"):
-        parts.append(f"复查机关：{d['review_unit_name']}")
-    if d.get("rereview_unit_name"):
-        parts.append(f"复核机关：{d['rereview_unit_name']}")
-    if d.get("paused_days") is not None and ev.event_type == "hearing_end":
-        parts.append(f"听证{d['paused_days']}日不计入，复核期限至{d.get('new_due_on', '')}")
-    if d.get("target") in DivertTarget.values and not d.get("target_label"):
-        parts.append(DivertTarget(d["target"]).label)
-    # issue 10 (t10-types): 诉访分离 hand-over, suggestion adoption (§29), closing outcome (§27, §42)
-    if d.get("to_unit_name"):
-        parts.append(f"移交：{d['to_unit_name']}")
-    if d.get("clocks_stop_reason"):
-        parts.append(d["clocks_stop_reason"])
-    if d.get("adoption") in Adoption.values:
-        parts.append(f"采纳情况：{Adoption(d['adoption']).label}")
-    if d.get("outcome") in Outcome.values and ev.event_type == "close":
-        where = f"（{d['resolved_unit_name']}）" if d.get("resolved_unit_name") else ""
-        parts.append(f"化解情况：{Outcome(d['outcome']).label}{where}")
-    if d.get("root_cause") in RootCause.values:
-        parts.append(f"问题成因：{RootCause(d['root_cause']).label}")
-    parts += _t10_summary(ev, d)
-    return "；".join(parts)
-
-
-def _t10_summary(ev: CaseEvent, d: dict[str, Any]) -> list[str]:
-    """RG-3, JU-3, HD-10, SV-3 (t10-rules): what their events record."""
-    parts: list[str] = []
-    if d.get("direct"):
-        parts.append("本单位直接收到（《信访工作条例》第二十三条第一款）")
-    if d.get("skipped_levels"):
-        parts.append(
-            "越级走访"
-            + (f"，有权处理的机关：{d['competent_unit_name']}" if d.get("competent_unit_name") else "")
-        )
-    if d.get("organ") and ev.event_type == "direct_redirect":
-        parts.append(f"告知向{d['organ']}提出")
-    if d.get("notice_method") in DeliveryMethod.values and ev.event_type.startswith("direct_"):
-        parts.append(f"告知方式：{DeliveryMethod(d['notice_method']).label}")
-    if d.get("kind_label") and d.get("organ_name"):
-        parts.append(f"{d['kind_label']}：{d['organ_name']}")
-    if d.get("outcome_label"):
-        parts.append(f"结果：{d['outcome_label']}")
-    if ev.event_type == "followup_planned" and d.get("due_on"):
-        parts.append(f"计划跟进日期：{d['due_on']}")
-    if ev.event_type.startswith("suggestion_"):
-        if d.get("to_unit_name"):
-            parts.append(f"{d.get('kind_label', '')}：{d['to_unit_name']}，书面反馈期限{d.get('due_on', '')}")
-        if d.get("adoption_label"):
-            parts.append(f"采纳情况：{d['adoption_label']}")
-    return parts
-
-
-def timeline(case: Case) -> list[dict[str, Any]]:
-    events = case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
-    return [
-        {
-            "event": ev,
-            "label": registry.event_label(ev.event_type),
-            "summary": event_summary(ev),
-            "css": "ev-clock-red"
-            if ev.event_type == "clock_red"
-            else ("ev-clock" if ev.event_type.startswith("clock_") else ""),
-        }
-        for ev in events
-    ]
-
-
-def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """Everything the case page shows (also used under an action form that failed)."""
-    today = timeutil.today()
-    clocks = [clock_view(c, today) for c in Clock.objects.filter(case=case).select_related("unit")]
-    actions = allowed_actions(case, request.user)  # type: ignore[arg-type]
-    return {
-        **nav_context(request),
-        "case": case,
-        "live_clocks": [c for c in clocks if c.colour != "done"],
-        "past_clocks": [c for c in clocks if c.colour == "done"],
-        # 诉访分离 (条例 §28¶2): why the petition clocks stopped, when they were handed over
-        "clocks_stop_reason": next((c.clock.stop_reason for c in clocks if c.clock.stop_reason), ""),
-        "events": timeline(case),
-        "opinions": list(case.opinions.select_related("issued_unit", "issued_by")),
-        "attachments": list(case.attachments.all()),
-        "merged_cases": list(
-            selectors.visible_to(request.user).filter(merged_into=case).only("code", "title")  # type: ignore[arg-type]
-        ),
-        "actions": [{"name": str(a), "label": ACTION_LABELS[a]} for a in actions],
-        "suggestion": suggest_unit(case) if Action.FORWARD in actions or Action.ACCEPT in actions else None,
-        "can_forward": Action.FORWARD in actions,
-        **_accused_context(case, actions),
-        **case_extras(case),
-        **_t10_context(request, case),
-    }
-
-
-def _t10_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """RG-3, CF-3, HD-10 on the case page. A retaliation report (CF-3) is linked both ways only for
-    those who may see the other case: the original's handling unit, if accused, never learns of it."""
-    visible = selectors.visible_to(request.user)  # type: ignore[arg-type]
-    original = case.retaliation_of
-    return {
-        "received_directly": case.office.kind != UnitKind.PETITION_OFFICE,
-        "retaliation_original": original if original and visible.filter(pk=original.pk).exists() else None,
-        "retaliation_reports": list(visible.filter(retaliation_of=case).only("code", "title")),
-        "aftercare_count": case.assistance_referrals.count() + case.follow_ups.count(),
-    }
-
-
-def _accused_context(case: Case, actions: list[Action]) -> dict[str, Any]:
-    """An accusation the office has not yet tied to a unit: say so, with the assist's reading of the
-    text (ADR 0005: it cannot leave the office until the accused unit is set)."""
-    unknown = accused_unknown(case)
-    can_set = Action.SET_ACCUSED in actions
-    return {
-        "accused_unknown": unknown,
-        "can_set_accused": can_set,
-        "accused_hints": accused_unit_hints(case) if unknown and can_set else [],
-    }
-
-
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -650,9 +400,6 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
     return response
 
 
-# --- opinions ---------------------------------------------------------------------------------
-
-
 def opinion_or_404(request: HttpRequest, code: str, pk: int) -> Opinion:
     case = case_or_404(request, code)
     opinion = case.opinions.select_related("issued_unit", "issued_by").filter(pk=pk).first()
@@ -694,9 +441,6 @@ def opinion_print(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     _audit_document(request, opinion, "print")
     context = {**nav_context(request), "opinion": opinion, "doc": documents.opinion_sections(opinion)}
     return render(request, "cases/opinion_print.html", context)
-
-
-# --- search -----------------------------------------------------------------------------------
 
 
 @login_required

@@ -92,8 +92,8 @@ def adoption_counts(qs: QuerySet[Case]) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    from huiyin.cases.views import case_rows, paginate  # the case list's paging and clocks
     from huiyin.org.views import nav_context
+    from huiyin.workflow.web import case_rows, paginate
 
     user: User = request.user  # type: ignore[assignment]
     f = SuggestionFilter.from_query(request.GET)

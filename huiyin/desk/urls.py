@@ -1,8 +1,8 @@
 from django.urls import path
 
-from huiyin.cases import aftercare_views, suggestions, views
 from huiyin.core import access
 from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
+from huiyin.desk import aftercare_views, suggestions, views
 from huiyin.org import views as org_views
 
 # Sign-in routes live here so huiyin/urls.py needs no extra include.

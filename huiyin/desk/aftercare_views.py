@@ -11,15 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huiyin.cases import aftercare
 from huiyin.cases.choices import AssistanceKind, ReferralOutcome
 from huiyin.cases.forms import bootstrapify, flag_invalid
 from huiyin.cases.models import Case
-from huiyin.cases.views import case_or_404
+from huiyin.cases.web import case_or_404
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.org.models import Unit
 from huiyin.org.views import nav_context
+from huiyin.workflow import aftercare
 
 
 class ReferralForm(forms.Form):
