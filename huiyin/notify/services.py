@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
-from huiyin.cases.choices import Decision, NotAcceptedReason, OpinionStage
+from huiyin.cases.choices import AssignmentKind, Decision, NotAcceptedReason, OpinionStage
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import registry, timeutil
 from huiyin.notify.backends import Message, backend_for
@@ -30,6 +30,7 @@ _ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HT
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
 DUE_CLOCK = {
     MessageKind.ACCEPT_ASSIGNMENT: ClockKind.HANDLING,
+    MessageKind.DIRECT_HANDLE: ClockKind.HANDLING,  # t10-law, 条例 §23¶1, §34
     MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
     MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
 }
@@ -137,6 +138,12 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
         ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind], event))
+    if kind == MessageKind.DIRECT_ROUTE:
+        # t10-law, 条例 §23¶1, ¶3: where it went, and the day that organ tells the petitioner it accepted it
+        ctx["route"] = AssignmentKind(data["kind"]).label if data.get("kind") in AssignmentKind.values else ""
+        ctx["due_on"] = _day(data.get("acceptance_due_on"))
+    if kind == MessageKind.DIRECT_REDIRECT:
+        ctx["organ"] = data.get("organ", "")  # t10-law, 条例 §23¶1: the competent organ to approach
     if kind == MessageKind.ACCEPT_ASSIGNMENT:
         ctx["days"] = data.get("handling_days", "")
         ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))
