@@ -223,9 +223,13 @@ def extension_ceiling(clock: Clock, case: Case, rules: dict[RuleKey, Rule]) -> d
     paused it — each counted in its own unit, on the holiday calendar."""
     calendar = current_calendar()
     roll = bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value)
-    due = add_days(clock.started_on, clock.rule_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll)
+    due = add_days(
+        clock.started_on, clock.rule_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll
+    )
     if clock.paused_days:
-        due = add_days(due.due, clock.paused_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll)
+        due = add_days(
+            due.due, clock.paused_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll
+        )
     ceiling = extension_rule(case, rules)
     unit = _day_unit(ceiling.unit)
     return add_days(

@@ -238,7 +238,10 @@ def _objection_window(ev: CaseEvent) -> dict[str, str]:
 def _direct_handled(ev: CaseEvent) -> str:
     # 条例 §23¶1: received, and the handling route and procedure; §34: the day it is due
     d = ev.data or {}
-    text = _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {"unit": _unit(ev), "guidance": ev.reason}
+    text = _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {
+        "unit": _unit(ev),
+        "guidance": ev.reason,
+    }
     if d.get("due_on"):
         text += _("。办理期限至%(due)s") % {"due": _day(d["due_on"])}
     return str(text)

@@ -320,7 +320,14 @@ class ReplyForm(OpinionForm):
 
         draft = pending_draft(self.case)
         if draft is not None:  # the head signs off the handler's draft (rule opinion_signoff)
-            names = ("request_summary", "facts_reasons", "adoption", "decision", "legal_basis", "completion_report")
+            names = (
+                "request_summary",
+                "facts_reasons",
+                "adoption",
+                "decision",
+                "legal_basis",
+                "completion_report",
+            )
             for name in names:
                 if getattr(draft, name):
                     self.initial[name] = getattr(draft, name)

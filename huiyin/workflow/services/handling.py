@@ -119,7 +119,9 @@ def ensure_extension_fits(case: Case, rules: dict[RuleKey, Any], days: int) -> N
             done=days_text(case.extension_days, rule.unit),
         )
         left = days_text(max(rule.value - case.extension_days, 0), rule.unit)
-        raise ValidationFailed(message, extra={"fields": {"days": f"最多还可延期{left}"}, "article": rule.article})
+        raise ValidationFailed(
+            message, extra={"fields": {"days": f"最多还可延期{left}"}, "article": rule.article}
+        )
     clock = _live_clock(case, ClockKind.HANDLING)
     if clock is None:
         return  # the guards refuse an extension with no handling clock

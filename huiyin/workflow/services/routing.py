@@ -197,7 +197,9 @@ def guard_assignment_deadline(case: Case, deadline: date) -> None:
         )
 
 
-MSG_CO_BEYOND_LEAD = "{unit}的协办期限不得晚于主办单位的交办期限{limit}（一揽子解决：协办情况报送后主办单位统一答复）"
+MSG_CO_BEYOND_LEAD = (
+    "{unit}的协办期限不得晚于主办单位的交办期限{limit}（一揽子解决：协办情况报送后主办单位统一答复）"
+)
 MSG_CO_BEYOND_LAW = (
     "{unit}的协办期限不得晚于主办单位的法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
 )
