@@ -13,7 +13,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
-from huiyin.org.choices import RuleKey, UnitKind, ValueUnit
+from huiyin.org.choices import UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule
 from huiyin.workflow import clocks

@@ -323,7 +323,7 @@ def test_an_approval_re_checks_the_ceiling_after_a_direct_extension_cond_34(
     case = wf.case_request_extension(case=case, actor=handler_wang_unit_a, days=20, reason="需现场勘验")
     # when the head meanwhile extends 15 days directly (→ 23 Feb 2026), the 20 no longer fit in 30
     case = wf.case_extend(case=case, actor=head_sun_unit_a, days=15, reason="需协调自然资源局")
-    with pytest.raises(ValidationFailed, match="延期合计不得超过30日.*已延期15日"):
+    with pytest.raises(ValidationFailed, match=r"延期合计不得超过30日.*已延期15日"):
         wf.case_approve_extension(case=case, actor=head_sun_unit_a)
     # and nothing moved: the request still waits, the limit stays 23 Feb 2026 (9–23 Feb: 15 days)
     assert ExtensionRequest.objects.get(case=case).state == ExtensionState.PENDING
@@ -355,7 +355,7 @@ def test_a_direct_assignment_deadline_after_the_statutory_limit_is_refused_cond_
     )
     case, _ = case_register(data=data, office=org.unit_a, actor=handler_wang_unit_a)
     # when it assigns it to its 监察大队 with a deadline past 60 days (2–31 Dec 30 + 1–30 Jan 30 → 30 Jan)
-    with pytest.raises(ValidationFailed, match="2026年1月30日.*第三十四条"):
+    with pytest.raises(ValidationFailed, match=r"2026年1月30日.*第三十四条"):
         wf.case_direct_route(
             case=case, actor=handler_wang_unit_a, unit=squad, kind="assign", deadline=date(2026, 1, 31)
         )
