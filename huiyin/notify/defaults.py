@@ -1,7 +1,7 @@
 """The shipped wording of each message kind (seeded into MessageTemplate by a data migration).
 
 Variables: code, track_url, office, unit, reason, reason_label, days, due_on, new_due_on, decision,
-review_unit, rereview_unit, window, login_code, route, organ; for staff notices: title, text, due_on, link. Texts are short: one SMS is 70 characters.
+review_unit, rereview_unit, window, login_code, route, organ, period (a day count in its rule's unit: "5个工作日"); for staff notices: title, text, due_on, link. Texts are short: one SMS is 70 characters.
 """
 
 from huiyin.notify.choices import MessageKind as K
@@ -43,7 +43,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.EXTEND: (
         "信访事项{{ code }}延期告知",
-        "您的信访事项{{ code }}经批准延期{{ days }}日，办理期限至{{ new_due_on }}。延期理由：{{ reason }}",
+        "您的信访事项{{ code }}经批准延期{{ period }}，办理期限至{{ new_due_on }}。延期理由：{{ reason }}",
     ),
     K.REPLY: (
         "信访事项{{ code }}已出具处理意见",
@@ -80,7 +80,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     # 条例 §23¶3, §34 (issue 10, t10-organ): the competent organ's own acceptance notice
     K.ACCEPT_ASSIGNMENT: (
         "信访事项{{ code }}已由{{ unit }}受理",
-        "您的信访事项{{ code }}已由{{ unit }}受理，{% if due_on %}将在{{ due_on }}前办结（自受理之日起{{ days }}日）{% else %}将在法定期限内办结{% endif %}。{{ reason }}",
+        "您的信访事项{{ code }}已由{{ unit }}受理，{% if due_on %}将在{{ due_on }}前办结（自受理之日起{{ period }}）{% else %}将在法定期限内办结{% endif %}。{{ reason }}",
     ),
     # issue 10 (t10-types): 诉访分离 (条例 §28¶2, §23¶4): the organ's own procedure, no petition time limit
     K.DIVERT_IN_HANDLING: (

@@ -21,6 +21,7 @@ from huiyin.notify.backends import Message, backend_for
 from huiyin.notify.choices import DeliveryState, Medium, MessageKind
 from huiyin.notify.defaults import DEFAULT_TEMPLATES, SIGNATURE
 from huiyin.notify.models import CaseContact, MessageTemplate, Notification
+from huiyin.org.rules import days_text
 from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.models import Clock
 
@@ -134,6 +135,8 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         "due_on": _day(data.get("answer_due_on")),
         "decision": "",
     }
+    # t10-law: a day count in its rule's own unit ("5个工作日"), never "日" assumed
+    ctx["period"] = data.get("period") or (f"{data['days']}日" if data.get("days") else "")
     if data.get("reason_code") in NotAcceptedReason.values:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
@@ -146,6 +149,8 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         ctx["organ"] = data.get("organ", "")  # t10-law, 条例 §23¶1: the competent organ to approach
     if kind == MessageKind.ACCEPT_ASSIGNMENT:
         ctx["days"] = data.get("handling_days", "")
+        if data.get("handling_days"):
+            ctx["period"] = days_text(int(data["handling_days"]), data.get("handling_unit") or "calendar_day")
         ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))
     opinion_id = data.get("opinion")
     if opinion_id:

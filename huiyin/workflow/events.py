@@ -121,8 +121,10 @@ def _diverted(ev: CaseEvent) -> str:
 
 def _extended(ev: CaseEvent) -> str:
     d = ev.data or {}
-    return _("经批准延期%(days)s日，办理期限至%(due)s。延期理由：%(reason)s") % {
-        "days": d.get("days", ""),
+    # t10-law: the period in the extension rule's own unit ("5个工作日"); older events have only days
+    period = d.get("period") or _("%(days)s日") % {"days": d.get("days", "")}
+    return _("经批准延期%(period)s，办理期限至%(due)s。延期理由：%(reason)s") % {
+        "period": period,
         "due": _day(d.get("new_due_on")),
         "reason": ev.reason,
     }
@@ -424,7 +426,7 @@ EVENTS: tuple[EventType, ...] = (
     _action(
         A.REQUEST_EXTENSION,
         P.HANDLING,
-        notice="{actor}申请延期{days}日，请审批（条例第三十四条）：{reason}",
+        notice="{actor}申请延期{period}，请审批（条例第三十四条）：{reason}",
         tells=named_in_data,  # the unit heads
     ),
     EventType(

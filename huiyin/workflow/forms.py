@@ -456,7 +456,11 @@ def _pending_extension_text(case: Case) -> str:
     pending = _pending_extension(case)
     if pending is None:
         return ""
-    return f"{pending.requested_by.full_name}申请延期{pending.days}日，理由：{pending.reason}"
+    from huiyin.org.rules import days_text
+    from huiyin.workflow.clocks import extension_rule, rules_for_case
+
+    period = days_text(pending.days, extension_rule(case, rules_for_case(case)).unit)  # t10-law
+    return f"{pending.requested_by.full_name}申请延期{period}，理由：{pending.reason}"
 
 
 class ApproveExtensionForm(ActionForm):

@@ -152,7 +152,16 @@ def apply_extension(case: Case, ctx: Context, days: int) -> dict[str, Any]:
     old_due = clock.due_on
     clocks.extend_clock(clock, days, ctx.rules)
     case.extension_days += days
-    return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
+    rule = clocks.extension_rule(case, ctx.rules)
+    return {
+        "days": days,
+        # t10-law: the days in the unit of the type's extension rule ("5个工作日"), for every text
+        "days_unit": rule.unit,
+        "period": days_text(days, rule.unit),
+        "old_due_on": old_due,
+        "new_due_on": clock.due_on,
+        "notify_petitioner": True,
+    }
 
 
 def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
@@ -160,15 +169,15 @@ def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) ->
     superior = issuing_unit.parent
     rules = rules_for_case(case)
     if stage == OpinionStage.HANDLING:
-        days = rules[RuleKey.REVIEW_REQUEST_DAYS].value
+        days = rules[RuleKey.REVIEW_REQUEST_DAYS].text  # its own unit (t10-law)
         return (
-            f"如对本处理意见不服，可以自收到本意见书之日起{days}日内，"
+            f"如对本处理意见不服，可以自收到本意见书之日起{days}内，"
             f"向{superior.name if superior else '原办理机关的上一级机关'}请求复查（《信访工作条例》第三十五条）。"
         )
     if stage == OpinionStage.REVIEW:
-        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].value
+        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].text  # its own unit (t10-law)
         return (
-            f"如对本复查意见不服，可以自收到本意见书之日起{days}日内，"
+            f"如对本复查意见不服，可以自收到本意见书之日起{days}内，"
             f"向{superior.name if superior else '复查机关的上一级机关'}请求复核（《信访工作条例》第三十六条）。"
         )
     return "本复核意见为终结意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（《信访工作条例》第三十六条第三款）。"

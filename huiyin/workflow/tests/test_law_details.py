@@ -23,6 +23,8 @@ from huiyin.cases.choices import Adoption, Decision, PetitionType, Status
 from huiyin.cases.models import Case, Opinion
 from huiyin.cases.services import CaseIn, PetitionerIn, case_register
 from huiyin.core.errors import TransitionNotAllowed, ValidationFailed
+from huiyin.notify.choices import MessageKind
+from huiyin.notify.models import Notification, StaffNotice
 from huiyin.org.choices import Role, UnitKind, ValueUnit
 from huiyin.org.models import RuleProfile, RuleValue, Unit, User
 from huiyin.portal.selectors import citizen_timeline
@@ -252,7 +254,13 @@ def test_a_handling_clock_already_at_its_ceiling_is_not_extended_even_if_none_wa
 
 
 def test_a_suggestion_is_extended_within_its_own_working_day_ceiling_over_national_day_cond_29(
-    clock, org, register_case, dispatcher_zhou, handler_wang_unit_a, head_sun_unit_a
+    clock,
+    org,
+    register_case,
+    dispatcher_zhou,
+    handler_wang_unit_a,
+    head_sun_unit_a,
+    django_capture_on_commit_callbacks,
 ):
     # given a province answering suggestions within 3 working days, extendable by at most 5 working days
     _profile(
@@ -264,6 +272,12 @@ def test_a_suggestion_is_extended_within_its_own_working_day_ceiling_over_nation
     # when unit A accepts it on Fri 26 Sep 2025: Sun 28 Sep (调休) 1, Mon 29 2, Tue 30 Sep 3 → 30 Sep
     case = _accepted(suggestion, date(2025, 9, 26), clock, dispatcher_zhou, org.unit_a)
     assert _handling(case).due_on == date(2025, 9, 30)
+    # and the acceptance notice describes the suggestion's own procedure and period (§29), not §31/§34's
+    notice = case.events.get(event_type="accept_assignment").reason
+    assert (
+        notice
+        == "本机关将依照《信访工作条例》第二十九条对您的建议认真研究论证，自受理之日起3个工作日内答复采纳情况。"
+    )
     # then 6 working days are refused with the type's own value and article, nothing written
     with pytest.raises(ValidationFailed) as refused:
         wf.case_request_extension(case=case, actor=handler_wang_unit_a, days=6, reason="需征求公交公司意见")
@@ -273,12 +287,19 @@ def test_a_suggestion_is_extended_within_its_own_working_day_ceiling_over_nation
     assert not ExtensionRequest.objects.filter(case=case).exists()
     # and 5 working days approved move the limit in working days, over the holiday and the 调休 Saturday:
     #   1–8 Oct off, Thu 9 Oct 1, Fri 10 2, Sat 11 (调休) 3, Mon 13 4, Tue 14 Oct 5 → 14 Oct 2025
-    case = wf.case_request_extension(
-        case=case, actor=handler_wang_unit_a, days=5, reason="需征求公交公司意见"
-    )
-    case = wf.case_approve_extension(case=case, actor=head_sun_unit_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = wf.case_request_extension(
+            case=case, actor=handler_wang_unit_a, days=5, reason="需征求公交公司意见"
+        )
+    assert "申请延期5个工作日" in StaffNotice.objects.get(user=head_sun_unit_a, kind="request_extension").text
+    with django_capture_on_commit_callbacks(execute=True):
+        case = wf.case_approve_extension(case=case, actor=head_sun_unit_a)
     assert ExtensionRequest.objects.get(case=case).state == ExtensionState.APPROVED
     assert (_handling(case).due_on, case.extension_days) == (date(2025, 10, 14), 5)
+    # and the petitioner is told the period in its own unit, never "5日"
+    sms = Notification.objects.get(case=case, kind=MessageKind.EXTEND)
+    assert "经批准延期5个工作日，办理期限至2025年10月14日" in sms.body
+    assert any("经批准延期5个工作日" in row["text"] for row in citizen_timeline(case))
     with pytest.raises(
         TransitionNotAllowed, match="延期已达上限（5个工作日，测试省：suggestion_extension_days）"
     ):
