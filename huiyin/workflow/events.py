@@ -30,6 +30,7 @@ from huiyin.cases.models import CaseEvent
 from huiyin.core.registry import EventType, Phase, Recipients
 from huiyin.org import roles
 from huiyin.org.choices import RuleKey
+from huiyin.org.rules import days_text
 from huiyin.org.selectors import case_rules, unit_staff
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.transitions import ACTION_LABELS, Action
@@ -133,10 +134,12 @@ def _extended(ev: CaseEvent) -> str:
 def _unit_accepted(ev: CaseEvent) -> str:
     # 条例 §23¶3, §34: the competent organ accepts and the 60 days run from that day
     d = ev.data or {}
-    return _("%(unit)s受理了您的信访事项，自%(start)s起%(days)s日内办结，办理期限至%(due)s") % {
+    # t10-law: the period in the clock's own unit ("10个工作日" for a suggestion under such a profile)
+    days, unit = d.get("handling_days"), d.get("handling_unit") or "calendar_day"
+    return _("%(unit)s受理了您的信访事项，自%(start)s起%(period)s内办结，办理期限至%(due)s") % {
         "unit": d.get("unit_name") or _unit(ev),
         "start": _day(d.get("handling_started_on")),
-        "days": d.get("handling_days", ""),
+        "period": days_text(int(days), unit) if days else "",
         "due": _day(d.get("due_on")),
     }
 

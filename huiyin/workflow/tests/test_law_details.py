@@ -274,6 +274,9 @@ def test_a_suggestion_is_extended_within_its_own_working_day_ceiling_over_nation
     assert _handling(case).due_on == date(2025, 9, 30)
     # and the acceptance notice describes the suggestion's own procedure and period (§29), not §31/§34's
     notice = case.events.get(event_type="accept_assignment").reason
+    assert any(
+        "自2025-09-26起3个工作日内办结，办理期限至2025-09-30" in r["text"] for r in citizen_timeline(case)
+    )
     assert (
         notice
         == "本机关将依照《信访工作条例》第二十九条对您的建议认真研究论证，自受理之日起3个工作日内答复采纳情况。"
