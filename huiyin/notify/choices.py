@@ -41,6 +41,10 @@ class MessageKind(models.TextChoices):
     STAFF_NOTICE = "staff_notice", "工作通知（工作人员）"
     # issue 10 (t10-types): 诉访分离 found while handling (条例 §28¶2)
     DIVERT_IN_HANDLING = "divert_in_handling", "办理中法定途径告知"
+    # t10-law, RG-3 (条例 §23¶1): a unit's answer to a petition it received directly
+    DIRECT_HANDLE = "direct_handle", "直接收到事项接收及处理途径告知"
+    DIRECT_ROUTE = "direct_route", "直接收到事项转送交办去向告知"
+    DIRECT_REDIRECT = "direct_redirect", "告知向有权处理的机关提出"
 
 
 class OutboxState(models.TextChoices):

@@ -1,7 +1,7 @@
 """The shipped wording of each message kind (seeded into MessageTemplate by a data migration).
 
 Variables: code, track_url, office, unit, reason, reason_label, days, due_on, new_due_on, decision,
-review_unit, rereview_unit, window, login_code; for staff notices: title, text, due_on, link. Texts are short: one SMS is 70 characters.
+review_unit, rereview_unit, window, login_code, route, organ, period (a day count in its rule's unit: "5个工作日"); for staff notices: title, text, due_on, link. Texts are short: one SMS is 70 characters.
 """
 
 from huiyin.notify.choices import MessageKind as K
@@ -43,7 +43,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     K.EXTEND: (
         "信访事项{{ code }}延期告知",
-        "您的信访事项{{ code }}经批准延期{{ days }}日，办理期限至{{ new_due_on }}。延期理由：{{ reason }}",
+        "您的信访事项{{ code }}经批准延期{{ period }}，办理期限至{{ new_due_on }}。延期理由：{{ reason }}",
     ),
     K.REPLY: (
         "信访事项{{ code }}已出具处理意见",
@@ -80,12 +80,27 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     # 条例 §23¶3, §34 (issue 10, t10-organ): the competent organ's own acceptance notice
     K.ACCEPT_ASSIGNMENT: (
         "信访事项{{ code }}已由{{ unit }}受理",
-        "您的信访事项{{ code }}已由{{ unit }}受理，{% if due_on %}将在{{ due_on }}前办结（自受理之日起{{ days }}日）{% else %}将在法定期限内办结{% endif %}。{{ reason }}",
+        "您的信访事项{{ code }}已由{{ unit }}受理，{% if due_on %}将在{{ due_on }}前办结（自受理之日起{{ period }}）{% else %}将在法定期限内办结{% endif %}。{{ reason }}",
     ),
     # issue 10 (t10-types): 诉访分离 (条例 §28¶2, §23¶4): the organ's own procedure, no petition time limit
     K.DIVERT_IN_HANDLING: (
         "信访事项{{ code }}法定途径告知",
         "您的信访事项{{ code }}经办理查明应通过{{ unit }}等法定途径解决：{{ reason }}信访办理时限停止计算。",
+    ),
+    # t10-law, RG-3 (条例 §23¶1): each answer to a petition a unit received directly says what happened and
+    # where the petitioner goes next — the handling route and its date, where it was sent and when that
+    # organ will say it accepted it (§23¶3), or which competent organ to approach
+    K.DIRECT_HANDLE: (
+        "信访事项{{ code }}已由{{ unit }}接收",
+        "您的信访事项{{ code }}已由{{ unit }}接收并办理，{% if due_on %}将在{{ due_on }}前办结{% else %}将在法定期限内办结{% endif %}并书面答复。处理途径和程序：{{ reason }} 查询：{{ track_url }}",
+    ),
+    K.DIRECT_ROUTE: (
+        "信访事项{{ code }}已{{ route }}{{ unit }}",
+        "您向{{ office }}反映的信访事项{{ code }}已{{ route }}{{ unit }}办理。{{ unit }}{% if due_on %}将在{{ due_on }}前{% else %}将在法定期限内{% endif %}告知您受理情况及处理途径和程序。查询：{{ track_url }}",
+    ),
+    K.DIRECT_REDIRECT: (
+        "信访事项{{ code }}请向有权机关提出",
+        "您向{{ office }}反映的信访事项{{ code }}不属该单位及其系统的职权范围，请向{{ organ }}提出：{{ reason }} 本次反映已登记，可凭编号查询：{{ track_url }}",
     ),
     K.WINDOW_REMINDER: (
         "信访事项{{ code }}：{{ window }}期限即将届满",

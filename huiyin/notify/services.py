@@ -14,13 +14,14 @@ from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
-from huiyin.cases.choices import Decision, NotAcceptedReason, OpinionStage
+from huiyin.cases.choices import AssignmentKind, Decision, NotAcceptedReason, OpinionStage
 from huiyin.cases.models import Case, CaseEvent, Opinion
 from huiyin.core import registry, timeutil
 from huiyin.notify.backends import Message, backend_for
 from huiyin.notify.choices import DeliveryState, Medium, MessageKind
 from huiyin.notify.defaults import DEFAULT_TEMPLATES, SIGNATURE
 from huiyin.notify.models import CaseContact, MessageTemplate, Notification
+from huiyin.org.rules import days_text
 from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.models import Clock
 
@@ -30,6 +31,7 @@ _ENGINE = Engine(autoescape=False)  # plain text: SMS and text e-mail are not HT
 WINDOW_LABELS = {ClockKind.REVIEW_WINDOW: "请求复查", ClockKind.REREVIEW_WINDOW: "请求复核"}
 DUE_CLOCK = {
     MessageKind.ACCEPT_ASSIGNMENT: ClockKind.HANDLING,
+    MessageKind.DIRECT_HANDLE: ClockKind.HANDLING,  # t10-law, 条例 §23¶1, §34
     MessageKind.REQUEST_REVIEW: ClockKind.REVIEW,
     MessageKind.REQUEST_REREVIEW: ClockKind.REREVIEW,
 }
@@ -133,12 +135,22 @@ def event_context(event: CaseEvent, kind: MessageKind) -> dict[str, Any]:
         "due_on": _day(data.get("answer_due_on")),
         "decision": "",
     }
+    # t10-law: a day count in its rule's own unit ("5个工作日"), never "日" assumed
+    ctx["period"] = data.get("period") or (f"{data['days']}日" if data.get("days") else "")
     if data.get("reason_code") in NotAcceptedReason.values:
         ctx["reason_label"] = NotAcceptedReason(data["reason_code"]).label
     if kind in DUE_CLOCK:
         ctx["due_on"] = _day(_due(case, DUE_CLOCK[kind], event))
+    if kind == MessageKind.DIRECT_ROUTE:
+        # t10-law, 条例 §23¶1, ¶3: where it went, and the day that organ tells the petitioner it accepted it
+        ctx["route"] = AssignmentKind(data["kind"]).label if data.get("kind") in AssignmentKind.values else ""
+        ctx["due_on"] = _day(data.get("acceptance_due_on"))
+    if kind == MessageKind.DIRECT_REDIRECT:
+        ctx["organ"] = data.get("organ", "")  # t10-law, 条例 §23¶1: the competent organ to approach
     if kind == MessageKind.ACCEPT_ASSIGNMENT:
         ctx["days"] = data.get("handling_days", "")
+        if data.get("handling_days"):
+            ctx["period"] = days_text(int(data["handling_days"]), data.get("handling_unit") or "calendar_day")
         ctx["due_on"] = ctx["due_on"] or _day(data.get("due_on"))
     opinion_id = data.get("opinion")
     if opinion_id:

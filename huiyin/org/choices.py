@@ -76,6 +76,9 @@ class RuleKey(models.TextChoices):
     SUGGESTION_DAYS = "suggestion_days", "建议意见类研究答复时限"
     ACCUSATION_DAYS = "accusation_days", "检举控告类办理反馈时限"
     SUGGESTION_FEEDBACK_DAYS = "suggestion_feedback_days", "建议采纳情况书面反馈时限"  # t10-rules, SV-3
+    # t10-law: each type's extension ceiling (条例 §34 binds 申诉求决; §29, §30 set none of their own)
+    SUGGESTION_EXTENSION_DAYS = "suggestion_extension_days", "建议意见类延期上限"
+    ACCUSATION_EXTENSION_DAYS = "accusation_extension_days", "检举控告类延期上限"
 
 
 class ValueUnit(models.TextChoices):

@@ -111,4 +111,18 @@ NATIONAL_RULES: dict[RuleKey, RuleDefault] = {
         ValueUnit.CALENDAR_DAY,
         "《信访工作条例》第四十条第四款（未规定时限，沿用2005年《信访条例》第三十六条第二款30日）",
     ),
+    # t10-law — the extension ceiling of each type. §34's "延长不得超过30日" binds §31(六) 申诉求决 matters
+    # (EXTENSION_MAX_DAYS); the 2022 text sets no extension for a suggestion (§29) or an accusation (§30¶1),
+    # so each is a rule value of its own, defaulting to the 30 days the 2005 《信访条例》§33 applied to every
+    # item (flagged for legal confirmation), like SUGGESTION_DAYS and ACCUSATION_DAYS above.
+    RuleKey.SUGGESTION_EXTENSION_DAYS: RuleDefault(
+        30,
+        ValueUnit.CALENDAR_DAY,
+        "《信访工作条例》第二十九条（未规定延期；本系统默认延长不超过30日，沿用《信访条例》(2005)第三十三条，需法律确认）",
+    ),
+    RuleKey.ACCUSATION_EXTENSION_DAYS: RuleDefault(
+        30,
+        ValueUnit.CALENDAR_DAY,
+        "《信访工作条例》第三十条第一款（未规定延期；本系统默认延长不超过30日，沿用《信访条例》(2005)第三十三条，需法律确认）",
+    ),
 }

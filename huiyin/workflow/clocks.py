@@ -85,9 +85,10 @@ def start_clock(
     )
 
 
-def statutory_due(kind: ClockKind, rules: dict[RuleKey, Rule], *, on: date) -> date:
-    """The due date clock `kind` would have if it started on `on` (to bound a date a person sets)."""
-    rule = rules[KIND_RULES[kind]]
+def statutory_due(kind: ClockKind, rules: dict[RuleKey, Rule], *, on: date, case: Case | None = None) -> date:
+    """The due date clock `kind` would have if it started on `on` (to bound a date a person sets); for
+    `case`, on its petition type's rule value (条例 §29, §30, §34; t10-law), as `start_clock` would."""
+    rule = rules[rule_key_for(case, kind) if case is not None else KIND_RULES[kind]]
     return add_days(
         on,
         rule.value,
@@ -204,10 +205,54 @@ def _move_due(clock: Clock, n: int, unit: DayUnit, rules: dict[RuleKey, Rule]) -
     )
 
 
+# t10-law: each petition type's extension ceiling (条例 §34 for 申诉求决; §29, §30 have their own values)
+EXTENSION_RULES: dict[str, RuleKey] = {
+    PetitionType.SUGGESTION: RuleKey.SUGGESTION_EXTENSION_DAYS,
+    PetitionType.ACCUSATION: RuleKey.ACCUSATION_EXTENSION_DAYS,
+}
+
+
+def extension_rule(case: Case, rules: dict[RuleKey, Rule]) -> Rule:
+    """The extension ceiling a case's handling clock runs on: its petition type's, else §34's."""
+    return rules[EXTENSION_RULES.get(case.petition_type, RuleKey.EXTENSION_MAX_DAYS)]
+
+
+def extension_ceiling(clock: Clock, case: Case, rules: dict[RuleKey, Rule]) -> date:
+    """The latest due date a handling clock may reach (条例 §34: "自受理之日起60日内办结 … 延长不得超过
+    30日"): its start, plus its own rule value, plus the type's extension ceiling, plus the days a hearing
+    paused it — each counted in its own unit, on the holiday calendar."""
+    calendar = current_calendar()
+    roll = bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value)
+    due = add_days(
+        clock.started_on, clock.rule_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll
+    )
+    if clock.paused_days:
+        due = add_days(
+            due.due, clock.paused_days, _day_unit(clock.rule_unit), calendar, roll_over_holiday=roll
+        )
+    ceiling = extension_rule(case, rules)
+    unit = _day_unit(ceiling.unit)
+    return add_days(
+        due.due, ceiling.value, unit, calendar, roll_over_holiday=unit == DayUnit.CALENDAR and roll
+    ).due
+
+
+def extended_due(clock: Clock, days: int, case: Case, rules: dict[RuleKey, Rule]) -> date:
+    """The due date `extend_clock` would give, without changing the clock."""
+    unit = _day_unit(extension_rule(case, rules).unit)
+    return add_days(
+        clock.due_on,
+        days,
+        unit,
+        current_calendar(),
+        roll_over_holiday=unit == DayUnit.CALENDAR and bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value),
+    ).due
+
+
 def extend_clock(clock: Clock, days: int, rules: dict[RuleKey, Rule]) -> None:
-    """Move the due date `days` later, counted in the extension rule's own unit (条例 §34: ≤30日; a
-    province that states its extension in 工作日 gets working days), and recompute the warning."""
-    _move_due(clock, days, _day_unit(rules[RuleKey.EXTENSION_MAX_DAYS].unit), rules)
+    """Move the due date `days` later, counted in the unit of the case type's extension rule (条例 §34:
+    ≤30日; a province that states its extension in 工作日 gets working days), and recompute the warning."""
+    _move_due(clock, days, _day_unit(extension_rule(clock.case, rules).unit), rules)
     clock.extended_days += days
     if clock.state in (ClockState.YELLOW, ClockState.RED):
         clock.state = _state_on(clock, timeutil.today())

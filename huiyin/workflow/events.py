@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop as N
 
 from huiyin.cases.choices import (
     Adoption,
+    AssignmentKind,
     Decision,
     DeliveryMethod,
     DivertTarget,
@@ -29,6 +30,7 @@ from huiyin.cases.models import CaseEvent
 from huiyin.core.registry import EventType, Phase, Recipients
 from huiyin.org import roles
 from huiyin.org.choices import RuleKey
+from huiyin.org.rules import days_text
 from huiyin.org.selectors import case_rules, unit_staff
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.transitions import ACTION_LABELS, Action
@@ -120,8 +122,10 @@ def _diverted(ev: CaseEvent) -> str:
 
 def _extended(ev: CaseEvent) -> str:
     d = ev.data or {}
-    return _("经批准延期%(days)s日，办理期限至%(due)s。延期理由：%(reason)s") % {
-        "days": d.get("days", ""),
+    # t10-law: the period in the extension rule's own unit ("5个工作日"); older events have only days
+    period = d.get("period") or _("%(days)s日") % {"days": d.get("days", "")}
+    return _("经批准延期%(period)s，办理期限至%(due)s。延期理由：%(reason)s") % {
+        "period": period,
         "due": _day(d.get("new_due_on")),
         "reason": ev.reason,
     }
@@ -130,10 +134,12 @@ def _extended(ev: CaseEvent) -> str:
 def _unit_accepted(ev: CaseEvent) -> str:
     # 条例 §23¶3, §34: the competent organ accepts and the 60 days run from that day
     d = ev.data or {}
-    return _("%(unit)s受理了您的信访事项，自%(start)s起%(days)s日内办结，办理期限至%(due)s") % {
+    # t10-law: the period in the clock's own unit ("10个工作日" for a suggestion under such a profile)
+    days, unit = d.get("handling_days"), d.get("handling_unit") or "calendar_day"
+    return _("%(unit)s受理了您的信访事项，自%(start)s起%(period)s内办结，办理期限至%(due)s") % {
         "unit": d.get("unit_name") or _unit(ev),
         "start": _day(d.get("handling_started_on")),
-        "days": d.get("handling_days", ""),
+        "period": days_text(int(days), unit) if days else "",
         "due": _day(d.get("due_on")),
     }
 
@@ -232,6 +238,50 @@ def _action(
 def _objection_window(ev: CaseEvent) -> dict[str, str]:
     """The receiving unit's objection window in the case's own profile (条例 §23¶3; issue 10 item 8)."""
     return {"objection_days": case_rules(ev.case)[RuleKey.OBJECTION_DAYS].text}
+
+
+def _direct_handled(ev: CaseEvent) -> str:
+    # 条例 §23¶1: received, and the handling route and procedure; §34: the day it is due
+    d = ev.data or {}
+    text = _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s") % {
+        "unit": _unit(ev),
+        "guidance": ev.reason,
+    }
+    if d.get("due_on"):
+        text += _("。办理期限至%(due)s") % {"due": _day(d["due_on"])}
+    return str(text)
+
+
+def _kind_label(ev: CaseEvent) -> str:
+    return _label(AssignmentKind, (ev.data or {}).get("kind")) or str(AssignmentKind.FORWARD.label)
+
+
+def _direct_routed(ev: CaseEvent) -> str:
+    # 条例 §23¶1: where it went; §23¶3: that organ tells the petitioner of its acceptance by a day
+    d = ev.data or {}
+    text = _("%(unit)s将您的信访事项%(kind)s%(to)s办理") % {
+        "unit": _unit(ev),
+        "kind": _kind_label(ev),
+        "to": d.get("unit_name", ""),
+    }
+    if d.get("acceptance_due_on"):
+        text += _("，%(to)s将于%(due)s前告知您受理情况及处理途径和程序") % {
+            "to": d.get("unit_name", ""),
+            "due": _day(d["acceptance_due_on"]),
+        }
+    return str(text)
+
+
+def _direct_redirected(ev: CaseEvent) -> str:
+    # 条例 §23¶1: neither the unit nor its system is competent: which organ to approach, and how
+    return str(
+        _("本事项不属%(unit)s及其系统职权，请向%(organ)s提出：%(guidance)s")
+        % {"unit": _unit(ev), "organ": (ev.data or {}).get("organ", ""), "guidance": ev.reason}
+    )
+
+
+def _direct_route_values(ev: CaseEvent) -> dict[str, str]:
+    return {**_objection_window(ev), "kind_label": _kind_label(ev)}
 
 
 EVENTS: tuple[EventType, ...] = (
@@ -379,7 +429,7 @@ EVENTS: tuple[EventType, ...] = (
     _action(
         A.REQUEST_EXTENSION,
         P.HANDLING,
-        notice="{actor}申请延期{days}日，请审批（条例第三十四条）：{reason}",
+        notice="{actor}申请延期{period}，请审批（条例第三十四条）：{reason}",
         tells=named_in_data,  # the unit heads
     ),
     EventType(
@@ -398,33 +448,20 @@ EVENTS: tuple[EventType, ...] = (
         notice="{actor}提交了信访处理意见书送签稿，请审核签发。",
         tells=named_in_data,  # the unit heads sign it off
     ),
-    # t10-rules, RG-3 (条例 §23¶1): a unit other than the petition office triages what it received directly
-    _action(
-        A.DIRECT_HANDLE,
-        P.REGISTRATION,
-        citizen=lambda ev: (
-            _("%(unit)s收到您的信访事项，由本单位办理：%(guidance)s")
-            % {"unit": _unit(ev), "guidance": ev.reason}
-        ),
-    ),
+    # t10-rules, RG-3 (条例 §23¶1): a unit other than the petition office triages what it received directly;
+    # t10-law: each answer tells the petitioner what happened and where to go next, on the timeline and
+    # in a message of its own
+    _action(A.DIRECT_HANDLE, P.REGISTRATION, citizen=_direct_handled, message=True),
     _action(
         A.DIRECT_ROUTE,
         P.ROUTING,
-        citizen=lambda ev: (
-            _("%(unit)s将您的信访事项转交%(to)s办理")
-            % {"unit": _unit(ev), "to": (ev.data or {}).get("unit_name", "")}
-        ),
-        notice="上级单位直接收到的事项已转交{unit_name}办理；如认为不属本单位职责，可在规定期限内提出异议。",
+        citizen=_direct_routed,
+        notice="上级单位直接收到的事项已{kind_label}{unit_name}办理，请于{acceptance_due_on}前受理并告知信访人（条例第二十三条第三款）；如认为不属本单位职责，可在{objection_days}内提出异议。",
         tells=_routed,
+        message=True,
+        notice_values=_direct_route_values,
     ),
-    _action(
-        A.DIRECT_REDIRECT,
-        P.REGISTRATION,
-        citizen=lambda ev: (
-            _("本事项不属%(unit)s及其系统职权，请向%(organ)s提出：%(guidance)s")
-            % {"unit": _unit(ev), "organ": (ev.data or {}).get("organ", ""), "guidance": ev.reason}
-        ),
-    ),
+    _action(A.DIRECT_REDIRECT, P.REGISTRATION, citizen=_direct_redirected, message=True),
 )
 
 assert {et.code for et in EVENTS} >= {str(a) for a in Action}, "every action of the table is an event type"

@@ -320,7 +320,15 @@ class ReplyForm(OpinionForm):
 
         draft = pending_draft(self.case)
         if draft is not None:  # the head signs off the handler's draft (rule opinion_signoff)
-            for name in ("request_summary", "facts_reasons", "decision", "legal_basis", "completion_report"):
+            names = (
+                "request_summary",
+                "facts_reasons",
+                "adoption",
+                "decision",
+                "legal_basis",
+                "completion_report",
+            )
+            for name in names:
                 if getattr(draft, name):
                     self.initial[name] = getattr(draft, name)
             if draft.review_route:
@@ -448,7 +456,11 @@ def _pending_extension_text(case: Case) -> str:
     pending = _pending_extension(case)
     if pending is None:
         return ""
-    return f"{pending.requested_by.full_name}申请延期{pending.days}日，理由：{pending.reason}"
+    from huiyin.org.rules import days_text
+    from huiyin.workflow.clocks import extension_rule, rules_for_case
+
+    period = days_text(pending.days, extension_rule(case, rules_for_case(case)).unit)  # t10-law
+    return f"{pending.requested_by.full_name}申请延期{period}，理由：{pending.reason}"
 
 
 class ApproveExtensionForm(ActionForm):

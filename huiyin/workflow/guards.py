@@ -115,9 +115,10 @@ def _guard_dispute_open(case: Case, today: date) -> None:
 
 
 def _guard_extend(case: Case, today: date) -> None:
-    max_days = rules_for_case(case)[RuleKey.EXTENSION_MAX_DAYS].value
-    if case.extension_days >= max_days:
-        _refuse(f"延期已达上限（{max_days}日，《信访工作条例》第三十四条）")
+    # the case type's ceiling, in its own unit and with its own article (条例 §34, §29, §30; t10-law)
+    rule = clocks.extension_rule(case, rules_for_case(case))
+    if case.extension_days >= rule.value:
+        _refuse(f"延期已达上限（{days_text(rule.value, rule.unit)}，{rule.article}）")
 
 
 def _guard_undelivered(case: Case, today: date) -> None:

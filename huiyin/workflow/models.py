@@ -174,6 +174,8 @@ class OpinionDraft(models.Model):
     legal_basis = models.TextField("法律法规依据")
     review_route = models.TextField("复查复核途径", blank=True)
     completion_report = models.TextField("办结报告", blank=True)
+    # 条例 §29 (t10-law): a suggestion's draft carries its adoption; the head's sign-off issues it with it
+    adoption = models.CharField("采纳情况", max_length=20, blank=True)
     state = models.CharField(max_length=12, choices=DraftState.choices, default=DraftState.PENDING)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()

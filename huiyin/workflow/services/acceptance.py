@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from huiyin.cases.choices import DeliveryMethod
+from huiyin.cases.choices import DeliveryMethod, PetitionType
 from huiyin.cases.models import Case
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import User
@@ -24,10 +24,18 @@ ACCEPTANCE_ARTICLE = "《信访工作条例》第二十三条第三款、第三�
 
 def default_procedure(case: Case, rules: dict[RuleKey, Any]) -> str:
     """What the notice says about the handling route and procedure when the handler writes nothing."""
-    days = rules[RuleKey.HANDLING_DAYS].value
+    # t10-law: the case type's own handling value, in its own unit (条例 §29, §30, §34; issue 10 item 8)
+    # and the type's own procedure: a suggestion is studied and answered with its adoption (§29), an
+    # accusation handled and answered under the competent organ's rules (§30¶1), a complaint heard,
+    # verified and answered with a 信访处理意见书 (§31(六), §32)
+    period = rules[clocks.rule_key_for(case, ClockKind.HANDLING)].text
+    if case.petition_type == PetitionType.SUGGESTION:
+        return f"本机关将依照《信访工作条例》第二十九条对您的建议认真研究论证，自受理之日起{period}内答复采纳情况。"
+    if case.petition_type == PetitionType.ACCUSATION:
+        return f"本机关将依照《信访工作条例》第三十条依规依纪依法办理，自受理之日起{period}内反馈办理结果。"
     return (
         "本机关将依照《信访工作条例》第三十一条、第三十二条听取您的陈述、调查核实，"
-        f"自受理之日起{days}日内办结并出具信访处理意见书。"
+        f"自受理之日起{period}内办结并出具信访处理意见书。"
     )
 
 

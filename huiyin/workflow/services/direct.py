@@ -6,7 +6,8 @@ the petitioner one of three things, each an action of its own with the notice re
 * within its own competence: it handles the matter itself (`case_direct_handle`), the 60-day clock from
   that day (§34), and tells the petitioner it was received and how it will be handled;
 * within the competence of a unit below it in its system: it forwards or assigns it there
-  (`case_direct_route`) and tells the petitioner where it went;
+  (`case_direct_route`) and tells the petitioner where it went; that unit accepts it on its own clock
+  (§23¶3) and its 60 days run from its acceptance (§34);
 * neither: it tells the petitioner which organ to approach (`case_direct_redirect`); the case closes.
 """
 
@@ -24,7 +25,7 @@ from huiyin.org.selectors import unit_graph
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
 from huiyin.workflow.services.core import Context, _choice, _require, _transition
-from huiyin.workflow.services.routing import _ensure_may_handle, _route
+from huiyin.workflow.services.routing import _ensure_may_handle, _route, guard_assignment_deadline
 from huiyin.workflow.transitions import Action, next_status
 
 MSG_GUIDANCE = "请填写向信访人告知的接收情况及处理途径和程序"
@@ -63,7 +64,7 @@ def case_direct_handle(
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         stopped = clocks.stop_clocks(case, (ClockKind.ROUTING, ClockKind.NOTICE), on=ctx.today)
         case.handling_unit = case.office
-        clocks.start_clock(
+        handling = clocks.start_clock(
             case=case,
             kind=ClockKind.HANDLING,
             unit=case.office,
@@ -74,6 +75,8 @@ def case_direct_handle(
         return {
             "unit": case.office_id,
             "unit_name": case.office.name,
+            "handling_days": handling.rule_days,
+            "due_on": handling.due_on,
             "notice_method": method,
             "clocks_stopped": stopped,
         }
@@ -100,6 +103,9 @@ def case_direct_route(
     _ensure_may_handle(case, unit, actor)  # never to the accused side (条例 §30¶3; ADR 0005)
     if kind == AssignmentKind.ASSIGN and (deadline is None or deadline <= timeutil.today()):
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
+    if kind == AssignmentKind.ASSIGN:
+        assert deadline is not None
+        guard_assignment_deadline(case, deadline)  # t10-law: never later than the statutory clock (§34)
     if kind == AssignmentKind.FORWARD:
         deadline = None
 
@@ -107,9 +113,8 @@ def case_direct_route(
         # after the table and who may act (an outsider hears "not yours", not "wrong unit")
         if unit.pk == case.office_id or not is_below(unit.pk, case.office_id):
             raise ValidationFailed(MSG_NOT_BELOW, extra={"fields": {"unit": MSG_NOT_BELOW}})
-        clocks.start_clock(
-            case=case, kind=ClockKind.HANDLING, unit=unit, rules=ctx.rules, trigger="direct", on=ctx.today
-        )
+        # t10-law: the unit below is the competent organ of §23¶3 — it accepts (or objects) on its own
+        # clock and its 60 days run from that acceptance (§34, "自受理之日起"), not from this routing
         data = _route(case, ctx, unit=unit, kind=kind, deadline=deadline, instructions=instructions)
         return {**data, "kind": str(kind), "notice_method": method}
 

@@ -11,6 +11,8 @@ from huiyin.cases.models import Case
 from huiyin.core.errors import ValidationFailed
 from huiyin.org.choices import Role
 from huiyin.org.models import User
+from huiyin.org.rules import days_text
+from huiyin.workflow import clocks
 from huiyin.workflow.choices import ExtensionState
 from huiyin.workflow.models import ExtensionRequest
 from huiyin.workflow.services.core import Context, _require, _transition
@@ -59,7 +61,9 @@ def case_request_extension(*, case: Case, actor: User, days: int, reason: str) -
             requested_by=actor,
             requested_at=ctx.now,
         )
-        return {"request": request.pk, "days": days, "notify_users": _heads(case)}
+        unit_of = clocks.extension_rule(case, ctx.rules).unit
+        period = days_text(days, unit_of)
+        return {"request": request.pk, "days": days, "period": period, "notify_users": _heads(case)}
 
     return _transition(case=case, action=Action.REQUEST_EXTENSION, actor=actor, reason=reason, body=body)
 
@@ -104,6 +108,12 @@ def case_refuse_extension(*, case: Case, actor: User, reason: str) -> Case:
         request.decided_at = ctx.now
         request.decision_reason = reason
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-        return {"request": request.pk, "days": request.days, "notify_users": [request.requested_by_id]}
+        period = days_text(request.days, clocks.extension_rule(case, ctx.rules).unit)
+        return {
+            "request": request.pk,
+            "days": request.days,
+            "period": period,
+            "notify_users": [request.requested_by_id],
+        }
 
     return _transition(case=case, action=Action.REFUSE_EXTENSION, actor=actor, reason=reason, body=body)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from huiyin.cases.choices import (
@@ -10,11 +11,13 @@ from huiyin.cases.choices import (
     AssignmentKind,
     Decision,
     OpinionStage,
+    PetitionType,
 )
 from huiyin.cases.models import Case, Opinion
 from huiyin.core.errors import ValidationFailed
-from huiyin.org.choices import RuleKey, ValueUnit
+from huiyin.org.choices import RuleKey
 from huiyin.org.models import Unit, User
+from huiyin.org.rules import days_text
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import LIVE_STATES, ClockKind
 from huiyin.workflow.clocks import rules_for_case
@@ -89,15 +92,53 @@ def case_extend(*, case: Case, actor: User, days: int, reason: str) -> Case:
     return _transition(case=case, action=Action.EXTEND, actor=actor, reason=reason, body=body)
 
 
+MSG_EXTENSION_TOTAL = "{type}类事项延期合计不得超过{max}（{article}；已延期{done}）"
+MSG_EXTENSION_CEILING = (
+    "{type}类事项延期后的办理期限{due}将超过法定上限{ceiling}（{article}：自受理之日起{days}内办结，"
+    "延长不得超过{max}）"
+)
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def ensure_extension_fits(case: Case, rules: dict[RuleKey, Any], days: int) -> None:
-    """条例 §34: the extensions of a case add up to at most 30 days (the profile's value and unit)."""
-    rule = rules[RuleKey.EXTENSION_MAX_DAYS]
-    max_days = rule.value
-    per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
-    if case.extension_days + days > max_days:
+    """The extensions of a case stay within its type's ceiling (t10-law): 条例 §34 for a 申诉求决 matter
+    (60 days from acceptance, extended by at most 30), the profile's own values for a suggestion (§29)
+    or an accusation (§30¶1). Both the days added up and the due date they would give are checked, so
+    an extension asked for and approved later is refused if it no longer fits; the reason names the
+    type, the figures in the profile's units and the article."""
+    rule = clocks.extension_rule(case, rules)
+    kind = str(PetitionType(case.petition_type).label)
+    if case.extension_days + days > rule.value:
+        message = MSG_EXTENSION_TOTAL.format(
+            type=kind,
+            max=days_text(rule.value, rule.unit),
+            article=rule.article,
+            done=days_text(case.extension_days, rule.unit),
+        )
+        left = days_text(max(rule.value - case.extension_days, 0), rule.unit)
         raise ValidationFailed(
-            f"延期合计不得超过{max_days}{per}（已延期{case.extension_days}{per}）",
-            extra={"fields": {"days": f"最多还可延期{max_days - case.extension_days}{per}"}},
+            message, extra={"fields": {"days": f"最多还可延期{left}"}, "article": rule.article}
+        )
+    clock = _live_clock(case, ClockKind.HANDLING)
+    if clock is None:
+        return  # the guards refuse an extension with no handling clock
+    ceiling = clocks.extension_ceiling(clock, case, rules)
+    due = clocks.extended_due(clock, days, case, rules)
+    if due > ceiling:
+        message = MSG_EXTENSION_CEILING.format(
+            type=kind,
+            due=_cn(due),
+            ceiling=_cn(ceiling),
+            article=rule.article,
+            days=days_text(clock.rule_days, clock.rule_unit),
+            max=days_text(rule.value, rule.unit),
+        )
+        raise ValidationFailed(
+            message,
+            extra={"fields": {"days": message}, "ceiling": ceiling.isoformat(), "article": rule.article},
         )
 
 
@@ -111,7 +152,16 @@ def apply_extension(case: Case, ctx: Context, days: int) -> dict[str, Any]:
     old_due = clock.due_on
     clocks.extend_clock(clock, days, ctx.rules)
     case.extension_days += days
-    return {"days": days, "old_due_on": old_due, "new_due_on": clock.due_on, "notify_petitioner": True}
+    rule = clocks.extension_rule(case, ctx.rules)
+    return {
+        "days": days,
+        # t10-law: the days in the unit of the type's extension rule ("5个工作日"), for every text
+        "days_unit": rule.unit,
+        "period": days_text(days, rule.unit),
+        "old_due_on": old_due,
+        "new_due_on": clock.due_on,
+        "notify_petitioner": True,
+    }
 
 
 def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) -> str:
@@ -119,15 +169,15 @@ def default_review_route(case: Case, stage: OpinionStage, issuing_unit: Unit) ->
     superior = issuing_unit.parent
     rules = rules_for_case(case)
     if stage == OpinionStage.HANDLING:
-        days = rules[RuleKey.REVIEW_REQUEST_DAYS].value
+        days = rules[RuleKey.REVIEW_REQUEST_DAYS].text  # its own unit (t10-law)
         return (
-            f"如对本处理意见不服，可以自收到本意见书之日起{days}日内，"
+            f"如对本处理意见不服，可以自收到本意见书之日起{days}内，"
             f"向{superior.name if superior else '原办理机关的上一级机关'}请求复查（《信访工作条例》第三十五条）。"
         )
     if stage == OpinionStage.REVIEW:
-        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].value
+        days = rules[RuleKey.REREVIEW_REQUEST_DAYS].text  # its own unit (t10-law)
         return (
-            f"如对本复查意见不服，可以自收到本意见书之日起{days}日内，"
+            f"如对本复查意见不服，可以自收到本意见书之日起{days}内，"
             f"向{superior.name if superior else '复查机关的上一级机关'}请求复核（《信访工作条例》第三十六条）。"
         )
     return "本复核意见为终结意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（《信访工作条例》第三十六条第三款）。"
@@ -212,7 +262,11 @@ def case_reply(
     adoption: Adoption | str = "",
 ) -> Case:
     """答复: issue the 信访处理意见书 — request, facts and reasons, decision and legal basis (条例 §32); a
-    suggestion's answer says whether it is adopted (§29, `adoption`; services/outcomes.py)."""
+    suggestion's answer says whether it is adopted (§29, `adoption`; services/outcomes.py). The head
+    signing off a handler's draft (rule `opinion_signoff`) issues it with the draft's adoption unless the
+    head states another (t10-law)."""
+    if not adoption and case.petition_type == PetitionType.SUGGESTION:
+        adoption = _draft_adoption(case)
     adoption, decision, facts_reasons, legal_basis = _checked_answer(
         case, adoption, decision, facts_reasons, legal_basis, completion_report
     )
@@ -242,6 +296,15 @@ def case_reply(
     return _transition(case=case, action=Action.REPLY, actor=actor, body=body)
 
 
+def _draft_adoption(case: Case) -> str:
+    """The adoption a pending draft carries (条例 §29), for the head's sign-off."""
+    from huiyin.workflow.choices import DraftState
+    from huiyin.workflow.models import OpinionDraft
+
+    draft = OpinionDraft.objects.filter(case=case, state=DraftState.PENDING).order_by("-id").first()
+    return draft.adoption if draft is not None else ""
+
+
 def _sign_pending_draft(case: Case, opinion: Opinion) -> dict[str, Any]:
     """The head issuing the opinion signs off the handler's pending draft (rule `opinion_signoff`)."""
     from huiyin.workflow.choices import DraftState
@@ -253,7 +316,10 @@ def _sign_pending_draft(case: Case, opinion: Opinion) -> dict[str, Any]:
     draft.state = DraftState.SIGNED
     draft.opinion = opinion
     draft.save(update_fields=["state", "opinion"])
-    return {"draft": draft.pk, "drafted_by": draft.submitted_by_id, "signed_off": True}
+    signed: dict[str, Any] = {"draft": draft.pk, "drafted_by": draft.submitted_by_id, "signed_off": True}
+    if draft.adoption and draft.adoption != case.adoption:
+        signed["draft_adoption"] = draft.adoption  # the head stated another adoption than the draft's
+    return signed
 
 
 def case_mediate(

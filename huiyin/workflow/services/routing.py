@@ -13,7 +13,7 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case
 from huiyin.core import timeutil
 from huiyin.core.errors import ValidationFailed
-from huiyin.org.choices import RuleKey, UnitKind, ValueUnit
+from huiyin.org.choices import UnitKind, ValueUnit
 from huiyin.org.models import Unit, User
 from huiyin.org.selectors import Rule
 from huiyin.workflow import clocks
@@ -90,7 +90,9 @@ def _start_co_tasks(
         # before the lead unit has accepted (条例 §23¶3) no handling clock runs: the co-units get the
         # statutory 60 days counted from the routing day, the earliest the lead's can end (§34)
         lead_due = (
-            handling.due_on if handling else clocks.statutory_due(ClockKind.HANDLING, ctx.rules, on=ctx.today)
+            handling.due_on
+            if handling
+            else clocks.statutory_due(ClockKind.HANDLING, ctx.rules, on=ctx.today, case=case)
         )
     made = []
     for co in co_units:
@@ -170,11 +172,12 @@ def assignment_deadline_limit(case: Case, on: date) -> tuple[date, Rule]:
     deadline exceed its own 60 days — or the due date of a handling clock already running (a case
     accepted under the former rule), whichever is earlier. An extension not yet approved does not count."""
     rules = rules_for_case(case)
-    limit = clocks.statutory_due(ClockKind.HANDLING, rules, on=on)
+    # the case type's own handling value (条例 §29, §30, §34; t10-law), as its clock will run on
+    limit = clocks.statutory_due(ClockKind.HANDLING, rules, on=on, case=case)
     running = _live_clock(case, ClockKind.HANDLING)
     if running is not None and running.due_on < limit:
         limit = running.due_on
-    return limit, rules[RuleKey.HANDLING_DAYS]
+    return limit, rules[clocks.rule_key_for(case, ClockKind.HANDLING)]
 
 
 def guard_assignment_deadline(case: Case, deadline: date) -> None:
@@ -183,7 +186,7 @@ def guard_assignment_deadline(case: Case, deadline: date) -> None:
     if deadline > limit:
         per = "个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日"
         message = MSG_DEADLINE_BEYOND_LAW.format(
-            limit=f"{limit.year}年{limit.month}月{limit.day}日",
+            limit=_cn(limit),
             article=rule.article,
             days=rule.value,
             per=per,
@@ -191,6 +194,45 @@ def guard_assignment_deadline(case: Case, deadline: date) -> None:
         raise ValidationFailed(
             message,
             extra={"fields": {"deadline": message}, "limit": limit.isoformat(), "article": rule.article},
+        )
+
+
+MSG_CO_BEYOND_LEAD = (
+    "{unit}的协办期限不得晚于主办单位的交办期限{limit}（一揽子解决：协办情况报送后主办单位统一答复）"
+)
+MSG_CO_BEYOND_LAW = (
+    "{unit}的协办期限不得晚于主办单位的法定办理期限{limit}（{article}：自受理之日起{days}{per}内办结）"
+)
+
+
+def _cn(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def guard_co_deadlines(case: Case, co_units: Sequence[CoUnit], lead_deadline: date | None) -> None:
+    """一揽子解决 (条例 §22¶1(三), §24, §34; t10-law): a co-unit reports before the lead answers once, so
+    its deadline may be neither later than the lead's 交办 deadline nor later than the lead's statutory
+    handling clock (the type's own value, counted from the routing day — the earliest the lead can
+    accept — or the running clock's due date). Refused with the reason before anything is written."""
+    limit, rule = assignment_deadline_limit(case, timeutil.today())
+    for co in co_units:
+        if co.deadline is None:
+            continue  # the lead's own deadline
+        if lead_deadline is not None and co.deadline > lead_deadline:
+            message = MSG_CO_BEYOND_LEAD.format(unit=co.unit.name, limit=_cn(lead_deadline))
+        elif co.deadline > limit:
+            message = MSG_CO_BEYOND_LAW.format(
+                unit=co.unit.name,
+                limit=_cn(limit),
+                article=rule.article,
+                days=rule.value,
+                per="个工作日" if rule.unit == ValueUnit.WORKING_DAY else "日",
+            )
+        else:
+            continue
+        raise ValidationFailed(
+            message,
+            extra={"fields": {"co_deadline": message}, "limit": limit.isoformat(), "article": rule.article},
         )
 
 
@@ -210,6 +252,7 @@ def case_assign(
         raise ValidationFailed("交办期限须晚于今天", extra={"fields": {"deadline": "交办期限须晚于今天"}})
     guard_assignment_deadline(case, deadline)
     co = _co_units(case, actor, unit, co_units)
+    guard_co_deadlines(case, co, deadline)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         _ensure_in_jurisdiction([unit], actor)
@@ -233,6 +276,7 @@ def case_forward(
     """转送: pass the matter to the competent organ (条例 §22¶1(一)(二)), with co-handling units if named."""
     _ensure_may_handle(case, unit, actor)
     co = _co_units(case, actor, unit, co_units)
+    guard_co_deadlines(case, co, None)
 
     def body(case: Case, ctx: Context) -> dict[str, Any]:
         _ensure_in_jurisdiction([unit], actor)

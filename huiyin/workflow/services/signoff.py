@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from huiyin.cases.choices import Decision
+from huiyin.cases.choices import Adoption, Decision
 from huiyin.cases.models import Case
 from huiyin.org.choices import Role
 from huiyin.org.models import User
@@ -32,11 +32,12 @@ def case_submit_opinion(
     request_summary: str = "",
     review_route: str | None = None,
     completion_report: str = "",
-    adoption: str = "",
+    adoption: Adoption | str = "",
 ) -> Case:
-    """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it (a
-    suggestion's draft carries the decision its adoption maps to; the head states the adoption)."""
-    _adoption, decision, facts_reasons, legal_basis = _checked_answer(
+    """提交意见书送签: the handler's draft goes to the unit head, who signs it off by issuing it. A
+    suggestion's draft carries its adoption (条例 §29; t10-law) and the decision it maps to; the head's
+    sign-off (`reply`) issues the opinion with that adoption unless the head states another."""
+    adoption, decision, facts_reasons, legal_basis = _checked_answer(
         case, adoption, decision, facts_reasons, legal_basis, completion_report
     )
 
@@ -55,13 +56,16 @@ def case_submit_opinion(
             legal_basis=legal_basis,
             review_route=(review_route or "").strip(),
             completion_report=(completion_report or "").strip(),
+            adoption=adoption,
             submitted_by=actor,
             submitted_at=ctx.now,
         )
         heads = User.objects.filter(unit=unit, role=Role.UNIT_HEAD, is_active=True)
+        marks = {"adoption": adoption} if adoption else {}
         return {
             "draft": draft.pk,
             "decision": decision,
+            **marks,
             "superseded": superseded,
             "notify_users": list(heads.values_list("pk", flat=True)),
         }

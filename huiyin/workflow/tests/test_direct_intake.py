@@ -116,9 +116,21 @@ def test_rg3_department_forwards_to_a_unit_below_it_and_says_where_over_a_tiaoxi
     # and the squad may object within 5 working days (§23¶3), counted over the National Day 调休:
     # Sun 28 Sep is a working day (1), Mon 29 (2), Tue 30 (3), 1–8 Oct holidays, Thu 9 Oct (4), Fri 10 Oct (5)
     assert _clock(case, ClockKind.OBJECTION).due_on == date(2025, 10, 10)
-    # and the 60 days run for the squad from that day: 26 Sep + 60 = 25 Nov 2025 (4 + 31 + 25)
+    # and the squad accepts on its own clock (§23¶3): it tells the petitioner within 15 days of receipt,
+    # 26 Sep + 15 = Sat 11 Oct 2025 (4 days to 30 Sep, 11 in October), and no 60 days run yet (t10-law)
+    assert _clock(case, ClockKind.UNIT_ACCEPTANCE).due_on == date(2025, 10, 11)
+    assert not Clock.objects.filter(case=case, kind=ClockKind.HANDLING).exists()
+    # when it accepts on Thu 9 Oct, the first working day after the holiday,
+    clock.set(date(2025, 10, 9))
+    squad_handler = User.objects.create_user(username="jc_handler", unit=squad, role="handler")
+    case = wf.case_accept_assignment(case=case, actor=squad_handler)
+    # then its 60 days run from its acceptance (§34): 22 days to 31 Oct, 30 in November, 8 Dec 2025
     handling = _clock(case, ClockKind.HANDLING)
-    assert (handling.unit, handling.due_on) == (squad, date(2025, 11, 25))
+    assert (handling.unit, handling.started_on, handling.due_on) == (
+        squad,
+        date(2025, 10, 9),
+        date(2025, 12, 8),
+    )
 
 
 def test_rg3_department_tells_the_petitioner_which_organ_to_approach_cond_23_1(
