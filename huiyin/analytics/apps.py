@@ -13,7 +13,11 @@ class AnalyticsConfig(AppConfig):
             registry.Module(
                 name="analytics",
                 # after the clocks, 督办, retries and the outbox: the roll-ups count what they wrote
-                periodic_tasks=((90, "huiyin.analytics.tasks.refresh_rollups"),),
+                periodic_tasks=(
+                    (90, "huiyin.analytics.tasks.refresh_rollups"),
+                    # the 通报 of the month just ended, the §41 report of the year just ended (stored once)
+                    (95, "huiyin.analytics.tasks.generate_documents"),
+                ),
                 # every staff member: a leader sees the territory, anyone else their own unit's figures
                 navigation=(
                     registry.NavEntry("analytics", "统计", "analytics_dashboard", "bi-bar-chart", 75),
