@@ -6,8 +6,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        from huiyin.analytics import metrics  # noqa: F401  (registers the built-in metrics)
+        from huiyin.analytics import metrics, survey  # noqa: F401  (register the built-in metrics, 民主评议)
         from huiyin.core import registry
+        from huiyin.org.roles import OVERSEE
 
         registry.declare(
             registry.Module(
@@ -21,6 +22,18 @@ class AnalyticsConfig(AppConfig):
                 # every staff member: a leader sees the territory, anyone else their own unit's figures
                 navigation=(
                     registry.NavEntry("analytics", "统计", "analytics_dashboard", "bi-bar-chart", 75),
+                    registry.NavEntry(
+                        "analytics_docs",
+                        "通报报告",
+                        "analytics_documents",
+                        "bi-file-earmark-text",
+                        76,
+                        roles=OVERSEE,
+                    ),
+                    registry.NavEntry(
+                        "analytics_scorecard", "考核", "analytics_scorecard", "bi-clipboard-check", 77
+                    ),
+                    registry.NavEntry("analytics_surveys", "民主评议", "analytics_surveys", "bi-people", 78),
                 ),
             )
         )
