@@ -96,12 +96,41 @@ def _jsonable(value: Any) -> Any:
 
 
 def _scope_q(f: Filters, unit: str, territory: str) -> Q:
-    """A leader's scope on rows with a unit and a problem territory (the dashboard's rule)."""
-    if not f.scope_path:
-        return Q()
-    return Q(**{f"{unit}__territory__path__startswith": f.scope_path}) | Q(
-        **{f"{territory}__path__startswith": f.scope_path}
-    )
+    """The dashboard's rule on rows with a unit and a problem territory: the problem lies in the chosen
+    territory (if any), and the problem or the responsible unit lies in the leader's scope."""
+    q = Q()
+    if f.territory_path:
+        q &= Q(**{f"{territory}__path__startswith": f.territory_path})
+    if f.scope_path:
+        q &= Q(**{f"{unit}__territory__path__startswith": f.scope_path}) | Q(
+            **{f"{territory}__path__startswith": f.scope_path}
+        )
+    return q
+
+
+def scope_root(territory: Territory) -> Territory:
+    """The territory whose leader issues the document: the nearest one at or above `territory` that has
+    a petition office (a township's 通报 is its county's leader's dashboard filtered to the township)."""
+    from huiyin.org.choices import UnitKind
+
+    codes = [c for c in territory.path.strip("/").split("/") if c]
+    offices = {
+        t.code: t
+        for t in Territory.objects.filter(
+            code__in=codes, units__kind=UnitKind.PETITION_OFFICE, units__is_active=True
+        ).distinct()
+    }
+    for code in reversed(codes):
+        if code in offices:
+            return offices[code]
+    return territory
+
+
+def document_filters(territory: Territory, start: date, end: date) -> tuple[Filters, Viewer]:
+    root = scope_root(territory)
+    viewer = leader_viewer(root)
+    f = Filters(start=start, end=end, territory_path="" if root.pk == territory.pk else territory.path)
+    return selectors.scoped(f, viewer), viewer
 
 
 def overdue_rows(f: Filters) -> list[list[Any]]:
@@ -223,9 +252,8 @@ def bulletin_build(territory: Territory, month: date, today: date | None = None)
     """The 通报 of `month` for `territory`, from the roll-ups, as its leader's dashboard shows it."""
     month = month_start(month)
     today = today or timeutil.today()
-    viewer = leader_viewer(territory)
     start, end = dashboard.period_of(month)
-    f = selectors.scoped(Filters(start=start, end=end), viewer)
+    f, viewer = document_filters(territory, start, end)
     ctx = dashboard.Context(f, viewer, {}, drill=False)
     figs = selectors.figures(f)
     metrics = dashboard.metrics_table(ctx, figs)
@@ -465,9 +493,8 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
     from huiyin.supervision.models import Suggestion, SupervisionOrder
 
     today = today or timeutil.today()
-    viewer = leader_viewer(territory)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    f = selectors.scoped(Filters(start=start, end=end), viewer)
+    f, viewer = document_filters(territory, start, end)
     ctx = dashboard.Context(f, viewer, {}, drill=False)
     figs = selectors.figures(f)
     lo, hi = _bounds(f)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,6 +54,17 @@ def _territories(user: User) -> list[Territory]:
     return found or ([own] if own else [])
 
 
+def _visible_documents(user: User) -> Any:
+    """Stored documents of territories in a leader's or supervisor's own territory (none for a unit's
+    staff): the township 通报 a county leader downloaded from a filtered dashboard included."""
+    viewer = selectors.viewer_for(user)
+    if viewer.kind == "all":
+        return Document.objects.all()
+    if viewer.kind != "leader":
+        return Document.objects.none()
+    return Document.objects.filter(territory__path__startswith=viewer.scope_path)
+
+
 def _leader_only(user: User) -> list[Territory]:
     territories = _territories(user)
     if not territories:
@@ -65,7 +76,7 @@ def _leader_only(user: User) -> list[Territory]:
 @require_http_methods(["GET"])
 def documents_view(request: HttpRequest) -> HttpResponse:
     territories = _leader_only(_user(request))
-    docs = Document.objects.filter(territory__in=territories).select_related("territory", "generated_by")
+    docs = _visible_documents(_user(request)).select_related("territory", "generated_by")
     today = timeutil.today()
     return render(
         request,
@@ -129,8 +140,8 @@ def document_generate_view(request: HttpRequest) -> HttpResponse:
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
-    territories = _leader_only(_user(request))
-    return get_object_or_404(Document, pk=pk, territory__in=territories)
+    """A stored document of a territory the user may see; anyone else gets the missing-record 404."""
+    return get_object_or_404(_visible_documents(_user(request)), pk=pk)
 
 
 @login_required
@@ -381,3 +392,44 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         "viewer": viewer,
     }
     return render(request, "analytics/scorecard.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def bulletin_download_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's 下载通报: the stored 通报 of the chosen month and territory (the dashboard's
+    filters), generated now if it is not stored yet. Leaders and supervisors, within their territory."""
+    user = _user(request)
+    viewer = selectors.viewer_for(user)
+    if viewer.kind not in ("leader", "all"):
+        raise Http404("通报由领导和督查考核人员下载")
+    if fmt not in ("docx", "xlsx"):
+        raise Http404("通报只有 Word 和 Excel 两种格式")
+    try:
+        month = MonthField().clean(request.GET.get("month", ""))
+        raw = request.GET.get("territory") or ""
+        territory_id = int(raw) if raw else None
+    except (ValidationError, ValueError):
+        return HttpResponse(
+            "月份格式为 YYYY-MM，区域须为编号", status=400, content_type="text/plain; charset=utf-8"
+        )
+    if month is None or month >= month_start(timeutil.today()):
+        return HttpResponse(
+            "只能下载已经结束的月份的通报", status=400, content_type="text/plain; charset=utf-8"
+        )
+    scope = Territory.objects.all()
+    if viewer.scope_path:
+        scope = scope.filter(path__startswith=viewer.scope_path)
+    if territory_id is not None:
+        territory = scope.filter(pk=territory_id).first()
+    elif viewer.scope_path:
+        territory = scope.filter(path=viewer.scope_path).first()
+    else:
+        territory = next(iter(documents.office_territories()), None)
+    if territory is None:
+        raise Http404("没有这个区域")
+    doc, _made = documents.document_ensure(Document.Kind.BULLETIN, month, territory, actor=user)
+    data, kind = (bytes(doc.docx), DOCX) if fmt == "docx" else (bytes(doc.xlsx or b""), XLSX)
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.{fmt}")
+    return response

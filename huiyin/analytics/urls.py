@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from huiyin.analytics import paper_views, views
 from huiyin.core import access
-from huiyin.core.access import PUBLIC, STAFF
+from huiyin.core.access import AUDIT, PUBLIC, RECORD, STAFF
 
 urlpatterns = [
     path("analytics/", views.dashboard_view, name="analytics_dashboard"),
@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("analytics/documents/<int:pk>.docx", paper_views.document_docx_view, name="analytics_document_docx"),
     path("analytics/documents/<int:pk>.xlsx", paper_views.document_xlsx_view, name="analytics_document_xlsx"),
+    re_path(
+        r"^analytics/bulletin\.(?P<fmt>[a-z]{3,5})$",
+        paper_views.bulletin_download_view,
+        name="analytics_bulletin",
+    ),
     path("analytics/surveys/", paper_views.surveys_view, name="analytics_surveys"),
     path("analytics/surveys/<int:pk>/", paper_views.survey_view, name="analytics_survey"),
     path(
@@ -41,14 +46,16 @@ access.declare(
         "analytics_cases": STAFF,
         "analytics_export": STAFF,
         "analytics_close_month": STAFF,
-        # 通报 and annual reports: leaders and supervisors of the territory (403 for a unit's staff)
-        "analytics_documents": STAFF,
-        "analytics_document_generate": STAFF,
-        "analytics_document_docx": STAFF,
-        "analytics_document_xlsx": STAFF,
+        # 通报 and annual reports: leaders and supervisors of the territory (403 for a unit's staff); a
+        # stored document, or the 通报 of a territory outside one's own, is the missing-record 404
+        "analytics_documents": AUDIT,
+        "analytics_document_generate": STAFF,  # POST only; 403 for a unit's staff
+        "analytics_document_docx": RECORD,
+        "analytics_document_xlsx": RECORD,
+        "analytics_bulletin": RECORD,
         # 民主评议: rounds of the user's territory; opening, inviting and closing: administrators (403)
         "analytics_surveys": STAFF,
-        "analytics_survey": STAFF,
+        "analytics_survey": RECORD,
         "analytics_survey_invite": STAFF,
         "analytics_survey_close": STAFF,
         # 考核: the scorecard of the user's scope; setting weights: administrators (403)
