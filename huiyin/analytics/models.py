@@ -97,3 +97,125 @@ class ClosedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class Document(models.Model):
+    """A generated 公文: the monthly 通报 or the annual report of 条例 §41, one per period and territory.
+
+    Generated on demand (the analytics pages) or by the worker's schedule (tasks.generate_documents);
+    idempotent: the same period and territory is generated once and then downloaded as stored (an
+    administrator may regenerate it, which replaces the files and says so in `regenerated`)."""
+
+    class Kind(models.TextChoices):
+        BULLETIN = "bulletin", "月度通报"
+        ANNUAL = "annual", "年度报告"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    period = models.DateField(help_text="月度通报：该月1日；年度报告：该年1月1日")
+    territory = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField("发文字号", max_length=60)
+    title = models.CharField(max_length=120)
+    docx = models.BinaryField()
+    xlsx = models.BinaryField(null=True, blank=True)
+    figures = models.JSONField(default=dict, help_text="生成时的数字（与文件一致，便于核对）")
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    regenerated = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period", "territory"], name="one_document_per_period")
+        ]
+        ordering = ["-period", "kind"]
+        verbose_name = "统计文书"
+        verbose_name_plural = "统计文书"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyRound(models.Model):
+    """One round of 民主评议 (万人评议机关): invited petitioners and residents rate each unit of the
+    territory (SPEC §3.7; seeds 000 §四). Answers are anonymous (SurveyAnswer holds no person)."""
+
+    title = models.CharField("评议名称", max_length=100)
+    territory = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField("评议期间自")
+    period_end = models.DateField("评议期间至")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    units = models.ManyToManyField("org.Unit", related_name="+", verbose_name="参评单位")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = "民主评议"
+        verbose_name_plural = "民主评议"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyInvitation(models.Model):
+    """A one-time invitation: only the token's hash is stored. `petitioner` is who was invited (so one
+    person is invited once per round); it is never copied to the answer, and `used_on` keeps only the
+    day, so answers cannot be matched to invitations by time."""
+
+    class Source(models.TextChoices):
+        PETITIONER = "petitioner", "近期信访人"
+        RESIDENT = "resident", "群众代表"
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
+    source = models.CharField(max_length=12, choices=Source.choices)
+    petitioner = models.ForeignKey(
+        "cases.Petitioner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    used_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "petitioner"],
+                condition=models.Q(petitioner__isnull=False),
+                name="one_invitation_per_person",
+            )
+        ]
+        verbose_name = "评议邀请"
+        verbose_name_plural = "评议邀请"
+
+
+class SurveyAnswer(models.Model):
+    """One rating of one unit in one round: no person, no invitation, no time (anonymous)."""
+
+    class Score(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY = "basically", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="answers")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    score = models.CharField(max_length=12, choices=Score.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "unit"], name="answer_round_unit")]
+        verbose_name = "评议结果"
+        verbose_name_plural = "评议结果"
+
+
+class ScoreWeight(models.Model):
+    """考核: the weight of one registered metric in a year's scorecard (an administrator sets them)."""
+
+    year = models.PositiveSmallIntegerField()
+    metric = models.CharField(max_length=40)
+    weight = models.PositiveSmallIntegerField(help_text="权重（分）")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "metric"], name="one_weight_per_metric_year")]
+        ordering = ["year", "metric"]
+        verbose_name = "考核权重"
+        verbose_name_plural = "考核权重"

@@ -12,3 +12,12 @@ from huiyin.analytics.services import rollup_refresh
 def refresh_rollups() -> dict[str, int]:
     """Recompute the open months' daily figures and today's backlog snapshot if events arrived."""
     return {k: v for k, v in rollup_refresh().items() if isinstance(v, int)}
+
+
+@task()
+def generate_documents() -> dict[str, int]:
+    """The monthly 通报 of the month just ended and the annual report (条例 §41) of the year just ended,
+    for every petition office's territory, once each (stored; later ticks find them and do nothing)."""
+    from huiyin.analytics.documents import scheduled_documents
+
+    return scheduled_documents()

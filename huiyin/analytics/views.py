@@ -124,8 +124,17 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     query = urlencode({**chosen.params, "month": f"{chosen.month:%Y-%m}"})
     closed = ClosedMonth.objects.filter(month=chosen.month).first()
     user: Any = request.user
+    # 下载通报: the month shown if it has ended, else the month before; the territory filter if any
+    ended = chosen.month if chosen.month < timeutil.today().replace(day=1) else None
+    bulletin_query = ""
+    if viewer.kind in ("leader", "all") and ended is not None:
+        bulletin_query = urlencode(
+            {"month": f"{ended:%Y-%m}", **({"territory": chosen.territory.pk} if chosen.territory else {})}
+        )
     context = {
         **nav_context(request, "analytics"),
+        "bulletin_query": bulletin_query,
+        "bulletin_month": ended,
         "form": chosen.form,
         "viewer": viewer,
         "month": chosen.month,

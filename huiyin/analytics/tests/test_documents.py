@@ -1,0 +1,109 @@
+"""The monthly 通报 and the annual report of 条例 §41 on the autumn-2025 story (story.py): the files open
+with python-docx and openpyxl and hold the dashboard's figures, each worked out by hand here."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from docx import Document as Docx
+from openpyxl import load_workbook
+
+from huiyin.analytics import documents, services
+from huiyin.analytics.models import Document
+from huiyin.analytics.tests import story as st
+from huiyin.analytics.tests.test_metrics import people  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def autumn(clock, org, people):  # noqa: F811
+    built = st.build(clock, org, people)
+    clock.set(date(2025, 12, 1))
+    services.rollup_rebuild()
+    return built
+
+
+def docx_text(data: bytes) -> tuple[str, list[list[list[str]]]]:
+    doc = Docx(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return text, tables
+
+
+def table_after(tables: list[list[list[str]]], header: str) -> list[list[str]]:
+    return next(t for t in tables if t[0][0] == header)
+
+
+def test_chinese_dates_of_a_gongwen():
+    assert documents.cn_date(date(2025, 12, 1)) == "二〇二五年十二月一日"
+    assert documents.cn_date(date(2026, 1, 10)) == "二〇二六年一月十日"
+    assert documents.cn_date(date(2030, 10, 31)) == "二〇三〇年十月三十一日"
+    assert documents.cn_date(date(2025, 2, 20)) == "二〇二五年二月二十日"
+
+
+def test_the_november_bulletin_holds_the_dashboards_figures(autumn, org, client, supervisor_chen):
+    doc, made = documents.document_ensure(Document.Kind.BULLETIN, date(2025, 11, 1), org.county)
+    assert made and doc.number == "示范县信访通报〔2025〕11号"
+    text, tables = docx_text(bytes(doc.docx))
+    assert "关于2025年11月份全县信访工作情况的通报" in text
+    assert "示范县信访通报〔2025〕11号" in text
+    assert "二〇二五年十二月一日" in text  # the 成文日期, in Chinese numerals
+    # November by hand (test_metrics.NOVEMBER): B, D, F, G registered; L, A, C, E, D, E answered
+    assert "共登记信访事项4件，出具处理意见6件；按期办结率83.3%" in text
+    metrics = {r[0]: r[1:] for r in table_after(tables, "指标")}
+    assert metrics["按期办结率"] == ["5", "6", "83.3%"]
+    assert metrics["响应率"] == ["2", "3", "66.7%"]
+    # the same figures as the supervisor's dashboard for that month
+    client.force_login(supervisor_chen)
+    page = client.get("/analytics/", {"month": "2025-11"}).context["tables"]
+    for row in page["metrics"].rows:
+        assert metrics[row[0]] == [str(row[1]), str(row[2]), row[3]]
+    assert table_after(tables, "#")[1:] == [[str(c) for c in r] for r in page["rankings"].rows]
+    # overdue in November, by hand: L's 交办 deadline and its handling clock (the unit accepted 08-04:
+    # 08-04 + 60 days = 10-03; answered 11-03: 31 days late); C's 交办 deadline (09-02 + 60 = 11-01,
+    # answered 11-10: 9 days; the approved extension moved the handling clock, not the office's 交办
+    # deadline); B's routing clock (registered 11-03 + 15 = 11-18, forwarded 11-20: 2 days)
+    overdue = table_after(tables, "受理凭证编号")
+    names = {c.code: k for k, c in autumn.cases.items()}
+    assert [(names[r[0]], r[3], r[4], r[5], r[6]) for r in overdue[1:]] == [
+        ("L", "交办期限", "2025-10-03", "2025-11-03", "31"),
+        ("L", "办理", "2025-10-03", "2025-11-03", "31"),
+        ("C", "交办期限", "2025-11-01", "2025-11-10", "9"),
+        ("B", "登记分办", "2025-11-18", "2025-11-20", "2"),
+    ]
+    # 督办: B answered 11-13 by 11-14 (on time), E answered 11-14 after 11-12 (late)
+    orders = next(t for t in tables if t[0][:2] == ["受理凭证编号", "督办单位"])
+    assert [(r[0], r[3], r[4], r[5]) for r in orders[1:]] == [
+        (autumn.cases["B"].code, "2025-11-14", "2025-11-13", "按期"),
+        (autumn.cases["E"].code, "2025-11-12", "2025-11-14", "逾期"),
+    ]
+    # 每月一题: the other category had B, D, F in November (3) against C, H, A, E in Aug–Oct (4/3 = 1.3):
+    # the most frequent and the fastest rising (+1.7; the story's own category: G 1 against L 1/3, +0.7);
+    # its November cases are handled by unit A (B forwarded, D re-routed; F was merged)
+    name = autumn.other_category.full_name
+    assert f"本月反映最多的问题是“{name}”，共3件，涉及单位：示范县住房和城乡建设局。" in text
+    assert f"上升最快的问题是“{name}”，本月3件，前三个月平均1.3件，增加1.7件" in text
+    # the .xlsx holds the same
+    wb = load_workbook(io.BytesIO(bytes(doc.xlsx)))
+    sheet = {r[0]: r[1:4] for r in wb["主要指标"].iter_rows(values_only=True) if r[0]}
+    assert sheet["按期办结率"] == (5, 6, "83.3%")
+    assert [names[r[0]] for r in wb["超期事项"].iter_rows(min_row=2, values_only=True) if r[1]] == [
+        "L",
+        "L",
+        "C",
+        "B",
+    ]
+    topic = list(wb["每月一题"].iter_rows(min_row=2, values_only=True))
+    assert topic[0][:3] == ("反映最多", name, 3) and topic[1][:5] == ("上升最快", name, 3, 1.3, 1.7)
+
+
+def test_a_stored_bulletin_is_made_once_and_the_schedule_is_idempotent(autumn, org, clock):
+    made = documents.scheduled_documents(date(2025, 12, 1))
+    # the county office and the city office each get November's 通报 and 2024's annual report
+    assert made == {"bulletins": 2, "annual": 2}
+    assert documents.scheduled_documents(date(2025, 12, 1)) == {"bulletins": 0, "annual": 0}
+    assert Document.objects.filter(kind="bulletin", period=date(2025, 11, 1)).count() == 2
+    first = Document.objects.get(kind="bulletin", territory=org.county)
+    again, made_now = documents.document_ensure(Document.Kind.BULLETIN, date(2025, 11, 20), org.county)
+    assert not made_now and again.pk == first.pk and bytes(again.docx) == bytes(first.docx)
