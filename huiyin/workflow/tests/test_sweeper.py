@@ -106,7 +106,7 @@ def test_two_sweepers_at_once_flip_each_clock_once(register_case, org):
         try:
             barrier.wait()
             results.append(sweep_clocks(today=date(2025, 4, 12), batch=25))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()
