@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 
 from huiyin.workflow.choices import (
+    WINDOW_KINDS,
     ClockKind,
     ClockState,
     CoTaskState,
@@ -13,6 +17,34 @@ from huiyin.workflow.choices import (
     DraftState,
     ExtensionState,
     clock_label,
+)
+
+
+class DayAfter(models.Func):
+    """The day after a date column, written so it may stand in a stored generated column on both
+    databases (PostgreSQL `date + 1`, SQLite `date(x, '+1 day')`: both deterministic)."""
+
+    output_field = models.DateField()
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s + 1)", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')", **extra)
+
+
+# The first day a live clock shows its next colour (ADR 0008): a running clock turns yellow on its
+# warning day, a yellow one red (and a window expires) the day after its due date (条例 §34: the due
+# day itself is still on time). Red, paused and stopped clocks never flip again: NULL. Kept by the
+# database from state, kind, warn_on and due_on, so no writer (start, extend, pause, resume, a bulk
+# update elsewhere) can leave it stale; the sweeper reads only the clocks whose day has come.
+NEXT_FLIP = models.Case(
+    models.When(Q(state=ClockState.RUNNING, kind__in=WINDOW_KINDS), then=DayAfter(F("due_on"))),
+    models.When(state=ClockState.RUNNING, then=F("warn_on")),
+    models.When(state=ClockState.YELLOW, then=DayAfter(F("due_on"))),
+    default=None,
+    output_field=models.DateField(),
 )
 
 
@@ -40,10 +72,20 @@ class Clock(models.Model):
     stopped_on = models.DateField(null=True, blank=True)
     # Why the clock stopped when it is neither met nor late (e.g. handed over to a 政法 organ, 条例 §28¶2).
     stop_reason = models.CharField("停止计时原因", max_length=200, blank=True)
+    next_flip_at = models.GeneratedField(
+        expression=NEXT_FLIP,
+        output_field=models.DateField(null=True),
+        db_persist=True,
+        help_text="下次变色日期（由数据库按状态、预警日和期满日生成）",
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
+            # only live, unflipped clocks are in it: the one-minute sweep reads a handful of entries
+            models.Index(
+                fields=["next_flip_at"], name="clock_next_flip", condition=Q(next_flip_at__isnull=False)
+            ),
             models.Index(fields=["state", "due_on"], name="clock_state_due"),
             models.Index(fields=["state", "warn_on"], name="clock_state_warn"),
             models.Index(fields=["unit", "state", "due_on"], name="clock_unit_state_due"),
