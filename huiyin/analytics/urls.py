@@ -7,6 +7,7 @@ from huiyin.core.access import STAFF
 urlpatterns = [
     path("analytics/", views.dashboard_view, name="analytics_dashboard"),
     path("analytics/cases/", views.cases_view, name="analytics_cases"),
+    path("analytics/cases/export.xlsx", views.cases_export_view, name="analytics_cases_export"),
     path("analytics/export.xlsx", views.export_view, name="analytics_export"),
     path("analytics/close/", views.close_month_view, name="analytics_close_month"),
 ]
@@ -20,6 +21,7 @@ access.declare(
     {
         "analytics_dashboard": STAFF,
         "analytics_cases": STAFF,
+        "analytics_cases_export": STAFF,  # the same scope as the list (issue 11 item 5)
         "analytics_export": STAFF,
         "analytics_close_month": STAFF,
     },
