@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "huiyin.demo",
     "huiyin.analytics",
     "huiyin.outreach",
+    "huiyin.imports",
 ]
 
 MIDDLEWARE = [
