@@ -26,9 +26,8 @@ CHANNELS = ["来信", "来访", "来电", "网上信访"]
 def workbook(rows: list[dict[str, str]]) -> bytes:
     from openpyxl import Workbook
 
-    book = Workbook()
-    ws = book.active
-    ws.title = SHEET
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(SHEET)
     ws.append([c.header for c in COLUMNS])
     for r in rows:
         ws.append([r.get(c.key, "") for c in COLUMNS])

@@ -247,3 +247,45 @@ def test_an_office_outside_the_importers_territory_is_refused(client, clock, org
     upload(client, [row(1, office="C-XF")])  # the city office: above the county importer's territory
     batch = ImportBatch.objects.get()
     assert batch.state == BatchState.FAILED and batch.errors[0]["column"] == "登记单位"
+
+
+@pytest.mark.slow
+def test_ten_thousand_rows_with_three_bad_ones_import_nothing_then_all_then_nothing_again(
+    desk, django_capture_on_commit_callbacks
+):
+    """The acceptance of issue 11 item 6, at its size (each file runs in the worker, as in use)."""
+    from huiyin.assist.tests.test_hot_issues import run_worker
+
+    def upload(client, rows):
+        with django_capture_on_commit_callbacks(execute=True):
+            globals()["upload"](client, rows)
+        run_worker()
+
+    good = [
+        row(n, closed_on="" if n % 7 == 0 else "2025-04-30", rating="" if n % 7 == 0 else "满意")
+        for n in range(1, 10_001)
+    ]
+    bad = list(good)
+    bad[99] = row(100, registered_at="昨天")  # spreadsheet row 101
+    bad[4999] = row(5000, petition_type="投诉")  # row 5001
+    bad[9998] = row(9999, petitioner_id_number="110105194912310021")  # row 10000: bad check digit
+    upload(desk, bad)
+    failed = ImportBatch.objects.get()
+    assert failed.state == BatchState.FAILED and failed.total_rows == 10_000
+    assert [(e["row"], e["column"]) for e in failed.errors] == [
+        (101, "登记时间"),
+        (5001, "信访类型"),
+        (10000, "身份证号码"),
+    ]
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    # when the three rows are fixed, every row imports
+    upload(desk, good)
+    done = ImportBatch.objects.order_by("pk").last()
+    assert (done.state, done.imported_rows) == (BatchState.DONE, 10_000)
+    assert Case.objects.count() == ImportedCase.objects.count() == 10_000
+    assert Case.objects.filter(status="closed").count() == 10_000 - 10_000 // 7
+    # and the same file again adds nothing
+    upload(desk, good)
+    again = ImportBatch.objects.order_by("pk").last()
+    assert (again.state, again.imported_rows, again.skipped_rows) == (BatchState.DONE, 0, 10_000)
+    assert Case.objects.count() == 10_000
