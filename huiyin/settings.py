@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huiyin.analytics",
     "huiyin.outreach",
     "huiyin.desk",
+    "huiyin.imports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("huiyin.outreach.urls")),
     path("", include("huiyin.notify.urls")),
     path("", include("huiyin.audit.urls")),
+    path("", include("huiyin.imports.urls")),
 ]
 
 # Unrouted paths and malformed requests answer in the surface's error shape (issue 9).

@@ -7,6 +7,7 @@ from huiyin.core.access import AUDIT, PUBLIC, RECORD, STAFF
 urlpatterns = [
     path("analytics/", views.dashboard_view, name="analytics_dashboard"),
     path("analytics/cases/", views.cases_view, name="analytics_cases"),
+    path("analytics/cases/export.xlsx", views.cases_export_view, name="analytics_cases_export"),
     path("analytics/export.xlsx", views.export_view, name="analytics_export"),
     path("analytics/close/", views.close_month_view, name="analytics_close_month"),
     path("analytics/documents/", paper_views.documents_view, name="analytics_documents"),
@@ -44,6 +45,7 @@ access.declare(
     {
         "analytics_dashboard": STAFF,
         "analytics_cases": STAFF,
+        "analytics_cases_export": STAFF,  # the same scope as the list (issue 11 item 5)
         "analytics_export": STAFF,
         "analytics_close_month": STAFF,
         # 通报 and annual reports: leaders and supervisors of the territory (403 for a unit's staff); a

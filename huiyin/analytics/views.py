@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +23,7 @@ from huiyin.analytics.forms import CloseMonthForm, DashboardFilterForm
 from huiyin.analytics.models import ClosedMonth
 from huiyin.analytics.registry import Filters, all_metrics, get_metric, has_metric
 from huiyin.cases.choices import Channel, PetitionType
+from huiyin.cases.exports import case_list_export
 from huiyin.cases.models import Category
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
@@ -204,47 +205,52 @@ BACKLOG_STATES = {
 }
 
 
+def _cases_behind(request: HttpRequest, viewer: selectors.Viewer) -> tuple[str, dict[str, str], Any]:
+    """(title, filters described, queryset) of the cases behind one figure, or ApplicationError."""
+    user: Any = request.user
+    g = request.GET
+    title, described, qs = "统计事项列表", {}, None
+    if g.get("backlog"):
+        entry = BACKLOG_STATES.get(g["backlog"])
+        unit_id = _int(g.get("unit"), "单位")
+        if entry is None or unit_id is None:
+            raise ApplicationError("积案类别或单位无效")
+        label, states = entry
+        if viewer.scope_unit_id is not None and unit_id != viewer.scope_unit_id:
+            unit_id = viewer.scope_unit_id  # a unit's view shows its own backlog only
+        clocks = Clock.objects.filter(unit_id=unit_id, state__in=states).exclude(kind__in=WINDOW_KINDS)
+        qs = selectors.case_list(user).filter(pk__in=clocks.values("case_id"))
+        unit = Unit.objects.filter(pk=unit_id).first()
+        title, described = f"{label}事项", {"单位": unit.name if unit else "—"}
+    elif g.get("metric"):
+        if not has_metric(g["metric"]):
+            raise ApplicationError("没有这个统计指标")
+        metric = get_metric(g["metric"])
+        part = "num" if g.get("part") == "num" else "den"
+        f, described = _drill_filters(request, viewer)
+        qs = selectors.cases_behind(user, metric.key, f, part)
+        what = (
+            metric.definition.numerator
+            if part == "num"
+            else (metric.definition.denominator if metric.kind != "count" else metric.definition.numerator)
+        )
+        title, described = metric.label, {**described, "口径": what}
+    return title, described, qs
+
+
 @login_required
 @require_GET
 def cases_view(request: HttpRequest) -> HttpResponse:
     """The cases behind one figure: only those the user may see (cases.selectors.case_list)."""
-    user: Any = request.user
     viewer = _viewer(request)
     g = request.GET
-    title, described, qs = "统计事项列表", {}, None
     try:
-        if g.get("backlog"):
-            entry = BACKLOG_STATES.get(g["backlog"])
-            unit_id = _int(g.get("unit"), "单位")
-            if entry is None or unit_id is None:
-                raise ApplicationError("积案类别或单位无效")
-            label, states = entry
-            if viewer.scope_unit_id is not None and unit_id != viewer.scope_unit_id:
-                unit_id = viewer.scope_unit_id  # a unit's view shows its own backlog only
-            clocks = Clock.objects.filter(unit_id=unit_id, state__in=states).exclude(kind__in=WINDOW_KINDS)
-            qs = selectors.case_list(user).filter(pk__in=clocks.values("case_id"))
-            unit = Unit.objects.filter(pk=unit_id).first()
-            title, described = f"{label}事项", {"单位": unit.name if unit else "—"}
-        elif g.get("metric"):
-            if not has_metric(g["metric"]):
-                raise ApplicationError("没有这个统计指标")
-            metric = get_metric(g["metric"])
-            part = "num" if g.get("part") == "num" else "den"
-            f, described = _drill_filters(request, viewer)
-            qs = selectors.cases_behind(user, metric.key, f, part)
-            what = (
-                metric.definition.numerator
-                if part == "num"
-                else (
-                    metric.definition.denominator if metric.kind != "count" else metric.definition.numerator
-                )
-            )
-            title, described = metric.label, {**described, "口径": what}
+        title, described, qs = _cases_behind(request, viewer)
     except ApplicationError as exc:
         return render(
             request,
             "analytics/cases.html",
-            {**nav_context(request, "analytics"), "error": exc.message, "title": title},
+            {**nav_context(request, "analytics"), "error": exc.message, "title": "统计事项列表"},
             status=400,
         )
     page = paginate(request, qs.order_by("-registered_at", "-id")) if qs is not None else None
@@ -258,6 +264,26 @@ def cases_view(request: HttpRequest) -> HttpResponse:
         "base_query": base,
     }
     return render(request, "analytics/cases.html", context)
+
+
+@login_required
+@require_GET
+def cases_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The same cases as .xlsx (issue 11 item 5): identity masked unless ?identity=full (audited)."""
+    viewer = _viewer(request)
+    try:
+        title, described, qs = _cases_behind(request, viewer)
+        if qs is None:  # no figure chosen: the list page's empty state, as a file with its header only
+            qs = selectors.case_list(request.user).none()  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        return render(
+            request,
+            "analytics/cases.html",
+            {**nav_context(request, "analytics"), "error": exc.message, "title": "统计事项列表"},
+            status=400,
+        )
+    heading = [title, "；".join(f"{k}：{v}" for k, v in described.items())]
+    return case_list_export(request, qs, filename=title, where="analytics_cases", heading=heading)
 
 
 @login_required

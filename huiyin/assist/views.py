@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from huiyin.assist import selectors, services
 from huiyin.cases.choices import NotAcceptedReason, Status
 from huiyin.cases.web import case_or_404
+from huiyin.cases.exports import export_audited
 from huiyin.core.parsing import parse_id
+from huiyin.core.xlsx import Column, xlsx_response
 from huiyin.org import roles
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
@@ -170,6 +172,8 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
         **result,
         "window_days": window,
         "since_days": since,
+        "window_days_str": str(window),
+        "since_days_str": str(since),
         "computed": stored.result is not None,
         "computed_at": stored.computed_at,
         "stale": stored.stale,
@@ -179,6 +183,47 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
         "since_choices": selectors.SINCE_CHOICES,
     }
     return render(request, "assist/hotspots.html", context)
+
+
+HOT_COLUMNS = (
+    Column("rank", "序号", 6),
+    Column("label", "问题", 36),
+    Column("places", "地点", 20),
+    Column("start", "起", 18),
+    Column("end", "止", 18),
+    Column("window_petitioners", "窗口内人数", 10),
+    Column("window_cases", "窗口内件数", 10),
+    Column("n_cases", "合计件数", 10),
+    Column("growth", "增长", 8),
+    Column("codes", "事项", 60),
+)
+
+
+@login_required
+@require_GET
+def hot_issues_export(request: HttpRequest) -> HttpResponse:
+    """The hot-issues table as the page shows it (its window and span), as .xlsx (issue 11 item 5).
+    It names matters, never people (the clusters count petitioners, they do not list them)."""
+    user = request.user
+    if getattr(user, "role", None) not in roles.SEE_HOT_ISSUES and not user.is_superuser:
+        return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_HOT}, status=403)
+    window = _choice(request.GET.get("window"), selectors.WINDOW_CHOICES, 30)
+    since = _choice(request.GET.get("since"), selectors.SINCE_CHOICES, 90)
+    stored = selectors.hot_issues_stored(user, window_days=window, since_days=since)  # type: ignore[arg-type]
+    hotspots = (stored.result or {}).get("hotspots", [])
+    rows = (
+        {**h, "places": "、".join(h.get("places") or []), "codes": " ".join(h.get("codes") or [])}
+        for h in hotspots
+    )
+    when = f"计算于 {stored.computed_at:%Y-%m-%d %H:%M}" if stored.computed_at else "尚未计算"
+    return xlsx_response(  # type: ignore[return-value]
+        filename="热点问题",
+        sheet="热点问题",
+        columns=HOT_COLUMNS,
+        rows=rows,
+        heading=[f"热点问题（窗口 {window} 天，近 {since} 天）；{when}"],
+        on_done=export_audited(request, what="assist_hotspots"),
+    )
 
 
 @login_required

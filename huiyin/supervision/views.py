@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huiyin.cases.exports import IDENTITY_COLUMNS, export_audited, identity_cells, wants_full_identity
 from huiyin.cases.forms import flag_invalid
 from huiyin.cases.web import case_or_404
-from huiyin.core import timeutil
+from huiyin.core import net, timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
+from huiyin.core.xlsx import Column, batched, xlsx_response
 from huiyin.org import roles
 from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit
@@ -53,8 +56,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/home.html", context)
 
 
-def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
-    """The filtered candidates, a page at a time, with the true total (never silently capped)."""
+def _candidate_filters(request: HttpRequest, user: Any) -> tuple[CandidateFilterForm, dict[str, Any]]:
+    """The candidate list's filter form and the selector's keyword filters it yields."""
     form = CandidateFilterForm(
         request.GET or None,
         units=list(selectors.candidate_units(user).values_list("pk", "name")),
@@ -72,6 +75,12 @@ def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
             filters["registered_before"] = timeutil.now() - timedelta(days=data["min_age"])
     elif form.is_bound:
         flag_invalid(form)
+    return form, filters
+
+
+def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """The filtered candidates, a page at a time, with the true total (never silently capped)."""
+    form, filters = _candidate_filters(request, user)
     page = Paginator(selectors.candidates_for(user, **filters), CANDIDATE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -82,6 +91,7 @@ def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
         "candidates": list(page.object_list),
         "page": page,
         "base_query": query.urlencode(),
+        "candidate_export_query": urlencode({"list": "candidates", **{k: v for k, v in query.items() if v}}),
     }
 
 
@@ -200,6 +210,7 @@ def unit_record(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "units": list(units.select_related("territory")[:200]) if user.role in roles.OVERSEE else [],
         "orders": orders,
+        "export_query": urlencode({"list": "record", "unit": unit.pk}),
         "counts": {s: sum(1 for o in orders if o.state == s) for s in ("open", "answered", "escalated")},
     }
     return render(request, "supervision/record.html", context)
@@ -229,3 +240,99 @@ def leader_inbox(request: HttpRequest) -> HttpResponse:
         )
     context = {**nav_context(request, "leader"), "is_leader": user.role == Role.LEADER, "sections": sections}
     return render(request, "supervision/leader_inbox.html", context)
+
+
+# --- .xlsx exports of the three lists (issue 11 item 5; huiyin.core.xlsx) ---------------------------
+
+CANDIDATE_COLUMNS = (
+    Column("found_at", "发现时间", 18),
+    Column("reason", "督办线索", 16),
+    Column("detail", "说明", 30),
+    Column("unit", "责任单位", 16),
+)
+ORDER_COLUMNS = (
+    Column("issued_at", "下发时间", 18),
+    Column("unit", "督办对象", 16),
+    Column("level", "督办级别", 8),
+    Column("due_on", "答复期限", 12),
+    Column("state", "状态", 10),
+    Column("answered_at", "答复时间", 18),
+)
+CASE_REF_COLUMNS = (Column("code", "事项编号", 18), Column("title", "标题", 36))
+EXPORTS = {"candidates": "督办线索", "orders": "督办单", "record": "单位督办记录"}
+
+
+def _candidate_row(c: SupervisionCandidate) -> dict[str, Any]:
+    return {
+        "found_at": c.found_at,
+        "reason": c.get_reason_display(),
+        "detail": c.detail,
+        "unit": c.unit.name if c.unit else "",
+    }
+
+
+def _order_row(o: SupervisionOrder) -> dict[str, Any]:
+    return {
+        "issued_at": o.issued_at,
+        "unit": o.unit.name,
+        "level": o.level,
+        "due_on": o.due_on,
+        "state": o.get_state_display(),
+        "answered_at": o.answered_at,
+    }
+
+
+def _export_rows(request: HttpRequest, qs: Any, row: Any, *, full: bool, where: str) -> Any:
+    """Each record's own cells, its case's code and title and the petitioners' identity (masked unless
+    `full`, then audited per case like the case page's reveal: cases.exports.identity_cells)."""
+    user: Any = request.user
+    ip = net.audit_ip(request)
+    for batch in batched(qs.select_related("case").iterator(chunk_size=1000), 1000):
+        identity = identity_cells(user, [r.case for r in batch], full=full, ip=ip, where=where)
+        for r in batch:
+            yield {"code": r.case.code, "title": r.case.title, **row(r), **identity[r.case_id]}
+
+
+@login_required
+@require_GET
+def supervision_export(request: HttpRequest) -> HttpResponse:
+    """?list=candidates (a supervisor's, with the screen's filters), orders (the user's 督办单) or
+    record&unit= (a unit's record the user may open; the same 404 as the screen otherwise)."""
+    user: Any = request.user
+    which = request.GET.get("list", "orders")
+    if which not in EXPORTS:
+        raise Http404("没有这个列表")
+    full = wants_full_identity(request)
+    if which == "candidates":
+        if user.role != Role.SUPERVISOR:
+            raise Http404("没有这个列表")
+        form, filters = _candidate_filters(request, user)
+        if form.is_bound and not form.is_valid():
+            return render(
+                request,
+                "400.html",
+                {**nav_context(request, "supervision"), "message": "筛选条件无效"},
+                status=400,
+            )
+        qs: Any = selectors.candidates_for(user, **filters).select_related("unit")
+        row: Any = _candidate_row
+        columns: tuple[Column, ...] = (*CASE_REF_COLUMNS, *CANDIDATE_COLUMNS, *IDENTITY_COLUMNS)
+    else:
+        if which == "record":
+            unit_id = parse_id(request.GET.get("unit") or (str(user.unit_id) if user.unit_id else ""))
+            unit = selectors.units_of_record(user).filter(pk=unit_id).first() if unit_id is not None else None
+            if unit is None:
+                raise Http404("没有这个单位的督办记录")
+            qs = selectors.unit_record(unit).select_related("unit")
+        else:
+            qs = selectors.orders_for(user)
+        row = _order_row
+        columns = (*CASE_REF_COLUMNS, *ORDER_COLUMNS, *IDENTITY_COLUMNS)
+    where = f"supervision_{which}"
+    return xlsx_response(  # type: ignore[return-value]
+        filename=EXPORTS[which],
+        sheet=EXPORTS[which],
+        columns=columns,
+        rows=_export_rows(request, qs, row, full=full, where=where),
+        on_done=export_audited(request, what=where, full=full),
+    )

@@ -144,3 +144,24 @@ def test_an_unknown_window_falls_back_to_thirty_days(client, dispatcher_zhou, ho
     client.force_login(dispatcher_zhou)
     html = client.get(reverse("assist_hotspots"), {"window": "999", "since": "x"}).content.decode()
     assert '<option value="30" selected>' in html and '<option value="90" selected>' in html
+
+
+def test_the_hot_issues_table_exports_as_the_page_shows_it_and_handlers_are_refused(
+    client, supervisor_chen, hot_world, handler_zhao_unit_b
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(supervisor_chen)
+    hot_page(client)
+    run_worker()
+    response = client.get(reverse("assist_hotspots_export"), {"window": "30", "since": "90"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][0].startswith("热点问题（窗口 30 天，近 90 天）")
+    assert rows[1][:2] == ("序号", "问题")
+    assert [(r[0], r[5]) for r in rows[2:]] == [(1, 4), (2, 3)]  # rank and petitioners, as charted
+    assert "漏水" in rows[2][1] and rows[2][2] == "柳林村"
+    client.force_login(handler_zhao_unit_b)
+    assert client.get(reverse("assist_hotspots_export")).status_code == 403

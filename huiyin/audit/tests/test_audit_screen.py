@@ -156,7 +156,7 @@ def test_the_export_matches_the_screen_and_is_itself_audited(client, log, superv
     screen = client.get(reverse("audit_log"), {"kind": "identity_view"})
     response = client.get(reverse("audit_export"), {"kind": "identity_view"})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     exported = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
     on_screen = [
         [r["id"], r["at"], r["kind"], r["actor"], r["unit"], r["case"], r["ip"], r["detail"] or None]

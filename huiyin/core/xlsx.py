@@ -1,0 +1,134 @@
+"""One streaming .xlsx list export for every staff list (SPEC §3.7 "every list exportable to Excel";
+issue 11 item 5).
+
+The core knows nothing of cases: the caller passes the columns and an iterable of rows (already
+scoped to what the user may see, with the list's filters applied, identity already masked or
+revealed by the caller's own rule). openpyxl's write-only mode keeps memory flat whatever the size
+(rows are spooled to a temporary file as they come); the response is a `StreamingHttpResponse` whose
+first (empty) chunk sends the headers at once, so the browser's download starts before the rows are
+read; the finished zip is sent from a temporary file in CHUNK-sized pieces (never whole in memory).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
+MAX_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, the header takes one
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: the row's key, its Chinese header and its width in characters."""
+
+    key: str
+    label: str
+    width: int = 14
+
+
+def mask_name(value: str) -> str:
+    """A person's name to its first character (张** ), the masking of the Django admin (core.audit)."""
+    return f"{value[:1]}{'*' * max(1, len(value) - 1)}" if value else value
+
+
+def mask_number(value: str) -> str:
+    """An ID number or phone: first three and last four characters kept (the case page's masking)."""
+    from huiyin.core.audit import mask
+
+    return mask(value) if value else value
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the caller fetches what a batch of rows needs in one query)."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if value is None or isinstance(value, str | int | float | date):
+        return value
+    return str(value)
+
+
+def xlsx_chunks(
+    *,
+    sheet: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any] | dict[str, Any]],
+    heading: Sequence[str] = (),
+    on_done: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """The bytes of a one-sheet workbook: optional heading lines, a header row, then `rows` (dicts by
+    column key, or sequences in column order). `on_done(count)` runs once every row was written (the
+    caller's audit row of the export)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    yield b""  # the headers go out now: the download starts before the first row is read
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31].replace("/", "、") or "Sheet1")
+    for i, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    bold = Font(bold=True)
+    for line in heading:
+        ws.append([line])
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=column.label)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    keys = [c.key for c in columns]
+    count = 0
+    for row in rows:
+        if count >= MAX_ROWS:
+            break
+        values = [row.get(k, "") for k in keys] if isinstance(row, dict) else list(row)
+        ws.append([_cell(v) for v in values])
+        count += 1
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        if on_done is not None:
+            on_done(count)
+        out.seek(0)
+        while data := out.read(CHUNK):
+            yield data
+
+
+def xlsx_response(
+    *,
+    filename: str,
+    sheet: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any] | dict[str, Any]],
+    heading: Sequence[str] = (),
+    on_done: Callable[[int], None] | None = None,
+) -> StreamingHttpResponse:
+    """A streaming .xlsx download of `rows` (see `xlsx_chunks`); `filename` without the date part."""
+    response = StreamingHttpResponse(
+        xlsx_chunks(sheet=sheet, columns=columns, rows=rows, heading=heading, on_done=on_done),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{filename}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+    response["Cache-Control"] = "no-store"  # a list with identity never sits in a shared cache
+    response["X-Accel-Buffering"] = "no"  # a proxy passes the stream on as it comes
+    return response
