@@ -1,5 +1,5 @@
 """Demo data of leader reception: the roster (county, city, township and hall leaders), a season of
-sessions from the rules (two months back, two months ahead), bookings and recorded outcomes, the hall's
+sessions from the rules (four months back, two months ahead), bookings and recorded outcomes, the hall's
 windows and walk-ins sent to them, 下访 and 约访 — all
 through the services, so the demo is what the product does. Deterministic with the demo's seed."""
 
@@ -83,7 +83,8 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             weekday=i % 5,
         )
         townships.append((t, u))
-    start, end = today - timedelta(days=60), today + timedelta(days=60)
+    # a season: four months back (so the 90-day windows of 一次办结 have closed for the first ones), two ahead
+    start, end = today - timedelta(days=130), today + timedelta(days=60)
     made = services.sessions_generate(territory=org.city, start=start, end=end, actor=None)
     # an absence next week: the deputy takes the county head's sessions
     services.absence_record(
@@ -180,9 +181,13 @@ def _hall(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             (
                 short,
                 hall.window_save(
-                    office=org.county_office, unit=unit, number=str(i + 1), weekdays=WEEKDAYS[i],
-                    matters=WINDOW_MATTERS[i], actor=dispatcher,
-                ),  # fmt: skip
+                    office=org.county_office,
+                    unit=unit,
+                    number=str(i + 1),
+                    weekdays=WEEKDAYS[i],
+                    matters=WINDOW_MATTERS[i],
+                    actor=dispatcher,
+                ),
             )
         )
     taken = returned = waiting = 0
@@ -197,10 +202,16 @@ def _hall(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         if officer is None:
             continue
         if n == 5:
-            hall.referral_return(referral=referral, actor=officer, note="不属本部门职责，请分流至相关窗口（演示）")
+            hall.referral_return(
+                referral=referral, actor=officer, note="不属本部门职责，请分流至相关窗口（演示）"
+            )
             returned += 1
         elif n < 3:
-            hall.referral_take(referral=referral, actor=officer, guidance="在窗口登记受理，由本部门依法办理并书面答复（演示）")
+            hall.referral_take(
+                referral=referral,
+                actor=officer,
+                guidance="在窗口登记受理，由本部门依法办理并书面答复（演示）",
+            )
             taken += 1
         else:
             waiting += 1
@@ -211,12 +222,17 @@ def _hall(org: Any, rng: random.Random, today: date) -> dict[str, int]:
 def _free_day(leader: User, day: date, step: int) -> date:
     from huiyin.reception.rules import is_workday
 
-    while not is_workday(day) or Session.objects.filter(leader=leader, date=day).exclude(status="cancelled").exists():
+    while (
+        not is_workday(day)
+        or Session.objects.filter(leader=leader, date=day).exclude(status="cancelled").exists()
+    ):
         day += timedelta(days=step)
     return day
 
 
-def _visits(org: Any, rng: random.Random, today: date, head: User, deputy: User, townships: list[Any]) -> dict[str, int]:
+def _visits(
+    org: Any, rng: random.Random, today: date, head: User, deputy: User, townships: list[Any]
+) -> dict[str, int]:
     """下访 and 约访: the county head's visit down to a village last month (its invited petitioners
     received, outcomes recorded), an announced visit down next week, the deputy's appointment."""
     from datetime import time
@@ -269,7 +285,9 @@ def _visits(org: Any, rng: random.Random, today: date, head: User, deputy: User,
     )  # fmt: skip
     services.booking_create(
         session=appointment,
-        data=services.BookingIn(name="张桂兰", phone="13912345678", title="低保资格复核", content="家中老人患病，低保被取消"),
+        data=services.BookingIn(
+            name="张桂兰", phone="13912345678", title="低保资格复核", content="家中老人患病，低保被取消"
+        ),
         actor=dispatcher,
     )
     return {"reception_visits_down": 2, "reception_appointments": 1, "reception_visit_received": received}

@@ -26,7 +26,7 @@ from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.reception import permissions
-from huiyin.reception.choices import ReferralAction, ReferralStatus
+from huiyin.reception.choices import ReferralAction
 from huiyin.reception.models import HallReferral, HallWindow
 from huiyin.reception.transitions import REFERRAL_TABLE
 
@@ -62,7 +62,12 @@ def window_save(
     window, _created = HallWindow.objects.update_or_create(
         office=office,
         unit=unit,
-        defaults={"number": number, "weekdays": days, "matters": (matters or "").strip()[:200], "is_active": True},
+        defaults={
+            "number": number,
+            "weekdays": days,
+            "matters": (matters or "").strip()[:200],
+            "is_active": True,
+        },
     )
     return window
 
@@ -104,7 +109,9 @@ def referral_send(
     if not permissions.may(actor, permissions.SEND) or actor.unit_id != window.office_id:
         raise PermissionDenied("由信访大厅的接待人员分流来访群众")
     if not window.is_active or not window.staffed_on(timeutil.today()):
-        raise ValidationFailed("该窗口今天无人坐班，请选择其他窗口", extra={"fields": {"window": "今天无人坐班"}})
+        raise ValidationFailed(
+            "该窗口今天无人坐班，请选择其他窗口", extra={"fields": {"window": "今天无人坐班"}}
+        )
     if data.petition_type == PetitionType.ACCUSATION:
         raise ValidationFailed(MSG_ACCUSATION, extra={"fields": {"petition_type": MSG_ACCUSATION}})
     if data.petition_type not in PetitionType.values:
@@ -120,7 +127,9 @@ def referral_send(
     case = data.case
     if case is not None:
         if not visible_to(actor).filter(pk=case.pk).exists():
-            raise ValidationFailed("未找到该事项，或您无权查看", extra={"fields": {"case_code": "未找到该事项"}})
+            raise ValidationFailed(
+                "未找到该事项，或您无权查看", extra={"fields": {"case_code": "未找到该事项"}}
+            )
         # 条例 §30¶3: never to the window of the accused side
         if case.accused_unit_id and on_accused_side(window.unit_id, case.accused_unit_id):
             raise ValidationFailed(MSG_ACCUSATION, extra={"fields": {"window": MSG_ACCUSATION}})
@@ -142,7 +151,9 @@ def referral_send(
                 idempotency_key=idempotency_key or None,
             )
     except IntegrityError:
-        done = HallReferral.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        done = (
+            HallReferral.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        )
         if done is None:
             raise
         return done
@@ -216,6 +227,8 @@ def referrals_for(user: User) -> list[HallReferral]:
     """What a user sees of the hall's referrals: a window's officer, those sent to their unit's window;
     the hall's staff, those of their office. Nobody else (the walk-in's name stays in the hall)."""
     qs = HallReferral.objects.select_related("window__unit", "case", "sent_by")
+    if user.unit_id is None:
+        return []
     if user.role in permissions.WINDOW:
         return list(qs.filter(window__unit_id=user.unit_id)[:100])
     if user.role in permissions.SEND | permissions.MANAGE:

@@ -26,10 +26,14 @@ def case_links(case: Any, user: Any) -> list[registry.CaseLink]:
         return []
     links: list[registry.CaseLink] = []
     bookings = list(
-        Booking.objects.filter(case=case).exclude(status=BookingStatus.CANCELLED).select_related("session__leader")
+        Booking.objects.filter(case=case)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("session__leader")
     )
     open_ids = set(
-        selectors.sessions_for(user).filter(pk__in=[b.session_id for b in bookings]).values_list("pk", flat=True)
+        selectors.sessions_for(user)
+        .filter(pk__in=[b.session_id for b in bookings])
+        .values_list("pk", flat=True)
     )
     agenda = reverse("reception_agenda")
     for b in bookings:

@@ -184,7 +184,9 @@ def sessions_held_vs_scheduled(
     recorded visit) — the reception_sessions_held figure broken down by level."""
     return [
         {"level": r["level"], "scheduled": r["den"], "held": r["num"]}
-        for r in breakdown(SESSIONS_HELD, start=start, end=end, by=("level",), territory=territory, as_of=as_of)
+        for r in breakdown(
+            SESSIONS_HELD, start=start, end=end, by=("level",), territory=territory, as_of=as_of
+        )
     ]
 
 
@@ -203,7 +205,12 @@ def _rates(metric: Metric, by: tuple[str, ...], **kw: Any) -> list[dict[str, Any
 
 
 def one_time_resolution(
-    *, start: date, end: date, territory: Territory | None = None, as_of: date | None = None, by_level: bool = False
+    *,
+    start: date,
+    end: date,
+    territory: Territory | None = None,
+    as_of: date | None = None,
+    by_level: bool = False,
 ) -> list[dict[str, Any]]:
     """一次办结率 per leader (or per level): the reception_once_rate figure broken down."""
     by = BY_LEVEL if by_level else BY_LEADER
@@ -211,7 +218,12 @@ def one_time_resolution(
 
 
 def resolution(
-    *, start: date, end: date, territory: Territory | None = None, as_of: date | None = None, by_level: bool = False
+    *,
+    start: date,
+    end: date,
+    territory: Territory | None = None,
+    as_of: date | None = None,
+    by_level: bool = False,
 ) -> list[dict[str, Any]]:
     """化解率 per leader (or per level): the reception_resolve_rate figure broken down."""
     by = BY_LEVEL if by_level else BY_LEADER

@@ -244,7 +244,9 @@ class HallWindow(models.Model):
     """A department stationed in the petition office's hall (一站式接待, seeds/003 §二(一)、(三): 职能部门派出
     工作人员入驻信访大厅，分门别类开设接待受理窗口; 条例 §18¶3, LD-2): its window and the days it is staffed."""
 
-    office = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="信访大厅")
+    office = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="信访大厅"
+    )
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="入驻部门")
     number = models.CharField("窗口号", max_length=10)
     weekdays = models.CharField("坐班日（0=星期一…4=星期五）", max_length=7, default="01234")

@@ -533,11 +533,15 @@ def booking_create(
     case = _existing_case(BookingIn(**{**data.__dict__, "id_number": id_number}))
     # seeds/002 rule 2 governs arranging a higher leader's reception; a leader who goes down or invites
     # the person (下访、约访) meets them where they are
-    refusal = None if invited else eligibility(
-        session=session,
-        case=case,
-        urgent=data.urgent,
-        territory=data.territory or (case.territory if case else None),
+    refusal = (
+        None
+        if invited
+        else eligibility(
+            session=session,
+            case=case,
+            urgent=data.urgent,
+            territory=data.territory or (case.territory if case else None),
+        )
     )
     if refusal is not None:
         raise BookingRefused(refusal)

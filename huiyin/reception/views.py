@@ -110,7 +110,9 @@ def _reception_figures(
     once = {r["session__leader"]: r for r in metrics.one_time_resolution(**kw)}
     resolved = {r["session__leader"]: r for r in metrics.resolution(**kw)}
     per_leader = []
-    for leader_id in sorted(set(visits) | set(once), key=lambda k: (visits.get(k) or once[k])["session__level"]):
+    for leader_id in sorted(
+        set(visits) | set(once), key=lambda k: (visits.get(k) or once[k])["session__level"]
+    ):
         base = visits.get(leader_id) or once[leader_id]
         o, r = once.get(leader_id, {}), resolved.get(leader_id, {})
         per_leader.append(
@@ -546,7 +548,9 @@ def hall(request: HttpRequest) -> HttpResponse:
     manages = office is not None and permissions.may(user, permissions.MANAGE)
     at_window = permissions.may(user, permissions.WINDOW)
     open_windows = svc.windows_open(office, today) if office is not None else []
-    choices = [(w.pk, f"{w.number}号窗口 {w.unit.name}（{w.matters or '本部门职责内事项'}）") for w in open_windows]
+    choices = [
+        (w.pk, f"{w.number}号窗口 {w.unit.name}（{w.matters or '本部门职责内事项'}）") for w in open_windows
+    ]
     form = ReferralForm(windows=choices, initial={"idempotency_key": uuid.uuid4().hex})
     dept_units = (
         list(
@@ -583,19 +587,23 @@ def hall(request: HttpRequest) -> HttpResponse:
                         actor=user,
                         idempotency_key=d["idempotency_key"],
                     )  # fmt: skip
-                    messages.success(request, f"已分流至{window.number}号窗口（{window.unit.name}），分流号{referral.code}")
+                    messages.success(
+                        request, f"已分流至{window.number}号窗口（{window.unit.name}），分流号{referral.code}"
+                    )
                     return redirect("reception_hall")
                 status = 400
             elif op in ("take", "return"):
                 if not at_window:
                     return _forbidden(request, "由入驻该窗口的部门工作人员办理")
                 found = HallReferral.objects.filter(
-                    code=str(request.POST.get("referral", ""))[:16], window__unit_id=user.unit_id
+                    code=str(request.POST.get("referral", ""))[:16], window__unit_id=user.unit_id or 0
                 ).first()
                 if found is None:
                     raise Http404
                 if op == "take":
-                    case = svc.referral_take(referral=found, actor=user, guidance=request.POST.get("guidance", ""))
+                    case = svc.referral_take(
+                        referral=found, actor=user, guidance=request.POST.get("guidance", "")
+                    )
                     messages.success(request, f"已登记为{case.code}，由本部门办理")
                 else:
                     svc.referral_return(referral=found, actor=user, note=request.POST.get("note", ""))

@@ -104,7 +104,13 @@ def test_a_citizen_is_sent_to_the_township_first_and_the_leader_takes_the_matter
 
 
 def test_a_clerk_sends_a_walk_in_to_a_department_window_in_the_hall(
-    page: Any, live_url: str, login: Any, org: Any, clock: Any, clerk_li: Any, handler_wang_unit_a: Any,
+    page: Any,
+    live_url: str,
+    login: Any,
+    org: Any,
+    clock: Any,
+    clerk_li: Any,
+    handler_wang_unit_a: Any,
     dispatcher_zhou: Any,
 ) -> None:
     """一站式接待 (seeds/003 §二(一); 条例 §18¶3, §23¶1): the hall's clerk sends a walk-in to the housing

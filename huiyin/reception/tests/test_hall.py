@@ -41,7 +41,9 @@ def test_the_clerk_sends_a_walk_in_and_the_departments_officer_registers_and_han
 ):
     referral = hall.referral_send(window=window, data=_walk_in(), actor=clerk_li)
     assert referral.status == ReferralStatus.WAITING and referral.case is None
-    case = hall.referral_take(referral=referral, actor=handler_wang_unit_a, guidance="由本局维修科三日内上门查看")
+    case = hall.referral_take(
+        referral=referral, actor=handler_wang_unit_a, guidance="由本局维修科三日内上门查看"
+    )
     # 条例 §23¶1: registered by the unit that received it directly, and handled by it as the competent organ
     assert case.office_id == org.unit_a.pk and case.handling_unit_id == org.unit_a.pk
     assert case.status == Status.IN_HANDLING and case.channel == "visit"
@@ -60,7 +62,9 @@ def test_a_window_not_staffed_today_takes_no_walk_in(window, clerk_li, clock):
 
 def test_an_accusation_is_never_sent_to_a_window_article_30(window, clerk_li, register_case, org):
     with pytest.raises(ValidationFailed, match="第三十条"):
-        hall.referral_send(window=window, data=_walk_in(petition_type=PetitionType.ACCUSATION), actor=clerk_li)
+        hall.referral_send(
+            window=window, data=_walk_in(petition_type=PetitionType.ACCUSATION), actor=clerk_li
+        )
     # nor is a walk-in whose case accuses the window's own department sent to that window
     accusing = register_case(petition_type=PetitionType.ACCUSATION, accused_unit_id=org.unit_a.pk)
     with pytest.raises(ValidationFailed):

@@ -79,7 +79,12 @@ YEAR = {"start": date(2025, 1, 1), "end": date(2025, 12, 31)}
 
 def test_the_module_declares_its_figures_in_the_analytics_registry():
     keys = {m.key for m in all_metrics()}
-    assert {"reception_sessions_held", "reception_visits", "reception_once_rate", "reception_resolve_rate"} <= keys
+    assert {
+        "reception_sessions_held",
+        "reception_visits",
+        "reception_once_rate",
+        "reception_resolve_rate",
+    } <= keys
 
 
 def test_one_time_resolution_per_leader_and_per_level(season, county_leader, township_leader):
@@ -96,10 +101,12 @@ def test_one_time_resolution_per_leader_and_per_level(season, county_leader, tow
     ]
 
 
-def test_resolution_rate_counts_resolved_on_the_spot_and_cases_closed_within_the_window(season, county_leader):
+def test_resolution_rate_counts_resolved_on_the_spot_and_cases_closed_within_the_window(
+    season, county_leader
+):
     rows = metrics.resolution(**YEAR)
     # county: v2 and v6 resolved on the spot, v3's case closed 20 May ≤ 3 Jun; A closed only on 1 Nov
-    assert [(r["session__leader"], r["visits"], r["once"]) for r in rows][0] == (county_leader.pk, 5, 3)
+    assert next((r["session__leader"], r["visits"], r["once"]) for r in rows) == (county_leader.pk, 5, 3)
 
 
 def test_the_registry_figures_are_dated_by_the_day_the_result_is_known_and_roll_up_alike(season, org):

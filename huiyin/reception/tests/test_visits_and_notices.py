@@ -48,7 +48,9 @@ def test_a_leader_schedules_a_visit_down_invites_a_petitioner_and_records_the_ou
     case = register_case()
     booking = services.booking_create(
         session=session,
-        data=services.BookingIn(name="刘群众", phone="13800001234", title="安置房漏水", content="约谈", case=case),
+        data=services.BookingIn(
+            name="刘群众", phone="13800001234", title="安置房漏水", content="约谈", case=case
+        ),
         actor=county_leader,
     )
     assert booking.channel == BookingChannel.INVITED
@@ -64,7 +66,9 @@ def test_a_leader_schedules_a_visit_down_invites_a_petitioner_and_records_the_ou
 def test_a_visit_never_double_books_the_leader_and_the_generator_moves_around_it(org, county_leader, clock):
     clock.set(date(2025, 9, 1))
     # Wednesday 3 Sep is the county leader's reception day by rule; a visit down takes it first
-    services.visit_schedule(leader=county_leader, data=_visit_in(org, day=date(2025, 9, 3)), actor=county_leader)
+    services.visit_schedule(
+        leader=county_leader, data=_visit_in(org, day=date(2025, 9, 3)), actor=county_leader
+    )
     with pytest.raises(ValidationFailed, match="已有接待安排"):
         services.visit_schedule(
             leader=county_leader, data=_visit_in(org, day=date(2025, 9, 3)), actor=county_leader
@@ -82,7 +86,9 @@ def test_only_the_leader_or_the_office_of_the_territory_arranges_a_visit(
         with pytest.raises(PermissionDenied):
             services.visit_schedule(leader=county_leader, data=_visit_in(org), actor=actor)
     with pytest.raises(ValidationFailed, match="乡镇"):  # a 下访 goes down to a township or village
-        services.visit_schedule(leader=county_leader, data=_visit_in(org, territory=org.county), actor=county_leader)
+        services.visit_schedule(
+            leader=county_leader, data=_visit_in(org, territory=org.county), actor=county_leader
+        )
 
 
 def test_a_visit_is_not_booked_online_and_an_appointment_is_not_published(org, county_leader, clock):
@@ -96,7 +102,9 @@ def test_a_visit_is_not_booked_online_and_an_appointment_is_not_published(org, c
     )  # fmt: skip
     with pytest.raises(ValidationFailed):
         services.booking_create(
-            session=down, data=services.BookingIn(name="x", phone="13800001234", title="t", content="c"), actor=None
+            session=down,
+            data=services.BookingIn(name="x", phone="13800001234", title="t", content="c"),
+            actor=None,
         )
     assert bookable_session(down.pk) is None
     assert {s.pk for s in public_sessions()} == {down.pk}  # the announced 下访; the 约访 stays private
@@ -118,7 +126,7 @@ def booked(org, township_leader, township_office, clock, register_case):
 
 
 def test_the_citizen_is_told_on_booking_and_the_day_before(booked):
-    session, booking, _case = booked
+    _session, booking, _case = booked
     assert Notification.objects.filter(dedupe_key=f"reception:booked:{booking.pk}").exists()
     assert services.reminders_send(today=date(2025, 9, 1)) == 1
     assert services.reminders_send(today=date(2025, 9, 1)) == 0  # once
@@ -127,7 +135,7 @@ def test_the_citizen_is_told_on_booking_and_the_day_before(booked):
 
 
 def test_the_leader_gets_the_agenda_the_evening_before(booked, township_leader):
-    session, booking, case = booked
+    session, _booking, case = booked
     township_leader.phone = "13900009999"
     township_leader.save()
     assert services.agendas_send(today=date(2025, 8, 31)) == 0  # not yet the eve
