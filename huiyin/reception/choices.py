@@ -46,9 +46,32 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+class SessionKind(models.TextChoices):
+    """A reception day by rule, or a visit the leader makes down to a township or village (条例 §18¶2
+    定期下访; seeds/000 大下访) or an appointment the leader makes with named petitioners (约访, seeds/004)."""
+
+    DAY = "day", "领导接待日"
+    DOWN = "down", "领导下访"
+    APPOINTMENT = "appointment", "领导约访"
+
+
 class BookingChannel(models.TextChoices):
     PORTAL = "portal", "网上预约"
     OFFICE = "office", "信访部门代约（来访）"
+    INVITED = "invited", "领导约见（约访、下访）"
+
+
+class ReferralStatus(models.TextChoices):
+    """A walk-in the hall's clerk sends to a department's window (一站式接待, seeds/003 §二(一))."""
+
+    WAITING = "waiting", "待窗口接待"
+    TAKEN = "taken", "窗口已登记办理"
+    RETURNED = "returned", "退回分流"
+
+
+class ReferralAction(models.TextChoices):
+    TAKE = "take", "登记办理"
+    RETURN = "return", "退回分流"
 
 
 class BookingStatus(models.TextChoices):

@@ -1,5 +1,6 @@
 """Demo data of leader reception: the roster (county, city, township and hall leaders), a season of
-sessions from the rules (two months back, two months ahead), bookings and recorded outcomes — all
+sessions from the rules (four months back, two months ahead), bookings and recorded outcomes, the hall's
+windows and walk-ins sent to them, 下访 and 约访 — all
 through the services, so the demo is what the product does. Deterministic with the demo's seed."""
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from huiyin.core import timeutil
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.reception import services
-from huiyin.reception.choices import BookingChannel, BookingStatus, Level, Outcome, Weekday
-from huiyin.reception.models import Booking, ReceptionLeader, Session
+from huiyin.reception.choices import BookingChannel, BookingStatus, Level, Outcome, SessionKind, Weekday
+from huiyin.reception.models import Booking, HallReferral, ReceptionLeader, Session
 
 MATTERS = [
     ("安置房屋顶漏水", "安置小区房屋顶层漏水多年，多次报修无人处理。"),
@@ -82,7 +83,8 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             weekday=i % 5,
         )
         townships.append((t, u))
-    start, end = today - timedelta(days=60), today + timedelta(days=60)
+    # a season: four months back (so the 90-day windows of 一次办结 have closed for the first ones), two ahead
+    start, end = today - timedelta(days=130), today + timedelta(days=60)
     made = services.sessions_generate(territory=org.city, start=start, end=end, actor=None)
     # an absence next week: the deputy takes the county head's sessions
     services.absence_record(
@@ -151,4 +153,141 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
                 received += 1
             except services.ApplicationError:
                 continue
-    return {"reception_sessions": len(made), "reception_booked": booked, "reception_received": received}
+    hall_counts = _hall(org, rng, today)
+    visit_counts = _visits(org, rng, today, county_head, deputy, townships)
+    return {
+        "reception_sessions": len(made),
+        "reception_booked": booked,
+        "reception_received": received,
+        **hall_counts,
+        **visit_counts,
+    }
+
+
+WINDOW_MATTERS = ["住房保障、物业维修、房屋质量", "社会救助、低保、养老服务", "劳动报酬、社会保险、就业", "征地补偿、不动产登记",
+                  "环境污染、噪声扰民", "入学、学籍、教育收费"]  # fmt: skip
+WEEKDAYS = ["01234", "024", "13", "01234", "02", "14"]
+
+
+def _hall(org: Any, rng: random.Random, today: date) -> dict[str, int]:
+    """The county hall's windows (一站式接待), a season of walk-ins sent to them: most registered and
+    handled at the window through the workflow services, one returned, today's still waiting."""
+    from huiyin.reception import hall
+
+    dispatcher, clerk = org.users["dispatcher"], org.users["clerk"]
+    windows = []
+    for i, (short, unit) in enumerate(list(org.departments.items())[:6]):
+        windows.append(
+            (
+                short,
+                hall.window_save(
+                    office=org.county_office,
+                    unit=unit,
+                    number=str(i + 1),
+                    weekdays=WEEKDAYS[i],
+                    matters=WINDOW_MATTERS[i],
+                    actor=dispatcher,
+                ),
+            )
+        )
+    taken = returned = waiting = 0
+    for n in range(8):
+        short, window = windows[n % len(windows)]
+        title, content = rng.choice(MATTERS)
+        referral = HallReferral.objects.create(
+            window=window, code=hall._new_code(), name=rng.choice(NAMES), phone=f"137{rng.randint(10_000_000, 99_999_999)}",
+            title=title, content=content, sent_by=clerk, sent_at=timeutil.now() - timedelta(days=3 * n + 1),
+        )  # fmt: skip
+        officer = org.users.get(f"handler_{short}")
+        if officer is None:
+            continue
+        if n == 5:
+            hall.referral_return(
+                referral=referral, actor=officer, note="不属本部门职责，请分流至相关窗口（演示）"
+            )
+            returned += 1
+        elif n < 3:
+            hall.referral_take(
+                referral=referral,
+                actor=officer,
+                guidance="在窗口登记受理，由本部门依法办理并书面答复（演示）",
+            )
+            taken += 1
+        else:
+            waiting += 1
+    return {"reception_windows": len(windows), "reception_referrals_taken": taken,
+            "reception_referrals_returned": returned, "reception_referrals_waiting": waiting}  # fmt: skip
+
+
+def _free_day(leader: User, day: date, step: int) -> date:
+    from huiyin.reception.rules import is_workday
+
+    while (
+        not is_workday(day)
+        or Session.objects.filter(leader=leader, date=day).exclude(status="cancelled").exists()
+    ):
+        day += timedelta(days=step)
+    return day
+
+
+def _visits(
+    org: Any, rng: random.Random, today: date, head: User, deputy: User, townships: list[Any]
+) -> dict[str, int]:
+    """下访 and 约访: the county head's visit down to a village last month (its invited petitioners
+    received, outcomes recorded), an announced visit down next week, the deputy's appointment."""
+    from datetime import time
+
+    dispatcher = org.users["dispatcher"]
+    t, _township_leader = townships[0]
+    village = t.villages[0]
+    past = _free_day(head, today - timedelta(days=20), -1)
+    rl = ReceptionLeader.objects.get(user=head)
+    down = Session.objects.create(
+        leader=head, level=rl.level, kind=SessionKind.DOWN, territory=village, office=org.county_office, date=past,
+        planned_date=past, start_time=time(14), end_time=time(17), place=f"{village.name}村民委员会",
+        purpose="大下访：安置小区房屋质量和征地补偿", portfolio=rl.portfolio, capacity=10,
+    )  # fmt: skip
+    open_cases = list(
+        Case.objects.filter(office=org.county_office, merged_into__isnull=True)
+        .exclude(petition_type=PetitionType.ACCUSATION)
+        .exclude(status__in=[Status.CLOSED, Status.FINAL])
+        .order_by("id")[:2]
+    )
+    received = 0
+    for case, outcome in zip(open_cases, [Outcome.LEADER_CASE, Outcome.EXPLAINED], strict=False):
+        booking = Booking.objects.create(
+            session=down, code=services._new_code(), channel=BookingChannel.INVITED, name=rng.choice(NAMES),
+            phone=f"136{rng.randint(10_000_000, 99_999_999)}", title=case.title[:100], content="领导下访约谈",
+            case=case, created_at=timeutil.now() - timedelta(days=(today - past).days + 5),
+        )  # fmt: skip
+        services.visit_record(
+            booking=booking, actor=dispatcher, outcome=outcome,
+            note="" if outcome == Outcome.LEADER_CASE else "到村里当面答复并说明政策依据（演示）",
+        )  # fmt: skip
+        received += 1
+    ahead = _free_day(head, today + timedelta(days=6), 1)
+    services.visit_schedule(
+        leader=head,
+        data=services.VisitIn(
+            kind=SessionKind.DOWN, territory=t.territory, day=ahead, start_time=time(9), end_time=time(12),
+            place=f"{t.territory.name}人民政府会议室", purpose="大下访：听取群众对道路积水、子女入学的意见",
+        ),
+        actor=dispatcher,
+    )  # fmt: skip
+    soon = _free_day(deputy, today + timedelta(days=3), 1)
+    appointment = services.visit_schedule(
+        leader=deputy,
+        data=services.VisitIn(
+            kind=SessionKind.APPOINTMENT, territory=t.villages[-1], day=soon, start_time=time(15), end_time=time(16),
+            place="县信访局领导接待室", purpose="约访：低保资格复核", capacity=3,
+        ),
+        actor=dispatcher,
+    )  # fmt: skip
+    services.booking_create(
+        session=appointment,
+        data=services.BookingIn(
+            name="张桂兰", phone="13912345678", title="低保资格复核", content="家中老人患病，低保被取消"
+        ),
+        actor=dispatcher,
+    )
+    return {"reception_visits_down": 2, "reception_appointments": 1, "reception_visit_received": received}

@@ -3,6 +3,10 @@
 - reception_booked: a booking that names the person's case (the citizen sees the appointment);
 - reception_visit: the outcome of a visit (the citizen sees who received them and what came of it,
   never the office's internal note);
+- reception_cancelled: the session the person booked was cancelled (the citizen is told why and to book
+  another);
+- reception_agenda: the evening before, the leader (and the heads invited) are told the matter is on
+  tomorrow's agenda — a work notice, never shown to the petitioner;
 - reception_invite: a department head is asked to attend the session (现场办公, seeds/002 rule 4): a work
   notice to the people named, never shown to the petitioner.
 """
@@ -18,6 +22,8 @@ from huiyin.reception.choices import EVENT_INVITE, EVENT_VISIT, Outcome
 from huiyin.workflow.events import named_in_data
 
 EVENT_BOOKED = "reception_booked"
+EVENT_CANCELLED = "reception_cancelled"
+EVENT_AGENDA = "reception_agenda"
 
 
 def _d(event: Any, key: str) -> str:
@@ -50,8 +56,24 @@ def _visit(event: Any) -> str:
     return text + _("。")
 
 
+def _cancelled(event: Any) -> str:
+    return _("您预约的%(date)s %(leader)s的领导接待因%(reason)s取消，请另行预约。") % {
+        "date": _d(event, "date"),
+        "leader": _d(event, "leader_title"),
+        "reason": _d(event, "reason"),
+    }
+
+
 EVENTS = (
     EventType(EVENT_BOOKED, "预约领导接待", Phase.MODULE, citizen=_booked),
+    EventType(EVENT_CANCELLED, "领导接待场次取消", Phase.MODULE, citizen=_cancelled),
+    EventType(
+        EVENT_AGENDA,
+        "明日领导接待议程",
+        Phase.MODULE,
+        notice="明天（{date}）{time}在{place}接待：{title}",
+        tells=named_in_data,
+    ),
     EventType(
         EVENT_VISIT,
         "领导接待",

@@ -167,3 +167,82 @@ class AbsenceForm(forms.Form):
         cast(forms.ChoiceField, self.fields["leader"]).choices = leaders
         cast(forms.ChoiceField, self.fields["deputy"]).choices = [("", "—"), *leaders]
         _style(self)
+
+
+class ReferralForm(forms.Form):
+    """The hall's clerk sends a walk-in to a department's window (一站式接待, seeds/003 §二(一))."""
+
+    window = forms.TypedChoiceField(label="分流至窗口", coerce=int)
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号码", max_length=20)
+    id_number = forms.CharField(label="居民身份证号码（可选）", max_length=18, required=False)
+    petition_type = forms.ChoiceField(
+        label="反映类型",
+        choices=[(PetitionType.COMPLAINT, "申诉求决"), (PetitionType.SUGGESTION, "建议意见")],
+        help_text="检举控告类事项由信访部门登记，不分流到部门窗口",
+    )
+    title = forms.CharField(label="反映事项", max_length=100)
+    content = forms.CharField(label="情况简述", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    case_code = forms.CharField(label="已有事项的受理凭证编号（可选）", max_length=24, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, windows: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["window"]).choices = windows
+        _style(self)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+
+
+class WindowForm(forms.Form):
+    unit = forms.TypedChoiceField(label="入驻部门", coerce=int)
+    number = forms.CharField(label="窗口号", max_length=10)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="坐班日", choices=Weekday.choices, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    matters = forms.CharField(label="受理事项", max_length=200, required=False)
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = units
+        for name in ("unit", "number", "matters"):
+            self.fields[name].widget.attrs.setdefault(
+                "class", "form-select" if name == "unit" else "form-control"
+            )
+
+
+class VisitForm(forms.Form):
+    """A leader's 下访 or 约访 (条例 §18¶2; seeds/000, 004)."""
+
+    leader = forms.TypedChoiceField(label="领导", coerce=int)
+    kind = forms.ChoiceField(
+        label="类型", choices=[("down", "领导下访（到乡镇、村）"), ("appointment", "领导约访（约见信访人）")]
+    )
+    territory = forms.TypedChoiceField(label="地点所在（乡镇、村）", coerce=int)
+    day = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="开始", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="结束", widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label="具体地点", max_length=200)
+    purpose = forms.CharField(label="事由", max_length=200)
+
+    def __init__(
+        self, *args: Any, leaders: list[tuple[int, str]], territories: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["leader"]).choices = leaders
+        cast(forms.ChoiceField, self.fields["territory"]).choices = territories
+        _style(self)
+
+
+class InviteForm(forms.Form):
+    """A named petitioner invited to a 下访 or 约访."""
+
+    session = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号码", max_length=20)
+    title = forms.CharField(label="约谈事项", max_length=100)
+    content = forms.CharField(label="情况简述", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    case_code = forms.CharField(label="已有事项的受理凭证编号（可选）", max_length=24, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

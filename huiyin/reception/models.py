@@ -17,6 +17,8 @@ from huiyin.reception.choices import (
     Frequency,
     Level,
     Outcome,
+    ReferralStatus,
+    SessionKind,
     SessionStatus,
     Weekday,
 )
@@ -123,6 +125,11 @@ class Session(models.Model):
     capacity = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
     change_note = models.CharField(max_length=200, blank=True)
+    # 下访/约访 (条例 §18¶2; seeds/000, 004): the leader goes to the place, or meets the people invited
+    kind = models.CharField(max_length=12, choices=SessionKind.choices, default=SessionKind.DAY)
+    purpose = models.CharField("下访/约访事由", max_length=200, blank=True)
+    # the leader's agenda was sent the evening before (once)
+    agenda_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["date", "start_time", "id"]
@@ -179,6 +186,9 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # the day the visit's 一次办结 is decided (the metric's time basis): the session's day when resolved on
+    # the spot, else the day its 90-day window closes (huiyin.reception.metrics)
+    settled_on = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["session__date", "created_at", "id"]
@@ -228,3 +238,74 @@ class Instruction(models.Model):
         if self.answered_at is not None:
             return "已落实" if self.answered_at.date() <= self.deadline else "逾期落实"
         return "逾期未落实" if today > self.deadline else "落实中"  # type: ignore[operator]
+
+
+class HallWindow(models.Model):
+    """A department stationed in the petition office's hall (一站式接待, seeds/003 §二(一)、(三): 职能部门派出
+    工作人员入驻信访大厅，分门别类开设接待受理窗口; 条例 §18¶3, LD-2): its window and the days it is staffed."""
+
+    office = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="信访大厅"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="入驻部门")
+    number = models.CharField("窗口号", max_length=10)
+    weekdays = models.CharField("坐班日（0=星期一…4=星期五）", max_length=7, default="01234")
+    matters = models.CharField("受理事项", max_length=200, blank=True)
+    is_active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        ordering = ["office", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="reception_one_window_number"),
+            models.UniqueConstraint(fields=["office", "unit"], name="reception_one_window_per_unit"),
+        ]
+        verbose_name = "大厅窗口"
+        verbose_name_plural = "大厅窗口"
+
+    def __str__(self) -> str:
+        return f"{self.number}号窗口 {self.unit}"
+
+    def staffed_on(self, day: object) -> bool:
+        return str(day.weekday()) in self.weekdays  # type: ignore[attr-defined]
+
+    @property
+    def weekday_labels(self) -> str:
+        names = "一二三四五六日"
+        return "、".join(f"周{names[int(c)]}" for c in self.weekdays if c.isdigit())
+
+
+class HallReferral(models.Model):
+    """A walk-in sent by the hall's clerk to a department's window; the department's officer registers
+    it there as a petition their unit received directly (条例 §23¶1) and handles it: the same case record."""
+
+    window = models.ForeignKey(HallWindow, on_delete=models.PROTECT, related_name="referrals")
+    code = models.CharField("分流号", max_length=16, unique=True)
+    status = models.CharField(max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.WAITING)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("手机号码", max_length=20)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    petition_type = models.CharField(
+        max_length=20, choices=PetitionType.choices, default=PetitionType.COMPLAINT
+    )
+    title = models.CharField("反映事项", max_length=100)
+    content = models.TextField("情况简述")
+    territory = models.ForeignKey(
+        "org.Territory", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField("窗口说明", max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = "来访分流"
+        verbose_name_plural = "来访分流"
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.window}"

@@ -17,7 +17,7 @@ from huiyin.cases.models import Case, CaseEvent
 from huiyin.cases.selectors import visible_to
 from huiyin.core import registry, timeutil
 from huiyin.org.models import User
-from huiyin.reception.choices import BookingStatus, SessionStatus
+from huiyin.reception.choices import BookingStatus, SessionKind, SessionStatus
 from huiyin.reception.models import Booking, ReceptionLeader, Session
 from huiyin.workflow.models import Clock
 
@@ -31,9 +31,10 @@ def with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
 def public_sessions(*, start: date | None = None, days: int = 56, level: str = "") -> list[Session]:
     """The published schedule: who, when, where, which matters, slots left."""
     start = start or timeutil.today()
+    # the reception days and the announced 下访 (a 约访 is a private appointment, never published)
     qs = Session.objects.filter(
         status=SessionStatus.SCHEDULED, date__gte=start, date__lt=start + timedelta(days=days)
-    )
+    ).exclude(kind=SessionKind.APPOINTMENT)
     if level:
         qs = qs.filter(level=level)
     sessions = list(with_counts(qs).order_by("date", "start_time", "level", "id"))
@@ -54,7 +55,9 @@ def bookable_session(pk: Any) -> Session | None:
     except (TypeError, ValueError):
         return None
     return (
-        Session.objects.filter(pk=pk, status=SessionStatus.SCHEDULED, date__gte=timeutil.today())
+        Session.objects.filter(
+            pk=pk, kind=SessionKind.DAY, status=SessionStatus.SCHEDULED, date__gte=timeutil.today()
+        )
         .select_related("leader", "territory")
         .first()
     )

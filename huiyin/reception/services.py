@@ -36,16 +36,19 @@ from huiyin.reception.choices import (
     BookingStatus,
     Level,
     Outcome,
+    SessionKind,
     SessionStatus,
 )
-from huiyin.reception.events import EVENT_BOOKED
+from huiyin.reception.events import EVENT_AGENDA, EVENT_BOOKED, EVENT_CANCELLED
 from huiyin.reception.models import Absence, Booking, Invitation, ReceptionLeader, Session
 from huiyin.reception.rules import dates_for, is_workday, rule_for
-from huiyin.reception.transitions import BOOKING, SESSION, WHO, Action
+from huiyin.reception.transitions import BOOKING_TABLE, SESSION_TABLE, WHO, Action
 
 NOTICE_KIND = "reception"  # the kind of the messages to citizens about their appointment
 LIVE = ~Q(status=SessionStatus.CANCELLED)
 MOVE_HORIZON_DAYS = 60
+# seeds/002 rule 5 一次办结率: a visit is resolved at once unless the same matter comes back within 90 days
+REPEAT_WINDOW_DAYS = 90
 
 
 # --- the organisation ----------------------------------------------------------------------------
@@ -140,7 +143,7 @@ def _roster_in(territory: Territory) -> list[ReceptionLeader]:
 def _create_session(rl: ReceptionLeader, rule: Any, planned: date) -> Session | None:
     user = rl.user
     if Session.objects.filter(
-        Q(leader=user) | Q(scheduled_leader=user), planned_date=planned, level=rl.level
+        Q(leader=user) | Q(scheduled_leader=user), planned_date=planned, level=rl.level, kind=SessionKind.DAY
     ).exists():
         return None  # already generated (the generator may run again over the same period)
     leader_id, day, note = _resolve(user.pk, planned)
@@ -272,16 +275,103 @@ def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写取消原因", extra={"fields": {"reason": "请填写取消原因"}})
-    if (session.status, Action.CANCEL) not in SESSION:
-        raise ValidationFailed("该场次已接待或已取消")
-    session.status = SESSION[(session.status, Action.CANCEL)]
+    session.status = SESSION_TABLE.step(session.status, Action.CANCEL, actor.role)
     session.change_note = reason[:200]
     session.save(update_fields=["status", "change_note"])
     _tell_booked(session, f"因{reason}取消，请另行预约。", f"cancel:{session.pk}")
-    session.bookings.filter(status=BookingStatus.BOOKED).update(
-        status=BOOKING[(BookingStatus.BOOKED, Action.CANCEL)]
-    )
+    cancelled = BOOKING_TABLE.step(BookingStatus.BOOKED, Action.CANCEL, actor.role)
+    for booking in session.bookings.filter(status=BookingStatus.BOOKED):
+        booking.status = cancelled
+        booking.save(update_fields=["status"])
+        if booking.case_id is not None:  # the citizen's timeline says so (and the outbox tells them)
+            event_record(
+                case=booking.case_id,
+                event_type=EVENT_CANCELLED,
+                actor=actor,
+                actor_unit=session.office,
+                data={**_session_data(session), "booking": booking.code, "reason": reason[:200]},
+            )
     return session
+
+
+# --- 下访 and 约访 -------------------------------------------------------------------------------
+
+
+def _may_arrange(actor: User, leader: User, *, session: Session | None = None) -> None:
+    """A leader arranges their own visits; the office those of a leader in its territory."""
+    if not permissions.may(actor, permissions.VISIT):
+        raise PermissionDenied("您的岗位不能安排领导约访、下访")
+    if actor.role == Role.LEADER and actor.pk != leader.pk:
+        raise PermissionDenied("只能安排本人的约访、下访")
+    if actor.role == Role.DISPATCHER:
+        home = leader.unit.territory if leader.unit_id else None  # type: ignore[union-attr]
+        mine = actor.unit.territory if actor.unit_id else None  # type: ignore[union-attr]
+        if home is None or mine is None or not home.path.startswith(mine.path):
+            raise PermissionDenied("只能安排本辖区领导的约访、下访")
+        if session is not None and session.office_id != actor.unit_id:
+            raise PermissionDenied("由安排该场次的信访部门邀请")
+
+
+@dataclass
+class VisitIn:
+    kind: str  # SessionKind.DOWN or APPOINTMENT
+    territory: Territory  # where: the township or village the leader goes down to
+    day: date
+    start_time: Any
+    end_time: Any
+    place: str
+    purpose: str
+    capacity: int = 10
+
+
+@transaction.atomic
+def visit_schedule(*, leader: User, data: VisitIn, actor: User) -> Session:
+    """A leader's 下访 to a township or village, or a 约访 with named petitioners (条例 §18¶2 定期下访;
+    seeds/000 大下访, seeds/004 约访): a session like a reception day, with the same agenda and outcomes,
+    which never double-books the leader."""
+    _may_arrange(actor, leader)
+    rl = ReceptionLeader.objects.filter(user=leader, is_active=True).first()
+    if rl is None or leader.unit is None:
+        raise ValidationFailed("该领导不在接待领导名册中", extra={"fields": {"leader": "请选择接待领导"}})
+    if data.kind not in (SessionKind.DOWN, SessionKind.APPOINTMENT):
+        raise ValidationFailed("请选择下访或约访", extra={"fields": {"kind": "请选择下访或约访"}})
+    home = leader.unit.territory
+    if not data.territory.path.startswith(home.path):
+        message = "下访地点须在该领导的辖区内"
+        raise ValidationFailed(message, extra={"fields": {"territory": message}})
+    if data.kind == SessionKind.DOWN and data.territory.level < TerritoryLevel.TOWNSHIP:
+        message = "下访须到乡镇（街道）或村（社区）"
+        raise ValidationFailed(message, extra={"fields": {"territory": message}})
+    if data.day < timeutil.today():
+        raise ValidationFailed("日期不能早于今天", extra={"fields": {"day": "日期不能早于今天"}})
+    if data.end_time <= data.start_time:
+        raise ValidationFailed("结束时间须晚于开始时间", extra={"fields": {"end_time": "时间有误"}})
+    place, purpose = (data.place or "").strip(), (data.purpose or "").strip()
+    if not place or not purpose:
+        message = "请填写地点和事由"
+        raise ValidationFailed(message, extra={"fields": {"place": message}})
+    if _busy(leader.pk, data.day) or _absence_on(leader.pk, data.day) is not None:
+        message = "该领导当天已有接待安排或外出，请另选日期"
+        raise ValidationFailed(message, extra={"fields": {"day": message}})
+    try:
+        with transaction.atomic():
+            return Session.objects.create(
+                leader=leader,
+                level=rl.level,
+                kind=data.kind,
+                territory=data.territory,
+                office=office_for(home),
+                date=data.day,
+                planned_date=data.day,
+                start_time=data.start_time,
+                end_time=data.end_time,
+                place=place[:200],
+                purpose=purpose[:200],
+                portfolio=rl.portfolio,
+                capacity=max(1, min(int(data.capacity or 10), 200)),
+            )
+    except IntegrityError:  # a concurrent request took the day (the one-session-per-day constraint)
+        raise ValidationFailed("该领导当天已有接待安排，请另选日期") from None
 
 
 # --- eligibility and booking ---------------------------------------------------------------------
@@ -411,11 +501,16 @@ def booking_create(
         done = Booking.objects.filter(idempotency_key=idempotency_key).first()
         if done is not None:
             return done
-    if actor is not None and not permissions.may(actor, permissions.BOOK):
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    invited = session.kind != SessionKind.DAY  # 约访、下访: the leader invites named petitioners
+    if invited:
+        if actor is None:
+            raise ValidationFailed("领导约访、下访由领导或信访部门邀请，不接受网上预约")
+        _may_arrange(actor, session.leader, session=session)
+    elif actor is not None and not permissions.may(actor, permissions.BOOK):
         raise PermissionDenied("您的岗位不能代为预约领导接待")
     if data.urgent and actor is None:
         raise ValidationFailed("突发性事项由信访部门认定")
-    session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != SessionStatus.SCHEDULED or session.date < timeutil.today():
         raise ValidationFailed("该场次已结束或已取消，请选择其他场次")
     if session.bookings.filter(status=BookingStatus.BOOKED).count() >= session.capacity:
@@ -437,11 +532,17 @@ def booking_create(
     else:
         representatives = 1
     case = _existing_case(BookingIn(**{**data.__dict__, "id_number": id_number}))
-    refusal = eligibility(
-        session=session,
-        case=case,
-        urgent=data.urgent,
-        territory=data.territory or (case.territory if case else None),
+    # seeds/002 rule 2 governs arranging a higher leader's reception; a leader who goes down or invites
+    # the person (下访、约访) meets them where they are
+    refusal = (
+        None
+        if invited
+        else eligibility(
+            session=session,
+            case=case,
+            urgent=data.urgent,
+            territory=data.territory or (case.territory if case else None),
+        )
     )
     if refusal is not None:
         raise BookingRefused(refusal)
@@ -452,7 +553,9 @@ def booking_create(
             booking = Booking.objects.create(
                 session=session,
                 code=_new_code(),
-                channel=BookingChannel.OFFICE if actor else BookingChannel.PORTAL,
+                channel=BookingChannel.INVITED
+                if invited
+                else (BookingChannel.OFFICE if actor else BookingChannel.PORTAL),
                 name=name[:50],
                 phone=phone,
                 id_number=id_number,
@@ -483,11 +586,14 @@ def booking_create(
             data=_session_data(session),
         )
     info = _session_data(session)
-    _tell(
-        booking,
-        f"已预约{info['date']} {info['time']} {info['leader_title']}的领导接待，地点：{session.place}。请携带身份证件按时到场。",
-        "booked",
-    )
+    if invited:
+        text = (
+            f"{info['leader_title']}约请您于{info['date']} {info['time']}在{session.place}面谈"
+            f"（{session.get_kind_display()}：{session.purpose or booking.title}）。如不便前来，请回电告知。"
+        )
+    else:
+        text = f"已预约{info['date']} {info['time']} {info['leader_title']}的领导接待，地点：{session.place}。请携带身份证件按时到场。"
+    _tell(booking, text, "booked")
     return booking
 
 
@@ -505,6 +611,53 @@ def _tell(booking: Booking, text: str, tag: str) -> bool:
     if n is not None:
         transaction.on_commit(lambda: enqueue_delivery([n]))
     return n is not None
+
+
+def agendas_send(*, today: date | None = None) -> int:
+    """The evening before a session, its leader's agenda: a work notice on each booked matter's case to
+    the leader and the heads invited (the outbox delivers it to those who may see the case — never the
+    accused side, 条例 §30¶3), and one SMS with the day's count to the leader's phone. Once per session."""
+    today = today or timeutil.today()
+    sent = 0
+    for session in Session.objects.filter(
+        status=SessionStatus.SCHEDULED, date=today + timedelta(days=1), agenda_sent_at__isnull=True
+    ).select_related("leader"):
+        with transaction.atomic():
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            if locked.agenda_sent_at is not None:
+                continue
+            info = _session_data(session)
+            bookings = list(session.bookings.filter(status=BookingStatus.BOOKED))
+            staff = sorted({session.leader_id, *session.invitations.values_list("user_id", flat=True)})
+            for b in bookings:
+                if b.case_id is not None:
+                    event_record(
+                        case=b.case_id,
+                        event_type=EVENT_AGENDA,
+                        actor=None,
+                        actor_unit=session.office,
+                        data={**info, "booking": b.code, "title": b.title, "notify_users": staff},
+                    )
+            if session.leader.phone:
+                n = make_notification(
+                    case=None,
+                    event=None,
+                    kind=NOTICE_KIND,  # type: ignore[arg-type]
+                    medium=Medium.SMS,
+                    recipient=session.leader.phone,
+                    dedupe=f"reception:agenda:{session.pk}",
+                    rendered=(
+                        "明日领导接待议程",
+                        f"【回音】明天（{info['date']}）{info['time']}您在{session.place}接待，"
+                        f"已预约{len(bookings)}人，议程见系统“领导接待日”。",
+                    ),
+                )
+                if n is not None:
+                    transaction.on_commit(lambda n=n: enqueue_delivery([n]))  # type: ignore[misc]
+            locked.agenda_sent_at = timeutil.now()
+            locked.save(update_fields=["agenda_sent_at"])
+            sent += 1
+    return sent
 
 
 def reminders_send(*, today: date | None = None) -> int:
@@ -631,10 +784,8 @@ def visit_record(
     _may_record(actor, session)
     if outcome not in Outcome.values:
         raise ValidationFailed("请选择接待结果", extra={"fields": {"outcome": "请选择接待结果"}})
-    if (booking.status, Action.RECORD) not in BOOKING:
-        raise ValidationFailed("该预约已记录结果或已取消")
-    if (session.status, Action.RECORD) not in SESSION:
-        raise ValidationFailed("该场次已取消")
+    received = BOOKING_TABLE.step(booking.status, Action.RECORD, actor.role)
+    held = SESSION_TABLE.step(session.status, Action.RECORD, actor.role)
     if session.date > timeutil.today():
         raise ValidationFailed("接待日尚未到，不能记录结果")
     note = (note or "").strip()
@@ -662,16 +813,20 @@ def visit_record(
     elif outcome == Outcome.LEADER_CASE and case.leader_id != session.leader_id:
         leader = User.objects.get(pk=session.leader_id)
         case = wf.case_attach_leader(case=case, actor=actor, leader=leader, reason=note or "领导接待日包案")
-    booking.status = BOOKING[(booking.status, Action.RECORD)]
+    booking.status = received
     booking.outcome = outcome
+    # 一次办结 is decided on the day (resolved on the spot) or when the 90-day window closes
+    booking.settled_on = (
+        session.date if outcome == Outcome.RESOLVED else session.date + timedelta(days=REPEAT_WINDOW_DAYS)
+    )
     booking.outcome_note = note
     booking.outcome_unit = unit if outcome == Outcome.ASSIGNED else None
     booking.outcome_deadline = deadline if outcome == Outcome.ASSIGNED else None
     booking.outcome_by = actor
     booking.outcome_at = timeutil.now()
     booking.save()
-    if session.status != SESSION[(session.status, Action.RECORD)]:
-        session.status = SESSION[(session.status, Action.RECORD)]
+    if session.status != held:
+        session.status = held
         session.save(update_fields=["status"])
     event_record(
         case=case,

@@ -76,13 +76,14 @@ def home(request: HttpRequest) -> HttpResponse:
     held = (
         metrics.sessions_held_vs_scheduled(start=since, end=today, territory=territory) if territory else []
     )
-    once = metrics.one_time_resolution(start=since, end=today, territory=territory) if territory else []
+    per_leader, per_level = _reception_figures(since, today, territory) if territory else ([], [])
     return render(
         request,
         "reception/home.html",
         {
             "held": [{**r, "label": Level(r["level"]).label} for r in held],
-            "once": [{**r, "label": Level(r["session__level"]).label} for r in once],
+            "per_leader": per_leader,
+            "per_level": per_level,
             "since": since,
             "nav": "reception",
             "upcoming": list(qs[:60]),
@@ -94,6 +95,48 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{100 * num / den:.1f}%" if den else "—"
+
+
+def _reception_figures(
+    start: date, end: date, territory: Territory
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per leader and per level: visits, 一次办结率 and 化解率 — the registry's metrics broken down."""
+    kw: dict[str, Any] = {"start": start, "end": end, "territory": territory}
+    visits = {r["session__leader"]: r for r in metrics.visits_received(**kw)}
+    once = {r["session__leader"]: r for r in metrics.one_time_resolution(**kw)}
+    resolved = {r["session__leader"]: r for r in metrics.resolution(**kw)}
+    per_leader = []
+    for leader_id in sorted(
+        set(visits) | set(once), key=lambda k: (visits.get(k) or once[k])["session__level"]
+    ):
+        base = visits.get(leader_id) or once[leader_id]
+        o, r = once.get(leader_id, {}), resolved.get(leader_id, {})
+        per_leader.append(
+            {
+                "name": base["session__leader__full_name"],
+                "label": Level(base["session__level"]).label,
+                "visits": visits.get(leader_id, {}).get("visits", 0),
+                "decided": o.get("visits", 0),
+                "once": o.get("once", 0),
+                "once_rate": _pct(o.get("once", 0), o.get("visits", 0)),
+                "resolve_rate": _pct(r.get("once", 0), r.get("visits", 0)),
+            }
+        )
+    res_level = {r["session__level"]: r for r in metrics.resolution(**kw, by_level=True)}
+    per_level = [
+        {
+            "label": Level(o["session__level"]).label,
+            "decided": o["visits"],
+            "once_rate": _pct(o["once"], o["visits"]),
+            "resolve_rate": _pct(res_level.get(o["session__level"], {}).get("once", 0), o["visits"]),
+        }
+        for o in metrics.one_time_resolution(**kw, by_level=True)
+    ]
+    return per_leader, per_level
 
 
 def _scoped_session(user: User, pk: Any) -> Session:
@@ -475,6 +518,231 @@ def case_instructions(request: HttpRequest, code: str) -> HttpResponse:
             "is_leader": user.role == Role.LEADER,
             "units": units,
             "my_unit": user.unit_id,
+        },
+        status=status,
+    )
+
+
+# --- 一站式接待: the joint reception hall --------------------------------------------------------
+
+
+def _hall_office(user: User) -> Unit | None:
+    """The hall a clerk or dispatcher works in: their own petition office."""
+    unit = user.unit
+    return unit if unit is not None and unit.kind == UnitKind.PETITION_OFFICE else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hall(request: HttpRequest) -> HttpResponse:
+    """The hall: the windows staffed today and the clerk's referral form (the hall's staff); the queue
+    of walk-ins sent to the window of the officer's own department (the window's officer)."""
+    from huiyin.reception import hall as svc
+    from huiyin.reception.forms import ReferralForm, WindowForm
+    from huiyin.reception.models import HallReferral, HallWindow
+
+    user: User = request.user  # type: ignore[assignment]
+    today = timeutil.today()
+    office = _hall_office(user)
+    sends = office is not None and permissions.may(user, permissions.SEND)
+    manages = office is not None and permissions.may(user, permissions.MANAGE)
+    at_window = permissions.may(user, permissions.WINDOW)
+    open_windows = svc.windows_open(office, today) if office is not None else []
+    choices = [
+        (w.pk, f"{w.number}号窗口 {w.unit.name}（{w.matters or '本部门职责内事项'}）") for w in open_windows
+    ]
+    form = ReferralForm(windows=choices, initial={"idempotency_key": uuid.uuid4().hex})
+    dept_units = (
+        list(
+            Unit.objects.filter(is_active=True, territory__path__startswith=office.territory.path)
+            .exclude(kind__in=[UnitKind.PETITION_OFFICE, UnitKind.JOINT_CONFERENCE])
+            .values_list("pk", "name")
+        )
+        if office is not None
+        else []
+    )
+    window_form = WindowForm(units=dept_units)
+    status = 200
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "send":
+                if not sends:
+                    return _forbidden(request, "由信访大厅的接待人员分流来访群众")
+                form = ReferralForm(request.POST, windows=choices)
+                if form.is_valid():
+                    d = form.cleaned_data
+                    case = None
+                    if (d.get("case_code") or "").strip():
+                        case = visible_to(user).filter(code=d["case_code"].strip().upper()).first()
+                        if case is None:
+                            raise ValidationFailed("未找到该事项，或您无权查看")
+                    window = HallWindow.objects.get(pk=d["window"], office=office)
+                    referral = svc.referral_send(
+                        window=window,
+                        data=svc.ReferralIn(
+                            name=d["name"], phone=d["phone"], title=d["title"], content=d["content"],
+                            id_number=d.get("id_number") or "", petition_type=d["petition_type"], case=case,
+                        ),
+                        actor=user,
+                        idempotency_key=d["idempotency_key"],
+                    )  # fmt: skip
+                    messages.success(
+                        request, f"已分流至{window.number}号窗口（{window.unit.name}），分流号{referral.code}"
+                    )
+                    return redirect("reception_hall")
+                status = 400
+            elif op in ("take", "return"):
+                if not at_window:
+                    return _forbidden(request, "由入驻该窗口的部门工作人员办理")
+                found = HallReferral.objects.filter(
+                    code=str(request.POST.get("referral", ""))[:16], window__unit_id=user.unit_id or 0
+                ).first()
+                if found is None:
+                    raise Http404
+                if op == "take":
+                    case = svc.referral_take(
+                        referral=found, actor=user, guidance=request.POST.get("guidance", "")
+                    )
+                    messages.success(request, f"已登记为{case.code}，由本部门办理")
+                else:
+                    svc.referral_return(referral=found, actor=user, note=request.POST.get("note", ""))
+                    messages.success(request, "已退回大厅分流")
+                return redirect("reception_hall")
+            elif op == "window":
+                if not manages:
+                    return _forbidden(request, "您的岗位不能设置信访大厅窗口")
+                window_form = WindowForm(request.POST, units=dept_units)
+                if window_form.is_valid():
+                    d = window_form.cleaned_data
+                    assert office is not None
+                    svc.window_save(
+                        office=office, unit=Unit.objects.get(pk=d["unit"]), number=d["number"],
+                        weekdays="".join(str(x) for x in d["weekdays"]), matters=d["matters"], actor=user,
+                    )  # fmt: skip
+                    messages.success(request, "已保存窗口")
+                    return redirect("reception_hall")
+                status = 400
+            else:
+                messages.error(request, "未知的操作")
+                status = 400
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+    windows = (
+        list(HallWindow.objects.filter(office=office).select_related("unit")) if office is not None else []
+    )
+    return render(
+        request,
+        "reception/hall.html",
+        {
+            "nav": "reception_hall",
+            "office": office,
+            "windows": windows,
+            "open_windows": open_windows,
+            "form": form,
+            "window_form": window_form,
+            "sends": sends,
+            "manages": manages,
+            "at_window": at_window,
+            "referrals": svc.referrals_for(user),
+            "today": today,
+        },
+        status=status,
+    )
+
+
+# --- 下访 and 约访 ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visits(request: HttpRequest) -> HttpResponse:
+    """A leader's 下访 and 约访: schedule one, invite named petitioners; outcomes at the agenda."""
+    from huiyin.reception.choices import SessionKind
+    from huiyin.reception.forms import InviteForm, VisitForm
+
+    user: User = request.user  # type: ignore[assignment]
+    territory = _territory(user)
+    may_arrange = permissions.may(user, permissions.VISIT) and territory is not None
+    if user.role == Role.LEADER:
+        roster = list(ReceptionLeader.objects.filter(user=user, is_active=True).select_related("user"))
+    elif territory is not None:
+        roster = list(
+            ReceptionLeader.objects.filter(
+                is_active=True, user__unit__territory__path__startswith=territory.path
+            ).select_related("user")
+        )
+    else:
+        roster = []
+    leaders = [(r.user_id, f"{r.user}（{r.title}）") for r in roster]
+    places = (
+        list(
+            Territory.objects.filter(path__startswith=territory.path, level__gte=3)
+            .order_by("path")
+            .values_list("pk", "name")[:500]
+        )
+        if territory is not None
+        else []
+    )
+    form = VisitForm(leaders=leaders, territories=places)
+    status = 200
+    if request.method == "POST":
+        if not may_arrange:
+            return _forbidden(request, "您的岗位不能安排领导约访、下访")
+        try:
+            if request.POST.get("op") == "invite":
+                invite_form = InviteForm(request.POST)
+                if not invite_form.is_valid():
+                    raise ValidationFailed("请填写被约请人的姓名、电话和事项")
+                d = invite_form.cleaned_data
+                session = _scoped_session(user, d["session"])
+                case = None
+                if (d.get("case_code") or "").strip():
+                    case = visible_to(user).filter(code=d["case_code"].strip().upper()).first()
+                    if case is None:
+                        raise ValidationFailed("未找到该事项，或您无权查看")
+                services.booking_create(
+                    session=session,
+                    data=services.BookingIn(
+                        name=d["name"], phone=d["phone"], title=d["title"], content=d["content"], case=case
+                    ),
+                    actor=user,
+                )
+                messages.success(request, f"已约请{d['name']}并短信告知")
+                return redirect("reception_visits")
+            form = VisitForm(request.POST, leaders=leaders, territories=places)
+            if form.is_valid():
+                d = form.cleaned_data
+                session = services.visit_schedule(
+                    leader=User.objects.get(pk=d["leader"]),
+                    data=services.VisitIn(
+                        kind=d["kind"], territory=Territory.objects.get(pk=d["territory"]), day=d["day"],
+                        start_time=d["start_time"], end_time=d["end_time"], place=d["place"], purpose=d["purpose"],
+                    ),
+                    actor=user,
+                )  # fmt: skip
+                messages.success(request, f"已安排{session.get_kind_display()}")
+                return redirect("reception_visits")
+            status = 400
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+    upcoming = list(
+        selectors.with_counts(
+            selectors.sessions_for(user).exclude(kind=SessionKind.DAY).filter(date__gte=timeutil.today() - timedelta(days=30))
+        ).order_by("date", "start_time")[:60]
+    )  # fmt: skip
+    return render(
+        request,
+        "reception/visits.html",
+        {
+            "nav": "reception",
+            "form": form,
+            "invite_form": InviteForm(),
+            "visits": upcoming,
+            "may_arrange": may_arrange,
+            "today": timeutil.today(),
         },
         status=status,
     )

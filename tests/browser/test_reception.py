@@ -101,3 +101,55 @@ def test_a_citizen_is_sent_to_the_township_first_and_the_leader_takes_the_matter
     p.click("[data-testid=track-submit]")
     body = p.locator("main").inner_text()
     assert "何镇长" in body and "包案" in body
+
+
+def test_a_clerk_sends_a_walk_in_to_a_department_window_in_the_hall(
+    page: Any,
+    live_url: str,
+    login: Any,
+    org: Any,
+    clock: Any,
+    clerk_li: Any,
+    handler_wang_unit_a: Any,
+    dispatcher_zhou: Any,
+) -> None:
+    """一站式接待 (seeds/003 §二(一); 条例 §18¶3, §23¶1): the hall's clerk sends a walk-in to the housing
+    bureau's window; the bureau's officer registers it there and handles it on one case record."""
+    from huiyin.reception import hall
+    from huiyin.reception.models import HallReferral
+
+    clock.set(date(2025, 9, 2))  # a Tuesday
+    window = hall.window_save(
+        office=org.county_office, unit=org.unit_a, number="3", weekdays="01234", matters="住房保障、物业维修",
+        actor=dispatcher_zhou,
+    )  # fmt: skip
+
+    # when the clerk opens the hall and sends the walk-in to window 3
+    login(page, "clerk_li", "pw-clerk_li")
+    page.goto(f"{live_url}/reception/hall/")
+    assert "住房和城乡建设局" in page.locator("[data-testid=window-3]").inner_text()
+    page.select_option("#id_window", str(window.pk))
+    page.fill("#id_name", "刘群众")
+    page.fill("#id_phone", "13800001234")
+    page.fill("#id_title", "安置房屋顶漏水")
+    page.fill("#id_content", "安置房屋顶漏水三年，无人维修")
+    page.click("[data-testid=referral-submit]")
+    referral = HallReferral.objects.get()
+    row = page.locator(f"[data-testid=referral-{referral.code}]")
+    assert "待窗口接待" in row.locator("[data-testid=status]").inner_text()
+
+    # then the bureau's officer at the window sees it, registers it and takes it as the competent organ
+    page.context.clear_cookies()
+    login(page, "handler_wang", "pw-handler_wang")
+    page.goto(f"{live_url}/reception/hall/")
+    row = page.locator(f"[data-testid=referral-{referral.code}]")
+    assert "安置房屋顶漏水" in row.inner_text()
+    row.locator("[data-testid=guidance]").fill("由本局维修科三日内上门查看，六十日内书面答复")
+    row.locator("[data-testid=take]").click()
+    row = page.locator(f"[data-testid=referral-{referral.code}]")
+    assert "窗口已登记办理" in row.locator("[data-testid=status]").inner_text()
+    referral.refresh_from_db()
+    assert referral.case is not None and referral.case.handling_unit_id == org.unit_a.pk
+    # the same case record, opened from the window
+    row.locator("[data-testid=case-link]").click()
+    assert referral.case.code in page.locator("main").inner_text()
