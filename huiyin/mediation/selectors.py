@@ -13,12 +13,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from huiyin.cases.selectors import visible_to as cases_visible_to
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.mediation.choices import ItemStatus
 from huiyin.mediation.models import Agreement, Mediation, RoundReport, ScreeningItem, ScreeningRound, Session
 from huiyin.mediation.services import TERRITORIAL, reporting_points
 from huiyin.mediation.transitions import State
 from huiyin.org.models import User
+
+MODULE_NAME = "矛盾纠纷调解"
+CANDIDATE_LIMIT = 200
 
 
 def _case_ok(prefix: str, user: User) -> Q:
@@ -85,7 +88,9 @@ def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
                 "point": point,
                 "report": report,
                 "items": counts.get(point.pk, 0),
-                "state": "missing" if report is None else ("zero" if report.zero else "filed"),
+                "state": "missing"
+                if report is None or report.filed_at is None
+                else ("zero" if report.zero else "filed"),
             }
         )
     return rows
@@ -107,3 +112,57 @@ def follow_ups_due(user: User) -> QuerySet[Agreement]:
         .select_related("mediation")
         .order_by("follow_up_on")
     )
+
+
+# ------------------------------------------------------------------ what the mediation plugs into
+
+
+def case_links(case: Any, user: User) -> list[registry.CaseLink]:
+    """The mediations and screening items about a petition case (Module.case_links): those it started
+    from or went to, and a dispute that came back as this petition — only what `user` may open. A
+    record of an accusation case never reaches the accused side: `mediations_for`/`items_for` show a
+    record linked to a case only with the case (条例 §30¶3)."""
+    from django.urls import reverse
+
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return []
+    links = []
+    about = Q(case=case) | Q(later_petition=case) | Q(dispute__later_petition=case)
+    for m in mediations_for(user).filter(about).order_by("opened_at", "pk"):
+        note = m.get_state_display()
+        if m.resolution_level:
+            note += f" · 化解层级：{m.get_resolution_level_display()}"
+        if m.case_id != case.pk:
+            note += " · 调解后又来信访"
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME, f"{m}（{m.organ.name}）", reverse("mediation_dispute", args=[m.pk]), note
+            )
+        )
+    for item in items_for(user).filter(case=case):
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME, str(item), reverse("mediation_item", args=[item.pk]), item.get_status_display()
+            )
+        )
+    return links
+
+
+def supervision_candidates(user: User, today: date | None = None) -> list[registry.Candidate]:
+    """Overdue screening items as 督办 candidates (Module.supervision_candidates), what `user` may see."""
+    from django.urls import reverse
+
+    today = today or timeutil.today()
+    found = []
+    for item in overdue_items(user, today)[:CANDIDATE_LIMIT]:
+        assert item.due_on is not None
+        found.append(
+            registry.Candidate(
+                module="矛盾纠纷排查",
+                label=f"{item}（{item.territory.name}）",
+                url=reverse("mediation_item", args=[item.pk]),
+                detail=f"化解期限{item.due_on:%Y-%m-%d}，已逾期{(today - item.due_on).days}天 · {item.get_risk_display()}",
+                unit=item.responsible_unit.name if item.responsible_unit else "",
+            )
+        )
+    return found

@@ -31,7 +31,7 @@ from huiyin.mediation.choices import (
 from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
 from huiyin.mediation.forms import get_date, get_id
-from huiyin.mediation.models import Mediation, MediationParty, ScreeningItem, ScreeningRound
+from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
 from huiyin.mediation.transitions import Action, State
 from huiyin.org.choices import TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User
@@ -313,6 +313,44 @@ def mediation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chain of one dispute on one page: the screening item, each mediation (人民调解 → 行政调解 /
+    司法调解) with its sessions, agreement or termination and the level it ended at, and the petitions it
+    came from or came back as. A step of another organ is described and linked only for those who may
+    open it; an item or a petition is shown only to those who may see it (条例 §30¶3)."""
+    from huiyin.cases.selectors import visible_to
+
+    m = _mediation_or_404(request, pk)
+    user: Any = request.user
+    chain = services.chain_of(m)
+    visible = set(
+        selectors.mediations_for(user).filter(pk__in=[c.pk for c in chain]).values_list("pk", flat=True)
+    )
+    root = chain[0]
+    cases = visible_to(user)
+    steps = [
+        {
+            "m": c,
+            "visible": c.pk in visible,
+            "sessions": list(c.sessions.all()) if c.pk in visible else [],
+            "agreement": getattr(c, "agreement", None) if c.pk in visible else None,
+        }
+        for c in chain
+    ]
+    context = {
+        **nav_context(request, "mediation_bench"),
+        "m": m,
+        "steps": steps,
+        "item": selectors.items_for(user).filter(pk=root.item_id).first() if root.item_id else None,
+        "case": cases.filter(pk=root.case_id).first() if root.case_id else None,
+        "later_petition": cases.filter(pk=root.later_petition_id).first() if root.later_petition_id else None,
+        "ended": next((c for c in reversed(chain) if c.resolution_level), None),
+    }
+    return render(request, "mediation/dispute.html", context)
+
+
+@login_required
 @require_POST
 def mediation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     m = _mediation_or_404(request, pk)
@@ -481,7 +519,11 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "success": [(kinds[k], level_names[lv], _pct(v)) for (k, lv), v in sorted(success.items())],
         "levels": [(level_names[lv], levels.get(lv, 0)) for lv in ResolutionLevel.values],
         "on_time": _pct(metrics.items_settled_on_time(selectors.items_for(user), start, end)),
-        "zero": _pct(metrics.zero_report_compliance(selectors.rounds_for(user), start, end)),
+        "zero": _pct(
+            metrics.zero_report_compliance(
+                RoundReport.objects.filter(round__in=selectors.rounds_for(user)), start, end
+            )
+        ),
         "not_up": _pct(metrics.not_passed_up(mediations, start, end)),
         "performed": _pct(
             metrics.agreements_performed(Agreement.objects.filter(mediation__in=mediations), start, end)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huiyin.cases.forms import flag_invalid
 from huiyin.cases.views import case_or_404, most_urgent, with_live_clocks
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
 from huiyin.org import roles
@@ -49,6 +49,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     }
     if is_supervisor:
         context.update(_candidate_page(request, user))
+        # the modules' overdue records (a screening item past its date), beside the cases' candidates
+        context["module_candidates"] = registry.supervision_candidates(user)
     return render(request, "supervision/home.html", context)
 
 
