@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from huiyin.cases.selectors import visible_to as cases_visible_to
 from huiyin.core import registry, timeutil
@@ -96,21 +96,53 @@ def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
     return rows
 
 
+def _mine(user: User, prefix: str = "") -> Q:
+    """Mediations that are the user's own work: their organ's, or those they mediate."""
+    return Q(**{f"{prefix}organ_id": user.unit_id}) | Q(**{f"{prefix}mediators": user})
+
+
 def week_sessions(user: User, today: date | None = None) -> QuerySet[Session]:
+    """My sessions this week (Monday to Sunday): of my organ's mediations, or that I mediate or recorded."""
     today = today or timeutil.today()
     monday = today - timedelta(days=today.weekday())
-    return Session.objects.filter(
-        mediation__in=mediations_for(user), held_on__gte=monday, held_on__lte=monday + timedelta(days=6)
-    ).select_related("mediation")
+    mine = Q(mediation__in=Mediation.objects.filter(_mine(user)).values("pk")) | Q(recorded_by=user)
+    return (
+        Session.objects.filter(mediation__in=mediations_for(user).values("pk"))
+        .filter(mine, held_on__gte=monday, held_on__lte=monday + timedelta(days=6))
+        .select_related("mediation", "mediation__organ")
+        .order_by("held_on", "id")
+    )
 
 
 def follow_ups_due(user: User) -> QuerySet[Agreement]:
-    """Agreements waiting for their follow-up (人民调解法 §31), the earliest date first."""
+    """Agreements waiting for their follow-up (人民调解法 §31), the earliest date first: of my organ (a
+    village's grid worker calls round for its committee) or that I mediated."""
     return (
-        Agreement.objects.filter(mediation__in=mediations_for(user))
+        Agreement.objects.filter(mediation__in=mediations_for(user).filter(_mine(user)).values("pk"))
         .filter(mediation__state__in=[State.AGREED, State.UNPERFORMED])
-        .select_related("mediation")
-        .order_by("follow_up_on")
+        .select_related("mediation", "mediation__organ")
+        .order_by("follow_up_on", "id")
+    )
+
+
+def my_items(user: User) -> QuerySet[ScreeningItem]:
+    """My ledger items, not yet settled: what I reported, answer for, or my unit was given; the most
+    pressing (past or nearest date) first, then those not yet assigned."""
+    unit_q = Q(responsible_unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return (
+        items_for(user)
+        .filter(Q(reported_by=user) | Q(responsible_person=user) | unit_q)
+        .exclude(status=ItemStatus.SETTLED)
+        .order_by(F("due_on").asc(nulls_last=True), "-reported_at")
+    )
+
+
+def my_open_mediations(user: User) -> QuerySet[Mediation]:
+    return (
+        mediations_for(user)
+        .filter(_mine(user))
+        .filter(state__in=[State.PENDING, State.IN_PROGRESS, State.WITH_COURT])
+        .distinct()
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,8 +31,8 @@ from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
 from huiyin.mediation.forms import get_date, get_id
 from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
-from huiyin.mediation.transitions import Action, State
-from huiyin.org.choices import TerritoryLevel, UnitKind
+from huiyin.mediation.transitions import Action
+from huiyin.org.choices import Role, TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 
@@ -60,21 +59,26 @@ def _places(user: Any) -> list[Territory]:
 @login_required
 @require_GET
 def bench(request: HttpRequest) -> HttpResponse:
-    """调解台: my ledger items, my sessions this week, agreements to follow up."""
+    """调解台 — the 网格员's and the 调解员's workbench, phone-sized: my ledger items, my sessions this
+    week, agreements to follow up (人民调解法 §31), my open mediations. A grid worker's screen puts
+    filing and her items first; a mediator's, the mediations and sessions."""
     user: Any = request.user
-    # mine: what I reported, what I answer for, and what my unit was given
-    items = selectors.items_for(user).filter(
-        Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit_id=user.unit_id)
-    )
+    today = timeutil.today()
+    items = list(selectors.my_items(user)[:50])
     context = {
         **nav_context(request, "mediation_bench"),
-        "items": list(items.exclude(status="settled")[:50]),
-        "sessions": list(selectors.week_sessions(user)[:50]),
+        "grid": user.role == Role.GRID_WORKER,
+        "title": "网格员工作台"
+        if user.role == Role.GRID_WORKER
+        else "调解员工作台"
+        if user.role == Role.MEDIATOR
+        else "调解台",
+        "items": items,
+        "overdue": sum(1 for i in items if i.due_on and i.due_on < today),
+        "sessions": list(selectors.week_sessions(user, today)[:50]),
         "follow_ups": list(selectors.follow_ups_due(user)[:50]),
-        "open_mediations": list(
-            selectors.mediations_for(user).filter(state__in=[State.PENDING, State.IN_PROGRESS])[:50]
-        ),
-        "today": timeutil.today(),
+        "open_mediations": list(selectors.my_open_mediations(user)[:50]),
+        "today": today,
     }
     return render(request, "mediation/bench.html", context)
 
