@@ -37,6 +37,8 @@ def items_for(user: User) -> QuerySet[ScreeningItem]:
     unit = user.unit
     assert unit is not None
     scope = Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit=unit)
+    # an organ that mediates the dispute (a department it was handed to) sees the item it came from
+    scope |= Q(pk__in=Mediation.objects.filter(organ=unit, item__isnull=False).values("item_id"))
     if unit.kind in TERRITORIAL:
         scope |= Q(territory__path__startswith=unit.territory.path)
     return qs.filter(scope).filter(_case_ok("", user))

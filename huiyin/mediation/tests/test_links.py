@@ -284,3 +284,24 @@ def test_the_chain_of_one_dispute_is_one_page(world, clock, client, register_cas
     # and another village's mediator gets the missing record
     client.force_login(world.other_mediator)
     assert client.get(reverse("mediation_dispute", args=[m.pk])).status_code == 404
+
+
+def test_the_department_a_dispute_is_handed_to_sees_the_item_it_came_from(world, clock):
+    clock.set(TODAY)
+    item = services.item_report(actor=world.grid_worker, territory=world.grid, kind="property", summary="漏水",
+                                parties="王五、赵六", risk="ordinary")  # fmt: skip
+    dept = world.department_handler
+    assert item not in selectors.items_for(dept)
+    m = services.mediation_from_item(item=item, actor=world.mediator)
+    for p in m.parties.all():
+        services.party_consent(party=p, actor=world.mediator, consent=Consent.GIVEN)
+    services.mediation_start(mediation=m, actor=world.mediator)
+    services.mediation_terminate(
+        mediation=m, actor=world.mediator, reason="分歧大", routes_told=services.DEFAULT_ROUTES
+    )
+    assert item not in selectors.items_for(dept)
+    services.mediation_hand_off(
+        mediation=m, actor=world.mediator, kind=MediationKind.ADMINISTRATIVE, organ=dept.unit
+    )
+    assert item in selectors.items_for(dept)
+    assert item not in selectors.items_for(world.other_mediator)
