@@ -101,6 +101,17 @@ class CaseLink:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A module's record that has run past its date: a 督办 candidate beside the cases' (条例 §40)."""
+
+    module: str  # the module's verbose name: "矛盾纠纷排查"
+    label: str
+    url: str
+    detail: str = ""  # why, in words: "化解期限2025-12-31，已逾期3天"
+    unit: str = ""  # the responsible unit's name
+
+
+@dataclass(frozen=True)
 class Module:
     """What one app plugs into the core (declared once, in its AppConfig.ready())."""
 
@@ -138,6 +149,9 @@ class Module:
     # this module knows (a declared conflict of interest); `cases.confidentiality.may_see_identity`
     # asks every module, and one True withholds the identity (条例 §30¶3)
     identity_bar: Callable[[Any, Any], bool] | None = None
+    # candidates(user) -> [Candidate]: the module's overdue records for the 督办 page, already scoped to
+    # what `user` may see (a screening item past its 化解期限)
+    supervision_candidates: Callable[[Any], Iterable[Candidate]] | None = None
 
 
 class UnknownEventType(LookupError):
@@ -226,6 +240,16 @@ def identity_barred(case: Any, user: Any) -> bool:
 def case_links(case: Any, user: Any) -> list[CaseLink]:
     """Every module's links about `case` that `user` may follow (Module.case_links)."""
     return [link for m in _MODULES.values() if m.case_links is not None for link in m.case_links(case, user)]
+
+
+def supervision_candidates(user: Any) -> list[Candidate]:
+    """Every module's 督办 candidates that `user` may see (Module.supervision_candidates)."""
+    return [
+        c
+        for m in _MODULES.values()
+        if m.supervision_candidates is not None
+        for c in m.supervision_candidates(user)
+    ]
 
 
 def demo_builders() -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.mediation import events
+        from huiyin.mediation import events, metrics, selectors, services
         from huiyin.mediation.transitions import FOLLOW_UP
         from huiyin.org import roles
 
@@ -19,6 +19,11 @@ class MediationConfig(AppConfig):
                 demo=(20, "huiyin.mediation.demo.build_mediation"),
                 events=events.EVENTS,
                 capabilities={"mediate": FOLLOW_UP},
+                metrics=metrics.METRICS,
+                # outreach's 民情日记 problem goes to the ledger (outreach.services.MEDIATION_SCREENING)
+                aids={"screening_item_create": services.screening_item_create},
+                case_links=selectors.case_links,
+                supervision_candidates=selectors.supervision_candidates,
                 navigation=(
                     N("mediation_bench", "调解台", "mediation_bench", "bi-people", 45, roles=FOLLOW_UP),
                     N(

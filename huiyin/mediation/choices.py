@@ -27,6 +27,7 @@ class ItemSource(models.TextChoices):
     CADRE = "cadre", "村（社区）干部排查"
     UNIT = "unit", "单位排查"
     CASE = "case", "信访事项"
+    OUTREACH = "outreach", "民情日记"
 
 
 class ItemStatus(models.TextChoices):

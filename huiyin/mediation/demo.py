@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import F
 
 from huiyin.demo.cases import DemoClock
 from huiyin.demo.org import DemoOrg, _DemoHasher, demo_password
@@ -92,7 +93,41 @@ def build_mediation(org: DemoOrg, rng: random.Random, today: date) -> dict[str, 
     finally:
         clock.restore()
     counts["petitions"] = _petition_mediated()
+    counts["came_back"] = _came_back()
     return counts
+
+
+def _came_back() -> int:
+    """One village dispute settled by agreement came back as a petition at the county office (矛盾不上交
+    counts it against the village): linked by the county's dispatcher, who sees both."""
+    from huiyin.cases.models import Case
+    from huiyin.mediation.models import Mediation
+    from huiyin.org.choices import TerritoryLevel, UnitKind
+
+    dispatcher = (
+        User.objects.filter(role=Role.DISPATCHER, unit__kind=UnitKind.PETITION_OFFICE,
+                            unit__territory__level=TerritoryLevel.COUNTY)
+        .order_by("pk")
+        .first()
+    )  # fmt: skip
+    if dispatcher is None or dispatcher.unit is None:
+        return 0
+    for m in (
+        Mediation.objects.filter(dispute_id=F("pk"), item__isnull=False)
+        .exclude(resolution_level="")
+        .order_by("opened_at", "pk")
+    ):
+        case = (
+            Case.objects.filter(
+                office=dispatcher.unit, registered_at__gte=m.opened_at, accused_unit__isnull=True
+            )
+            .order_by("registered_at", "pk")
+            .first()
+        )
+        if case is not None:
+            services.dispute_link_petition(mediation=m, case=case, actor=dispatcher)
+            return 1
+    return 0
 
 
 def _petition_mediated() -> int:

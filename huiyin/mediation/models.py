@@ -7,6 +7,8 @@ of performance (§31), the 30 days for 司法确认 (§33), the legal routes tol
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -47,14 +49,18 @@ class ScreeningRound(models.Model):
 
 
 class RoundReport(models.Model):
-    """A reporting point's report for a round: items filed, or 零报告 (nothing found)."""
+    """A reporting point's report for a round: items filed, or 零报告 (nothing found). Opening a round
+    writes one row per expected point, unfiled (`filed_at` empty): a missing report is a row the
+    township sees, never an absence to infer."""
 
     round = models.ForeignKey(ScreeningRound, on_delete=models.CASCADE, related_name="reports")
     point = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="+")
     zero = models.BooleanField("零报告", default=False)
     note = models.CharField("说明", max_length=200, blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField()
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "point"], name="one_report_per_point")]
@@ -73,6 +79,8 @@ class ScreeningItem(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="screening_items"
     )
+    # where another module's record came from (a 民情日记 problem: "outreach-problem-12"); one item each
+    source_ref = models.CharField(max_length=60, blank=True, db_index=True)
     kind = models.CharField("纠纷类型", max_length=20, choices=DisputeKind.choices)
     summary = models.TextField("纠纷简要情况")
     parties = models.CharField("当事人", max_length=300, help_text="多人用顿号分隔")
@@ -161,6 +169,8 @@ class Mediation(models.Model):
     # where it ended: set by the services from the organ (or court) that reached the agreement
     resolution_level = models.CharField(max_length=10, choices=ResolutionLevel.choices, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
+    # the day it ended either way (agreed, terminated, or the court's outcome): the 矛盾不上交 date basis
+    concluded_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -169,6 +179,13 @@ class Mediation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}第{self.pk}号"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """`concluded_on` follows the dates it is made of, whichever save writes them."""
+        self.concluded_on = self.resolved_on or self.terminated_on or self.court_outcome_on
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "concluded_on"}
+        super().save(*args, **kwargs)
 
 
 class MediationParty(models.Model):

@@ -10,15 +10,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from huiyin.cases.selectors import visible_to as cases_visible_to
-from huiyin.core import timeutil
+from huiyin.core import registry, timeutil
 from huiyin.mediation.choices import ItemStatus
 from huiyin.mediation.models import Agreement, Mediation, RoundReport, ScreeningItem, ScreeningRound, Session
 from huiyin.mediation.services import TERRITORIAL, reporting_points
 from huiyin.mediation.transitions import State
 from huiyin.org.models import User
+
+MODULE_NAME = "矛盾纠纷调解"
+CANDIDATE_LIMIT = 200
 
 
 def _case_ok(prefix: str, user: User) -> Q:
@@ -34,6 +37,8 @@ def items_for(user: User) -> QuerySet[ScreeningItem]:
     unit = user.unit
     assert unit is not None
     scope = Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit=unit)
+    # an organ that mediates the dispute (a department it was handed to) sees the item it came from
+    scope |= Q(pk__in=Mediation.objects.filter(organ=unit, item__isnull=False).values("item_id"))
     if unit.kind in TERRITORIAL:
         scope |= Q(territory__path__startswith=unit.territory.path)
     return qs.filter(scope).filter(_case_ok("", user))
@@ -85,25 +90,113 @@ def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
                 "point": point,
                 "report": report,
                 "items": counts.get(point.pk, 0),
-                "state": "missing" if report is None else ("zero" if report.zero else "filed"),
+                "state": "missing"
+                if report is None or report.filed_at is None
+                else ("zero" if report.zero else "filed"),
             }
         )
     return rows
 
 
+def _mine(user: User, prefix: str = "") -> Q:
+    """Mediations that are the user's own work: their organ's, or those they mediate."""
+    return Q(**{f"{prefix}organ_id": user.unit_id}) | Q(**{f"{prefix}mediators": user})
+
+
 def week_sessions(user: User, today: date | None = None) -> QuerySet[Session]:
+    """My sessions this week (Monday to Sunday): of my organ's mediations, or that I mediate or recorded."""
     today = today or timeutil.today()
     monday = today - timedelta(days=today.weekday())
-    return Session.objects.filter(
-        mediation__in=mediations_for(user), held_on__gte=monday, held_on__lte=monday + timedelta(days=6)
-    ).select_related("mediation")
+    mine = Q(mediation__in=Mediation.objects.filter(_mine(user)).values("pk")) | Q(recorded_by=user)
+    return (
+        Session.objects.filter(mediation__in=mediations_for(user).values("pk"))
+        .filter(mine, held_on__gte=monday, held_on__lte=monday + timedelta(days=6))
+        .select_related("mediation", "mediation__organ")
+        .order_by("held_on", "id")
+    )
 
 
 def follow_ups_due(user: User) -> QuerySet[Agreement]:
-    """Agreements waiting for their follow-up (人民调解法 §31), the earliest date first."""
+    """Agreements waiting for their follow-up (人民调解法 §31), the earliest date first: of my organ (a
+    village's grid worker calls round for its committee) or that I mediated."""
     return (
-        Agreement.objects.filter(mediation__in=mediations_for(user))
+        Agreement.objects.filter(mediation__in=mediations_for(user).filter(_mine(user)).values("pk"))
         .filter(mediation__state__in=[State.AGREED, State.UNPERFORMED])
-        .select_related("mediation")
-        .order_by("follow_up_on")
+        .select_related("mediation", "mediation__organ")
+        .order_by("follow_up_on", "id")
     )
+
+
+def my_items(user: User) -> QuerySet[ScreeningItem]:
+    """My ledger items, not yet settled: what I reported, answer for, or my unit was given; the most
+    pressing (past or nearest date) first, then those not yet assigned."""
+    unit_q = Q(responsible_unit_id=user.unit_id) if user.unit_id else Q(pk__in=[])
+    return (
+        items_for(user)
+        .filter(Q(reported_by=user) | Q(responsible_person=user) | unit_q)
+        .exclude(status=ItemStatus.SETTLED)
+        .order_by(F("due_on").asc(nulls_last=True), "-reported_at")
+    )
+
+
+def my_open_mediations(user: User) -> QuerySet[Mediation]:
+    return (
+        mediations_for(user)
+        .filter(_mine(user))
+        .filter(state__in=[State.PENDING, State.IN_PROGRESS, State.WITH_COURT])
+        .distinct()
+    )
+
+
+# ------------------------------------------------------------------ what the mediation plugs into
+
+
+def case_links(case: Any, user: User) -> list[registry.CaseLink]:
+    """The mediations and screening items about a petition case (Module.case_links): those it started
+    from or went to, and a dispute that came back as this petition — only what `user` may open. A
+    record of an accusation case never reaches the accused side: `mediations_for`/`items_for` show a
+    record linked to a case only with the case (条例 §30¶3)."""
+    from django.urls import reverse
+
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return []
+    links = []
+    about = Q(case=case) | Q(later_petition=case) | Q(dispute__later_petition=case)
+    for m in mediations_for(user).filter(about).order_by("opened_at", "pk"):
+        note = m.get_state_display()
+        if m.resolution_level:
+            note += f" · 化解层级：{m.get_resolution_level_display()}"
+        if m.case_id != case.pk:
+            note += " · 调解后又来信访"
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME, f"{m}（{m.organ.name}）", reverse("mediation_dispute", args=[m.pk]), note
+            )
+        )
+    for item in items_for(user).filter(case=case):
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME, str(item), reverse("mediation_item", args=[item.pk]), item.get_status_display()
+            )
+        )
+    return links
+
+
+def supervision_candidates(user: User, today: date | None = None) -> list[registry.Candidate]:
+    """Overdue screening items as 督办 candidates (Module.supervision_candidates), what `user` may see."""
+    from django.urls import reverse
+
+    today = today or timeutil.today()
+    found = []
+    for item in overdue_items(user, today)[:CANDIDATE_LIMIT]:
+        assert item.due_on is not None
+        found.append(
+            registry.Candidate(
+                module="矛盾纠纷排查",
+                label=f"{item}（{item.territory.name}）",
+                url=reverse("mediation_item", args=[item.pk]),
+                detail=f"化解期限{item.due_on:%Y-%m-%d}，已逾期{(today - item.due_on).days}天 · {item.get_risk_display()}",
+                unit=item.responsible_unit.name if item.responsible_unit else "",
+            )
+        )
+    return found

@@ -178,13 +178,19 @@ def item_report(
         reported_at=timeutil.now(),
     )
     if round is not None:
-        point = _point_of(round, territory)
-        RoundReport.objects.update_or_create(
-            round=round,
-            point=point,
-            defaults={"zero": False, "filed_by": actor, "filed_at": timeutil.now()},
-        )
+        _file_in_round(round, territory, actor)
     return item
+
+
+def _file_in_round(round: ScreeningRound, territory: Territory, actor: User) -> None:
+    """An item filed in a round files its point's report (the first item's time is the report's)."""
+    report, _ = RoundReport.objects.select_for_update().get_or_create(
+        round=round, point=_point_of(round, territory)
+    )
+    report.zero = False  # an item filed after a 零报告 corrects it
+    if report.filed_at is None:
+        report.filed_by, report.filed_at = actor, timeutil.now()
+    report.save()
 
 
 @transaction.atomic
@@ -281,13 +287,16 @@ def round_open(
     if ScreeningRound.objects.filter(township=township, period=period).exists():
         raise TransitionNotAllowed("本月排查已开启")
     next_month = (period + timedelta(days=32)).replace(day=1)
-    return ScreeningRound.objects.create(
+    rnd = ScreeningRound.objects.create(
         township=township,
         period=period,
         opened_by=actor,
         opened_at=timeutil.now(),
         due_on=due_on or next_month - timedelta(days=1),
     )
+    # one unfiled report per expected point: a point that stays silent is a visible row (零报告制度)
+    RoundReport.objects.bulk_create(RoundReport(round=rnd, point=p) for p in reporting_points(township))
+    return rnd
 
 
 @transaction.atomic
@@ -297,11 +306,13 @@ def round_zero_report(*, round: ScreeningRound, point: Territory, actor: User, n
         raise PermissionDenied("只能为本单位所辖的排查点报送")
     if point.pk not in {p.pk for p in reporting_points(round.township)}:
         raise ValidationFailed("该地点不是本轮排查的报送点")
-    if RoundReport.objects.filter(round=round, point=point).exists():
+    report, _ = RoundReport.objects.select_for_update().get_or_create(round=round, point=point)
+    if report.filed_at is not None:
         raise TransitionNotAllowed("本排查点本轮已报送")
-    return RoundReport.objects.create(
-        round=round, point=point, zero=True, note=note.strip()[:200], filed_by=actor, filed_at=timeutil.now()
-    )
+    report.zero, report.note = True, note.strip()[:200]
+    report.filed_by, report.filed_at = actor, timeutil.now()
+    report.save()
+    return report
 
 
 # ---------------------------------------------------------------------------------------- 调解
@@ -312,22 +323,17 @@ def may_act(user: User, mediation: Mediation, action: str) -> bool:
     return (
         user.is_authenticated
         and user.unit_id == mediation.organ_id
-        and user.role in transitions.MAY.get(action, frozenset())
+        and transitions.TABLE.role_may(user.role, action)
     )
 
 
 def _step(mediation: Mediation, actor: User, action: str) -> Mediation:
-    """Lock the mediation, check the table and who may act; the caller writes and saves."""
+    """Lock the mediation and take `action` through the table (a pair outside it first, then a role it
+    does not allow or a user outside the mediating organ); the caller writes and saves."""
     locked = Mediation.objects.select_for_update().get(pk=mediation.pk)
-    target = transitions.next_state(locked.state, action)
-    if target is None:
-        raise TransitionNotAllowed(
-            f"当前状态（{State(locked.state).label}）不能{Action(action).label}",
-            extra={"state": locked.state, "action": action},
-        )
-    if not may_act(actor, locked, action):
-        raise PermissionDenied("只有调解组织的调解员或工作人员可以办理")
-    locked.state = target
+    locked.state = transitions.TABLE.step(
+        locked.state, action, actor.role, side_ok=actor.is_authenticated and actor.unit_id == locked.organ_id
+    )
     return locked
 
 
@@ -734,3 +740,52 @@ def chain_of(mediation: Mediation) -> list[Mediation]:
         if nxt is None:
             return chain
         chain.append(nxt)
+
+
+# ---------------------------------------------------------------------------------------- aids
+
+MSG_NOT_REPORTER = "您的岗位不能登记排查事项"
+
+
+@transaction.atomic
+def screening_item_create(
+    *, text: str, territory: Territory, found_by: User, source_ref: str
+) -> ScreeningItem:
+    """The aid another module calls to put a problem on the ledger (outreach: a 民情日记 problem, the
+    name outreach looks up as MEDIATION_SCREENING). The caller has checked that `found_by` may act on
+    its record; the item is filed where the problem was found, kind and parties to be completed by the
+    township when it assigns it. One item per source record: asked again, the first is returned."""
+    source_ref = (source_ref or "").strip()[:60]
+    if source_ref:
+        known = ScreeningItem.objects.filter(source_ref=source_ref).first()
+        if known is not None:
+            return known
+    if found_by.role not in REPORT:
+        raise PermissionDenied(MSG_NOT_REPORTER)
+    township = township_of(territory) if territory.level != TerritoryLevel.TOWNSHIP else territory
+    open_round = (
+        ScreeningRound.objects.filter(township=township, period=timeutil.today().replace(day=1)).first()
+        if township is not None
+        else None
+    )
+    item = ScreeningItem.objects.create(
+        territory=territory,
+        round=open_round,
+        source=ItemSource.OUTREACH,
+        source_ref=source_ref,
+        kind=DisputeKind.OTHER,
+        summary=_text(text, "请填写纠纷简要情况", "summary", 2000),
+        parties="待核实",
+        risk=RiskLevel.ORDINARY,
+        reported_by=found_by,
+        reported_at=timeutil.now(),
+    )
+    if open_round is not None:
+        _file_in_round(open_round, territory, found_by)
+    ItemNote.objects.create(
+        item=item,
+        author=found_by,
+        created_at=timeutil.now(),
+        text="由民情日记转入排查台账，纠纷类型和当事人待核实。",
+    )
+    return item

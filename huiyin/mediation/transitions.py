@@ -1,11 +1,12 @@
-"""The mediation state machine as a table (like huiyin/workflow/transitions.py): (state, action) ->
-next state, and who may take each action. Guards (consent, a session before an agreement) live in
-services.py next to the writes; this table is the whole of what is possible."""
+"""The mediation state machine as a table (huiyin/core/statetable.py `StateTable`): (state, action) ->
+next state, and who may take each action. Guards (consent, a session before an agreement, the organ's
+own staff) live in services.py next to the writes; this table is the whole of what is possible."""
 
 from __future__ import annotations
 
 from django.db import models
 
+from huiyin.core.statetable import StateTable
 from huiyin.org.choices import Role
 
 
@@ -72,9 +73,16 @@ OPEN_STATES = frozenset({S.PENDING, S.IN_PROGRESS, S.WITH_COURT})
 FINAL_STATES = frozenset({S.PERFORMED, S.HANDED_OFF, S.COURT_CONCLUDED})
 
 
+MSG_NOT_ORGAN = "只有调解组织的调解员或工作人员可以办理"
+
+TABLE = StateTable(
+    name="调解", transitions=TRANSITIONS, may=MAY, states=State, actions=Action, refused=MSG_NOT_ORGAN
+)
+
+
 def next_state(state: str, action: str) -> str | None:
-    return TRANSITIONS.get((state, action))
+    return TABLE.next_state(state, action)
 
 
 def actions_from(state: str) -> list[str]:
-    return [a for (s, a) in TRANSITIONS if s == state]
+    return TABLE.actions_from(state)

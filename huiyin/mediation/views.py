@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,9 +30,9 @@ from huiyin.mediation.choices import (
 from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
 from huiyin.mediation.forms import get_date, get_id
-from huiyin.mediation.models import Mediation, MediationParty, ScreeningItem, ScreeningRound
-from huiyin.mediation.transitions import Action, State
-from huiyin.org.choices import TerritoryLevel, UnitKind
+from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
+from huiyin.mediation.transitions import Action
+from huiyin.org.choices import Role, TerritoryLevel, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 
@@ -60,21 +59,26 @@ def _places(user: Any) -> list[Territory]:
 @login_required
 @require_GET
 def bench(request: HttpRequest) -> HttpResponse:
-    """调解台: my ledger items, my sessions this week, agreements to follow up."""
+    """调解台 — the 网格员's and the 调解员's workbench, phone-sized: my ledger items, my sessions this
+    week, agreements to follow up (人民调解法 §31), my open mediations. A grid worker's screen puts
+    filing and her items first; a mediator's, the mediations and sessions."""
     user: Any = request.user
-    # mine: what I reported, what I answer for, and what my unit was given
-    items = selectors.items_for(user).filter(
-        Q(reported_by=user) | Q(responsible_person=user) | Q(responsible_unit_id=user.unit_id)
-    )
+    today = timeutil.today()
+    items = list(selectors.my_items(user)[:50])
     context = {
         **nav_context(request, "mediation_bench"),
-        "items": list(items.exclude(status="settled")[:50]),
-        "sessions": list(selectors.week_sessions(user)[:50]),
+        "grid": user.role == Role.GRID_WORKER,
+        "title": "网格员工作台"
+        if user.role == Role.GRID_WORKER
+        else "调解员工作台"
+        if user.role == Role.MEDIATOR
+        else "调解台",
+        "items": items,
+        "overdue": sum(1 for i in items if i.due_on and i.due_on < today),
+        "sessions": list(selectors.week_sessions(user, today)[:50]),
         "follow_ups": list(selectors.follow_ups_due(user)[:50]),
-        "open_mediations": list(
-            selectors.mediations_for(user).filter(state__in=[State.PENDING, State.IN_PROGRESS])[:50]
-        ),
-        "today": timeutil.today(),
+        "open_mediations": list(selectors.my_open_mediations(user)[:50]),
+        "today": today,
     }
     return render(request, "mediation/bench.html", context)
 
@@ -313,6 +317,44 @@ def mediation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chain of one dispute on one page: the screening item, each mediation (人民调解 → 行政调解 /
+    司法调解) with its sessions, agreement or termination and the level it ended at, and the petitions it
+    came from or came back as. A step of another organ is described and linked only for those who may
+    open it; an item or a petition is shown only to those who may see it (条例 §30¶3)."""
+    from huiyin.cases.selectors import visible_to
+
+    m = _mediation_or_404(request, pk)
+    user: Any = request.user
+    chain = services.chain_of(m)
+    visible = set(
+        selectors.mediations_for(user).filter(pk__in=[c.pk for c in chain]).values_list("pk", flat=True)
+    )
+    root = chain[0]
+    cases = visible_to(user)
+    steps = [
+        {
+            "m": c,
+            "visible": c.pk in visible,
+            "sessions": list(c.sessions.all()) if c.pk in visible else [],
+            "agreement": getattr(c, "agreement", None) if c.pk in visible else None,
+        }
+        for c in chain
+    ]
+    context = {
+        **nav_context(request, "mediation_bench"),
+        "m": m,
+        "steps": steps,
+        "item": selectors.items_for(user).filter(pk=root.item_id).first() if root.item_id else None,
+        "case": cases.filter(pk=root.case_id).first() if root.case_id else None,
+        "later_petition": cases.filter(pk=root.later_petition_id).first() if root.later_petition_id else None,
+        "ended": next((c for c in reversed(chain) if c.resolution_level), None),
+    }
+    return render(request, "mediation/dispute.html", context)
+
+
+@login_required
 @require_POST
 def mediation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     m = _mediation_or_404(request, pk)
@@ -481,7 +523,11 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "success": [(kinds[k], level_names[lv], _pct(v)) for (k, lv), v in sorted(success.items())],
         "levels": [(level_names[lv], levels.get(lv, 0)) for lv in ResolutionLevel.values],
         "on_time": _pct(metrics.items_settled_on_time(selectors.items_for(user), start, end)),
-        "zero": _pct(metrics.zero_report_compliance(selectors.rounds_for(user), start, end)),
+        "zero": _pct(
+            metrics.zero_report_compliance(
+                RoundReport.objects.filter(round__in=selectors.rounds_for(user)), start, end
+            )
+        ),
         "not_up": _pct(metrics.not_passed_up(mediations, start, end)),
         "performed": _pct(
             metrics.agreements_performed(Agreement.objects.filter(mediation__in=mediations), start, end)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huiyin.cases.exports import IDENTITY_COLUMNS, export_audited, identity_cells, wants_full_identity
 from huiyin.cases.forms import flag_invalid
 from huiyin.cases.web import case_or_404
-from huiyin.core import net, timeutil
+from huiyin.core import net, registry, timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
 from huiyin.core.xlsx import Column, batched, xlsx_response
@@ -53,6 +53,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     }
     if is_supervisor:
         context.update(_candidate_page(request, user))
+        # the modules' overdue records (a screening item past its date), beside the cases' candidates
+        context["module_candidates"] = registry.supervision_candidates(user)
     return render(request, "supervision/home.html", context)
 
 

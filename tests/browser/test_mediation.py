@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from huiyin.analytics.services import rollup_days
 from huiyin.core import timeutil
 from huiyin.mediation.models import Mediation, ScreeningItem
 from huiyin.mediation.tests.conftest import make_world
+from huiyin.org.models import User
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +55,16 @@ def _written_agreement(page: Any, today: str) -> None:
     page.wait_for_load_state()
 
 
+def _dashboard_row(page: Any, label: str) -> str:
+    """The numerator shown on the dashboard's 主要指标 table for the metric called `label`."""
+    row = page.get_by_test_id("table-metrics").locator("tr", has=page.locator("th", has_text=label))
+    return row.locator("td").first.inner_text().strip()
+
+
+def _fits_the_phone(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def test_a_grid_workers_item_is_mediated_in_the_village_and_followed_up(
     page, phone_page, live_url, login, org, handler_wang_unit_a
 ):
@@ -62,7 +74,10 @@ def test_a_grid_workers_item_is_mediated_in_the_village_and_followed_up(
     # a grid worker on her phone files a screening item in her village
     sign_in_as(phone_page, login, "grid_he")
     phone_page.goto(f"{live_url}/mediation/")
+    assert phone_page.get_by_test_id("bench-title").inner_text() == "网格员工作台"
+    assert _fits_the_phone(phone_page)
     phone_page.get_by_test_id("new-item").click()
+    assert _fits_the_phone(phone_page)
     form = phone_page.get_by_test_id("item-form")
     form.locator("[name=territory]").select_option(label="柳林村第1网格")
     form.locator("[name=kind]").select_option("land")
@@ -102,7 +117,9 @@ def test_a_grid_workers_item_is_mediated_in_the_village_and_followed_up(
 
     # the grid worker follows it up on her phone: performed
     phone_page.goto(f"{live_url}/mediation/")
+    assert _fits_the_phone(phone_page)
     phone_page.get_by_test_id("follow-ups").get_by_role("link").first.click()
+    assert _fits_the_phone(phone_page)
     fu = phone_page.get_by_test_id("follow-up-form")
     fu.locator("[name=performance]").select_option("performed")
     fu.locator("[name=note]").fill("界桩已恢复，赔偿已付")
@@ -119,6 +136,16 @@ def test_a_grid_workers_item_is_mediated_in_the_village_and_followed_up(
         for row in page.get_by_test_id("level-row").all()
     }
     assert levels == {"村（社区）": "1", "乡镇（街道）": "0", "县（区）": "0", "县级以上": "0"}
+
+    # and the county's dashboard (the analytics registry, after the night's roll-up) counts it there too
+    rollup_days(timeutil.today(), timeutil.today())
+    User.objects.create_user(username="town_leader", password="pw-town_leader", full_name="镇党委书记",
+                             unit=org.township_gov, role="leader")  # fmt: skip
+    sign_in_as(page, login, "town_leader")
+    page.goto(f"{live_url}/analytics/")
+    assert _dashboard_row(page, "化解于村（社区）的纠纷数") == "1"
+    assert _dashboard_row(page, "化解于乡镇（街道）的纠纷数") == "0"
+    assert _dashboard_row(page, "调解协议履行率") == "1"
 
 
 def test_a_failed_people_mediation_ends_with_an_agreement_at_a_county_department(
@@ -158,3 +185,13 @@ def test_a_failed_people_mediation_ends_with_an_agreement_at_a_county_department
     assert steps.count() == 2
     assert [steps.nth(i).get_attribute("data-kind") for i in range(2)] == ["people", "administrative"]
     assert [steps.nth(i).get_attribute("data-state") for i in range(2)] == ["handed_off", "agreed"]
+
+    # the dispute's whole chain on one page: the item, the failed 人民调解, the department's agreement
+    page.get_by_test_id("dispute-link").click()
+    chain = page.get_by_test_id("dispute-step")
+    assert [chain.nth(i).get_attribute("data-step") for i in range(3)] == ["item", "mediation", "mediation"]
+    assert page.get_by_test_id("dispute-level").inner_text() == "县（区）"
+    m = Mediation.objects.get(kind="people")
+    assert (m.resolution_level, nxt.organ.name) == ("", "示范县住房和城乡建设局")
+    nxt.refresh_from_db()
+    assert nxt.resolution_level == "county"  # the department's level, derived from its seat

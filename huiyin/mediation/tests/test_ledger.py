@@ -113,4 +113,6 @@ def test_a_round_shows_each_point_filed_zero_or_missing(world, clock, org):
         services.round_zero_report(round=rnd, point=org.township, actor=world.mediator)
     with pytest.raises(TransitionNotAllowed):
         services.round_open(township=org.township, period=date(2025, 12, 20), actor=world.township_handler)
-    assert RoundReport.objects.filter(round=rnd).count() == 2
+    # one row per expected point from the opening; the township's stays unfiled (零报告制度)
+    assert RoundReport.objects.filter(round=rnd).count() == 3
+    assert RoundReport.objects.get(round=rnd, point=org.township).filed_at is None

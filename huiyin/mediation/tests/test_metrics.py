@@ -106,22 +106,117 @@ def test_items_settled_on_time_among_items_due_in_the_period(world):
     assert metrics.items_settled_on_time(ScreeningItem.objects.all(), *DEC) == (1, 3)
 
 
-def test_zero_report_compliance_counts_points_reported_by_the_deadline(world, org):
-    rnd = ScreeningRound.objects.create(township=org.township, period=date(2025, 12, 1), opened_by=world.township_handler,
-                                        opened_at=_at(date(2025, 12, 1)), due_on=date(2025, 12, 15))  # fmt: skip
-    RoundReport.objects.create(
-        round=rnd, point=world.village, filed_by=world.grid_worker, filed_at=_at(date(2025, 12, 5))
-    )
-    RoundReport.objects.create(
-        round=rnd,
-        point=world.other_village,
-        zero=True,
-        filed_by=world.other_mediator,
-        filed_at=_at(date(2025, 12, 16)),
-    )  # fmt: skip  (a day late)
-    # expected: 东城镇 itself + 柳林村 + 杨家村 = 3 points; on time: 柳林村 only → 1 of 3
-    assert metrics.zero_report_compliance(ScreeningRound.objects.all(), *DEC) == (1, 3)
-    # a November round is outside December
-    ScreeningRound.objects.create(township=org.township, period=date(2025, 11, 1), opened_by=world.township_handler,
-                                  opened_at=_at(date(2025, 11, 1)), due_on=date(2025, 11, 30))  # fmt: skip
-    assert metrics.zero_report_compliance(ScreeningRound.objects.all(), *DEC) == (1, 3)
+def _round(world, org, period: date, due: date) -> ScreeningRound:
+    return services.round_open(township=org.township, period=period, actor=world.township_handler, due_on=due)
+
+
+def _file(rnd: ScreeningRound, point, actor, day: date, zero: bool = False) -> None:
+    RoundReport.objects.filter(round=rnd, point=point).update(zero=zero, filed_by=actor, filed_at=_at(day))
+
+
+@pytest.fixture
+def reports(world, org, clock):
+    clock.set(date(2025, 12, 1))
+    rnd = _round(world, org, date(2025, 12, 1), date(2025, 12, 15))
+    _file(rnd, world.village, world.grid_worker, date(2025, 12, 5))
+    _file(rnd, world.other_village, world.other_mediator, date(2025, 12, 16), zero=True)  # a day late
+    # a November round is outside December (both its points that reported count in November only)
+    clock.set(date(2025, 11, 1))
+    nov = _round(world, org, date(2025, 11, 1), date(2025, 11, 30))
+    _file(nov, world.village, world.grid_worker, date(2025, 11, 3), zero=True)
+    return rnd
+
+
+def test_zero_report_compliance_counts_points_reported_by_the_deadline(reports):
+    # expected: 东城镇 itself + 柳林村 + 杨家村 = 3 points (a row each from the opening); on time:
+    # 柳林村 only (杨家村 a day late, 东城镇 never) → 1 of 3
+    assert metrics.zero_report_compliance(RoundReport.objects.all(), *DEC) == (1, 3)
+    assert metrics.zero_report_compliance(
+        RoundReport.objects.all(), date(2025, 11, 1), date(2025, 11, 30)
+    ) == (1, 3)
+
+
+# --- the same figures from the analytics registry (Module.metrics), on the same hand-worked month ---
+
+
+def _fig(key: str, **filters):
+    from huiyin.analytics.registry import Filters, compute, get_metric
+
+    got = compute(get_metric(key), Filters(start=DEC[0], end=DEC[1], **filters))
+    return got.num, got.den
+
+
+def test_the_registry_has_the_mediation_figures_without_cases(december):
+    from huiyin.analytics.registry import all_metrics
+
+    ours = {m.key: m for m in all_metrics() if m.module == "mediation"}
+    assert {"mediation_success_people", "mediation_success_at_village", "mediation_resolved_village",
+            "screening_settled_on_time", "screening_zero_report", "mediation_not_passed_up",
+            "mediation_agreements_performed"} <= set(ours)  # fmt: skip
+    assert all(m.case_path is None and m.territory for m in ours.values())
+
+
+def test_registry_success_by_kind_and_by_level_match_the_hand_count(december):
+    # by kind: people A, B, D, E opened in December, A and E agreed → 2/4; administrative C → 1/1
+    assert _fig("mediation_success_people") == (2, 4)
+    assert _fig("mediation_success_administrative") == (1, 1)
+    assert _fig("mediation_success_judicial") == (0, 0)
+    # by the organ's level: village A, B, D, E → 2/4; county C (住建局) → 1/1
+    assert _fig("mediation_success_at_village") == (2, 4)
+    assert _fig("mediation_success_at_county") == (1, 1)
+    assert _fig("mediation_success_at_township") == (0, 0)
+
+
+def test_registry_resolution_levels_count_each_dispute_where_it_ended(december):
+    # A, E, F at the village; C at the county (B handed on, so the dispute ended at C)
+    assert _fig("mediation_resolved_village")[0] == 3
+    assert _fig("mediation_resolved_county")[0] == 1
+    assert _fig("mediation_resolved_township")[0] == 0
+
+
+def test_registry_not_passed_up_counts_the_county_petition_against_the_village(december, world):
+    # A, B, E, F concluded in December, first mediated in the village; E came back at the county → 3/4
+    assert _fig("mediation_not_passed_up") == (3, 4)
+    # only 柳林村's: the same four (杨家村's D is still open)
+    assert _fig("mediation_not_passed_up", territory_path=world.village.path) == (3, 4)
+    assert _fig("mediation_not_passed_up", territory_path=world.other_village.path) == (0, 0)
+
+
+def test_a_petition_back_at_the_township_itself_does_not_count_against_it(december, org, world):
+    from huiyin.org.models import Unit
+
+    e = december["e"]
+    e.refresh_from_db()
+    town_office = Unit.objects.create(code="T-XF", name="东城镇信访办", kind="petition_office",
+                                      territory=org.township, parent=org.township_gov)  # fmt: skip
+    Case.objects.filter(pk=e.later_petition_id).update(office=town_office)
+    assert _fig("mediation_not_passed_up") == (4, 4)
+    assert metrics.not_passed_up(Mediation.objects.all(), *DEC) == (4, 4)
+
+
+def test_registry_agreements_performed_and_screening_figures(december, reports, world):
+    assert _fig("mediation_agreements_performed") == (1, 2)
+    assert _fig("screening_zero_report") == (1, 3)
+    assert _fig("screening_zero_report", territory_path=world.village.path) == (1, 1)
+
+
+def test_registry_items_settled_on_time(world):
+    ScreeningItem.objects.create(territory=world.grid, source="grid", kind="land", summary="s", parties="甲、乙",
+                                 risk="ordinary", reported_by=world.grid_worker, reported_at=_at(date(2025, 11, 20)),
+                                 due_on=date(2025, 12, 10), settled_on=date(2025, 12, 12), status="settled")  # fmt: skip
+    ScreeningItem.objects.create(territory=world.grid, source="grid", kind="land", summary="s", parties="甲、乙",
+                                 risk="ordinary", reported_by=world.grid_worker, reported_at=_at(date(2025, 11, 20)),
+                                 due_on=date(2025, 12, 20), settled_on=date(2025, 12, 19), status="settled")  # fmt: skip
+    assert _fig("screening_settled_on_time") == (1, 2)
+    assert metrics.items_settled_on_time(ScreeningItem.objects.all(), *DEC) == (1, 2)
+
+
+def test_the_registry_rolls_up_to_the_same_figure(december):
+    from huiyin.analytics.registry import Filters, get_metric
+    from huiyin.analytics.selectors import figures
+    from huiyin.analytics.services import rollup_days
+
+    rollup_days(*DEC)
+    metric = get_metric("mediation_not_passed_up")
+    got = figures(Filters(start=DEC[0], end=DEC[1]), [metric])[metric.key]
+    assert (got.num, got.den) == (3, 4)
