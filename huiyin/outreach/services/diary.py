@@ -16,7 +16,7 @@ from huiyin.cases.models import Case
 from huiyin.core import filetypes, registry, timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.org.models import User
-from huiyin.outreach import selectors
+from huiyin.outreach import checks, selectors
 from huiyin.outreach.choices import (
     EVENT_DIARY_LINK,
     ProblemState,
@@ -120,6 +120,7 @@ def diary_entry_create(
                 )
                 photo.file.save(f.name or "photo", f, save=False)
                 photo.save()
+            checks.forget_check(entry.pairing_id, entry.visited_on)
     except IntegrityError:
         existing = DiaryEntry.objects.filter(client_key=client_key, author=actor).first()
         if client_key and existing is not None:
