@@ -7,7 +7,7 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.outreach import events, services, transitions
+        from huiyin.outreach import events, links, metrics, services, transitions
 
         N = registry.NavEntry
         registry.declare(
@@ -15,6 +15,8 @@ class OutreachConfig(AppConfig):
                 name="outreach",
                 demo=(30, "huiyin.outreach.demo.build_outreach"),
                 events=events.EVENTS,
+                case_links=links.case_links,
+                metrics=metrics.METRICS,
                 capabilities={
                     "outreach_manage_pairings": services.MANAGE_PAIRINGS,
                     "outreach_publish_commitment": transitions.PUBLISH,

@@ -198,6 +198,9 @@ class Commitment(_Kept):
         max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.ONGOING
     )
     closed_on = models.DateField(null=True, blank=True)
+    # the day the promise is judged kept or not (践诺落实率's time basis): the day it closed when that
+    # was before its date, else its date — a late promise counts as not kept from its date on
+    decided_on = models.DateField(editable=False)
     published_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()
 
@@ -208,6 +211,13 @@ class Commitment(_Kept):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.decided_on = min(self.due_on, self.closed_on) if self.closed_on else self.due_on
+        fields = kwargs.get("update_fields")
+        if fields is not None and ("closed_on" in fields or "due_on" in fields):
+            kwargs["update_fields"] = {*fields, "decided_on"}
+        super().save(*args, **kwargs)
 
 
 class CommitmentUpdate(_Kept):
@@ -377,3 +387,25 @@ class Hearing(models.Model):
         ordering = ["held_on", "id"]
         verbose_name = "听证"
         verbose_name_plural = "听证"
+
+
+class CoverageCheck(models.Model):
+    """One pairing's visits in one norm period of its kind (a calendar month or quarter): the rows of
+    the 走访覆盖率 and 走访频次 figures (outreach/metrics.py), dated by the period's last day. Built by
+    outreach/checks.py from the same count as the coverage page; the period's norm is kept as it was."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="checks")
+    period = models.CharField(max_length=10, choices=NormPeriod.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    required = models.PositiveSmallIntegerField()
+    visits = models.PositiveIntegerField()
+    met = models.BooleanField()
+
+    class Meta:
+        ordering = ["ends_on", "pairing_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "ends_on"], name="outreach_check_once_per_period")
+        ]
+        verbose_name = "走访覆盖考核"
+        verbose_name_plural = "走访覆盖考核"

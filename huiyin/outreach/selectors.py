@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
@@ -148,6 +149,17 @@ class CoverageRow:
         return self.visits >= self.required
 
 
+def visits_in_period(kind: str, start: date, end: date, path: str = "") -> QuerySet[Any]:
+    """The pairings of `kind` active at some day of [start, end] (in the territory `path`), each with
+    `n`, its diary entries visited in that period: the one count behind the coverage page and the
+    走访覆盖率 / 走访频次 figures (checks.py stores it per closed period)."""
+    return (
+        Pairing.objects.filter(kind=kind, point__territory__path__startswith=path, starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .annotate(n=Count("entries", filter=Q(entries__visited_on__range=(start, end))))
+    )
+
+
 def coverage(user: User, on: date) -> list[CoverageRow]:
     """Each pairing active in the norm period containing `on` (its kind's month or quarter), with the
     visits recorded against it in that period. Unmet rows are the points not visited enough."""
@@ -159,12 +171,7 @@ def coverage(user: User, on: date) -> list[CoverageRow]:
     for kind in PairingKind.values:
         period, required = norm_for(kind)
         start, end = period_window(period, on)
-        qs = (
-            Pairing.objects.filter(kind=kind, point__territory__path__startswith=path, starts_on__lte=end)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-            .annotate(n=Count("entries", filter=Q(entries__visited_on__range=(start, end))))
-            .select_related("point__territory", "unit", "cadre")
-        )
+        qs = visits_in_period(kind, start, end, path).select_related("point__territory", "unit", "cadre")
         for p in qs:
             town = next((t for t in townships if p.point.territory.path.startswith(t.path)), None)
             rows.append(CoverageRow(p, period, (start, end), required, p.n, town))

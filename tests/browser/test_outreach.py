@@ -77,6 +77,12 @@ def test_a_cadre_on_a_phone_records_a_visit_and_turns_a_problem_into_a_case_for_
     login(page, "town_disp", "pw-town_disp")
     codes = [r.inner_text() for r in page.locator("#queue-panel [data-testid=case-row] .case-code").all()]
     assert problem.case.code in codes
+    # the case page links the diary entry it was found on (关联事项), without the people met
+    page.goto(f"{live_url}/cases/{problem.case.code}/")
+    links = page.get_by_test_id("module-links")
+    assert "张大爷一家" not in links.inner_text()
+    links.get_by_role("link", name="民情日记：柳林村·柳林村").click()
+    page.wait_for_url(f"**/outreach/diary/{problem.entry_id}/")
 
 
 def test_a_commitment_is_published_updated_kept_and_rated_by_a_citizen(

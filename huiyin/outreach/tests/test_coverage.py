@@ -94,10 +94,46 @@ def test_a_configured_norm_changes_the_verdict(points, county_view):
 
 
 def test_visits_per_pairing_and_issues_per_visit_over_q1(points):
-    # Q1: 2 entries against pairings (03-03, 03-31); 2 pairings active (household, village)
-    assert metrics.visits_per_pairing(date(2025, 1, 1), date(2025, 3, 31)) == (2, 2)
-    # each entry carries one problem by default
+    # the norm periods ending in Q1: household January (0 visits), February (0), March (1, the 03-03
+    # visit); village Q1 (1, the 03-31 visit) -> 2 visits over 4 pairing-periods
+    assert metrics.visits_per_pairing(date(2025, 1, 1), date(2025, 3, 31)) == (2, 4)
+    # each entry carries one problem by default: 2 problems on the 2 entries visited in Q1
     assert metrics.issues_per_visit(date(2025, 1, 1), date(2025, 3, 31)) == (2, 2)
+
+
+def test_the_registry_coverage_counts_each_pairings_norm_periods_across_the_quarter_boundary(points):
+    """Today is 2025-04-02. Rows are dated by their period's last day:
+    household (monthly): Jan 0 ✗, Feb 0 ✗, Mar 1 ✓ (03-03), Apr 1 ✓ (04-02; running, dated 04-30);
+    village (quarterly): Q1 1 ✓ (03-31), Q2 0 ✗ (running, dated 06-30);
+    enterprise (quarterly, from 04-01): Q2 0 ✗ (running, dated 06-30)."""
+    assert metrics.coverage_closed(date(2025, 1, 1), date(2025, 3, 31)) == (2, 4)
+    assert metrics.coverage_closed(date(2025, 4, 1), date(2025, 4, 30)) == (1, 1)
+    # a window across the boundary, to the end of Q2: March, April, Q1 met; the two Q2s not
+    assert metrics.coverage_closed(date(2025, 3, 1), date(2025, 6, 30)) == (3, 5)
+    # the figures through the analytics registry are the same, by territory and by the pairing's unit
+    from huiyin.analytics.registry import Filters, compute, get_metric
+
+    cov = get_metric("outreach_coverage")
+    q1 = compute(
+        cov,
+        Filters(date(2025, 1, 1), date(2025, 3, 31), territory_path=points["village"].point.territory.path),
+    )
+    assert (q1.num, q1.den, q1.text) == (2, 4, "50%")
+    dept = compute(cov, Filters(date(2025, 3, 1), date(2025, 6, 30), unit_id=points["village"].unit_id))
+    assert (dept.num, dept.den) == (1, 3)  # 住建局: village Q1 ✓, village Q2 ✗, enterprise Q2 ✗
+
+
+def test_a_visit_recorded_late_for_a_checked_period_is_counted_again(points, make_entry, clock):
+    assert metrics.coverage_closed(date(2025, 2, 1), date(2025, 2, 28)) == (0, 1)  # February checked
+    make_entry(visited_on=date(2025, 2, 10))  # the cadre writes up a February visit in April
+    assert metrics.coverage_closed(date(2025, 2, 1), date(2025, 2, 28)) == (1, 1)
+    assert metrics.visits_per_pairing(date(2025, 2, 1), date(2025, 2, 28)) == (1, 1)
+
+
+def test_a_running_period_is_rebuilt_as_visits_arrive(points, make_entry, clock):
+    assert metrics.coverage_closed(date(2025, 6, 30), date(2025, 6, 30)) == (0, 2)  # village, firm Q2
+    make_entry(visited_on=date(2025, 4, 2), pairing_=points["firm"], actor=points["firm"].cadre)
+    assert metrics.coverage_closed(date(2025, 6, 30), date(2025, 6, 30)) == (1, 2)
 
 
 def test_the_liaison_map_shows_the_last_visit_of_each_point(points, county_view):
