@@ -576,7 +576,7 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
             suggestions.filter(kind=kind, adoption="not_adopted").count(),
             suggestions.filter(kind=kind, adoption="").count(),
         ]
-        for kind, label in Suggestion._meta.get_field("kind").choices  # type: ignore[union-attr,misc]
+        for kind, label in Suggestion._meta.get_field("kind").choices  # type: ignore[union-attr]
     ]
     citizen = cases.filter(petition_type="suggestion").aggregate(
         total=Count("id"),
@@ -595,8 +595,8 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
     a.sections.append(
         (
             "改进工作、完善政策、追究责任的建议及采纳情况",
-            f"全年提出建议{suggestions.count()}件，其中采纳{sum(r[2] for r in made)}件、部分采纳"
-            f"{sum(r[3] for r in made)}件、不予采纳{sum(r[4] for r in made)}件。",
+            f"全年提出建议{suggestions.count()}件，其中采纳{sum(r[2] for r in made)}件、部分采纳"  # type: ignore[misc]
+            f"{sum(r[3] for r in made)}件、不予采纳{sum(r[4] for r in made)}件。",  # type: ignore[misc]
             [
                 Section(
                     "建议及采纳情况",
@@ -613,7 +613,7 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
         )
     ).filter(_scope_q(f, "office", "territory"))
     causes = [
-        [dict(Case._meta.get_field("root_cause").choices or []).get(r["root_cause"], r["root_cause"]), r["n"]]  # type: ignore[arg-type]
+        [dict(Case._meta.get_field("root_cause").choices or []).get(r["root_cause"], r["root_cause"]), r["n"]]
         for r in closed.exclude(root_cause="").values("root_cause").annotate(n=Count("id")).order_by("-n")
     ]
     done = [

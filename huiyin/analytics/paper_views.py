@@ -213,8 +213,8 @@ def surveys_view(request: HttpRequest) -> HttpResponse:
             return redirect("analytics_survey", pk=r.pk)
     rounds = _rounds_for(user).order_by("-opened_at")
     for r in rounds:
-        r.response_rate = survey.round_rate(r.answered, r.invited)  # type: ignore[attr-defined]
-    territory = user.unit.territory if user.unit else None
+        r.response_rate = survey.round_rate(r.answered, r.invited)
+    territory = user.unit.territory if user.unit else None  # type: ignore[assignment]
     context = {
         **nav_context(request, "analytics"),
         "rounds": rounds,

@@ -178,7 +178,7 @@ def results(round: SurveyRound) -> dict[str, Any]:
                 "rate": round_rate(good, r["n"]),
             }
         )
-    units.sort(key=lambda u: (-(u["rate"] or 0), u["unit"].code))
+    units.sort(key=lambda u: (-(u["rate"] or 0), u["unit"].code))  # type: ignore[operator, union-attr]
     return {
         "invited": counts["invited"],
         "answered": counts["answered"],

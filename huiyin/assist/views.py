@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.assist import selectors, services
 from huiyin.cases.choices import NotAcceptedReason, Status
-from huiyin.cases.web import case_or_404
 from huiyin.cases.exports import export_audited
+from huiyin.cases.web import case_or_404
 from huiyin.core.parsing import parse_id
 from huiyin.core.xlsx import Column, xlsx_response
 from huiyin.org import roles

@@ -555,7 +555,7 @@ class Inserter:
             else:
                 constant = f.get_db_prep_save(f.get_default(), connection) if not f.primary_key else None
             self.plan.append((f.attname, convert, constant))
-        columns = ", ".join(qn(f.column) for f in fields)
+        columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[arg-type]
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
         self.rows: list[tuple[Any, ...]] = []

@@ -42,7 +42,7 @@ def _level_q(prefix: str, level: str) -> Q:
         ResolutionLevel.TOWNSHIP: Q(**{field: TerritoryLevel.TOWNSHIP}),
         ResolutionLevel.COUNTY: Q(**{field: TerritoryLevel.COUNTY}),
         ResolutionLevel.ABOVE: Q(**{f"{field}__lt": TerritoryLevel.COUNTY}),
-    }[level]
+    }[level]  # type: ignore[index]
 
 
 def seat_q(level: str) -> Q:
@@ -186,7 +186,7 @@ def _metrics() -> tuple[Metric, ...]:
         for k, spec in KIND_SPECS.items()
     ]
     found += [
-        _success(f"mediation_success_at_{lv}", f"调解成功率（{levels[lv]}）", spec, LEVEL_WORDS[lv])
+        _success(f"mediation_success_at_{lv}", f"调解成功率（{levels[lv]}）", spec, LEVEL_WORDS[lv])  # type: ignore[index]
         for lv, spec in LEVEL_SPECS.items()
     ]
     found += [
@@ -195,7 +195,7 @@ def _metrics() -> tuple[Metric, ...]:
             f"化解于{levels[lv]}的纠纷数",
             spec,
             Definition(
-                numerator=f"期间内以调解协议化解、且化解于{LEVEL_WORDS[lv]}的纠纷",
+                numerator=f"期间内以调解协议化解、且化解于{LEVEL_WORDS[lv]}的纠纷",  # type: ignore[index]
                 denominator="—",
                 time_basis="协议生效日（司法调解：法院结案日）",
                 counts="每件纠纷计一次，计在三调联动链条中最后达成协议的一环；层级由达成协议的组织所在地得出，不由人工填写",

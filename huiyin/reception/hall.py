@@ -20,9 +20,10 @@ from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.confidentiality import on_accused_side
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register, validate_id_number
+from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.reception import permissions

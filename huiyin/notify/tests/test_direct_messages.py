@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
+from huiyin.intake.services import case_register
 from huiyin.notify.choices import MessageKind
 from huiyin.notify.models import MessageTemplate, Notification
 from huiyin.org.choices import UnitKind

@@ -9,8 +9,9 @@ from django.utils.crypto import salted_hmac
 
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.models import Case
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core.errors import PermissionDenied, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.org import roles
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Territory, Unit, User

@@ -21,8 +21,9 @@ import pytest
 
 from huiyin.cases.choices import Adoption, Decision, PetitionType, Status
 from huiyin.cases.models import Case, Opinion
-from huiyin.cases.services import CaseIn, PetitionerIn, case_register
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core.errors import TransitionNotAllowed, ValidationFailed
+from huiyin.intake.services import case_register
 from huiyin.notify.choices import MessageKind
 from huiyin.notify.models import Notification, StaffNotice
 from huiyin.org.choices import Role, UnitKind, ValueUnit

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0010_t10_rules'),
         ('org', '0017_t10_texts_one_national_baseline'),
-        ('workflow', '0009_unit_acceptance_clock_name'),
+        ('workflow', '0010_t10_law_draft_adoption'),
     ]
 
     operations = [
