@@ -105,9 +105,17 @@ def test_the_township_office_may_register_a_problem_from_a_diary_of_its_territor
     assert case.office == township_office
 
 
-def test_screening_is_a_clear_hook_until_the_mediation_app_exists(make_entry, grid_ma, clock):
+def test_screening_is_a_clear_refusal_where_no_mediation_app_offers_the_aid(
+    make_entry, grid_ma, clock, monkeypatch
+):
+    from huiyin.core import registry
+
     clock.set(date(2025, 3, 3))
     problem = make_entry().problems.get()
+    real = registry.aid
+    monkeypatch.setattr(
+        registry, "aid", lambda name: None if name == services.MEDIATION_SCREENING else real(name)
+    )
     with pytest.raises(ValidationFailed) as err:
         services.problem_to_screening(problem=problem, actor=grid_ma)
     assert err.value.message == services.MSG_NO_MEDIATION
@@ -162,7 +170,9 @@ def test_ssec30_the_accused_side_sees_neither_whom_the_cadre_met_nor_what_was_sa
     assert not selectors.entry_redacted(grid_ma, entry)
 
 
-def test_once_a_module_offers_the_screening_aid_the_problem_goes_to_the_ledger(make_entry, grid_ma, clock):
+def test_once_a_module_offers_the_screening_aid_the_problem_goes_to_the_ledger(
+    make_entry, grid_ma, clock, monkeypatch
+):
     from types import SimpleNamespace
 
     from huiyin.core import registry
@@ -175,13 +185,11 @@ def test_once_a_module_offers_the_screening_aid_the_problem_goes_to_the_ledger(m
 
     clock.set(date(2025, 3, 3))
     problem = make_entry().problems.get()
-    registry.declare(
-        registry.Module(name="mediation-test", aids={"screening_item_create": screening_item_create})
+    real = registry.aid  # stands in for the mediation app's own aid (tested end to end in mediation)
+    monkeypatch.setattr(
+        registry, "aid", lambda name: screening_item_create if name == "screening_item_create" else real(name)
     )
-    try:
-        services.problem_to_screening(problem=problem, actor=grid_ma)
-    finally:
-        registry._MODULES.pop("mediation-test")
+    services.problem_to_screening(problem=problem, actor=grid_ma)
     problem.refresh_from_db()
     assert problem.state == ProblemState.SCREENING and problem.screening_ref == "77"
     assert received["source_ref"] == f"outreach-problem-{problem.pk}" and received["found_by"] == grid_ma
