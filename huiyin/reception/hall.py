@@ -20,7 +20,7 @@ from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.confidentiality import on_accused_side
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
-from huiyin.cases.services import CaseIn, PetitionerIn, validate_id_number
+from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.core.errors import PermissionDenied, ValidationFailed
 from huiyin.intake.services import case_register
@@ -29,6 +29,7 @@ from huiyin.org.models import Territory, Unit, User
 from huiyin.reception import permissions
 from huiyin.reception.choices import ReferralAction
 from huiyin.reception.models import HallReferral, HallWindow
+from huiyin.reception.services import checked_visitor
 from huiyin.reception.transitions import REFERRAL_TABLE
 
 MSG_ACCUSATION = "检举控告类事项由信访部门登记，不分流到部门窗口（《信访工作条例》第三十条第三款）"
@@ -117,14 +118,7 @@ def referral_send(
         raise ValidationFailed(MSG_ACCUSATION, extra={"fields": {"petition_type": MSG_ACCUSATION}})
     if data.petition_type not in PetitionType.values:
         raise ValidationFailed("请选择反映类型", extra={"fields": {"petition_type": "请选择反映类型"}})
-    name, phone = data.name.strip(), data.phone.strip().replace(" ", "")
-    if not name:
-        raise ValidationFailed("请填写姓名", extra={"fields": {"name": "请填写姓名"}})
-    if not (phone.isascii() and phone.isdigit() and 7 <= len(phone) <= 12):
-        raise ValidationFailed("请填写正确的电话号码", extra={"fields": {"phone": "请填写正确的电话号码"}})
-    id_number = validate_id_number("person", data.id_number) if data.id_number else ""
-    if not data.title.strip() or not data.content.strip():
-        raise ValidationFailed("请写明反映事项和情况简述", extra={"fields": {"title": "请写明反映事项"}})
+    name, phone, id_number = checked_visitor(data)
     case = data.case
     if case is not None:
         if not visible_to(actor).filter(pk=case.pk).exists():
