@@ -45,6 +45,31 @@ def pytest_collection_modifyitems(items):
             )
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test's teardown flushes the database with post_migrate inhibited (serialized
+    rollback), taking the reference data (taxonomy, responsibility matrix, rule profiles) with it. The
+    next transactional test restores its serialized copy, but a plain test scheduled after it on the
+    same xdist worker would find no routing rules: put the reference data back before such a test."""
+    yield
+    if not _transactional(item) or nextitem is None or _transactional(nextitem):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from huiyin.core import registry
+
+    with item.config.stash[blocking_manager_key].unblock():
+        registry.restore_reference_data()
+
+
 @dataclass
 class Org:
     province: object

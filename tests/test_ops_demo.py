@@ -12,8 +12,10 @@ from stdnum.cn import ric
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case, CaseEvent, Petitioner
 from huiyin.demo.rules import EXTRA_CASES
+from huiyin.imports.models import ImportedCase
 from huiyin.org.choices import Role, UnitKind
-from huiyin.org.models import Unit, User
+from huiyin.org.models import ResponsibilityRule, Unit, User
+from huiyin.reception.models import HallReferral
 from huiyin.workflow.choices import ClockState
 from huiyin.workflow.models import Clock
 
@@ -46,9 +48,13 @@ def test_the_demo_puts_cases_in_every_status_through_the_workflow(demo, db):
     # and those of huiyin.demo.rules (t10-rules), plus the problems outreach's demo diaries turned into
     # cases (huiyin/outreach/demo.py)
     found = Case.objects.filter(outreach_problem__isnull=False).count()
-    assert found > 0
-    assert Case.objects.count() == SMALL + EXTRA_CASES + found
-    assert CaseEvent.objects.filter(event_type="register").count() == SMALL + EXTRA_CASES + found
+    # and the historical ledger the imports demo brings in (huiyin/imports/demo.py), and the walk-ins
+    # registered at the hall's windows (huiyin/reception/demo.py)
+    imported = ImportedCase.objects.count()
+    at_windows = HallReferral.objects.filter(case__isnull=False).count()
+    assert found > 0 and imported > 0 and at_windows > 0
+    assert Case.objects.count() == SMALL + EXTRA_CASES + found + imported + at_windows
+    assert CaseEvent.objects.filter(event_type="register").count() == Case.objects.count()
     for case in Case.objects.exclude(status=Status.REGISTERED)[:20]:
         assert (
             case.events.exclude(to_status="").order_by("-created_at", "-id").first().to_status == case.status
@@ -108,9 +114,12 @@ def test_the_supervisor_has_candidates_and_orders_one_of_them_answered(demo, db)
 
 def test_the_same_seed_gives_the_same_demo_and_reset_rebuilds_it(demo, db):
     first = list(Case.objects.order_by("code").values_list("code", "title", "status"))
+    matrix = ResponsibilityRule.objects.filter(territory__isnull=True).count()
     with pytest.raises(CommandError):
         _load()  # data exists: refuses without --reset
     _load(reset=True)
+    # the reset kept the seeded responsibility matrix (routing suggestions need it)
+    assert matrix > 0 and ResponsibilityRule.objects.filter(territory__isnull=True).count() == matrix
     assert list(Case.objects.order_by("code").values_list("code", "title", "status")) == first
 
 

@@ -6,7 +6,10 @@ one layer above the workflow clocks it starts (issue 10, ADR 0008)."""
 
 from __future__ import annotations
 
+import random
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -81,8 +84,27 @@ class CaseIn:
     retaliation_of_id: int | None = None
 
 
+# Receipt codes are what a citizen quotes to see their case: cryptographically random on purpose.
+_code_random: random.Random = secrets.SystemRandom()
+
+
 def new_case_code(at: datetime) -> str:
-    return f"HY{timezone.localtime(at):%y%m%d}" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    return f"HY{timezone.localtime(at):%y%m%d}" + "".join(
+        _code_random.choice(_CODE_ALPHABET) for _ in range(6)
+    )
+
+
+@contextmanager
+def seeded_case_codes(seed: int) -> Iterator[None]:
+    """Reproducible receipt codes while the demo is built (`demo_data --seed`), whichever module's demo
+    registers the case; never used outside the demo builder."""
+    global _code_random
+    saved = _code_random
+    _code_random = random.Random(seed)
+    try:
+        yield
+    finally:
+        _code_random = saved
 
 
 def validate_id_number(kind: str, id_number: str) -> str:

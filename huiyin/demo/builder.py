@@ -12,8 +12,10 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils.module_loading import import_string
 
+from huiyin.analytics.models import RollupState
 from huiyin.analytics.services import rollup_rebuild
 from huiyin.cases.models import Case, Petitioner
+from huiyin.cases.services import seeded_case_codes
 from huiyin.core import registry, timeutil
 from huiyin.core.management.dbstats import refresh_planner_statistics
 from huiyin.demo.cases import CaseBuilder, Outcome
@@ -26,7 +28,7 @@ from huiyin.supervision.services import answer_roles, order_answer, order_issue,
 from huiyin.workflow.clocks import sweep_clocks
 
 # The rows the demo creates; everything that points at them (transitively) goes too on --reset.
-OWNED_MODELS: tuple[type[models.Model], ...] = (Case, Petitioner, Territory, Unit, User)
+OWNED_MODELS: tuple[type[models.Model], ...] = (Case, Petitioner, Territory, Unit, User, RollupState)
 
 
 @dataclass
@@ -79,6 +81,9 @@ def reset_data() -> list[str]:
                     marks = ", ".join("%s" for _ in tables)
                     cursor.execute(f"DELETE FROM sqlite_sequence WHERE name IN ({marks})", tables)
             connection.check_constraints(table_names=tables)
+    # The responsibility matrix and rule values refer to territories and units, so the cascade takes
+    # the seeded ones too: put the reference data back (each restorer is idempotent).
+    registry.restore_reference_data()
     return tables
 
 
@@ -88,7 +93,7 @@ def build_demo(*, cases: int, seed: int, data_dir: Path | None = None) -> DemoRe
     rng = random.Random(seed)
     messages = MessageSource(random.Random(seed + 1), data_dir)
     today = timeutil.today()
-    with transaction.atomic():
+    with transaction.atomic(), seeded_case_codes(seed + 99):
         org = build_org(seed)
         build_users(org)
         outcome = CaseBuilder(org, rng, messages, today).build(cases)

@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from huiyin.cases import services as case_services
 from huiyin.cases.choices import (
     OPEN_STATUSES,
     Adoption,
@@ -159,7 +158,6 @@ class CaseBuilder:
         self.people = PetitionerPool(rng)
         self.clock = DemoClock()
         self.categories = {c.name: c for c in Category.objects.filter(level=1)}
-        self.code_rng = random.Random(rng.random())
         # issue 10 (t10-types): its own draws (adoption, root cause, 诉访分离 while handling), seeded from the
         # main generator's state without consuming from it, so every other story stays as it was
         self.outcome_rng = random.Random(hash(tuple(rng.getstate()[1][:8])))
@@ -168,10 +166,7 @@ class CaseBuilder:
     # --- the run ------------------------------------------------------------------------------
 
     def build(self, count: int) -> Outcome:
-        original_code = case_services.new_case_code
-        # Seeded receipt codes, same format, so a seed reproduces the same demo (the service's own
-        # generator is cryptographically random on purpose).
-        case_services.new_case_code = self._case_code
+        # receipt codes are seeded by the builder (cases.services.seeded_case_codes)
         try:
             names = [name for name, _ in STORIES]
             weights = [w for _, w in STORIES]
@@ -180,15 +175,8 @@ class CaseBuilder:
                 story = names[i] if i < len(names) else self.rng.choices(names, weights)[0]
                 self._one(story)
         finally:
-            case_services.new_case_code = original_code
             self.clock.restore()
         return self.outcome
-
-    def _case_code(self, at: datetime) -> str:
-        alphabet = case_services._CODE_ALPHABET
-        return f"HY{timezone.localtime(at):%y%m%d}" + "".join(
-            self.code_rng.choice(alphabet) for _ in range(6)
-        )
 
     def _one(self, story: str) -> None:
         plan = self._plan(story)

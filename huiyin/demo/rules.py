@@ -6,9 +6,7 @@ Runs after the case builder, as of today, through the real services.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from datetime import timedelta
 
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case
@@ -37,24 +35,7 @@ def _person(rng: random.Random) -> list[PetitionerIn]:
 
 
 def build_rules_demo(org: DemoOrg, rng: random.Random) -> dict[str, int]:
-    """Seeded receipt codes, as the case builder does, so a seed reproduces the same demo."""
-    from huiyin.cases import services as case_services
-
-    original = case_services.new_case_code
-    code_rng = random.Random(rng.random())
-
-    def seeded(at: datetime) -> str:
-        alphabet = case_services._CODE_ALPHABET
-        return f"HY{timezone.localtime(at):%y%m%d}" + "".join(code_rng.choice(alphabet) for _ in range(6))
-
-    case_services.new_case_code = seeded
-    try:
-        return _build(org, rng)
-    finally:
-        case_services.new_case_code = original
-
-
-def _build(org: DemoOrg, rng: random.Random) -> dict[str, int]:
+    """The rule cases (receipt codes are seeded by the builder, huiyin/demo/builder.py)."""
     counts = {
         "direct": 0,
         "skipped_levels": 0,

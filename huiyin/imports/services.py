@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import logging
-import secrets
 import time as monotime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from huiyin.cases import services as case_input
 from huiyin.cases.choices import (
     IDENTITY_REQUIRED,
     MSG_IDENTITY_REQUIRED,
@@ -72,7 +72,6 @@ SYNC_ROWS = 300  # a file this small is imported in the request; larger ones in 
 BATCH = 2000  # rows per bulk insert
 PROGRESS_EVERY = 1000
 EARLIEST = date(1990, 1, 1)
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # the case code's (cases.services)
 
 MSG_NOT_XLSX = "文件无法读取：请上传由导入模板填写的 .xlsx 文件"
 MSG_TOO_BIG = f"文件超过 {MAX_BYTES // (1024 * 1024)} MB"
@@ -502,10 +501,7 @@ def validate(
 
 def _codes(moments: list[datetime]) -> list[str]:
     """Fresh case codes in the registration's form (HY + local date + 6), none already in use."""
-    codes = [
-        f"HY{timezone.localtime(m):%y%m%d}" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        for m in moments
-    ]
+    codes = [case_input.new_case_code(m) for m in moments]
     while True:
         taken: set[str] = set()
         for start in range(0, len(codes), 5000):
@@ -516,7 +512,7 @@ def _codes(moments: list[datetime]) -> list[str]:
         again = False
         for i, code in enumerate(codes):
             if code in taken or code in seen:
-                codes[i] = code[:8] + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+                codes[i] = case_input.new_case_code(moments[i])
                 again = True
             seen.add(codes[i])
         if not again:
@@ -538,7 +534,12 @@ class Inserter:
         self.model = model
         qn = connection.ops.quote_name
         now = timeutil.now()
-        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        # A stored generated column (workflow.Clock.next_flip_at) is the database's to fill.
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if (with_id or not f.primary_key) and not getattr(f, "generated", False)
+        ]
         self.plan: list[tuple[str, Any, Any]] = []  # (attname, converter or None, constant)
         for f in fields:
             kind = f.get_internal_type()

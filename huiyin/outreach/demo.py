@@ -42,22 +42,8 @@ def _day(today: date, days_ago: int) -> date:
 
 
 def build_outreach(org: Any, rng: random.Random, today: date | None = None) -> dict[str, int]:
-    """Seeded receipt codes for the cases found on visits (as huiyin/demo/cases.py does), so a seed
-    reproduces the same demo."""
-    from huiyin.cases import services as case_services
-
-    code_rng = random.Random(rng.random())
-    original = case_services.new_case_code
-
-    def seeded(at: Any) -> str:
-        alphabet = case_services._CODE_ALPHABET
-        return f"HY{timezone.localtime(at):%y%m%d}" + "".join(code_rng.choice(alphabet) for _ in range(6))
-
-    case_services.new_case_code = seeded
-    try:
-        return _build(org, rng, today or timeutil.today())
-    finally:
-        case_services.new_case_code = original
+    """The outreach season (receipt codes of the cases found on visits are seeded by the builder)."""
+    return _build(org, rng, today or timeutil.today())
 
 
 def _build(org: Any, rng: random.Random, today: date) -> dict[str, int]:

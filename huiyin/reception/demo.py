@@ -220,11 +220,14 @@ def _hall(org: Any, rng: random.Random, today: date) -> dict[str, int]:
 
 
 def _free_day(leader: User, day: date, step: int) -> date:
+    """The first working day from `day` (stepping by `step`) on which the leader neither receives nor
+    is away: the same test visit_schedule applies, so the demo never asks for a day it would refuse."""
     from huiyin.reception.rules import is_workday
 
     while (
         not is_workday(day)
         or Session.objects.filter(leader=leader, date=day).exclude(status="cancelled").exists()
+        or services._absence_on(leader.pk, day) is not None
     ):
         day += timedelta(days=step)
     return day
