@@ -490,6 +490,8 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
     assignment and 督办; (三) suggestions made and their adoption (§40 and §29 建议); (四) problems found
     (the causes of §42 recorded at closing) and what was done."""
     from huiyin.cases.models import Case, CaseEvent
+    from huiyin.supervision.choices import Adoption as SuggestionAdoption
+    from huiyin.supervision.choices import SuggestionKind
     from huiyin.supervision.models import Suggestion, SupervisionOrder
 
     today = today or timeutil.today()
@@ -567,17 +569,19 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
     suggestions = Suggestion.objects.filter(issued_on__gte=start, issued_on__lte=end).filter(
         _scope_q(f, "to_unit", "from_unit__territory")
     )
-    made = [
-        [
-            label,
+    # (kind, made, adopted, partly, not adopted, unanswered) per kind of suggestion (条例 §40¶2–4)
+    tallies: list[tuple[str, int, int, int, int, int]] = [
+        (
+            kind.label,
             suggestions.filter(kind=kind).count(),
-            suggestions.filter(kind=kind, adoption="adopted").count(),
-            suggestions.filter(kind=kind, adoption="partly").count(),
-            suggestions.filter(kind=kind, adoption="not_adopted").count(),
+            suggestions.filter(kind=kind, adoption=SuggestionAdoption.ADOPTED).count(),
+            suggestions.filter(kind=kind, adoption=SuggestionAdoption.PARTLY).count(),
+            suggestions.filter(kind=kind, adoption=SuggestionAdoption.NOT_ADOPTED).count(),
             suggestions.filter(kind=kind, adoption="").count(),
-        ]
-        for kind, label in Suggestion._meta.get_field("kind").choices  # type: ignore[union-attr]
+        )
+        for kind in SuggestionKind
     ]
+    made = [list(t) for t in tallies]
     citizen = cases.filter(petition_type="suggestion").aggregate(
         total=Count("id"),
         adopted=Count("id", filter=Q(adoption="adopted")),
@@ -595,8 +599,8 @@ def annual_build(territory: Territory, year: int, today: date | None = None) -> 
     a.sections.append(
         (
             "改进工作、完善政策、追究责任的建议及采纳情况",
-            f"全年提出建议{suggestions.count()}件，其中采纳{sum(r[2] for r in made)}件、部分采纳"  # type: ignore[misc]
-            f"{sum(r[3] for r in made)}件、不予采纳{sum(r[4] for r in made)}件。",  # type: ignore[misc]
+            f"全年提出建议{suggestions.count()}件，其中采纳{sum(t[2] for t in tallies)}件、部分采纳"
+            f"{sum(t[3] for t in tallies)}件、不予采纳{sum(t[4] for t in tallies)}件。",
             [
                 Section(
                     "建议及采纳情况",

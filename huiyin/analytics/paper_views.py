@@ -32,7 +32,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    """The signed-in staff account (every view here is behind the staff login)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def _is_admin(user: User) -> bool:
@@ -214,16 +217,16 @@ def surveys_view(request: HttpRequest) -> HttpResponse:
     rounds = _rounds_for(user).order_by("-opened_at")
     for r in rounds:
         r.response_rate = survey.round_rate(r.answered, r.invited)
-    territory = user.unit.territory if user.unit else None  # type: ignore[assignment]
+    home: Territory | None = user.unit.territory if user.unit else None
     context = {
         **nav_context(request, "analytics"),
         "rounds": rounds,
         "may_open": _is_admin(user),
-        "territories": Territory.objects.filter(path__startswith=territory.path)
-        if territory
+        "territories": Territory.objects.filter(path__startswith=home.path)
+        if home
         else Territory.objects.all(),
-        "units": Unit.objects.filter(is_active=True, territory__path__startswith=territory.path)
-        if territory
+        "units": Unit.objects.filter(is_active=True, territory__path__startswith=home.path)
+        if home
         else Unit.objects.filter(is_active=True),
     }
     return render(request, "analytics/surveys.html", context, status=status)

@@ -164,7 +164,7 @@ def results(round: SurveyRound) -> dict[str, Any]:
         )
         .order_by()
     }
-    units = []
+    units: list[dict[str, Any]] = []
     for unit in round.units.order_by("code"):
         r = per.get(unit.pk, {"n": 0, "satisfied": 0, "basically": 0, "dissatisfied": 0})
         good = r["satisfied"] + r["basically"]
@@ -178,7 +178,7 @@ def results(round: SurveyRound) -> dict[str, Any]:
                 "rate": round_rate(good, r["n"]),
             }
         )
-    units.sort(key=lambda u: (-(u["rate"] or 0), u["unit"].code))  # type: ignore[operator, union-attr]
+    units.sort(key=lambda u: (-(u["rate"] or 0), u["unit"].code))
     return {
         "invited": counts["invited"],
         "answered": counts["answered"],

@@ -213,7 +213,7 @@ class Lookups:
             leaves.setdefault(name, []).append(pk)
         self.leaves = leaves
         self.default_office = default_office
-        scope = importer.unit.territory.path if importer and importer.unit_id else ""  # type: ignore[union-attr]
+        scope = importer.unit.territory.path if importer is not None and importer.unit is not None else ""
         self.scope = "" if importer is not None and importer.is_superuser and not importer.unit_id else scope
         self._profiles: dict[int | None, RuleProfile | None] = {}
         self._rules: dict[int | None, dict[RuleKey, Rule]] = {}
@@ -520,7 +520,8 @@ def _codes(moments: list[datetime]) -> list[str]:
 
 
 def _closing_moment(c: Clean) -> datetime:
-    closed = timezone.make_aware(datetime.combine(c.closed_on, time(17, 0)))  # type: ignore[arg-type]
+    assert c.closed_on is not None  # only closed rows are given a closing moment
+    closed = timezone.make_aware(datetime.combine(c.closed_on, time(17, 0)))
     return max(closed, c.registered_at + timedelta(minutes=1))
 
 
@@ -556,7 +557,7 @@ class Inserter:
             else:
                 constant = f.get_db_prep_save(f.get_default(), connection) if not f.primary_key else None
             self.plan.append((f.attname, convert, constant))
-        columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[arg-type]
+        columns = ", ".join(qn(f.column) for f in fields if f.column)
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
         self.rows: list[tuple[Any, ...]] = []

@@ -35,17 +35,17 @@ REPORTED_ON_TIME = Q(filed_at__isnull=False, filed_at__date__lte=F("round__due_o
 PERFORMED = Q(performance=Performance.PERFORMED)
 
 
-def _level_q(prefix: str, level: str) -> Q:
+def _level_q(prefix: str, level: ResolutionLevel) -> Q:
     field = f"{prefix}__level"
     return {
         ResolutionLevel.VILLAGE: Q(**{f"{field}__gte": TerritoryLevel.VILLAGE}),
         ResolutionLevel.TOWNSHIP: Q(**{field: TerritoryLevel.TOWNSHIP}),
         ResolutionLevel.COUNTY: Q(**{field: TerritoryLevel.COUNTY}),
         ResolutionLevel.ABOVE: Q(**{f"{field}__lt": TerritoryLevel.COUNTY}),
-    }[level]  # type: ignore[index]
+    }[level]
 
 
-def seat_q(level: str) -> Q:
+def seat_q(level: ResolutionLevel) -> Q:
     """The mediation's organ sits at `level` (the court's seat for 司法调解) — where the level comes from,
     never typed."""
     return Q(court_territory__isnull=False) & _level_q("court_territory", level) | Q(
@@ -80,9 +80,9 @@ class Spec:
 
 
 KIND_SPECS = {k: Spec("Mediation", Q(kind=k), "opened_at", SUCCESS) for k in MediationKind.values}
-LEVEL_SPECS = {lv: Spec("Mediation", seat_q(lv), "opened_at", SUCCESS) for lv in ResolutionLevel.values}
+LEVEL_SPECS = {lv: Spec("Mediation", seat_q(lv), "opened_at", SUCCESS) for lv in ResolutionLevel}
 RESOLVED_SPECS = {
-    lv: Spec("Mediation", ENDED_HERE & Q(resolution_level=lv), "resolved_on") for lv in ResolutionLevel.values
+    lv: Spec("Mediation", ENDED_HERE & Q(resolution_level=lv), "resolved_on") for lv in ResolutionLevel
 }
 ON_TIME_SPEC = Spec("ScreeningItem", Q(due_on__isnull=False), "due_on", ON_TIME)
 ZERO_REPORT_SPEC = Spec("RoundReport", Q(), "round__period", REPORTED_ON_TIME)
@@ -94,10 +94,10 @@ PERFORMED_SPEC = Spec("Agreement", Q(followed_up_on__isnull=False), "followed_up
 
 def success_by_kind_and_level(
     mediations: QuerySet[Any], start: date, end: date
-) -> dict[tuple[str, str], tuple[int, int]]:
+) -> dict[tuple[str, ResolutionLevel], tuple[int, int]]:
     """调解成功率 by kind and the organ's level: {(kind, level): (successes, mediations)}, only the pairs
     with mediations (KIND_SPECS and LEVEL_SPECS together)."""
-    got = {}
+    got: dict[tuple[str, ResolutionLevel], tuple[int, int]] = {}
     for kind, by_kind in KIND_SPECS.items():
         for level, by_level in LEVEL_SPECS.items():
             ok, n = Spec("Mediation", by_kind.where & by_level.where, "opened_at", SUCCESS).over(
@@ -180,13 +180,13 @@ def _success(key: str, label: str, spec: Spec, who: str) -> Metric:
 
 def _metrics() -> tuple[Metric, ...]:
     kinds = dict(MediationKind.choices)
-    levels = dict(ResolutionLevel.choices)
+    levels = {ResolutionLevel(value): label for value, label in ResolutionLevel.choices}
     found = [
         _success(f"mediation_success_{k}", f"{kinds[k]}成功率", spec, kinds[k])
         for k, spec in KIND_SPECS.items()
     ]
     found += [
-        _success(f"mediation_success_at_{lv}", f"调解成功率（{levels[lv]}）", spec, LEVEL_WORDS[lv])  # type: ignore[index]
+        _success(f"mediation_success_at_{lv}", f"调解成功率（{levels[lv]}）", spec, LEVEL_WORDS[lv])
         for lv, spec in LEVEL_SPECS.items()
     ]
     found += [
@@ -195,7 +195,7 @@ def _metrics() -> tuple[Metric, ...]:
             f"化解于{levels[lv]}的纠纷数",
             spec,
             Definition(
-                numerator=f"期间内以调解协议化解、且化解于{LEVEL_WORDS[lv]}的纠纷",  # type: ignore[index]
+                numerator=f"期间内以调解协议化解、且化解于{LEVEL_WORDS[lv]}的纠纷",
                 denominator="—",
                 time_basis="协议生效日（司法调解：法院结案日）",
                 counts="每件纠纷计一次，计在三调联动链条中最后达成协议的一环；层级由达成协议的组织所在地得出，不由人工填写",
