@@ -8,7 +8,7 @@ class ReceptionConfig(AppConfig):
     def ready(self) -> None:
         from huiyin.core import registry
         from huiyin.org.choices import Role
-        from huiyin.reception import events, links, metrics, permissions
+        from huiyin.reception import events, instructions, links, metrics, permissions
 
         registry.declare(
             registry.Module(
@@ -17,6 +17,8 @@ class ReceptionConfig(AppConfig):
                 events=events._all(),
                 metrics=metrics.METRICS,
                 case_links=links.case_links,
+                # overdue 领导批示, tracked like a 督办 order (issue 12 item 7)
+                supervision_candidates=instructions.supervision_candidates,
                 # the eve-of-session reminder to those booked (idempotent per booking)
                 periodic_tasks=((50, "huiyin.reception.tasks.reception_reminders_task"),),
                 capabilities={

@@ -120,3 +120,39 @@ def instruction_answer(*, instruction: Instruction, actor: User, answer: str) ->
         },
     )
     return instruction
+
+
+CANDIDATE_LIMIT = 200
+
+
+def overdue_instructions(user: User, today: date | None = None) -> list[Instruction]:
+    """Unanswered instructions past their deadline on the cases `user` may see (visibility keeps the
+    accused side away from an accusation, 条例 §30¶3), the longest overdue first."""
+    today = today or timeutil.today()
+    return list(
+        Instruction.objects.filter(
+            answered_at__isnull=True, deadline__lt=today, case__in=visible_to(user).values("pk")
+        )
+        .select_related("case", "leader", "unit")
+        .order_by("deadline", "id")[:CANDIDATE_LIMIT]
+    )
+
+
+def supervision_candidates(user: User, today: date | None = None) -> list[Any]:
+    """Overdue 领导批示 as 督办 candidates (Module.supervision_candidates): a leader's instruction is
+    tracked like a 督办 order (issue 12 item 7; 条例 §40)."""
+    from django.urls import reverse
+
+    from huiyin.core import registry
+
+    today = today or timeutil.today()
+    return [
+        registry.Candidate(
+            module="领导批示",
+            label=f"{i.case.code} {i.case.title}",
+            url=reverse("case_detail", args=[i.case.code]),
+            detail=f"{i.leader}批示，期限{i.deadline:%Y-%m-%d}，已逾期{(today - i.deadline).days}天，尚未报告落实情况",
+            unit=i.unit.name,
+        )
+        for i in overdue_instructions(user, today)
+    ]
