@@ -474,15 +474,24 @@ def _new_code() -> str:
     return "YY" + "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
 
 
-def _existing_case(data: BookingIn) -> Case | None:
-    """The person's own case, so the leader sees its history: the one named (verified by the caller),
-    else the latest open case of a petitioner with the same ID number."""
+def _existing_case(data: BookingIn, *, by_staff: bool) -> Case | None:
+    """The person's own case, so the leader sees its history: the one named (verified by the caller,
+    the receipt's code and 查询码), else the latest open case of a petitioner with the same ID number.
+
+    An ID number is no proof of being that person (anyone may know it): on the portal it links a case
+    only when the phone given is the one on that petitioner's record; at the office the clerk has seen
+    the ID card. Otherwise the booking links nothing — it neither borrows another person's base-level
+    answer for the eligibility rule nor writes on their timeline or puts their case on an agenda
+    (the same rule as a submission's identity, docs/security.md)."""
     if data.case is not None:
         return data.case
     if not data.id_number:
         return None
+    same_person = Q(parties__petitioner__id_number=data.id_number)
+    if not by_staff:
+        same_person &= Q(parties__petitioner__phone=data.phone.strip().replace(" ", ""))
     return (
-        Case.objects.filter(parties__petitioner__id_number=data.id_number, merged_into__isnull=True)
+        Case.objects.filter(same_person, merged_into__isnull=True)
         .exclude(status__in=[Status.CLOSED, Status.FINAL])
         .order_by("-registered_at")
         .first()
@@ -539,7 +548,7 @@ def booking_create(
             raise ValidationFailed(message, extra={"fields": {"representatives": message}})
     else:
         representatives = 1
-    case = _existing_case(BookingIn(**{**data.__dict__, "id_number": id_number}))
+    case = _existing_case(BookingIn(**{**data.__dict__, "id_number": id_number}), by_staff=actor is not None)
     # seeds/002 rule 2 governs arranging a higher leader's reception; a leader who goes down or invites
     # the person (下访、约访) meets them where they are
     refusal = (
