@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from huiyin.cases.choices import Status
 from huiyin.cases.selectors import visible_to as cases_visible_to
 from huiyin.core import registry, timeutil
 from huiyin.mediation.choices import ItemStatus
@@ -177,6 +178,23 @@ def case_links(case: Any, user: User) -> list[registry.CaseLink]:
         links.append(
             registry.CaseLink(
                 MODULE_NAME, str(item), reverse("mediation_item", args=[item.pk]), item.get_status_display()
+            )
+        )
+    from huiyin.mediation.services import may_send_to_mediation
+
+    if (
+        case.status not in (Status.CLOSED, Status.FINAL)
+        and may_send_to_mediation(user, case)
+        and not Mediation.objects.filter(case=case).exists()
+    ):
+        # the way in from the case page (issue 13 item 3): 人民调解 or 行政调解 of the matter, 条例 §33;
+        # once the case is in mediation, the chain goes on from the mediation's page (hand-offs)
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME,
+                "转入调解",
+                reverse("case_to_mediation", args=[case.code]),
+                "经当事人同意，可转人民调解或行政调解（《信访工作条例》第三十三条）",
             )
         )
     return links

@@ -453,6 +453,11 @@ def mediation_from_item(
 
 
 @transaction.atomic
+def may_send_to_mediation(actor: User, case: Case) -> bool:
+    """The handling unit or the office that took the case in sends it to mediation (条例 §33)."""
+    return actor.unit_id in (case.handling_unit_id, case.office_id) and actor.role in ASSIGN | {Role.MEDIATOR}
+
+
 def mediation_from_case(
     *,
     case: Case,
@@ -470,9 +475,7 @@ def mediation_from_case(
 
     if not visible_to(actor).filter(pk=case.pk).exists():
         raise NotFound("未找到该信访事项")
-    if actor.unit_id not in (case.handling_unit_id, case.office_id) or actor.role not in ASSIGN | {
-        Role.MEDIATOR
-    }:
+    if not may_send_to_mediation(actor, case):
         raise PermissionDenied("只有办理单位或受理的信访部门可以将事项转入调解")
     parties = [
         PartyIn(p.petitioner.name, PartySide.APPLICANT, p.phone)

@@ -108,6 +108,30 @@ def test_the_petition_case_page_lists_its_mediation_for_the_handler(
     assert "行政调解第" in html
 
 
+def test_art33_the_case_page_offers_mediation_to_the_handling_unit_only_while_the_case_is_open(
+    client, world, clock, register_case, cast_all, supervisor_chen
+):
+    clock.set(TODAY)
+    case = _handled_case(register_case, cast_all, world)
+    way_in = reverse("case_to_mediation", args=[case.code])
+    client.force_login(world.department_handler)
+    assert way_in in client.get(reverse("case_detail", args=[case.code])).content.decode()
+    # the supervisor sees the case but is neither its handling unit nor its office
+    assert way_in not in [link.url for link in registry.case_links(case, supervisor_chen)]
+    # once in mediation, the chain goes on from the mediation's page, not from the case page
+    m = services.mediation_from_case(case=case, actor=world.department_handler, organ=world.department_handler.unit,
+                                     kind=MediationKind.ADMINISTRATIVE, respondents=["某物业公司"])  # fmt: skip
+    assert [link.url for link in registry.case_links(case, world.department_handler)] == [
+        reverse("mediation_dispute", args=[m.pk])
+    ]
+    closed = _handled_case(register_case, cast_all, world)
+    Case.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    closed.refresh_from_db()
+    assert reverse("case_to_mediation", args=[closed.code]) not in [
+        link.url for link in registry.case_links(closed, world.department_handler)
+    ]
+
+
 def test_a_dispute_that_came_back_is_listed_on_the_later_petitions_page(
     world, clock, register_case, dispatcher_zhou
 ):
@@ -117,7 +141,10 @@ def test_a_dispute_that_came_back_is_listed_on_the_later_petitions_page(
     petition = register_case(title="又到县里")
     services.dispute_link_petition(mediation=m, case=petition, actor=dispatcher_zhou)
     links = registry.case_links(petition, dispatcher_zhou)
-    assert [link.url for link in links] == [reverse("mediation_dispute", args=[m.pk])]
+    # the dispute, then the office's way to send this petition to mediation again (条例 §33)
+    assert [link.url for link in links] == [
+        reverse("mediation_dispute", args=[m.pk]), reverse("case_to_mediation", args=[petition.code])
+    ]  # fmt: skip
     assert "调解后又来信访" in links[0].note
 
 
