@@ -29,13 +29,14 @@ from huiyin.cases.web import case_or_404
 from huiyin.core import net, registry
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.desk.paging import capped_count, keyset_paginate, page_rows
 from huiyin.intake.services import case_register
 from huiyin.org import roles
 from huiyin.org.choices import UnitKind
 from huiyin.org.views import nav_context
 from huiyin.portal.services import tracking_secret_issue
 from huiyin.workflow.services import rules_for_case
-from huiyin.workflow.web import case_context, case_rows, paginate
+from huiyin.workflow.web import case_context
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +65,18 @@ def default_queue(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def workbench(request: HttpRequest) -> HttpResponse:
-    """工作台: the four queues as tabs with counts; htmx swaps only the queue area."""
+    """工作台: the queues as tabs with counts (capped: "99+"); htmx swaps only the queue area. No COUNT(*)
+    over a whole queue (issue 15): the page reads one row ahead (`desk.paging`)."""
     name = request.GET.get("queue") or default_queue(request)
     if name not in selectors.queues():
         raise Http404("没有这个工作队列")
     user = request.user
     tabs = [
-        {"name": key, "label": label, "count": fn(user).count()}
+        {"name": key, "label": label, "count": capped_count(fn(user))}
         for key, (label, fn) in selectors.queues().items()
     ]
     label, fn = selectors.queues()[name]
-    page = paginate(request, fn(user))
+    page = keyset_paginate(request, fn(user))
     context = {
         **nav_context(request, "workbench"),
         "tabs": tabs,
@@ -82,7 +84,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "queue_label": label,
         "base_query": urlencode({"queue": name}),
         "page": page,
-        "rows": case_rows(page),
+        "rows": page_rows(page),
     }
     template = "cases/_queue.html" if request.htmx else "cases/workbench.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -446,16 +448,17 @@ def opinion_print(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """搜索: by code, petitioner name / phone / ID number, or words of the title and content."""
-    q = request.GET.get("q", "").strip()
-    page = paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
+    """搜索: by code, phone or ID number (each an exact, indexed lookup: `selectors.search_shape`), or by a
+    petitioner's name and words of the title and content; paged without COUNT(*) (issue 15)."""
+    q = request.GET.get("q", "").strip()[:200]
+    page = keyset_paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
     if q:
         audit_identity_search(request, q, where="search_page")  # SPEC §1.3: who searched for whom
     context = {
         **nav_context(request, "search"),
         "q": q,
         "page": page,
-        "rows": case_rows(page) if page else [],
+        "rows": page_rows(page) if page else [],
         "base_query": urlencode({"q": q}),
     }
     return render(request, "cases/search.html", context)

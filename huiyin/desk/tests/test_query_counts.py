@@ -1,0 +1,132 @@
+"""Issue 15: a staff list's number of queries does not grow with its rows. Each screen is measured with
+3 cases and again with 30 (more than a page of 25), and the two counts must be equal — an N+1 (a
+query per row) makes the second larger and fails here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from huiyin.cases import selectors
+from huiyin.core import timeutil
+from huiyin.supervision.services import order_issue
+from huiyin.workflow import services as wf
+from huiyin.workflow.clocks import sweep_clocks
+
+pytestmark = pytest.mark.django_db
+
+SIZES = (3, 30)
+START = date(2025, 3, 3)  # a Monday; 登记分办 turns yellow by 3/14 and red by 3/20 (as in test_views)
+
+
+def _queries(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+class Grower:
+    """Adds cases until there are `n`, each brought to the state its queue lists."""
+
+    def __init__(self, scenario, request, register_case, clock):
+        self.scenario, self.request, self.register_case, self.clock = scenario, request, register_case, clock
+        self.made = 0
+
+    def __call__(self, n):
+        who = self.request.getfixturevalue
+        org, dispatcher = who("org"), who("dispatcher_zhou")
+        self.clock.set(START)
+        for _ in range(n - self.made):
+            case = self.register_case()
+            if self.scenario in ("assigned", "handling", "co_handling", "extension"):
+                wf.case_accept(case=case, actor=dispatcher)
+                co = [org.unit_b] if self.scenario == "co_handling" else None
+                deadline = timeutil.today() + timedelta(days=30)
+                wf.case_assign(case=case, actor=dispatcher, unit=org.unit_a, deadline=deadline, co_units=co)
+            if self.scenario in ("handling", "extension"):
+                case = wf.case_accept_assignment(case=case, actor=who("handler_wang_unit_a"))
+            if self.scenario == "extension":
+                wf.case_request_extension(
+                    case=case, actor=who("handler_wang_unit_a"), days=10, reason="需调查"
+                )
+            if self.scenario == "supervised":  # 督办 addressed to the office (条例 §40)
+                order_issue(
+                    case=case,
+                    actor=who("supervisor_chen"),
+                    instructions="限期办理",
+                    due_on=START + timedelta(9),
+                )
+        self.made = n
+        if self.scenario in ("yellow", "red"):
+            self.clock.set(START + timedelta(days=11))
+            sweep_clocks()
+        if self.scenario == "red":
+            self.clock.set(START + timedelta(days=17))
+            sweep_clocks()
+
+
+# queue -> (who looks, what state the cases are in)
+QUEUES = {
+    "to_route": ("dispatcher_zhou", "registered"),
+    "my_unit": ("handler_wang_unit_a", "handling"),
+    "due_soon": ("dispatcher_zhou", "yellow"),
+    "overdue": ("dispatcher_zhou", "red"),
+    "co_handling": ("handler_zhao_unit_b", "co_handling"),
+    "to_accept": ("handler_wang_unit_a", "assigned"),
+    "supervised": ("dispatcher_zhou", "supervised"),
+    "extension_requests": ("head_sun_unit_a", "extension"),
+}
+
+
+def test_every_declared_queue_is_measured():
+    assert set(QUEUES) == set(selectors.queues())
+
+
+@pytest.mark.parametrize("queue", list(QUEUES))
+def test_workbench_queue_takes_as_many_queries_with_30_cases_as_with_3(
+    queue, request, client, register_case, clock
+):
+    who, scenario = QUEUES[queue]
+    client.force_login(request.getfixturevalue(who))
+    grow = Grower(scenario, request, register_case, clock)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("workbench"), {"queue": queue})
+        counts.append(count)
+        rows.append(len(response.context["rows"]))
+    print(f"QUERIES workbench {queue}: {counts} rows {rows}")
+    assert rows == [3, 25]  # the queue lists the cases: a query per row would show here
+    assert counts[0] == counts[1], f"{queue}: {counts} queries with {SIZES} cases"
+
+
+SHAPES = {
+    "code": None,  # the newest case's code
+    "phone": "13800001234",
+    "id_number": "11010519491231002X",
+    "name": "刘群众",
+    "free text": "漏水",
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_search_takes_as_many_queries_with_30_cases_as_with_3(
+    shape, request, client, register_case, clock, dispatcher_zhou
+):
+    client.force_login(dispatcher_zhou)
+    grow = Grower("registered", request, register_case, clock)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        q = SHAPES[shape] or selectors.case_list(dispatcher_zhou).first().code
+        count, response = _queries(client, reverse("search"), {"q": q})
+        counts.append(count)
+        rows.append(len(response.context["rows"]))
+    print(f"QUERIES search {shape}: {counts} rows {rows}")
+    assert rows[0] >= 1 and rows[1] >= 1
+    assert counts[0] == counts[1], f"search {shape}: {counts} queries with {SIZES} cases"
