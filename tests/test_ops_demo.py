@@ -154,3 +154,20 @@ def test_the_demo_fills_the_dashboards_roll_ups(demo, db):
     assert registered == Case.objects.count()
     assert DailyFact.objects.filter(metric="handled_on_time").exists()
     assert BacklogSnapshot.objects.filter(overdue__gt=0).exists()
+
+
+def test_the_demo_has_leaders_instructions_one_overdue_on_the_supervision_page_and_a_cancelled_session(
+    demo, db, client
+):
+    from huiyin.reception.choices import SessionStatus
+    from huiyin.reception.instructions import supervision_candidates
+    from huiyin.reception.models import Instruction, Session
+
+    assert Instruction.objects.filter(answered_at__isnull=False).count() == 1
+    overdue = Instruction.objects.get(answered_at__isnull=True)
+    supervisor = User.objects.get(username="supervisor")
+    assert [c.label.split()[0] for c in supervision_candidates(supervisor)] == [overdue.case.code]
+    client.force_login(supervisor)
+    page = client.get("/supervision/").content.decode()
+    assert "领导批示" in page and overdue.case.code in page
+    assert Session.objects.filter(status=SessionStatus.CANCELLED).count() == 1

@@ -17,7 +17,15 @@ from huiyin.core import timeutil
 from huiyin.org.choices import Role
 from huiyin.org.models import User
 from huiyin.reception import services
-from huiyin.reception.choices import BookingChannel, BookingStatus, Level, Outcome, SessionKind, Weekday
+from huiyin.reception.choices import (
+    BookingChannel,
+    BookingStatus,
+    Level,
+    Outcome,
+    SessionKind,
+    SessionStatus,
+    Weekday,
+)
 from huiyin.reception.models import Booking, HallReferral, ReceptionLeader, Session
 
 MATTERS = [
@@ -161,7 +169,53 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
         "reception_received": received,
         **hall_counts,
         **visit_counts,
+        **_instructions_and_a_cancellation(org, today, county_head),
     }
+
+
+def _instructions_and_a_cancellation(org: Any, today: date, head: User) -> dict[str, int]:
+    """领导批示 on two cases in handling — one answered, one past its deadline and unanswered, so the
+    督办 page lists it — and a township session next month cancelled, its booked citizens told."""
+    from huiyin.demo.cases import DemoClock
+    from huiyin.reception import instructions
+
+    handled = list(
+        Case.objects.filter(status=Status.IN_HANDLING, handling_unit__isnull=False, merged_into__isnull=True)
+        .exclude(petition_type=PetitionType.ACCUSATION)
+        .order_by("registered_at", "id")[:2]
+    )
+    issued = 0
+    clock = DemoClock()
+    try:
+        for n, case in enumerate(handled):
+            clock.set(today - timedelta(days=25))  # issued three and a half weeks ago, due in two
+            assert case.handling_unit is not None
+            i = instructions.instruction_issue(
+                case=case, actor=head, unit=case.handling_unit, deadline=today - timedelta(days=11),
+                text="请主要负责同志亲自过问，查清事实，依法依规限期解决，并将落实情况报县政府。",
+            )  # fmt: skip
+            issued += 1
+            answerer = User.objects.filter(unit=case.handling_unit, role=Role.HANDLER, is_active=True).first()
+            if n == 0 and answerer is not None:
+                clock.set(today - timedelta(days=14))
+                instructions.instruction_answer(
+                    instruction=i, actor=answerer, answer="已约见群众并现场核查，问题已按政策解决，群众表示认可。"
+                )  # fmt: skip
+    finally:
+        clock.restore()
+    ahead = (
+        Session.objects.filter(level=Level.TOWNSHIP, date__gt=today + timedelta(days=14))
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("date", "id")
+        .first()
+    )
+    cancelled = 0
+    if ahead is not None:
+        services.session_cancel(
+            session=ahead, actor=org.users["dispatcher"], reason="接待领导临时参加防汛工作"
+        )
+        cancelled = 1
+    return {"reception_instructions": issued, "reception_cancelled": cancelled}
 
 
 WINDOW_MATTERS = ["住房保障、物业维修、房屋质量", "社会救助、低保、养老服务", "劳动报酬、社会保险、就业", "征地补偿、不动产登记",
