@@ -127,3 +127,27 @@ def test_art30_an_accusation_not_yet_registered_is_only_the_arranging_offices(
     html = page(township_leader, township)
     assert "举报人乙" not in html and "挪用补偿款" not in html and "登记后按规定显示" in html
     assert "举报人乙" in page(township_dispatcher, township)
+
+
+def test_art30_the_accused_side_leader_cannot_record_a_withheld_booking_by_its_code(
+    sessions, org, clerk_li, clock, township_leader
+):
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
+
+    _, township = sessions
+    accusation, _ = case_register(
+        data=CaseIn(
+            channel="visit", petition_type="accusation", title="举报镇政府", content="x", accused_person="某干部",
+            accused_unit_id=org.township_gov.pk, petitioners=[PetitionerIn(name="举报人丙", phone="13700000001")],
+        ),
+        office=org.county_office, actor=clerk_li,
+    )  # fmt: skip
+    booking = book(township, name="举报人丙", phone="13700000001", case=accusation)
+    clock.set(township.date)
+    c = Client()
+    c.force_login(township_leader)  # the township government is accused: its leader is the accused side
+    response = c.post("/reception/outcome/", {"booking": booking.code, "outcome": "explained", "note": "x"})
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == "booked" and not booking.outcome
