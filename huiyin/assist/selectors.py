@@ -31,8 +31,10 @@ from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import Territory, Unit, User
+from huiyin.org.rules import days_text
 from huiyin.org.selectors import case_rules
 from huiyin.workflow.choices import ClockKind
+from huiyin.workflow.clocks import extension_rule
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import Suggestion, suggest_unit
 
@@ -538,6 +540,8 @@ class ReplyReview:
     checks: dict[str, bool | None]
     day_n: int | None = None  # days since the clock started (acceptance for a first answer)
     limit_days: int | None = None
+    # the limit as the rules state it, each part in its own unit: "60日" / "60日，已延期5个工作日"
+    limit_text: str = ""
     due_on: Any = None
     late_days: int = 0
     empty: bool = False
@@ -595,6 +599,11 @@ def reply_review(case: Case, user: User, *, action: str, draft: dict[str, str]) 
     if clock is not None:
         review.day_n = (today - clock.started_on).days
         review.limit_days = clock.rule_days + clock.extended_days
+        review.limit_text = days_text(clock.rule_days, clock.rule_unit)
+        if clock.extended_days:
+            # an extension counts in the unit of the type's extension rule (条例 §34), maybe 工作日
+            unit = extension_rule(case, case_rules(case)).unit
+            review.limit_text += f"，已延期{days_text(clock.extended_days, unit)}"
         review.due_on = clock.due_on
         review.late_days = max(0, (today - clock.due_on).days)
     return review

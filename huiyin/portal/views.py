@@ -189,8 +189,16 @@ def submit(request: HttpRequest) -> HttpResponse:
         form.add_error(None, exc.message)
         return render(request, "portal/submit.html", _submit_context(form), status=400)
     held = request.session.get(SESSION_RECEIPT) or {}
-    if receipt.created or held.get("code") != receipt.case.code:
-        request.session[SESSION_RECEIPT] = {"code": receipt.case.code, "secret": receipt.secret}
+    if not receipt.created:
+        # A replayed form (its idempotency key was used): the earlier case opens only for the session
+        # that already holds it. Anyone else who has the page (a shared computer, a captured form) is
+        # told it was submitted and gets neither its code nor its details (条例 §30¶3, 个人信息依法保密).
+        if held.get("code") != receipt.case.code and receipt.case.code not in _verified_codes(request):
+            return render(request, "portal/submit_replayed.html", {"nav": "submit"}, status=409)
+        if held.get("code") != receipt.case.code:
+            request.session[SESSION_RECEIPT] = {"code": receipt.case.code, "secret": None}
+        return redirect("portal_receipt")
+    request.session[SESSION_RECEIPT] = {"code": receipt.case.code, "secret": receipt.secret}
     _remember(request, receipt.case)
     return redirect("portal_receipt")
 

@@ -213,6 +213,8 @@ def outcome(request: HttpRequest) -> HttpResponse:
     )
     if booking is None or not selectors.sessions_for(user).filter(pk=booking.session_id).exists():
         raise Http404
+    if any(r.hidden for r in selectors.agenda(booking.session, user) if r.booking.pk == booking.pk):
+        raise Http404  # a booking withheld from this reader (e.g. the accused side, 条例 §30¶3) is missing
     form = OutcomeForm(request.POST, units=_units_for(booking.session))
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))

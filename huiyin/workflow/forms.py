@@ -264,9 +264,24 @@ class DismissObjectionForm(ActionForm):
     reason = _text("不同意异议的理由")
 
 
+def _extension_days_help(case: Case) -> str:
+    """The unit the extension counts in and its ceiling, from the case's own profile (条例 §34; a
+    province may state it in 工作日): "按工作日计，合计不超过20个工作日（…）"."""
+    from huiyin.org.choices import ValueUnit
+    from huiyin.org.rules import days_text
+    from huiyin.workflow.clocks import extension_rule, rules_for_case
+
+    rule = extension_rule(case, rules_for_case(case))
+    unit = ValueUnit(rule.unit).label if rule.unit in ValueUnit.values else "日"
+    return f"按{unit}计，合计不超过{days_text(rule.value, rule.unit)}（{rule.article}）"
+
+
 class ExtendForm(ActionForm):
     days = forms.IntegerField(label="延长天数", min_value=1, max_value=90)
     reason = _text("延期理由（将告知信访人）")
+
+    def setup(self) -> None:
+        self.fields["days"].help_text = _extension_days_help(self.case)
 
 
 class MediateForm(ActionForm):
@@ -448,6 +463,9 @@ class AcceptAssignmentForm(ActionForm):
 class RequestExtensionForm(ActionForm):
     days = forms.IntegerField(label="申请延长天数", min_value=1, max_value=90)
     reason = _text("延期理由（批准后将告知信访人）")
+
+    def setup(self) -> None:
+        self.fields["days"].help_text = _extension_days_help(self.case)
 
 
 def _pending_extension_text(case: Case) -> str:

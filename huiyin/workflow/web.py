@@ -26,8 +26,10 @@ from huiyin.cases.choices import (
 from huiyin.cases.models import Case, CaseEvent
 from huiyin.core import registry, timeutil
 from huiyin.org.choices import UnitKind
+from huiyin.org.rules import days_text
 from huiyin.org.views import nav_context
 from huiyin.workflow.choices import LIVE_STATES, WINDOW_KINDS, ClockKind, ClockState
+from huiyin.workflow.clocks import extension_rule, rules_for_case
 from huiyin.workflow.models import Clock
 from huiyin.workflow.routing import accused_unknown, suggest_unit
 from huiyin.workflow.selectors import case_extras
@@ -45,6 +47,9 @@ class ClockView:
     label: str
     days_left: int
     colour: str  # green / yellow / red / paused / window / done
+    # "10日" / "5个工作日": the days the clock was extended, in the unit of the case's extension rule
+    # (a province may state it in 工作日, core.workdays.DayUnit); empty when never extended
+    extended_text: str = ""
 
     @property
     def text(self) -> str:
@@ -59,7 +64,7 @@ class ClockView:
         return f"剩{self.days_left}日"
 
 
-def clock_view(clock: Clock, today: date) -> ClockView:
+def clock_view(clock: Clock, today: date, extension_unit: str = "") -> ClockView:
     left = (clock.due_on - today).days
     if clock.state not in LIVE_STATES:
         colour = "done"
@@ -73,7 +78,10 @@ def clock_view(clock: Clock, today: date) -> ClockView:
         colour = "yellow"
     else:
         colour = "green"
-    return ClockView(clock, clock.label, left, colour)
+    extended = (
+        days_text(clock.extended_days, extension_unit or clock.rule_unit) if clock.extended_days else ""
+    )
+    return ClockView(clock, clock.label, left, colour, extended)
 
 
 def most_urgent(clocks: list[Clock], today: date) -> ClockView | None:
@@ -134,7 +142,8 @@ def event_summary(ev: CaseEvent) -> str:
     if d.get("deadline"):
         parts.append(f"交办期限：{d['deadline']}")
     if d.get("days"):
-        parts.append(f"延期{d['days']}日，办理期限至{d.get('new_due_on', '')}")
+        # the period as the event wrote it, in the extension rule's own unit ("5个工作日"); older events: 日
+        parts.append(f"延期{d.get('period') or str(d['days']) + '日'}，办理期限至{d.get('new_due_on', '')}")
     if d.get("decision") in Decision.values:
         parts.append(f"处理意见：{Decision(d['decision']).label}")
     if d.get("method") in DeliveryMethod.values:
@@ -212,7 +221,11 @@ def timeline(case: Case) -> list[dict[str, Any]]:
 def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     """Everything the case page shows (also used under an action form that failed)."""
     today = timeutil.today()
-    clocks = [clock_view(c, today) for c in Clock.objects.filter(case=case).select_related("unit")]
+    # an extension counts in the unit of the case type's extension rule, not the clock's own (条例 §34)
+    extension_unit = extension_rule(case, rules_for_case(case)).unit
+    clocks = [
+        clock_view(c, today, extension_unit) for c in Clock.objects.filter(case=case).select_related("unit")
+    ]
     actions = allowed_actions(case, request.user)  # type: ignore[arg-type]
     return {
         **nav_context(request),
