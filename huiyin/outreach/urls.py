@@ -8,6 +8,7 @@ urlpatterns = [
     path("outreach/", views.home, name="outreach_home"),
     path("outreach/pairings/new/", views.pairing_new, name="outreach_pairing_new"),
     path("outreach/diary/", views.diary, name="outreach_diary"),
+    path("outreach/diary/export.xlsx", views.diary_export, name="outreach_diary_export"),
     path("outreach/diary/new/", views.diary_new, name="outreach_diary_new"),
     path("outreach/diary/<int:entry>/", views.entry_page, name="outreach_entry"),
     path("outreach/diary/<int:entry>/followup/", views.followup, name="outreach_followup"),
@@ -82,6 +83,7 @@ access.declare(
         "outreach_home": STAFF,
         "outreach_pairing_new": STAFF,
         "outreach_diary": STAFF,
+        "outreach_diary_export": STAFF,  # the same scope as the diary list (entries_visible_to)
         "outreach_diary_new": STAFF,
         "outreach_entry": STAFF,
         "outreach_followup": STAFF,

@@ -8,6 +8,7 @@ from huiyin.outreach.views.consultation import comment_respond, consultation_pag
 from huiyin.outreach.views.coverage import coverage
 from huiyin.outreach.views.diary import (
     diary,
+    diary_export,
     diary_new,
     entry_page,
     followup,
@@ -37,6 +38,7 @@ __all__ = [
     "consultations",
     "coverage",
     "diary",
+    "diary_export",
     "diary_new",
     "entry_page",
     "followup",
