@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("outreach/coverage/", views.coverage, name="outreach_coverage"),
     path("outreach/commitments/", views.commitments, name="outreach_commitments"),
+    path("outreach/commitments/export.xlsx", views.commitments_export, name="outreach_commitments_export"),
     path("outreach/commitments/new/", views.commitment_new, name="outreach_commitment_new"),
     path("outreach/commitments/<int:commitment>/", views.commitment_page, name="outreach_commitment"),
     path("outreach/commitments/<int:commitment>/act/", views.commitment_act, name="outreach_commitment_act"),
@@ -92,6 +93,7 @@ access.declare(
         "outreach_problem_screening": STAFF,
         "outreach_coverage": STAFF,
         "outreach_commitments": STAFF,
+        "outreach_commitments_export": STAFF,  # the same scope as the list (commitments_for_staff)
         "outreach_commitment_new": STAFF,
         "outreach_commitment": STAFF,
         "outreach_commitment_act": STAFF,
