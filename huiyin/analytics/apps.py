@@ -19,6 +19,8 @@ class AnalyticsConfig(AppConfig):
                     # the 通报 of the month just ended, the §41 report of the year just ended (stored once)
                     (95, "huiyin.analytics.tasks.generate_documents"),
                 ),
+                # last of the modules' seasons: the 通报 counts what they wrote; a closed 民主评议 round
+                demo=(100, "huiyin.analytics.demo.build_analytics"),
                 # every staff member: a leader sees the territory, anyone else their own unit's figures
                 navigation=(
                     registry.NavEntry("analytics", "统计", "analytics_dashboard", "bi-bar-chart", 75),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("outreach/", views.home, name="outreach_home"),
     path("outreach/pairings/new/", views.pairing_new, name="outreach_pairing_new"),
     path("outreach/diary/", views.diary, name="outreach_diary"),
+    path("outreach/diary/export.xlsx", views.diary_export, name="outreach_diary_export"),
     path("outreach/diary/new/", views.diary_new, name="outreach_diary_new"),
     path("outreach/diary/<int:entry>/", views.entry_page, name="outreach_entry"),
     path("outreach/diary/<int:entry>/followup/", views.followup, name="outreach_followup"),
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("outreach/coverage/", views.coverage, name="outreach_coverage"),
     path("outreach/commitments/", views.commitments, name="outreach_commitments"),
+    path("outreach/commitments/export.xlsx", views.commitments_export, name="outreach_commitments_export"),
     path("outreach/commitments/new/", views.commitment_new, name="outreach_commitment_new"),
     path("outreach/commitments/<int:commitment>/", views.commitment_page, name="outreach_commitment"),
     path("outreach/commitments/<int:commitment>/act/", views.commitment_act, name="outreach_commitment_act"),
@@ -82,6 +84,7 @@ access.declare(
         "outreach_home": STAFF,
         "outreach_pairing_new": STAFF,
         "outreach_diary": STAFF,
+        "outreach_diary_export": STAFF,  # the same scope as the diary list (entries_visible_to)
         "outreach_diary_new": STAFF,
         "outreach_entry": STAFF,
         "outreach_followup": STAFF,
@@ -90,6 +93,7 @@ access.declare(
         "outreach_problem_screening": STAFF,
         "outreach_coverage": STAFF,
         "outreach_commitments": STAFF,
+        "outreach_commitments_export": STAFF,  # the same scope as the list (commitments_for_staff)
         "outreach_commitment_new": STAFF,
         "outreach_commitment": STAFF,
         "outreach_commitment_act": STAFF,

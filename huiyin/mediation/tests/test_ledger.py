@@ -116,3 +116,56 @@ def test_a_round_shows_each_point_filed_zero_or_missing(world, clock, org):
     # one row per expected point from the opening; the township's stays unfiled (零报告制度)
     assert RoundReport.objects.filter(round=rnd).count() == 3
     assert RoundReport.objects.get(round=rnd, point=org.township).filed_at is None
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    return rows[0], rows[1:]
+
+
+def test_the_ledger_exports_to_excel_in_the_users_scope_with_parties_masked(world, clock, client):
+    # issue 11 item 5: the ledger's .xlsx holds what the user may see; names masked unless asked (audited)
+    from datetime import datetime
+
+    from django.urls import reverse
+
+    from huiyin.core.models import AuditEntry
+
+    clock.set(TODAY)
+    mine = _report(world)
+    services.item_assign(item=mine, actor=world.township_handler, unit=world.committee,
+                         person=world.mediator, due_on=date(2025, 12, 31))  # fmt: skip
+    theirs = services.item_report(actor=world.other_mediator, territory=world.other_village, kind="land",
+                                  summary="界桩被移动", parties="王五", risk="serious")  # fmt: skip
+    url = reverse("mediation_ledger_export")
+
+    client.force_login(world.mediator)  # 柳林村's committee: its own item only
+    page = client.get(reverse("mediation_ledger"))
+    assert url in page.content.decode()
+    header, rows = _sheet(client.get(url))
+    assert header[:6] == ("编号", "登记时间", "地点", "纠纷类型", "纠纷简要情况", "当事人")
+    assert [(r[0], r[5], r[7], r[8], r[9]) for r in rows] == [
+        (mine.pk, "张*、李*", "柳林村民委员会", "郑调解", datetime(2025, 12, 31))
+    ]
+    assert theirs.pk not in [r[0] for r in rows]
+    export = AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT, actor=world.mediator)
+    assert export.detail["what"] == "mediation_ledger" and export.detail["rows"] == 1
+    assert not export.detail["full_identity"]
+
+    _header, rows = _sheet(client.get(url, {"identity": "full"}))
+    assert [r[5] for r in rows] == ["张三、李四"]
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=world.mediator).count() == 2
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, detail__full_identity=True).count() == 1
+
+    client.force_login(world.township_handler)  # the township sees both villages' items
+    _header, rows = _sheet(client.get(url))
+    assert sorted(r[0] for r in rows) == sorted([mine.pk, theirs.pk])
+    assert {r[0]: r[5] for r in rows}[theirs.pk] == "王*"
+    client.logout()
+    assert client.get(url).status_code == 302  # staff only

@@ -153,3 +153,33 @@ def test_fulfilment_and_satisfaction_on_a_hand_worked_fixture(org, promise, head
     [row] = metrics.per_unit(date(2025, 7, 15))
     assert (row["promised"], row["due"], row["kept"], row["broken"], row["ratings"]) == (4, 3, 1, 1, 4)
     assert row["satisfaction"] == 0.5
+
+
+def test_the_commitments_list_exports_to_excel_in_the_users_scope(
+    promise, org, clock, client, head_sun_unit_a
+):
+    # issue 11 item 5: the promises the user sees, with the list's late flag; the export audited
+    import io
+
+    from openpyxl import load_workbook
+
+    from huiyin.core.models import AuditEntry
+    from huiyin.org.models import Territory, Unit, User
+
+    clock.set(date(2025, 7, 2))  # past its date, still ongoing: late
+    client.force_login(head_sun_unit_a)
+    assert "/outreach/commitments/export.xlsx" in client.get("/outreach/commitments/").content.decode()
+    response = client.get("/outreach/commitments/export.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][:3] == ("承诺事项", "服务对象", "可衡量的结果")
+    assert [r[:2] + r[3:5] + r[6:8] for r in rows[1:]] == [
+        ("柳林村危房改造", "柳林村12户危房户", org.unit_a.name, org.township.name, "践诺中", "逾期")
+    ]
+    assert AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT, actor=head_sun_unit_a).detail["rows"] == 1
+    # another township's staff: nothing of it
+    other_town = Territory.objects.create(code="430121200", name="西城镇", level=4, parent=org.county)
+    unit = Unit.objects.create(code="W-GOV", name="西城镇人民政府", kind="government", territory=other_town)
+    client.force_login(User.objects.create_user(username="w", password="x", unit=unit, role="handler"))
+    response = client.get("/outreach/commitments/export.xlsx")
+    assert list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)[1:] == []

@@ -193,3 +193,74 @@ def test_once_a_module_offers_the_screening_aid_the_problem_goes_to_the_ledger(
     problem.refresh_from_db()
     assert problem.state == ProblemState.SCREENING and problem.screening_ref == "77"
     assert received["source_ref"] == f"outreach-problem-{problem.pk}" and received["found_by"] == grid_ma
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    return {h: i for i, h in enumerate(rows[0])}, rows[1:]
+
+
+def test_the_diary_exports_to_excel_with_whom_the_cadre_met_masked_unless_asked(
+    make_entry, grid_ma, org, clock, client
+):
+    # issue 11 item 5: the list's .xlsx, the user's own scope; identity masked by default, audited in full
+    from huiyin.core.models import AuditEntry
+    from huiyin.org.models import Territory, Unit, User
+
+    clock.set(date(2025, 3, 3))
+    entry = make_entry(
+        people_met="王大妈", heard="反映自来水时断时续", problems=["自来水压力不足", "路灯不亮"]
+    )
+    client.force_login(grid_ma)
+    assert "/outreach/diary/export.xlsx" in client.get("/outreach/diary/").content.decode()
+    col, rows = _sheet(client.get("/outreach/diary/export.xlsx"))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row[col["走访的农户或群众"]] == "（已遮蔽）" and "王大妈" not in [str(c) for c in row]
+    assert row[col["听到的情况"]] == "反映自来水时断时续"
+    assert row[col["发现的问题"]] == "自来水压力不足；路灯不亮" and row[col["问题数"]] == 2
+    assert row[col["联系点"]] == entry.point.name
+    _col, rows = _sheet(client.get("/outreach/diary/export.xlsx", {"identity": "full"}))
+    assert rows[0][col["走访的农户或群众"]] == "王大妈"
+    audits = AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=grid_ma).order_by("id")
+    assert [(a.detail["what"], a.detail["rows"], a.detail["full_identity"]) for a in audits] == [
+        ("outreach_diary", 1, False),
+        ("outreach_diary", 1, True),
+    ]
+    # someone of another township exports an empty list
+    other_town = Territory.objects.create(code="430121200", name="西城镇", level=4, parent=org.county)
+    unit = Unit.objects.create(code="W-GOV", name="西城镇人民政府", kind="government", territory=other_town)
+    client.force_login(User.objects.create_user(username="w", password="x", unit=unit, role="handler"))
+    assert _sheet(client.get("/outreach/diary/export.xlsx", {"identity": "full"}))[1] == []
+
+
+def test_ssec30_the_accused_side_exports_neither_whom_the_cadre_met_nor_what_was_said(
+    make_entry, grid_ma, org, clock, client
+):
+    """条例 §30¶3 in the export too: ?identity=full does not open an entry the accused side may not read."""
+    from huiyin.org.models import User
+
+    clock.set(date(2025, 3, 3))
+    entry = make_entry(people_met="举报人李某", heard="反映镇政府截留补助", problems=["镇干部截留低保补助"])
+    data = _consenting(
+        petition_type="accusation", accused_person="某镇干部", title="截留补助", person_name="李某"
+    )
+    data.accused_unit_id = org.township_gov.pk
+    services.problem_to_case(problem=entry.problems.get(), data=data, actor=grid_ma)
+    accused = User.objects.create_user(username="t", password="x", unit=org.township_gov, role="handler")
+    client.force_login(accused)
+    col, rows = _sheet(client.get("/outreach/diary/export.xlsx", {"identity": "full"}))
+    assert len(rows) == 1
+    cells = [str(c) for c in rows[0]]
+    assert not any("李某" in c or "截留" in c for c in cells)
+    assert rows[0][col["听到的情况"]] == "（不予显示）"
+    # the author still exports it whole
+    client.force_login(grid_ma)
+    col, rows = _sheet(client.get("/outreach/diary/export.xlsx", {"identity": "full"}))
+    assert rows[0][col["走访的农户或群众"]] == "举报人李某"

@@ -3,11 +3,18 @@ coverage, 民情恳谈会, commitments (staff), 为民办实事, consultation (s
 (anonymised: units and promises only, never the people met, raters or commenters who did not choose
 to be named). The shared form handling is views/common.py."""
 
-from huiyin.outreach.views.commitments import commitment_act, commitment_new, commitment_page, commitments
+from huiyin.outreach.views.commitments import (
+    commitment_act,
+    commitment_new,
+    commitment_page,
+    commitments,
+    commitments_export,
+)
 from huiyin.outreach.views.consultation import comment_respond, consultation_page, consultations, hearing_new
 from huiyin.outreach.views.coverage import coverage
 from huiyin.outreach.views.diary import (
     diary,
+    diary_export,
     diary_new,
     entry_page,
     followup,
@@ -33,10 +40,12 @@ __all__ = [
     "commitment_new",
     "commitment_page",
     "commitments",
+    "commitments_export",
     "consultation_page",
     "consultations",
     "coverage",
     "diary",
+    "diary_export",
     "diary_new",
     "entry_page",
     "followup",
