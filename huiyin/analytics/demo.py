@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from huiyin.analytics import documents, scorecard, survey
 from huiyin.analytics.models import Document, SurveyAnswer
 from huiyin.analytics.services import month_close, month_start, next_month, previous_month, rollup_rebuild
-from huiyin.demo.cases import DemoClock
-from huiyin.demo.org import DemoOrg
+from huiyin.core.timeutil import DemoClock
 
 PETITIONERS = 16  # invited from the quarter's petitioners (fewer if fewer petitioned)
 RESIDENTS = 10  # anonymous cards handed out to residents
@@ -32,7 +32,7 @@ WEIGHTS = {
 }
 
 
-def build_analytics(org: DemoOrg, rng: random.Random, today: date) -> dict[str, int]:
+def build_analytics(org: Any, rng: random.Random, today: date) -> dict[str, int]:
     """Hold last month's 民主评议 round and issue last month's 通报; returns counts for the report."""
     last_month = previous_month(today)
     clock = DemoClock()
@@ -57,7 +57,7 @@ def build_analytics(org: DemoOrg, rng: random.Random, today: date) -> dict[str, 
     return counts
 
 
-def _appraisal(org: DemoOrg, rng: random.Random, month: date, clock: DemoClock) -> int:
+def _appraisal(org: Any, rng: random.Random, month: date, clock: DemoClock) -> int:
     """One closed round over `month`; returns how many invited people answered."""
     admin = org.users["admin"]
     units = [u for u in org.departments.values() if u.parent_id == org.county_gov.pk]

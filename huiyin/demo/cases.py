@@ -12,9 +12,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+from datetime import date, timedelta
 
 from huiyin.cases.choices import (
     OPEN_STATUSES,
@@ -34,6 +32,7 @@ from huiyin.cases.models import Case, Category
 from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
+from huiyin.core.timeutil import DemoClock
 from huiyin.demo.messages import Message, MessageSource
 from huiyin.demo.org import DemoOrg, Township
 from huiyin.demo.people import PetitionerPool
@@ -108,20 +107,6 @@ ROOT_CAUSE_WEIGHTS = {
 }
 
 Step = tuple[int, Callable[[Case], Case]]
-
-
-class DemoClock:
-    """Moves `core.timeutil.now` to a past day (and back), like the tests' `clock` fixture."""
-
-    def __init__(self) -> None:
-        self._original = timeutil.now
-
-    def set(self, day: date, step: int = 0) -> None:
-        moment = timezone.make_aware(datetime.combine(day, time(9, 0)) + timedelta(minutes=7 * step))
-        timeutil.now = lambda: moment
-
-    def restore(self) -> None:
-        timeutil.now = self._original
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db.models import F
 
-from huiyin.demo.cases import DemoClock
+from huiyin.core.timeutil import DemoClock
 from huiyin.demo.org import DemoOrg, _DemoHasher, demo_password
 from huiyin.mediation import services
 from huiyin.mediation.choices import AgreementForm, Consent, CourtOutcome, MediationKind, Performance

@@ -176,7 +176,7 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
 def _instructions_and_a_cancellation(org: Any, today: date, head: User) -> dict[str, int]:
     """领导批示 on two cases in handling — one answered, one past its deadline and unanswered, so the
     督办 page lists it — and a township session next month cancelled, its booked citizens told."""
-    from huiyin.demo.cases import DemoClock
+    from huiyin.core.timeutil import DemoClock
     from huiyin.reception import instructions
 
     handled = list(
