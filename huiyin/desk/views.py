@@ -38,6 +38,7 @@ from huiyin.core import net, registry
 from huiyin.core.audit import mask
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.core.xlsx import mask_name
 from huiyin.desk.paging import capped_count, keyset_paginate, page_rows
 from huiyin.intake.services import case_register
 from huiyin.org import roles
@@ -478,11 +479,13 @@ def opinion_print(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "cases/opinion_print.html", context)
 
 
-def _search_heading(q: str, *, full: bool) -> str:
-    """The file's first line: the query, a phone or ID number masked unless the export is in full."""
+def _search_heading(q: str, *, full: bool, by_name: bool) -> str:
+    """The file's first line: the query — a phone, an ID number or a petitioner's name masked unless
+    the export is in full."""
     shape, key = selectors.search_shape(q)
-    shown = key if full or shape in ("code", "text") else mask(key)
-    return f"搜索：{shown}"
+    if full or shape == "code" or (shape == "text" and not by_name):
+        return f"搜索：{key}"
+    return f"搜索：{mask_name(key) if by_name else mask(key)}"
 
 
 @login_required
@@ -499,9 +502,12 @@ def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             return refused
         user: Any = request.user
         qs = selectors.search_cases(user, q) if q else selectors.case_list(user).none()
+        heading = []
         if q:
-            audit_identity_search(request, q, where="search_export")  # SPEC §1.3, as the page
-        heading = [_search_heading(q, full=request.GET.get(FULL_IDENTITY_PARAM) == "full")] if q else []
+            searched = audit_identity_search(request, q, where="search_export")  # SPEC §1.3, as the page
+            by_name = searched is not None and searched.detail["query_kind"] == "name"
+            full = request.GET.get(FULL_IDENTITY_PARAM) == "full"
+            heading = [_search_heading(q, full=full, by_name=by_name)]
         return case_list_export(request, qs, filename="搜索结果", where="search", heading=heading)
     page = keyset_paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
     if q:

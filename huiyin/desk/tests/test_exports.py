@@ -129,8 +129,10 @@ def test_a_search_export_holds_every_result_and_is_audited_as_a_search(
     by_id = export(client, reverse("search"), q=ID_NUMBER)
     assert len(body(by_id)) == MORE_THAN_A_PAGE + 1
     assert ID_NUMBER not in by_id[0][0] and by_id[0][0].startswith("搜索：110")
+    assert export(client, reverse("search"), q=ID_NUMBER, identity="full")[0][0] == f"搜索：{ID_NUMBER}"
+    assert export(client, reverse("search"), q=NAME)[0][0] == "搜索：刘**"  # a petitioner's name too
     searches = AuditEntry.objects.filter(kind=AuditEntry.Kind.SEARCH, detail__where="search_export")
-    assert [s.detail["query_kind"] for s in searches] == ["id_number"]
+    assert [s.detail["query_kind"] for s in searches.order_by("id")] == ["id_number", "id_number", "name"]
     # no query: the page's empty state, a file with its header only
     assert sheet(client.get(reverse("search"), {"format": "xlsx"})) == [rows[1]]
 
