@@ -128,7 +128,7 @@ def export_audited(request: HttpRequest, *, what: str, full: bool = False) -> An
     """The on_done callback that writes the export's own audit row (kind EXPORT) once it is written."""
 
     def done(rows: int) -> None:
-        filters = {k: v for k, v in request.GET.items() if v and k not in ("page", "before")}
+        filters = {k: v for k, v in request.GET.items() if v and k not in ("page", "before", "after")}
         audit(request, AuditEntry.Kind.EXPORT, what=what, rows=rows, full_identity=full, filters=filters)
 
     return done

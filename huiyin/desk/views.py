@@ -14,7 +14,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,13 +29,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huiyin.cases import documents, selectors
 from huiyin.cases.audit import audit_identity_search
 from huiyin.cases.confidentiality import may_see_identity
+from huiyin.cases.exports import FULL_IDENTITY_PARAM, case_list_export
 from huiyin.cases.forms import CaseForm, PetitionerFormSet, apply_field_errors, case_in_from, flag_invalid
 from huiyin.cases.models import Case, Opinion, mask_id_number, mask_phone
 from huiyin.cases.services import may_verify_contact, party_contact_verify
 from huiyin.cases.web import case_or_404
 from huiyin.core import net, registry
+from huiyin.core.audit import mask
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
 from huiyin.core.models import AuditEntry
+from huiyin.core.xlsx import mask_name
 from huiyin.desk.paging import capped_count, keyset_paginate, page_rows
 from huiyin.intake.services import case_register
 from huiyin.org import roles
@@ -57,6 +67,19 @@ MSG_NOT_REISSUER = "只有登记该事项的信访部门的登记人员可以重
 SESSION_RECEIPT_SECRET = "huiyin.staff_receipt_secret"
 
 
+MSG_BAD_EXPORT = "无法导出：不支持的导出格式或参数"
+
+EXPORT_FORMAT = "xlsx"  # ?format=xlsx: the list (all of it, not one page) as a .xlsx download
+
+
+def _export_refused(request: HttpRequest) -> HttpResponse | None:
+    """A 400 for a `format` or `identity` the desk's lists do not offer (never a 500, nor the page)."""
+    g = request.GET
+    if g.get("format") == EXPORT_FORMAT and g.get(FULL_IDENTITY_PARAM, "") in ("", "full"):
+        return None
+    return render(request, "400.html", {**nav_context(request), "message": MSG_BAD_EXPORT}, status=400)
+
+
 def default_queue(request: HttpRequest) -> str:
     unit = getattr(request.user, "unit", None)
     return "to_route" if unit is not None and unit.is_petition_office else "my_unit"
@@ -64,13 +87,23 @@ def default_queue(request: HttpRequest) -> str:
 
 @login_required
 @require_GET
-def workbench(request: HttpRequest) -> HttpResponse:
+def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """工作台: the queues as tabs with counts (capped: "99+"); htmx swaps only the queue area. No COUNT(*)
-    over a whole queue (issue 15): the page reads one row ahead (`desk.paging`)."""
+    over a whole queue (issue 15): the page reads one row ahead (`desk.paging`).
+
+    ?format=xlsx exports the whole queue (issue 11 item 5): the same scoped queryset as the page, so
+    the file holds exactly the rows the user may see (条例 §30¶3), identity masked unless
+    &identity=full (audited per case, `cases.exports`); bounded by the sheet's MAX_ROWS."""
     name = request.GET.get("queue") or default_queue(request)
     if name not in selectors.queues():
         raise Http404("没有这个工作队列")
     user = request.user
+    if "format" in request.GET:
+        if refused := _export_refused(request):
+            return refused
+        label, fn = selectors.queues()[name]
+        filename = f"工作队列-{label}"
+        return case_list_export(request, fn(user), filename=filename, where="workbench", heading=[filename])
     tabs = [
         {"name": key, "label": label, "count": capped_count(fn(user))}
         for key, (label, fn) in selectors.queues().items()
@@ -83,6 +116,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "queue": name,
         "queue_label": label,
         "base_query": urlencode({"queue": name}),
+        "export_query": urlencode({"format": EXPORT_FORMAT, "queue": name}),
         "page": page,
         "rows": page_rows(page),
     }
@@ -445,12 +479,36 @@ def opinion_print(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "cases/opinion_print.html", context)
 
 
+def _search_heading(q: str, *, full: bool, by_name: bool) -> str:
+    """The file's first line: the query — a phone, an ID number or a petitioner's name masked unless
+    the export is in full."""
+    shape, key = selectors.search_shape(q)
+    if full or shape == "code" or (shape == "text" and not by_name):
+        return f"搜索：{key}"
+    return f"搜索：{mask_name(key) if by_name else mask(key)}"
+
+
 @login_required
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """搜索: by code, phone or ID number (each an exact, indexed lookup: `selectors.search_shape`), or by a
-    petitioner's name and words of the title and content; paged without COUNT(*) (issue 15)."""
+    petitioner's name and words of the title and content; paged without COUNT(*) (issue 15).
+
+    ?format=xlsx exports every result (issue 11 item 5), from the same `search_cases` queryset: an
+    accusation the page would not list to the user is not in the file either (条例 §30¶3)."""
     q = request.GET.get("q", "").strip()[:200]
+    if "format" in request.GET:
+        if refused := _export_refused(request):
+            return refused
+        user: Any = request.user
+        qs = selectors.search_cases(user, q) if q else selectors.case_list(user).none()
+        heading = []
+        if q:
+            searched = audit_identity_search(request, q, where="search_export")  # SPEC §1.3, as the page
+            by_name = searched is not None and searched.detail["query_kind"] == "name"
+            full = request.GET.get(FULL_IDENTITY_PARAM) == "full"
+            heading = [_search_heading(q, full=full, by_name=by_name)]
+        return case_list_export(request, qs, filename="搜索结果", where="search", heading=heading)
     page = keyset_paginate(request, selectors.search_cases(request.user, q)) if q else None  # type: ignore[arg-type]
     if q:
         audit_identity_search(request, q, where="search_page")  # SPEC §1.3: who searched for whom
@@ -460,5 +518,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": page_rows(page) if page else [],
         "base_query": urlencode({"q": q}),
+        "export_query": urlencode({"format": EXPORT_FORMAT, "q": q}),
     }
     return render(request, "cases/search.html", context)
