@@ -632,8 +632,10 @@ def _tell(booking: Booking, text: str, tag: str) -> bool:
 
 def agendas_send(*, today: date | None = None) -> int:
     """The evening before a session, its leader's agenda: a work notice on each booked matter's case to
-    the leader and the heads invited (the outbox delivers it to those who may see the case — never the
-    accused side, 条例 §30¶3), and one SMS with the day's count to the leader's phone. Once per session."""
+    the leader and to each head invited whose agenda shows the matter (the outbox delivers it to those
+    who may see the case — never the accused side, 条例 §30¶3), and one SMS with the day's count to the leader's phone. Once per session."""
+    from huiyin.reception.selectors import agenda
+
     today = today or timeutil.today()
     sent = 0
     for session in Session.objects.filter(
@@ -645,9 +647,22 @@ def agendas_send(*, today: date | None = None) -> int:
                 continue
             info = _session_data(session)
             bookings = list(session.bookings.filter(status=BookingStatus.BOOKED))
-            staff = sorted({session.leader_id, *session.invitations.values_list("user_id", flat=True)})
+            # an invited head hears of a matter only when their agenda shows it (their unit's item; never
+            # another unit's matter, nor an accusation against their side, 条例 §30¶3): selectors.agenda
+            heads = [
+                i.user
+                for i in session.invitations.select_related("user__unit")
+                if i.user_id != session.leader_id
+            ]
+            shown_to = {
+                head.pk: {r.booking.pk for r in agenda(session, head) if not r.hidden and r.case is not None}
+                for head in heads
+            }
             for b in bookings:
                 if b.case_id is not None:
+                    staff = sorted(
+                        {session.leader_id, *(h for h, shown in shown_to.items() if b.pk in shown)}
+                    )
                     event_record(
                         case=b.case_id,
                         event_type=EVENT_AGENDA,

@@ -112,6 +112,22 @@ def test_art30_an_accused_side_head_invited_is_told_of_the_session_never_of_the_
     assert "举报人甲" not in notices[0].text and "举报" not in notices[0].text
 
 
+def test_art30_the_eve_agenda_names_to_an_invited_head_only_the_matters_their_agenda_shows(
+    township, township_dispatcher, head_sun_unit_a, register_case, dispatcher_zhou, org
+):
+    theirs = assigned_to_unit_a(register_case, dispatcher_zhou, org, title="住建局承办的漏水")
+    others = register_case(title="别人的事项")
+    services.booking_create(session=township, data=matter(case=theirs), actor=None)
+    services.booking_create(session=township, data=matter(case=others, phone="13800004321"), actor=None)
+    services.invitation_create(session=township, user=head_sun_unit_a, actor=township_dispatcher)
+    assert services.agendas_send(today=date(2025, 9, 1)) == 1
+    told = {
+        e.case_id: e.data["notify_users"] for e in CaseEvent.objects.filter(event_type="reception_agenda")
+    }
+    assert told[theirs.pk] == sorted([township.leader_id, head_sun_unit_a.pk])
+    assert told[others.pk] == [township.leader_id]
+
+
 # --- (b) attendance ------------------------------------------------------------------------------
 
 
