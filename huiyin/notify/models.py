@@ -102,9 +102,14 @@ class StaffNotice(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
-    event = models.ForeignKey("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=40)  # the event type
+    # a notice about something that is not (yet) a case — a module's own record, e.g. a department head
+    # invited to a reception session (staff.notice_direct) — has neither, and opens `link` instead
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    link = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=40)  # the event type (or the module's notice kind)
     title = models.CharField(max_length=120)
     text = models.CharField(max_length=300)
     due_on = models.DateField(null=True, blank=True)

@@ -150,6 +150,27 @@ def notices_for_event(event: CaseEvent) -> tuple[list[StaffNotice], list[Notific
     return notices, messages
 
 
+def notice_direct(
+    *, user: User, kind: str, title: str, text: str, link: str, due_on: date | None = None
+) -> StaffNotice | None:
+    """A work notice not tied to a case event (a module's own record: a reception session a head is
+    invited to). The caller says what the text may reveal — it names no petitioner, never a matter the
+    reader may not see (条例 §30¶3); an inactive account is not told. `link` is a path on this site."""
+    if not user.is_active or not link.startswith("/") or link.startswith("//"):
+        return None
+    return StaffNotice.objects.create(
+        user=user,
+        case=None,
+        event=None,
+        link=link[:200],
+        kind=kind[:40],
+        title=title[:120],
+        text=text[:300],
+        due_on=due_on,
+        created_at=timeutil.now(),
+    )
+
+
 def inbox(user: User, *, unread_only: bool = False) -> Any:
     found = StaffNotice.objects.filter(user=user).select_related("case")
     return found.filter(read_at__isnull=True) if unread_only else found

@@ -44,6 +44,8 @@ def notice_open(request: HttpRequest, pk: int) -> HttpResponse:
     if notice is None:
         raise Http404("没有这条通知")
     staff.mark_read(request.user, [notice.pk])  # type: ignore[arg-type]
+    if notice.case is None:  # a module's own notice (staff.notice_direct): its page, on this site
+        return redirect(notice.link or "notices")
     return redirect("case_detail", code=notice.case.code)
 
 

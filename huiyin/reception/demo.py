@@ -149,8 +149,12 @@ def build(org: Any, rng: random.Random, today: date) -> dict[str, int]:
             )  # fmt: skip
             case.refresh_from_db()
             outcome = rng.choice([Outcome.RESOLVED, Outcome.EXPLAINED, Outcome.ASSIGNED, Outcome.LEADER_CASE])
-            if outcome == Outcome.ASSIGNED and case.status != Status.IN_HANDLING:
-                outcome = Outcome.EXPLAINED  # the demo keeps every case's status as the case builder left it
+            if outcome == Outcome.ASSIGNED and (
+                case.status != Status.ACCEPTED or case.handling_unit_id is None
+            ):
+                # 交办 goes through case_assign, which the workflow allows only on an accepted case (a
+                # case already in handling is refused, services._refuse_assign_around_workflow)
+                outcome = Outcome.EXPLAINED
             unit = case.handling_unit if outcome == Outcome.ASSIGNED else None
             try:
                 services.visit_record(

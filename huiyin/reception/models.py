@@ -206,6 +206,13 @@ class Invitation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField()
+    # whether the head came (seeds/002 rule 4: 到现场办公), recorded by the arranging office at or after
+    # the session; None: not recorded yet
+    attended = models.BooleanField("是否到场", null=True, blank=True)
+    attendance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attendance_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="reception_one_invitation")]

@@ -632,8 +632,10 @@ def _tell(booking: Booking, text: str, tag: str) -> bool:
 
 def agendas_send(*, today: date | None = None) -> int:
     """The evening before a session, its leader's agenda: a work notice on each booked matter's case to
-    the leader and the heads invited (the outbox delivers it to those who may see the case — never the
-    accused side, 条例 §30¶3), and one SMS with the day's count to the leader's phone. Once per session."""
+    the leader and to each head invited whose agenda shows the matter (the outbox delivers it to those
+    who may see the case — never the accused side, 条例 §30¶3), and one SMS with the day's count to the leader's phone. Once per session."""
+    from huiyin.reception.selectors import agenda
+
     today = today or timeutil.today()
     sent = 0
     for session in Session.objects.filter(
@@ -645,9 +647,22 @@ def agendas_send(*, today: date | None = None) -> int:
                 continue
             info = _session_data(session)
             bookings = list(session.bookings.filter(status=BookingStatus.BOOKED))
-            staff = sorted({session.leader_id, *session.invitations.values_list("user_id", flat=True)})
+            # an invited head hears of a matter only when their agenda shows it (their unit's item; never
+            # another unit's matter, nor an accusation against their side, 条例 §30¶3): selectors.agenda
+            heads = [
+                i.user
+                for i in session.invitations.select_related("user__unit")
+                if i.user_id != session.leader_id
+            ]
+            shown_to = {
+                head.pk: {r.booking.pk for r in agenda(session, head) if not r.hidden and r.case is not None}
+                for head in heads
+            }
             for b in bookings:
                 if b.case_id is not None:
+                    staff = sorted(
+                        {session.leader_id, *(h for h, shown in shown_to.items() if b.pk in shown)}
+                    )
                     event_record(
                         case=b.case_id,
                         event_type=EVENT_AGENDA,
@@ -759,28 +774,99 @@ def booking_register(*, booking: Booking, actor: User) -> Case:
     return case
 
 
+NOTICE_INVITE = "reception_invite"  # the kind of the head's session notice (notify.staff.notice_direct)
+
+
 @transaction.atomic
 def invitation_create(
     *, session: Session, user: User, actor: User, booking: Booking | None = None
 ) -> Invitation:
-    """Ask a department head to attend (现场办公, seeds/002 rule 4); they get a work notice on the matter."""
+    """Ask a department head to attend (现场办公, seeds/002 rule 4). Every new invitation tells the head
+    by a work notice about the session itself — when, where, whose reception, the agenda's link — whether
+    or not any booking has a case yet, and naming no matter. A booked matter is named to the head (a
+    `reception_invite` event on its case) only when the head's own agenda shows it (selectors.agenda:
+    their unit's item; never the accused side nor the accuser, 条例 §30¶3)."""
+    from django.urls import reverse
+
+    from huiyin.notify.staff import notice_direct
+    from huiyin.reception.selectors import agenda
+
     _may_record(actor, session)
     if user.role not in (Role.UNIT_HEAD, Role.LEADER) or not user.is_active:
         raise ValidationFailed("请选择部门主要负责人", extra={"fields": {"user": "请选择部门主要负责人"}})
-    invitation, _created = Invitation.objects.get_or_create(
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationFailed("该场次已取消，不能邀请")
+    invitation, created = Invitation.objects.get_or_create(
         session=session, user=user, defaults={"invited_by": actor, "invited_at": timeutil.now()}
     )
+    if not created:
+        return invitation  # told once, when first invited
+    info = _session_data(session)
+    notice_direct(
+        user=user,
+        kind=NOTICE_INVITE,
+        title=f"邀请参加领导接待（现场办公）｜{info['date']}",
+        text=(
+            f"请于{info['date']} {info['time']}到{session.place}参加{info['leader_title']}的"
+            "领导接待日现场办公，协助处理信访事项（议程见“领导接待日”）。"
+        ),
+        link=f"{reverse('reception_agenda')}?session={session.pk}",
+        due_on=session.date,
+    )
+    shown = {row.booking.pk for row in agenda(session, user) if not row.hidden and row.case is not None}
     targets = [booking] if booking is not None else list(session.bookings.filter(status=BookingStatus.BOOKED))
     for b in targets:
-        if b.case_id is None:
+        if b.case_id is None or b.pk not in shown:
             continue
         event_record(
             case=b.case_id,
             event_type=EVENT_INVITE,
             actor=actor,
-            data={**_session_data(session), "title": b.title, "notify_users": [user.pk]},
+            data={**info, "title": b.title, "notify_users": [user.pk]},
         )
     return invitation
+
+
+@transaction.atomic
+def invitation_attendance(*, invitation: Invitation, attended: bool, actor: User) -> Invitation:
+    """Record whether an invited head came to the session (seeds/002 rule 4), by the petition office
+    that arranges it, on the session's day or after; it may be corrected, and who recorded it is kept."""
+    session = invitation.session
+    if not permissions.may(actor, WHO[Action.RECORD]) or actor.role == Role.LEADER:
+        raise PermissionDenied("由安排该场次的信访部门记录到场情况")
+    if actor.unit_id != session.office_id:
+        raise PermissionDenied("由安排该场次的信访部门记录到场情况")
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationFailed("该场次已取消，无需记录到场情况")
+    if session.date > timeutil.today():
+        raise ValidationFailed("接待日尚未到，不能记录到场情况")
+    invitation.attended = bool(attended)
+    invitation.attendance_by = actor
+    invitation.attendance_at = timeutil.now()
+    invitation.save(update_fields=["attended", "attendance_by", "attendance_at"])
+    return invitation
+
+
+def _refuse_assign_around_workflow(case: Case, unit: Unit) -> None:
+    """交办 at a session is the workflow's 交办 (case_accept + case_assign, 条例 §22¶1(三)), which the
+    workflow allows only on a case not yet routed. For a case already in handling (or answered) the
+    workflow has no action that re-assigns it or sets a new deadline — a deadline changes only through
+    the statutory 延期 (条例 §34) asked by the handling unit — so the visit is refused with the reason,
+    never recorded by writing the unit or deadline beside the case."""
+    if case.status in (Status.REGISTERED, Status.ACCEPTED):
+        return
+    if case.status == Status.IN_HANDLING and case.handling_unit_id == unit.pk:
+        due = f"，期限{case.assignment_deadline:%Y年%m月%d日}" if case.assignment_deadline else ""
+        message = (
+            f"该事项已交{unit.name}办理{due}，办理流程中没有另定交办期限的环节；"
+            "领导要求限期办理的，请记录“领导批示”写明期限（案件页“领导批示”）"
+        )
+    else:
+        message = (
+            f"该事项当前为“{case.get_status_display()}”，办理流程不允许在此状态交办或改交其他单位；"
+            "请选择其他接待结果，或由承办单位按流程办理（如提出异议、退回后重新交办）"
+        )
+    raise ValidationFailed(message, extra={"fields": {"outcome": message}, "status": case.status})
 
 
 @transaction.atomic
@@ -821,12 +907,12 @@ def visit_record(
 
     if outcome == Outcome.ASSIGNED:
         assert unit is not None and deadline is not None
+        _refuse_assign_around_workflow(case, unit)
         if case.status == Status.REGISTERED:
             case = wf.case_accept(case=case, actor=actor, reason="领导接待日交办")
-        if case.status == Status.ACCEPTED:
-            case = wf.case_assign(
-                case=case, actor=actor, unit=unit, deadline=deadline, instructions=note or "领导接待日交办"
-            )
+        case = wf.case_assign(
+            case=case, actor=actor, unit=unit, deadline=deadline, instructions=note or "领导接待日交办"
+        )
     elif outcome == Outcome.LEADER_CASE and case.leader_id != session.leader_id:
         leader = User.objects.get(pk=session.leader_id)
         case = wf.case_attach_leader(case=case, actor=actor, leader=leader, reason=note or "领导接待日包案")

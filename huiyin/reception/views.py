@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
-from huiyin.core.errors import ApplicationError, ValidationFailed
+from huiyin.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Territory, Unit, User
 from huiyin.portal import services as portal_services
@@ -25,7 +25,7 @@ from huiyin.portal import throttle
 from huiyin.reception import metrics, permissions, selectors, services
 from huiyin.reception.choices import BookingStatus, Level, SessionStatus
 from huiyin.reception.forms import AbsenceForm, BookingForm, GenerateForm, OutcomeForm, RuleForm, WalkInForm
-from huiyin.reception.models import Booking, ReceptionLeader, ScheduleRule, Session
+from huiyin.reception.models import Booking, Invitation, ReceptionLeader, ScheduleRule, Session
 from huiyin.reception.rules import rule_for
 
 SESSION_BOOKED = "reception_booked"
@@ -189,7 +189,12 @@ def agenda(request: HttpRequest) -> HttpResponse:
             "may_record": may_record,
             "outcome_form": OutcomeForm(units=_units_for(session)),
             "heads": heads,
-            "invited": session.invitations.select_related("user__unit"),
+            "invited": session.invitations.select_related("user__unit").order_by("invited_at", "id"),
+            # the arranging office records whether each head came (seeds/002 rule 4)
+            "may_attend": permissions.may(user, permissions.RECORD)
+            and user.role != Role.LEADER
+            and user.unit_id == session.office_id
+            and session.status != SessionStatus.CANCELLED,
             "today": timeutil.today(),
             "rl": ReceptionLeader.objects.filter(user_id=session.leader_id).first(),
         },
@@ -256,6 +261,36 @@ def invite(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"已通知{head.display_name}参加现场办公")
     return _back(session)
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest) -> HttpResponse:
+    """The arranging office records whether an invited head came (seeds/002 rule 4)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not permissions.may(user, permissions.RECORD):
+        return _forbidden(request, "您的岗位不能记录到场情况")
+    raw = str(request.POST.get("invitation", ""))
+    invitation = (
+        Invitation.objects.filter(pk=int(raw)).select_related("session", "user").first()
+        if raw.isdigit() and len(raw) < 12
+        else None
+    )
+    if invitation is None or not selectors.sessions_for(user).filter(pk=invitation.session_id).exists():
+        raise Http404
+    value = request.POST.get("attended")
+    if value not in ("1", "0"):
+        messages.error(request, "请选择到场或未到场")
+        return _back(invitation.session)
+    try:
+        services.invitation_attendance(invitation=invitation, attended=value == "1", actor=user)
+    except ApplicationError as exc:
+        if isinstance(exc, PermissionDenied):
+            return _forbidden(request, exc.message)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已记录{invitation.user.display_name}的到场情况")
+    return _back(invitation.session)
 
 
 def _walk_in_sessions(user: User) -> list[tuple[int, str]]:

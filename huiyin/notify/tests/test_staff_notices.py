@@ -269,3 +269,27 @@ def test_a_clock_turning_yellow_then_red_tells_the_unit_whose_clock_it_is(
     # the registering office's dispatcher is not told of unit A's clock; the petitioner hears nothing
     assert not StaffNotice.objects.filter(user=dispatcher_zhou, kind__startswith="clock_").exists()
     assert len(outbox) == sent_to_petitioner
+
+
+@pytest.mark.django_db
+def test_a_notice_without_a_case_opens_its_own_page_only_for_its_reader(head_sun_unit_a, handler_wang_unit_a):
+    # a module's own notice (a reception session a head is invited to): no case, a link on this site
+    notice = staff.notice_direct(
+        user=head_sun_unit_a,
+        kind="reception_invite",
+        title="邀请",
+        text="请参加",
+        link="/reception/agenda/?session=1",
+    )
+    assert notice is not None and notice.case_id is None
+    # a link off the site is refused (the inbox never redirects elsewhere)
+    for bad in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        assert staff.notice_direct(user=head_sun_unit_a, kind="x", title="t", text="t", link=bad) is None
+    other = Client()
+    other.force_login(handler_wang_unit_a)
+    assert other.get(f"/notices/{notice.pk}/").status_code == 404
+    mine = Client()
+    mine.force_login(head_sun_unit_a)
+    assert "请参加" in mine.get("/notices/").content.decode()
+    opened = mine.get(f"/notices/{notice.pk}/")
+    assert opened.status_code == 302 and opened["Location"] == "/reception/agenda/?session=1"
