@@ -442,6 +442,15 @@ def _book_context(session: Session, form: BookingForm, **extra: Any) -> dict[str
     return {"nav": "reception", "session": session, "rl": rl, "form": form, "left": max(0, left), **extra}
 
 
+def _too_often(
+    request: HttpRequest, session: Any, form: BookingForm, limited: throttle.Limited
+) -> HttpResponse:
+    ctx = _book_context(session, form, limited=f"操作过于频繁，请{limited.minutes}分钟后再试。")
+    response = render(request, "reception/public_book.html", ctx, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def public_book(request: HttpRequest) -> HttpResponse:
     session = selectors.bookable_session(request.GET.get("session") or request.POST.get("session"))
@@ -453,17 +462,20 @@ def public_book(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     limited = throttle.hit("submit_ip", throttle.client_ip(request))
     if limited:
-        ctx = _book_context(session, form, limited=f"操作过于频繁，请{limited.minutes}分钟后再试。")
-        response = render(request, "reception/public_book.html", ctx, status=429)
-        response["Retry-After"] = str(limited.retry_after)
-        return response
+        return _too_often(request, session, form, limited)
     if form.data.get("website") or not form.is_valid():
         return render(request, "reception/public_book.html", _book_context(session, form), status=400)
     d = form.cleaned_data
+    code = (d.get("case_code") or "").strip().upper()
+    # the same limits as tracking and submitting: a case code's secret (or its phone's last four digits)
+    # cannot be guessed here from many addresses, nor one phone book session after session
+    limited = (throttle.hit("track_code", code) if code else None) or throttle.hit("submit_phone", d["phone"])
+    if limited:
+        return _too_often(request, session, form, limited)
     case = None
-    if (d.get("case_code") or "").strip():
+    if code:
         # the same proof as tracking: the receipt's code and its secret or the phone's last four digits
-        case = portal_services.tracking_verify(d["case_code"].strip().upper(), d["case_factor"])
+        case = portal_services.tracking_verify(code, d["case_factor"])
         if case is None:
             form.add_error("case_code", "编号或查询码不正确，请核对回执后重试。")
             return render(request, "reception/public_book.html", _book_context(session, form), status=400)

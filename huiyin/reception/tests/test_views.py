@@ -177,3 +177,39 @@ def test_the_reception_page_shows_held_vs_scheduled_and_the_one_time_resolution_
     # by 3 Sep only 何镇长's 2 Sep session was due (the county's Wednesday is today, not yet held): 1 of 1
     assert "乡镇（街道）领导：应接待1场，实际接待1场" in page
     assert "何镇长" in page and "100.0%" in page
+
+
+def test_a_case_codes_factor_cannot_be_guessed_through_booking_from_many_addresses(
+    client, sessions, register_case
+):
+    """The booking form verifies a case like tracking does: the same per-code limit (8 an hour), whatever
+    the address, so the phone's last four digits cannot be tried 10,000 times from many machines."""
+    _, township = sessions
+    case = register_case()
+    for n in range(8):
+        wrong = client.post(
+            f"/public/reception/book/?session={township.pk}",
+            form(township, case_code=case.code, case_factor=f"{n:04d}", phone=f"1390000{n:04d}"),
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+        assert wrong.status_code == 400
+    right = client.post(
+        f"/public/reception/book/?session={township.pk}",
+        form(township, case_code=case.code, case_factor="1234"),
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert right.status_code == 429 and right["Retry-After"]
+    assert not Booking.objects.exists()
+
+
+def test_one_phone_books_at_most_five_times_a_day(client, sessions):
+    _, township = sessions
+    codes = []
+    for n in range(6):
+        r = client.post(
+            f"/public/reception/book/?session={township.pk}",
+            form(township, idempotency_key=f"k-{n}", title=f"事项{n}"),
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+        codes.append(r.status_code)
+    assert codes[-1] == 429 and Booking.objects.count() <= 1
