@@ -1,6 +1,6 @@
 """The documents an office sends (SPEC §3.7): the monthly 通报 and the annual report of 条例 §41, as
 .docx in the 公文 layout (GB/T 9704: 方正小标宋 title, 仿宋 body, 黑体 first-level headings, 发文字号,
-the date in Chinese numerals) and the 通报 also as .xlsx.
+the date in Chinese numerals) and each also as .xlsx (issue 11 item 4).
 
 The figures come from the same code as the dashboard (dashboard.Context and its tables, read from the
 roll-ups), scoped to one territory as its leader sees it, so a 通报 holds what the dashboard showed for
@@ -663,6 +663,48 @@ def annual_docx(a: Annual) -> bytes:
     return g.bytes()
 
 
+def annual_xlsx(a: Annual) -> bytes:
+    """The annual report of 条例 §41 as a workbook: a first sheet with the title, the 发文字号 and the
+    text of each of the four parts, then one sheet per table, in the order of the .docx."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "年度报告"
+    ws.append([a.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([a.number])
+    ws.append([f"成文日期：{cn_date(a.issued_on)}"])
+    bold = Font(bold=True)
+    for i, (heading, text, parts) in enumerate(a.sections):
+        ws.append([])
+        ws.append([f"{CN_ORDINALS[i]}、{heading}"])
+        ws.cell(row=ws.max_row, column=1).font = bold
+        ws.append([text])
+        ws.append([f"附表：{'、'.join(s.title for s in parts)}"])
+        for s in parts:
+            sheet = wb.create_sheet(_sheet_name(s.title))
+            sheet.append(s.columns)
+            for cell in sheet[1]:
+                cell.font = bold
+            for row in s.rows:
+                sheet.append(row)
+            if not s.rows:
+                sheet.append(["无。"])
+    ws.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(title: str) -> str:
+    """A sheet's name: at most 31 characters, none of the seven Excel refuses."""
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, "、")
+    return title[:31]
+
+
 # --- stored documents ----------------------------------------------------------------------------
 
 
@@ -690,7 +732,7 @@ def document_ensure(
             "number": a.number,
             "title": a.title,
             "docx": annual_docx(a),
-            "xlsx": None,
+            "xlsx": annual_xlsx(a),
             "figures": a.figures,
         }
     values.update(generated_at=timeutil.now(), generated_by=actor)

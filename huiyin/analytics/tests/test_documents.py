@@ -4,9 +4,10 @@ with python-docx and openpyxl and hold the dashboard's figures, each worked out 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from docx import Document as Docx
 from openpyxl import load_workbook
 
@@ -107,3 +108,123 @@ def test_a_stored_bulletin_is_made_once_and_the_schedule_is_idempotent(autumn, o
     first = Document.objects.get(kind="bulletin", territory=org.county)
     again, made_now = documents.document_ensure(Document.Kind.BULLETIN, date(2025, 11, 20), org.county)
     assert not made_now and again.pk == first.pk and bytes(again.docx) == bytes(first.docx)
+
+
+@pytest.fixture
+def year_2025(autumn, org, people):  # noqa: F811
+    """The autumn story, plus what 条例 §41's report needs and the story lacks: organs complained of,
+    the office's suggestions (§40) and one citizen's suggestion (§29), each set here by hand."""
+    from huiyin.cases.models import Case
+    from huiyin.supervision.models import Suggestion
+
+    c = autumn.cases
+    Case.objects.filter(pk__in=[c["C"].pk, c["H"].pk]).update(accused_unit=org.unit_b)
+    Case.objects.filter(pk=c["A"].pk).update(accused_unit=org.unit_a)
+    Case.objects.filter(pk=c["F"].pk).update(petition_type="suggestion", adoption="adopted")
+
+    def suggest(kind, to, day, adoption="", frm=None, feedback=""):
+        Suggestion.objects.create(
+            kind=kind, from_unit=frm or org.county_office, to_unit=to, content=f"{kind}-{day:%m%d}",
+            issued_by=people["supervisor"], issued_at=timezone.make_aware(datetime(day.year, day.month, day.day, 10)),
+            issued_on=day, due_on=day + timedelta(days=30), article="《信访工作条例》第四十条",
+            adoption=adoption, feedback=feedback,
+        )  # fmt: skip
+
+    suggest("improve_work", org.unit_a, date(2025, 11, 20), "adopted", feedback="已整改")
+    suggest("improve_work", org.unit_b, date(2025, 12, 1))
+    suggest("accountability", org.unit_b, date(2025, 6, 10), "not_adopted", feedback="理由如下")
+    suggest("improve_policy", org.unit_a, date(2024, 12, 31), "partly")  # the year before: not counted
+    suggest("improve_work", org.city_gov, date(2025, 8, 1), "adopted", frm=org.city_office)  # the city's
+    services.rollup_rebuild()  # F is a suggestion now: the by-type figures are read from the roll-ups
+    return autumn
+
+
+def test_the_annual_report_of_article_41_in_docx_and_xlsx_holds_the_figures_worked_out_by_hand(
+    year_2025, org, clock, client, supervisor_chen
+):
+    """条例 §41: (一) statistics, fields, organs most complained of; (二) forwarding, assignment, 督办;
+    (三) suggestions made and adopted; (四) problems found — the same figures in both files."""
+    clock.set(date(2026, 1, 5))
+    doc, made = documents.document_ensure(Document.Kind.ANNUAL, date(2025, 1, 1), org.county)
+    assert made and doc.number == "示范县信访年报〔2025〕1号" and doc.xlsx is not None
+    # By hand, 2025: registered L C H A E B D F G = 9; answered L C H A D and E twice = 7, on time all
+    # but L = 6/7 = 85.7%; rated A satisfied, E dissatisfied = 1/2 = 50% (D is rated only in 12-02's
+    # other story); types: F made a suggestion = 1, the other eight 申诉求决; fields: L and G in the
+    # story's category (2), the seven others in the other one; organs: unit B for C and H, unit A for A
+    stats = {"按期办结率": "85.7%", "满意率": "50%"}
+    by_type = [["建议意见", 1], ["检举控告", 0], ["申诉求决", 8]]
+    fields = [[year_2025.other_category.full_name, 7], [year_2025.category.full_name, 2]]
+    organs = [["示范县民政局", 2], ["示范县住房和城乡建设局", 1]]
+    # 转送: B on 11-20 = 1; 交办: L C H A E, D twice (to B, then to A) = 7; 督办: B and E = 2, both
+    # answered, none escalated, B on time and E late = 50%
+    routing = [["转送", 1], ["交办", 7], ["督办", 2], ["其中：已答复", 2], ["其中：逾期升级", 0],
+               ["督办按期答复率", "50%"]]  # fmt: skip
+    # 2025's suggestions of the county: improve_work ×2 (A adopted, B unanswered), accountability ×1
+    # (B not adopted); the 2024 one and the city's own to the city government are not the county's 2025
+    # ones; the citizen's: F adopted
+    adoption = [
+        ["改进工作建议", 2, 1, 0, 0, 1],
+        ["完善政策建议", 0, 0, 0, 0, 0],
+        ["追究责任建议", 1, 0, 0, 1, 0],
+        ["群众建议意见（第二十九条）", 1, 1, 0, 0, 0],
+    ]
+    # causes recorded at closing in 2025: A, D, E, all 非因机关履职问题引起
+    causes = [["非因机关履职问题引起", 3]]
+    feedback = [
+        ["追究责任建议", "示范县民政局", "accountability-0610", "不予采纳（须说明理由）", "理由如下"],
+        ["改进工作建议", "示范县住房和城乡建设局", "improve_work-1120", "采纳", "已整改"],
+        ["改进工作建议", "示范县民政局", "improve_work-1201", "尚未反馈", ""],
+    ]
+
+    text, tables = docx_text(bytes(doc.docx))
+    assert "示范县2025年度信访情况报告" in text and "二〇二六年一月五日" in text
+    assert "2025年共登记信访事项9件，出具处理意见7件，按期办结率85.7%，满意率50%。" in text
+    assert "全年转送1件次，交办7件次，督办2件次。" in text
+    assert "全年提出建议3件，其中采纳1件、部分采纳0件、不予采纳1件。" in text
+    as_text = lambda rows: [[str(v) for v in r] for r in rows]  # noqa: E731
+    docx_stats = dict(table_after(tables, "指标")[1:])
+    assert {k: docx_stats[k] for k in stats} == stats and docx_stats["督办按期答复率"] == "50%"
+    assert table_after(tables, "类型")[1:] == as_text(by_type)
+    assert table_after(tables, "问题分类")[1:] == as_text(fields)
+    assert table_after(tables, "被反映单位")[1:] == as_text(organs)
+    assert table_after(tables, "项目")[1:] == as_text(routing)
+    assert table_after(tables, "建议类别")[1:] == as_text(adoption)
+    assert table_after(tables, "成因")[1:] == as_text(causes)
+    assert table_after(tables, "类别")[1:] == feedback
+
+    wb = load_workbook(io.BytesIO(bytes(doc.xlsx)))
+    front = [r[0] for r in wb["年度报告"].iter_rows(values_only=True) if r and r[0]]
+    assert front[:3] == [
+        "示范县2025年度信访情况报告",
+        "示范县信访年报〔2025〕1号",
+        "成文日期：二〇二六年一月五日",
+    ]
+    assert "2025年共登记信访事项9件，出具处理意见7件，按期办结率85.7%，满意率50%。" in front
+    assert "全年提出建议3件，其中采纳1件、部分采纳0件、不予采纳1件。" in front
+    assert [h for h in front if h[1:2] == "、"] == [
+        "一、数据统计、涉及领域、被投诉较多的机关",
+        "二、转送、交办、督办情况",
+        "三、改进工作、完善政策、追究责任的建议及采纳情况",
+        "四、发现的问题及处理情况",
+    ]
+
+    def sheet(name):
+        return [list(r) for r in wb[name].iter_rows(min_row=2, values_only=True)]
+
+    xlsx_stats = dict(sheet("主要指标"))
+    assert {k: xlsx_stats[k] for k in stats} == stats
+    assert sheet("按类型") == by_type
+    assert sheet("涉及领域（前十位）") == fields
+    assert sheet("被投诉较多的机关（前十位）") == organs
+    assert sheet("转送、交办、督办") == routing
+    assert sheet("建议及采纳情况") == adoption
+    assert sheet("信访问题成因（办结事项）") == causes
+    assert sheet("建议及反馈") == [[v or None for v in r] for r in feedback]  # an empty cell reads None
+
+    # the documents page offers both files of the report, side by side, and both download
+    client.force_login(supervisor_chen)
+    page = client.get("/analytics/documents/").content.decode()
+    assert f"/analytics/documents/{doc.pk}.docx" in page and f"/analytics/documents/{doc.pk}.xlsx" in page
+    response = client.get(f"/analytics/documents/{doc.pk}.xlsx")
+    assert response.status_code == 200 and response.content == bytes(doc.xlsx)
+    assert "2025" in response["Content-Disposition"]

@@ -14,10 +14,14 @@ from huiyin.org.models import User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bulletin(clock, org):
+@pytest.fixture(params=["bulletin", "annual"])
+def bulletin(request, clock, org):
+    """The stored November 通报, and the annual report of 条例 §41 (both have a .docx and a .xlsx)."""
     clock.set(date(2025, 12, 1))
-    doc, _made = documents.document_ensure(Document.Kind.BULLETIN, date(2025, 11, 1), org.county)
+    if request.param == "annual":
+        doc, _made = documents.document_ensure(Document.Kind.ANNUAL, date(2024, 1, 1), org.county)
+    else:
+        doc, _made = documents.document_ensure(Document.Kind.BULLETIN, date(2025, 11, 1), org.county)
     return doc
 
 
@@ -30,9 +34,8 @@ def _township_leader(org) -> User:
 def test_the_county_bulletin_opens_for_the_county_supervisor_and_is_a_404_for_others(
     client, org, bulletin, supervisor_chen, handler_wang_unit_a
 ):
-    urls = [f"/analytics/documents/{bulletin.pk}.docx"]
-    if bulletin.xlsx is not None:
-        urls.append(f"/analytics/documents/{bulletin.pk}.xlsx")
+    assert bulletin.xlsx is not None
+    urls = [f"/analytics/documents/{bulletin.pk}.docx", f"/analytics/documents/{bulletin.pk}.xlsx"]
     client.force_login(supervisor_chen)
     for url in urls:
         assert client.get(url).status_code == 200, url
