@@ -331,8 +331,31 @@ BUILT_IN: list[Metric] = [
             counts="所有渠道",
             excludes="无",
             article="《信访工作条例》第二十条第三款",
-            gaps="越级走访占比未统计：登记时尚未记录“是否依法逐级走访”（regulations JU-3），"
-            "待接访模块记录后注册其指标。",
+        ),
+    ),
+    Metric(
+        # 条例 §20¶1: a visit is made to the competent organ at its own level or the one above; the
+        # registration records a visit that skipped levels (JU-3, cases.services._clean_levels)
+        key="skipped_level_share",
+        label="越级走访占比",
+        kind=MetricKind.RATE,
+        rows=lambda: _cases().filter(channel="visit"),
+        date_field="registered_at",
+        unit_field="office_id",
+        case_path="",
+        hit=Q(skipped_levels=True),
+        unit_suffix="%",
+        higher_is_better=False,
+        definition=Definition(
+            numerator="其中登记为越级走访的件数：未到有权处理的本级或上一级机关走访（登记时勾选，"
+            "或所填有权处理单位比接待机关低一级以上）",
+            denominator="来访登记件数（渠道为“来访”）",
+            time_basis="登记之日",
+            counts="来访渠道的全部登记，集体访一件计一次；计入接待登记的信访部门",
+            excludes="来信、来电、传真、网上信访等非来访渠道（逐级走访只对走访而言，条例第二十条第一款）",
+            article="《信访工作条例》第二十条第一款、第四款",
+            gaps="越级走访只作引导就地反映的依据，不是不予受理的理由（regulations JU-4），也不计入信访人的任何记录；"
+            "在办理期限内向上级重复提出同一事项的“不予受理”按重复信访另计。",
         ),
     ),
     Metric(

@@ -18,7 +18,8 @@ Cases (all at the county office, handled by unit A 住建局 unless said otherwi
      11-06, assigned to unit A 11-07, answered 11-17, closed 11-18 (re-routed: not first time);
      rated only on 12-02, after November closed (rate_d_late)
   F  registered 11-12 by E's petitioner about E's matter, merged into E the same day
-  G  registered 11-14 by L's petitioner in L's category, diverted to litigation the same day
+  G  registered 11-14 by L's petitioner in L's category, a visit that skipped levels (越级走访, 条例
+     §20¶1: guided back to the township), diverted to litigation the same day
   督办: on B, issued 11-10 due 11-14, answered 11-13 (on time); on E, issued 11-10 due 11-12,
      answered 11-14 (late)
 """
@@ -277,7 +278,14 @@ def build(clock: Any, org: Any, people: dict[str, Any]) -> Story:
     act("F", date(2025, 11, 12), wf.case_merge, dispatcher, into=lambda: Case.objects.get(pk=cases["E"].pk))
 
     # G: L's petitioner again in L's category: guided to the courts
-    register("G", date(2025, 11, 14), 1, cat)
+    register(
+        "G",
+        date(2025, 11, 14),
+        1,
+        cat,
+        skipped_levels=True,
+        level_guidance="已告知本事项由东城镇人民政府负责，引导其就地反映",
+    )
     act("G", date(2025, 11, 14), wf.case_divert, dispatcher, target="litigation", guidance="请向人民法院起诉")
 
     # 督办 on B (answered on time) and on E (answered late)

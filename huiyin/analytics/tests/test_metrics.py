@@ -69,6 +69,8 @@ NOVEMBER = {
     "repeat_rate": (2, 4),
     # D is a collective visit
     "collective_share": (1, 4),
+    # of the four visits (B, D, F, G: the story registers visits only) G skipped levels (条例 §20¶1)
+    "skipped_level_share": (1, 4),
     # one order on B, one on E
     "supervision_count": (2, 2),
     # B's answered 11-13 for 11-14, E's answered 11-14 for 11-12
@@ -210,3 +212,23 @@ def test_the_workers_first_run_builds_every_month_then_only_the_open_window(autu
     services.rollup_refresh(force=True)
     assert DailyFact.objects.get(metric="registered", day=date(2025, 8, 1)).num == 99
     assert selectors.figures(NOV)["registered"].num == 4
+
+
+def test_the_skipped_level_share_counts_visits_only_on_their_registration_day_article_20(autumn, org):
+    """越级走访占比 (条例 §20¶1, ¶4): of the visits registered, those that skipped levels; a letter is not
+    a visit and counts in neither part; the office that registered the visit carries it."""
+    from huiyin.cases.models import Case
+
+    assert value("skipped_level_share") == 25.0  # G of B, D, F, G
+    assert parts("skipped_level_share", OCT) == (0, 2)  # A and E, neither skipped
+    # by hand: B arrives by letter instead (denominator 3); a letter marked skipped still does not count
+    Case.objects.filter(pk=autumn.cases["B"].pk).update(channel="letter", skipped_levels=True)
+    assert parts("skipped_level_share") == (1, 3)
+    assert value("skipped_level_share") == 33.3
+    office = Filters(start=NOV.start, end=NOV.end, unit_id=org.county_office.pk)
+    assert parts("skipped_level_share", office) == (1, 3)
+    unit_a = Filters(start=NOV.start, end=NOV.end, unit_id=org.unit_a.pk)
+    assert parts("skipped_level_share", unit_a) == (0, 0)
+    # G registered 11-14: that day alone holds the hit, 11-03 (D's day; B is a letter now) does not
+    assert parts("skipped_level_share", Filters(start=date(2025, 11, 14), end=date(2025, 11, 14))) == (1, 1)
+    assert parts("skipped_level_share", Filters(start=date(2025, 11, 3), end=date(2025, 11, 3))) == (0, 1)
