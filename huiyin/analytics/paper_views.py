@@ -359,7 +359,7 @@ def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
 def scorecard_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     viewer = selectors.viewer_for(user)
-    raw = request.GET.get("year") or request.POST.get("year") or str(timeutil.today().year)
+    raw = request.GET.get("year") or request.POST.get("year") or str(scorecard.default_year())
     if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
         return render(
             request,

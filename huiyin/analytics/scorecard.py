@@ -79,6 +79,27 @@ def closed_span(year: int) -> tuple[date, date] | None:
     return date(year, 1, 1), next_month(last) - timedelta(days=1)
 
 
+def default_year(today: date | None = None) -> int:
+    """The year the 考核 page opens on when none is asked for. Before January of this year is closed
+    (all of January, and often early February) this year's scorecard is empty, so the page opens on the
+    latest year up to this one that has scores to show: closed months from January and weights; else
+    the latest with closed months; else the latest with weights; else the previous year in January
+    (the year just ended is the one being assessed) and this year otherwise."""
+    from django.db.models.functions import ExtractYear
+
+    today = today or timeutil.today()
+    spans = set(
+        ClosedMonth.objects.filter(month__month=1, month__year__lte=today.year)
+        .annotate(y=ExtractYear("month"))
+        .values_list("y", flat=True)
+    )
+    weighted = set(ScoreWeight.objects.filter(year__lte=today.year).values_list("year", flat=True).distinct())
+    for years in (spans & weighted, spans, weighted):
+        if years:
+            return max(years)
+    return today.year - 1 if today.month == 1 else today.year
+
+
 @dataclass
 class Card:
     year: int

@@ -139,3 +139,41 @@ def test_a_modules_rate_metric_is_weighable_without_change(autumn, admin_ma, mon
         ]
     finally:
         unregister_metric("test_review_clock_met")
+
+
+def test_in_january_the_page_opens_on_the_year_just_assessed_not_the_empty_new_one(
+    client, autumn, clock, admin_ma, supervisor_chen
+):
+    """条例 §39: the year's 考核 is read in January, when no month of the new year is closed yet."""
+    assert set_weights(client, admin_ma, 2025, handled_on_time=60, satisfaction_rate=40).status_code == 302
+    clock.set(date(2026, 1, 10))
+    client.force_login(supervisor_chen)
+    page = client.get("/analytics/scorecard/")
+    assert page.status_code == 200 and page.context["year"] == 2025
+    # the same scores as asking for 2025 (unit A: (60 × 85.7 + 40 × 50) ÷ 100, see above)
+    assert {r["unit"]: r["score"] for r in page.context["card"].rows}["示范县住房和城乡建设局"] == 71.42
+    # an administrator sets 2026's weights in January: the page still opens on 2025, which has scores
+    assert set_weights(client, admin_ma, 2026, handled_on_time=100).status_code == 302
+    assert client.get("/analytics/scorecard/").context["year"] == 2025
+    assert scorecard.default_year() == 2025
+    # once January 2026 is closed (early February), 2026 has scores and is the default
+    clock.set(date(2026, 2, 3))
+    ClosedMonth.objects.create(month=date(2026, 1, 1), closed_at=services.timeutil.now())
+    assert client.get("/analytics/scorecard/").context["year"] == 2026
+    # an explicit year is still honoured
+    assert client.get("/analytics/scorecard/", {"year": "2025"}).context["year"] == 2025
+
+
+@pytest.mark.django_db
+def test_with_no_closed_month_nor_weights_january_opens_on_last_year_and_later_months_on_this_year(
+    clock,
+):
+    clock.set(date(2026, 1, 15))
+    assert scorecard.default_year() == 2025
+    clock.set(date(2026, 3, 1))
+    assert scorecard.default_year() == 2026
+    # closed months without weights: the latest year closed from January, never a future one
+    for day in (date(2024, 1, 1), date(2024, 2, 1), date(2027, 1, 1)):
+        ClosedMonth.objects.create(month=day, closed_at=services.timeutil.now())
+    ClosedMonth.objects.create(month=date(2025, 3, 1), closed_at=services.timeutil.now())  # not from January
+    assert scorecard.default_year() == 2024
