@@ -198,6 +198,10 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HUIYIN_ATTACHMENT_MAX_BYTES = env_int("HUIYIN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# a case list longer than this is written by the worker with a progress page (docs/excel.md); the
+# finished file is removed after HUIYIN_EXPORT_KEEP_HOURS
+HUIYIN_EXPORT_STREAM_ROWS = env_int("HUIYIN_EXPORT_STREAM_ROWS", 5000, minimum=1)
+HUIYIN_EXPORT_KEEP_HOURS = env_int("HUIYIN_EXPORT_KEEP_HOURS", 24, minimum=1)
 
 TASKS = {
     "default": {

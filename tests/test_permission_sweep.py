@@ -85,14 +85,21 @@ def world(register_case, cast_all, clock, handler_wang_unit_a):
         text="t",
         created_at=event.created_at,
     )
+    from huiyin.cases.models import ExportJob  # a long list's export, written for handler Wang
     from huiyin.outreach.tests.sweep import sweep_objects
 
+    job = ExportJob.objects.create(
+        user=handler_wang_unit_a, where="workbench", filename="工作队列", case_ids=[case.pk], total_rows=1,
+        done_rows=1, state=ExportJob.State.DONE, created_at=case.registered_at,
+    )  # fmt: skip
+    job.file.save("sweep.xlsx", SimpleUploadedFile("sweep.xlsx", b"PK"), save=True)
     return {
         "case": case,
         "attachment": attachment,
         "opinion": case.opinions.get(),
         "notice": notice,
         "outreach": sweep_objects(cast_all.org, handler_wang_unit_a),
+        "export_job": job,
     }
 
 
@@ -133,6 +140,8 @@ def _kwargs(pattern: str, world) -> dict[str, object]:
     ):  # outreach (huiyin/outreach/tests/sweep.py)
         if f"<int:{key}>" in pattern:
             kwargs[key] = world["outreach"][key]
+    if "<int:job>" in pattern:
+        kwargs["job"] = world["export_job"].pk
     if "<name>" in pattern:
         kwargs["name"] = "to_route" if "queues" in pattern else "bogus"
     return kwargs

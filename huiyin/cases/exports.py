@@ -5,23 +5,38 @@ case naming its petitioners; SPEC §1.3, 条例 §30¶3). A case whose petitione
 all (`may_see_identity`: the accused side) shows none, masked or not.
 
 Any list view of cases adds its export in three lines (see `case_list_export`).
+
+A list longer than HUIYIN_EXPORT_STREAM_ROWS is not streamed while the user waits: its case ids (the
+list as the user sees it now, in its order) go to an ExportJob that the worker writes (`job_run`), and
+the user is sent to the job's page, which polls how many rows are written and then offers the file.
+Both paths write the same rows and the same audit: IDENTITY_VIEW per case shown in full, and the
+export's own EXPORT row (with the job's id) once every row is written.
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
 
 from huiyin.cases.confidentiality import may_see_identity
-from huiyin.cases.models import Case, CasePetitioner, mask_id_number, mask_phone
-from huiyin.core import net
+from huiyin.cases.models import Case, CasePetitioner, ExportJob, mask_id_number, mask_phone
+from huiyin.core import net, timeutil, xlsx
 from huiyin.core.audit import audit
 from huiyin.core.models import AuditEntry
-from huiyin.core.xlsx import Column, batched, mask_name, xlsx_response
+from huiyin.core.xlsx import Column, batched, mask_name, xlsx_chunks, xlsx_response
 from huiyin.org.models import User
+
+log = logging.getLogger(__name__)
 
 BATCH = 1000
 FULL_IDENTITY_PARAM = "identity"  # ?identity=full asks for the petitioners' full identity
@@ -124,14 +139,137 @@ def case_export_rows(
             yield {**case_cells(case), **identity[case.pk]}
 
 
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    return {k: v for k, v in request.GET.items() if v and k not in ("page", "before", "after")}
+
+
 def export_audited(request: HttpRequest, *, what: str, full: bool = False) -> Any:
     """The on_done callback that writes the export's own audit row (kind EXPORT) once it is written."""
 
     def done(rows: int) -> None:
-        filters = {k: v for k, v in request.GET.items() if v and k not in ("page", "before", "after")}
-        audit(request, AuditEntry.Kind.EXPORT, what=what, rows=rows, full_identity=full, filters=filters)
+        audit(
+            request,
+            AuditEntry.Kind.EXPORT,
+            what=what,
+            rows=rows,
+            full_identity=full,
+            filters=_filters(request),
+        )
 
     return done
+
+
+def stream_rows() -> int:
+    """Up to this many rows a case list streams while the user waits; a longer one runs in the worker."""
+    return int(getattr(settings, "HUIYIN_EXPORT_STREAM_ROWS", 5000))
+
+
+def job_create(
+    request: HttpRequest, qs: QuerySet[Case], *, filename: str, where: str, heading: Iterable[str] = ()
+) -> ExportJob:
+    """The ExportJob of a long list, queued for the worker once it commits. The list's cases are fixed
+    now, as the user may see them now (the worker does not widen or re-run the user's scope)."""
+    from huiyin.cases.tasks import export_job_task
+
+    user: Any = request.user  # a signed-in staff member (the list views are behind the login)
+    ids = list(qs.values_list("pk", flat=True)[: xlsx.MAX_ROWS])
+    job = ExportJob.objects.create(
+        user=user,
+        where=where,
+        filename=filename[:120],
+        heading=list(heading),
+        full_identity=wants_full_identity(request),
+        ip_address=net.audit_ip(request),
+        filters=_filters(request),
+        case_ids=ids,
+        total_rows=len(ids),
+        created_at=timeutil.now(),
+    )
+    transaction.on_commit(lambda: export_job_task.enqueue(job_id=job.pk))
+    return job
+
+
+def _report(job_id: int, done: int) -> None:
+    """The job's progress, seen by its page's next poll (one UPDATE per batch of rows)."""
+    ExportJob.objects.filter(pk=job_id).update(done_rows=done)
+
+
+def _job_rows(job: ExportJob) -> Iterator[dict[str, Any]]:
+    user = job.user
+    done = 0
+    related = ("category", "territory", "office", "handling_unit")
+    for ids in batched(job.case_ids, BATCH):
+        found = Case.objects.select_related(*related).in_bulk(ids)
+        cases = [found[pk] for pk in ids if pk in found]
+        identity = identity_cells(user, cases, full=job.full_identity, ip=job.ip_address, where=job.where)
+        for case in cases:
+            yield {**case_cells(case), **identity[case.pk]}
+        done += len(ids)
+        _report(job.pk, done)
+
+
+def job_run(job_id: int) -> str:
+    """The worker's part: write the job's rows to its file (openpyxl write-only, spooled to a temporary
+    file: memory stays flat), reporting progress per batch, then the export's audit row."""
+    expire_old()
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    if job.state != ExportJob.State.QUEUED:
+        return job.state
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING)
+    written: list[int] = []
+    try:
+        with tempfile.TemporaryFile() as out:
+            for chunk in xlsx_chunks(
+                sheet=job.filename,
+                columns=CASE_COLUMNS,
+                rows=_job_rows(job),
+                heading=job.heading,
+                on_done=written.append,
+            ):
+                out.write(chunk)
+            out.seek(0)
+            job.file.save(f"{job.pk}-{timeutil.now():%Y%m%d%H%M%S}.xlsx", File(out), save=False)
+    except Exception:
+        log.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, message="生成失败，请重新导出或缩小范围", finished_at=timeutil.now()
+        )
+        return ExportJob.State.FAILED
+    rows = written[0] if written else 0
+    ExportJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, state=ExportJob.State.DONE, done_rows=rows, finished_at=timeutil.now()
+    )
+    AuditEntry.objects.create(
+        kind=AuditEntry.Kind.EXPORT,
+        actor=job.user,
+        ip_address=job.ip_address,
+        detail={
+            "what": job.where,
+            "rows": rows,
+            "full_identity": job.full_identity,
+            "filters": job.filters,
+            "job": job.pk,
+        },
+    )
+    return ExportJob.State.DONE
+
+
+def keep_hours() -> int:
+    return int(getattr(settings, "HUIYIN_EXPORT_KEEP_HOURS", 24))
+
+
+def expire_old() -> int:
+    """Remove the files of finished jobs older than HUIYIN_EXPORT_KEEP_HOURS (a file may hold full
+    identity; it is not kept longer than the user needs to fetch it). Returns how many."""
+    cutoff = timeutil.now() - timedelta(hours=keep_hours())
+    old = ExportJob.objects.filter(created_at__lt=cutoff).exclude(state=ExportJob.State.EXPIRED)
+    n = 0
+    for job in old:
+        if job.file:
+            job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="", state=ExportJob.State.EXPIRED)
+        n += 1
+    return n
 
 
 def case_list_export(
@@ -141,8 +279,9 @@ def case_list_export(
     filename: str,
     where: str,
     heading: Iterable[str] = (),
-) -> StreamingHttpResponse:
-    """A case list (scoped to the user, the list's filters applied) as a streaming .xlsx download.
+) -> StreamingHttpResponse | HttpResponse:
+    """A case list (scoped to the user, the list's filters applied) as a streaming .xlsx download, or,
+    when longer than `stream_rows()`, a redirect to the page of its ExportJob (progress, then the file).
 
     In a list view, after building the list's queryset `qs`:
 
@@ -150,13 +289,17 @@ def case_list_export(
             return case_list_export(request, qs, filename="工作队列", where="workbench")
     """
     user: Any = request.user
+    qs = qs.order_by("-registered_at", "-id")
+    if qs.count() > stream_rows():  # a long list: the worker writes it, the user watches its progress
+        job = job_create(request, qs, filename=filename, where=where, heading=heading)
+        return HttpResponseRedirect(reverse("export_job", kwargs={"job": job.pk}))
     full = wants_full_identity(request)
     ip = net.audit_ip(request)
     return xlsx_response(
         filename=filename,
         sheet=filename,
         columns=CASE_COLUMNS,
-        rows=case_export_rows(user, qs.order_by("-registered_at", "-id"), full=full, ip=ip, where=where),
+        rows=case_export_rows(user, qs, full=full, ip=ip, where=where),
         heading=list(heading),
         on_done=export_audited(request, what=where, full=full),
     )

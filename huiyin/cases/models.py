@@ -424,3 +424,42 @@ class FollowUp(models.Model):
         ordering = ["due_on", "id"]
         verbose_name = "终结后跟进"
         verbose_name_plural = "终结后跟进"
+
+
+class ExportJob(models.Model):
+    """A case list too long to stream while the user waits (issue 11 item 5: "large exports stream and
+    show progress"): the list's cases as the user could see them when they asked (their ids, in the
+    list's order), written to a workbook by the worker while the user's page polls `done_rows`. Only
+    the user who asked may see the job or download its file; the file is removed after
+    HUIYIN_EXPORT_KEEP_HOURS (it may hold full identity)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在生成"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        EXPIRED = "expired", "已过期"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    where = models.CharField("列表", max_length=40)
+    filename = models.CharField("文件名", max_length=120)
+    heading = models.JSONField(default=list, blank=True)
+    full_identity = models.BooleanField("完整身份信息", default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    case_ids = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField("行数", default=0)
+    done_rows = models.PositiveIntegerField("已写入行数", default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_state_display()}）"

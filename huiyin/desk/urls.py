@@ -1,8 +1,8 @@
 from django.urls import path
 
 from huiyin.core import access
-from huiyin.core.access import CASE, INTAKE, PUBLIC, STAFF
-from huiyin.desk import aftercare_views, suggestions, views
+from huiyin.core.access import CASE, INTAKE, OWN, PUBLIC, STAFF
+from huiyin.desk import aftercare_views, export_views, suggestions, views
 from huiyin.org import views as org_views
 
 # Sign-in routes live here so huiyin/urls.py needs no extra include.
@@ -16,6 +16,9 @@ urlpatterns = [
     path("cases/new/lookup/", views.petitioner_lookup, name="petitioner_lookup"),
     path("cases/new/lookup/<int:petitioner>/reveal/", views.petitioner_reveal, name="petitioner_reveal"),
     path("search/", views.search, name="search"),
+    # a long list's export: its progress, then its file (only for the user who asked)
+    path("exports/<int:job>/", export_views.export_job, name="export_job"),
+    path("exports/<int:job>/file/", export_views.export_job_file, name="export_job_file"),
     path("suggestions/", suggestions.suggestion_list, name="suggestion_list"),  # issue 10, HD-2 (条例 §29)
     path("cases/<str:code>/", views.case_detail, name="case_detail"),
     path("cases/<str:code>/parties/", views.case_parties, name="case_parties"),
@@ -36,6 +39,8 @@ access.declare(
     __name__,
     {
         "login": PUBLIC,
+        "export_job": OWN,  # the export's own user; anyone else the missing-record 404
+        "export_job_file": OWN,
         "petitioner_reveal": INTAKE,  # issue 9: the audited unmasking behind the look-up's fill button
         "case_party_contact": CASE,  # issue 9: staff verify a new contact (POST by the registering office)
         "logout": PUBLIC,
