@@ -25,6 +25,7 @@ from huiyin.analytics.registry import Filters, all_metrics
 from huiyin.analytics.selectors import Viewer
 from huiyin.analytics.services import month_start, next_month
 from huiyin.core import timeutil
+from huiyin.core.xlsx import workbook_bytes
 from huiyin.org.models import Territory, Unit, User
 
 CN_DIGITS = "〇一二三四五六七八九"
@@ -460,9 +461,7 @@ def bulletin_xlsx(b: Bulletin) -> bytes:
         t = b.topic.get(key)
         if t:
             sheet.append([label, t["category"], t["count"], t["before"], t["rise"], "、".join(t["units"])])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 # --- the annual report of 条例 §41 -------------------------------------------------------------
@@ -693,9 +692,7 @@ def annual_xlsx(a: Annual) -> bytes:
             if not s.rows:
                 sheet.append(["无。"])
     ws.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _sheet_name(title: str) -> str:

@@ -4,7 +4,6 @@ yearly 考核 scorecard. Leaders and supervisors see their territory; administra
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,12 +22,13 @@ from huiyin.analytics.models import Document, SurveyAnswer, SurveyRound
 from huiyin.analytics.services import month_start
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
+from huiyin.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_bytes_response
 from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _user(request: HttpRequest) -> User:
@@ -162,9 +162,7 @@ def document_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
     if doc.xlsx is None:
         raise Http404("该文书没有表格版本")
-    response = HttpResponse(bytes(doc.xlsx), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}.xlsx")
-    return response
+    return xlsx_bytes_response(bytes(doc.xlsx), f"{doc.title}.xlsx")
 
 
 # --- 民主评议 ------------------------------------------------------------------------------------
@@ -290,11 +288,7 @@ def survey_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{base}/survey/{inv.token}/",
             ]
         )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{r.title}-邀请链接.xlsx")
-    return response
+    return xlsx_bytes_response(workbook_bytes(wb), f"{r.title}-邀请链接.xlsx")
 
 
 @login_required

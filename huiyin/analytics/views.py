@@ -4,7 +4,6 @@ roll-ups; every case list goes through cases.selectors.case_list (what the user 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from huiyin.analytics import dashboard, selectors, services
@@ -27,6 +25,7 @@ from huiyin.cases.exports import case_list_export
 from huiyin.cases.models import Category
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
+from huiyin.core.xlsx import workbook_bytes, xlsx_bytes_response
 from huiyin.org.choices import Role, TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
@@ -326,15 +325,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
         ws.append([table.note])
     for letter, width in zip("ABCDEFGHIJ", (28, 12, 12, 12, 40, 12, 12, 12, 12, 12), strict=False):
         ws.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"{table.title}-{chosen.month:%Y-%m}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_bytes_response(workbook_bytes(wb), f"{table.title}-{chosen.month:%Y-%m}.xlsx")
 
 
 @login_required

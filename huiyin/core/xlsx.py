@@ -18,7 +18,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -55,6 +55,24 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def workbook_bytes(book: Any) -> bytes:
+    """A small, finished openpyxl workbook (a 通报, a dashboard table, a template) as bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_bytes_response(data: bytes, filename: str) -> HttpResponse:
+    """A small workbook already in memory as a download named `filename` (with its .xlsx); a list of
+    any length goes through `xlsx_response`, which streams."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"  # a 通报 or a link list is not for a shared cache either
+    return response
 
 
 def _cell(value: Any) -> Any:

@@ -8,11 +8,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.core.errors import NotFound, ValidationFailed
-from huiyin.core.xlsx import XLSX_CONTENT_TYPE
+from huiyin.core.xlsx import xlsx_bytes_response
 from huiyin.imports import selectors, services
 from huiyin.imports.choices import FINISHED
 from huiyin.imports.forms import UploadForm
@@ -68,11 +67,7 @@ def imports_template(request: HttpRequest) -> HttpResponse:
     refused = _refused(request)
     if refused is not None:
         return refused
-    response = HttpResponse(template_bytes(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename="历史信访事项导入模板.xlsx"
-    )
-    return response
+    return xlsx_bytes_response(template_bytes(), "历史信访事项导入模板.xlsx")
 
 
 @login_required

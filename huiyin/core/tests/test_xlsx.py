@@ -8,7 +8,16 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from huiyin.core.xlsx import Column, batched, mask_name, mask_number, xlsx_chunks, xlsx_response
+from huiyin.core.xlsx import (
+    Column,
+    batched,
+    mask_name,
+    mask_number,
+    workbook_bytes,
+    xlsx_bytes_response,
+    xlsx_chunks,
+    xlsx_response,
+)
 
 COLUMNS = (Column("a", "甲", 8), Column("b", "乙", 30))
 
@@ -59,3 +68,19 @@ def test_masking_keeps_only_what_the_case_page_shows_and_batches_cover_every_ite
     assert mask_name("刘群众") == "刘**" and mask_name("") == ""
     assert mask_number("13800001234") == "138****1234"
     assert [len(b) for b in batched(range(2500), 1000)] == [1000, 1000, 500]
+
+
+def test_a_small_workbook_in_memory_downloads_under_its_whole_name_uncached():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["通报", 3])
+    response = xlsx_bytes_response(workbook_bytes(book), "关于11月份的通报.xlsx")
+    assert not response.streaming and response["Cache-Control"] == "no-store"
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert (
+        response["Content-Disposition"].startswith("attachment")
+        and ".xlsx" in response["Content-Disposition"]
+    )
+    assert "%E9%80%9A%E6%8A%A5" in response["Content-Disposition"]  # 通报, percent-encoded (RFC 5987)
+    assert [list(r) for r in load_workbook(io.BytesIO(response.content)).active.values] == [["通报", 3]]
