@@ -148,3 +148,16 @@ def test_the_file_is_removed_after_the_keeping_hours(
     assert not os.path.exists(path)
     response = client.get(reverse("export_job_file", kwargs={"job": job.pk}))
     assert response.status_code == 404 and "已过期" in response.content.decode()
+
+
+def test_the_export_links_open_the_progress_page_rather_than_saving_it_as_a_file(
+    client, register_case, dispatcher_zhou
+):
+    """A `download` attribute would make the browser save the progress page of a long list as the
+    file; without it a short list's attachment still downloads and the list page stays."""
+    register_case()
+    client.force_login(dispatcher_zhou)
+    page = client.get(reverse("workbench"), {"queue": "to_route"}).content.decode()
+    start = page.index('data-testid="xlsx-export"')
+    links = page[start : page.index("</div>", start)]
+    assert links.count("<a ") == 2 and " download" not in links
