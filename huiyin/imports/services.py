@@ -538,9 +538,6 @@ def _closing_moment(c: Clean) -> datetime:
     return max(closed, c.registered_at + timedelta(minutes=1))
 
 
-_ABSENT = object()
-
-
 class JSONText(str):
     """A JSON value already dumped to text (written as it is)."""
 
@@ -605,20 +602,17 @@ class Inserter:
         # PostgreSQL takes the rows by COPY: one stream per batch, where executemany sends a statement
         # per row (the server's time was half of a 10,000-row import)
         self.copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+        self.template = [constant for _attname, _convert, constant in self.plan]
+        self.position = {attname: (i, convert) for i, (attname, convert, _c) in enumerate(self.plan)}
         self.rows: list[tuple[Any, ...]] = []
         self.count = 0
 
     def add(self, values: dict[str, Any]) -> None:
-        get = values.get
-        row = []
-        for attname, convert, constant in self.plan:
-            v = get(attname, _ABSENT)
-            if v is _ABSENT:
-                row.append(constant)
-            elif convert is None or v is None:
-                row.append(v)
-            else:
-                row.append(convert(v))
+        row = self.template.copy()  # the constants; then only the columns this row gives
+        position = self.position
+        for attname, v in values.items():
+            i, convert = position[attname]
+            row[i] = v if convert is None or v is None else convert(v)
         self.rows.append(tuple(row))
         if len(self.rows) >= BATCH:
             self.flush()
