@@ -11,6 +11,16 @@ late, a reply and, for half of them, a rating. Timed: the roll-up rebuild; a ful
 tables (dashboard.staff_tables, every figure from the roll-ups) for one month; and every registered
 metric computed directly (registry.compute) for the same month and for the whole two years. Prints
 one JSON line per backend (median seconds of --repeat runs).
+
+At province scale, on a database `bench.generate` filled (1M cases and more), without seeding or
+dropping anything:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/huiyin_bench1m python -m bench.analytics_bench --existing
+
+times the roll-up rebuild, then side by side (A B A B): the leader's dashboard (every staff table) and
+the monthly 通报 (.docx and .xlsx) from the roll-ups, and the same two with every figure and breakdown
+computed directly from the case, event and clock tables (`direct()` below swaps the roll-up reads for
+registry aggregates); the two must produce the same tables.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 PG_ADMIN_URL = os.environ.get("HUIYIN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -89,6 +101,74 @@ def _finish(rng: random.Random) -> None:
             clocks, events = [], []
     Clock.objects.bulk_create(clocks)
     CaseEvent.objects.bulk_create(events)
+
+
+@contextmanager
+def direct() -> Iterator[None]:
+    """The dashboard's roll-up reads (selectors.figures / breakdown / breakdown_many) answered from the
+    source tables instead: the same metric definitions (registry.source_rows, dimension_q), grouped by
+    the dimension asked for. What the pages would cost without roll-ups."""
+    from django.db.models import F, Value
+    from django.db.models.functions import TruncMonth
+
+    from huiyin.analytics import selectors
+    from huiyin.analytics.registry import (
+        _aggregates,
+        all_metrics,
+        compute,
+        dimension_q,
+        get_metric,
+        source_rows,
+    )
+
+    def rows(metric, f):  # type: ignore[no-untyped-def]
+        return source_rows(metric, f.start, f.end).filter(
+            dimension_q(
+                f, case_path=metric.case_path, unit_field=metric.unit_field, territory=metric.territory
+            )
+        )
+
+    def field(metric, by):  # type: ignore[no-untyped-def]
+        p = metric.case_path
+        name = {
+            "unit": metric.unit_field,
+            "territory": f"{metric.territory}_id" if metric.territory else None,
+            "category": f"{p}category_id" if p is not None else None,
+            "petition_type": f"{p}petition_type" if p is not None else None,
+            "channel": f"{p}channel" if p is not None else None,
+        }[by]
+        return F(name) if name else Value(None)
+
+    def figures(f, metrics=None):  # type: ignore[no-untyped-def]
+        return {m.key: compute(m, f) for m in (metrics if metrics is not None else all_metrics())}
+
+    def breakdown(f, metric, by, *, monthly=False):  # type: ignore[no-untyped-def]
+        m = get_metric(metric)
+        keys = {}
+        if by is not None:
+            keys["k"] = field(m, by)
+        if monthly:
+            keys["m"] = TruncMonth("_day")
+        out = []
+        for r in rows(m, f).values(**keys).annotate(**_aggregates(m)).order_by():
+            r = dict(r)
+            if by in ("petition_type", "channel") and r.get("k") is None:
+                r["k"] = ""
+            out.append(r)
+        return out
+
+    def breakdown_many(f, metrics, by):  # type: ignore[no-untyped-def]
+        return {
+            key: {r["k"]: (int(r["num"] or 0), int(r["den"] or 0)) for r in breakdown(f, key, by)}
+            for key in metrics
+        }
+
+    saved = selectors.figures, selectors.breakdown, selectors.breakdown_many
+    selectors.figures, selectors.breakdown, selectors.breakdown_many = figures, breakdown, breakdown_many
+    try:
+        yield
+    finally:
+        selectors.figures, selectors.breakdown, selectors.breakdown_many = saved
 
 
 def _median(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -181,13 +261,100 @@ def child(backend: str, cases: int, repeat: int) -> None:
     print(json.dumps(result, ensure_ascii=False))
 
 
+def _pairs(a, b, repeat: int) -> tuple[float, float, list[float]]:  # type: ignore[no-untyped-def]
+    """A B A B …: medians of each and the per-pair ratios b / a."""
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, out in ((a, ta), (b, tb)):
+            started = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - started)
+    ratios = [round(y / x, 1) for x, y in zip(ta, tb, strict=True)]
+    return round(statistics.median(ta), 3), round(statistics.median(tb), 3), ratios
+
+
+def on_existing(repeat: int, rebuild: bool) -> None:
+    """The dashboard and the 通报 on a database bench.generate filled: roll-ups against direct."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiyin.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from huiyin.analytics import dashboard, documents, services
+    from huiyin.analytics.models import DailyFact
+    from huiyin.cases.models import Case
+    from huiyin.core import timeutil
+
+    result: dict[str, object] = {"backend": connection.vendor}
+    result["cases"] = Case.objects.count()
+    if rebuild or not DailyFact.objects.exists():
+        t0 = time.perf_counter()
+        rebuilt = services.rollup_rebuild()
+        result["rollup_rebuild_s"] = round(time.perf_counter() - t0, 1)
+        result["rollup_rows"] = rebuilt["facts"]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE analytics_dailyfact")
+    t0 = time.perf_counter()
+    services.rollup_refresh(force=True)
+    result["rollup_refresh_two_months_s"] = round(time.perf_counter() - t0, 2)
+
+    county = documents.office_territories()[0]  # the top office's territory (ordered by path)
+    month = services.previous_month(timeutil.today())
+    start, end = dashboard.period_of(month)
+    f, viewer = documents.document_filters(county, start, end)
+
+    def page() -> list[list[list[object]]]:
+        ctx = dashboard.Context(f, viewer, {})
+        return [t.rows for t in dashboard.staff_tables(ctx, county, None)]
+
+    def bulletin() -> tuple[object, ...]:
+        b = documents.bulletin_build(county, month)
+        documents.bulletin_docx(b)
+        documents.bulletin_xlsx(b)
+        return tuple((s.title, s.rows) for s in b.sections)
+
+    with direct():
+        same_page, same_bulletin = page(), bulletin()
+    assert page() == same_page, "the dashboard from the roll-ups differs from the direct figures"
+    assert bulletin() == same_bulletin, "the 通报 from the roll-ups differs from the direct figures"
+
+    def direct_page() -> None:
+        with direct():
+            page()
+
+    def direct_bulletin() -> None:
+        with direct():
+            bulletin()
+
+    rolled, straight, ratios = _pairs(page, direct_page, repeat)
+    result |= {
+        "dashboard_rollups_s": rolled,
+        "dashboard_direct_s": straight,
+        "dashboard_ratio_per_pair": ratios,
+    }
+    rolled, straight, ratios = _pairs(bulletin, direct_bulletin, repeat)
+    result |= {"bulletin_rollups_s": rolled, "bulletin_direct_s": straight, "bulletin_ratio_per_pair": ratios}
+    result["goal"] = "dashboard < 0.3 s, 通报 < 5 s (PostgreSQL, with roll-ups)"
+    result["load_average_1min"] = round(os.getloadavg()[0], 1)
+    print(json.dumps(result, ensure_ascii=False, default=str))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--existing", action="store_true", help="time on $DATABASE_URL as it is (bench.generate)"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="with --existing: rebuild the roll-ups first")
     args = parser.parse_args()
+    if args.existing:
+        on_existing(args.repeat, args.rebuild)
+        return 0
     if args.child:
         child(args.child, args.cases, args.repeat)
         return 0

@@ -228,3 +228,31 @@ def test_the_annual_report_of_article_41_in_docx_and_xlsx_holds_the_figures_work
     response = client.get(f"/analytics/documents/{doc.pk}.xlsx")
     assert response.status_code == 200 and response.content == bytes(doc.xlsx)
     assert "2025" in response["Content-Disposition"]
+
+
+def test_a_long_list_prints_its_first_rows_in_the_docx_and_all_in_the_xlsx(org):
+    # a county's month can hold thousands of overdue clocks: the 通报 circulates the first ones and says
+    # how many there are; the .xlsx of the same 通报 has them all
+    rows = [[f"HY2511{i:06d}", f"事项{i}", "县住建局", "办理", "2025-11-01", "未办结", i] for i in range(120)]
+    columns = ["受理凭证编号", "事项", "责任单位", "时限", "期满日", "停止日", "超期天数"]
+    b = documents.Bulletin(
+        territory=org.county,
+        month=date(2025, 11, 1),
+        number="示范县信访通报〔2025〕11号",
+        title="关于2025年11月份全县信访工作情况的通报",
+        issued_on=date(2025, 12, 1),
+        closed=False,
+        summary="",
+    )
+    b.sections.append(documents.Section("超期事项", columns, rows, listing=True))
+    b.sections.append(documents.Section("办理单位排名", ["#", "单位"], [[i, f"单位{i}"] for i in range(60)]))
+    text, tables = docx_text(documents.bulletin_docx(b))
+    listed = table_after(tables, "受理凭证编号")
+    assert len(listed) == 1 + documents.DOCX_LIST_ROWS and listed[1][0] == "HY2511000000"
+    assert listed[-1][0] == f"HY2511{documents.DOCX_LIST_ROWS - 1:06d}"
+    assert f"共120件，此处列出前{documents.DOCX_LIST_ROWS}件" in text
+    assert len(table_after(tables, "#")) == 61  # a ranking is never cut
+    sheets = load_workbook(io.BytesIO(documents.bulletin_xlsx(b)))
+    overdue = next(ws for ws in sheets.worksheets if ws.title.startswith("超期"))
+    codes = [r[0] for r in overdue.iter_rows(values_only=True) if r and str(r[0]).startswith("HY2511")]
+    assert len(codes) == 120

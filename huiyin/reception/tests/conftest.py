@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit, User
+from huiyin.reception import services
 from huiyin.reception.choices import Level
-from huiyin.reception.models import ReceptionLeader
+from huiyin.reception.models import ReceptionLeader, Session
 
 
 def leader(username: str, name: str, unit: Unit, level: str, title: str, **extra: object) -> User:
@@ -51,4 +54,18 @@ def township_leader(org, township_office):
 def township_dispatcher(org, township_office):
     return User.objects.create_user(
         username="disp_t", password="pw-disp_t", full_name="镇分办", unit=township_office, role="dispatcher"
+    )
+
+
+@pytest.fixture
+def sessions(org, county_leader, township_leader, clock):
+    """September 2025's generated sessions: the county leader's first (Wed 3 Sep) and the township
+    leader's first (Tue 2 Sep)."""
+    clock.set(date(2025, 9, 1))
+    services.sessions_generate(
+        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
+    )
+    return (
+        Session.objects.filter(leader=county_leader).order_by("date").first(),
+        Session.objects.filter(leader=township_leader).order_by("date").first(),
     )

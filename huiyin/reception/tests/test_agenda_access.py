@@ -8,29 +8,14 @@ reception day; the accused's superior sees it without the accuser's name.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.test import Client
 
 from huiyin.cases.choices import PetitionType, Status
 from huiyin.reception import selectors, services
-from huiyin.reception.models import Session
 from huiyin.workflow.tests.drive import drive_to
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sessions(org, county_leader, township_leader, clock):
-    clock.set(date(2025, 9, 1))
-    services.sessions_generate(
-        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
-    )
-    return (
-        Session.objects.filter(leader=county_leader).order_by("date").first(),
-        Session.objects.filter(leader=township_leader).order_by("date").first(),
-    )
 
 
 def book(session, **kw):

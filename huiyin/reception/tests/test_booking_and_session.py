@@ -19,17 +19,6 @@ from huiyin.reception.selectors import agenda
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sessions(org, county_leader, township_leader, clock):
-    clock.set(date(2025, 9, 1))
-    services.sessions_generate(
-        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
-    )
-    county = Session.objects.filter(leader=county_leader).order_by("date").first()  # Wed 3 Sep
-    township = Session.objects.filter(leader=township_leader).order_by("date").first()  # Tue 2 Sep
-    return county, township
-
-
 def matter(**kw):
     base = dict(name="刘群众", phone="13800001234", title="屋顶漏水", content="安置房屋顶漏水三年")
     return services.BookingIn(**{**base, **kw})

@@ -13,18 +13,6 @@ from huiyin.reception.models import Booking, Session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sessions(org, county_leader, township_leader, clock):
-    clock.set(date(2025, 9, 1))
-    services.sessions_generate(
-        territory=org.county, start=date(2025, 9, 1), end=date(2025, 9, 30), actor=None
-    )
-    return (
-        Session.objects.filter(leader=county_leader).order_by("date").first(),
-        Session.objects.filter(leader=township_leader).order_by("date").first(),
-    )
-
-
 def form(session, **kw):
     data = {
         "session": session.pk, "petition_type": "complaint", "title": "屋顶漏水", "content": "三年未修",
