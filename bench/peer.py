@@ -7,11 +7,12 @@ For each database (SQLite WAL file, PostgreSQL on 127.0.0.1:5432):
      Huiyin's (read from Huiyin's own settings at run time), gunicorn with the same flags, a DRF token
      sent as `Authorization: Bearer …`, POST /api/tickets/;
 with the same load loop (bench.intake.run_phase), concurrency, message texts (the real messages of
-bench.seed) and existing rows, interleaved A B A B for --pairs rounds. Then, outside the timed runs:
-queries per request of each (Django's test client in each application's own process), and the raw
-insert limit: Huiyin's newest case rows and their event rows copied back with plain INSERTs through one
-connection, one transaction per case. Loopback only; every phase is bounded and stops by itself;
-servers and databases are removed on exit or Ctrl-C.
+bench.seed) and existing rows, interleaved A B A B for --pairs rounds. Each pair ends with the raw
+insert limit (while both servers idle): Huiyin's newest case rows and their event rows copied back
+with plain INSERTs through one connection, one transaction per case, no HTTP. After the pairs, with
+the servers down: queries per request of each (Django's test client in each application's own
+process). Loopback only; every phase is bounded and stops by itself; servers and databases are
+removed on exit, Ctrl-C or SIGTERM.
 
     python -m bench.peer [--requests 200] [--pairs 3] [--backends sqlite,postgres] [--concurrency 8]
 """
@@ -515,7 +516,7 @@ class BackendResult:
     backend: str
     huiyin: Side
     peer: Side
-    raw: dict[str, float] = field(default_factory=dict)
+    raw: list[dict[str, float]] = field(default_factory=list)
 
 
 @contextmanager
@@ -552,11 +553,16 @@ def bench_backend(backend: str, args: argparse.Namespace, peer_python: Path, wor
                         + (f"  ({errors} errors)" if errors else ""),
                         flush=True,
                     )
+                raw = probe_raw_insert(huiyin, args.raw_inserts)
+                result.raw.append(raw)
+                print(
+                    f"[{backend}] pair {pair} raw      {raw['per_second']:7.1f} cases/s  "
+                    f"({args.raw_inserts} plain INSERT copies of a case and its events, one connection)",
+                    flush=True,
+                )
         # the servers are down now: nothing else competes with the probes
         for side in (huiyin, peer):
             side.queries = probe_queries(side)
-        print(f"[{backend}] raw insert limit: {args.raw_inserts} cases + their events", flush=True)
-        result.raw = probe_raw_insert(huiyin, args.raw_inserts)
         return result
     finally:
         if backend == "postgres":
@@ -581,7 +587,8 @@ def report(results: list[BackendResult], args: argparse.Namespace) -> str:
         hy = [p.rate() for p in r.huiyin.runs]
         hd = [p.rate() for p in r.peer.runs]
         pair = ratios(hy, hd)
-        raw = r.raw.get("per_second", float("nan"))
+        raw = [x["per_second"] for x in r.raw]
+        events = r.raw[0]["rows_per_copy"] - 1 if r.raw else float("nan")
         lines += [
             "",
             f"[{r.backend}]",
@@ -592,8 +599,10 @@ def report(results: list[BackendResult], args: argparse.Namespace) -> str:
             f"helpdesk {median([p.pct(50) for p in r.peer.runs]):.1f};  p95: Huiyin "
             f"{median([p.pct(95) for p in r.huiyin.runs]):.1f}, helpdesk {median([p.pct(95) for p in r.peer.runs]):.1f}",
             f"  queries per request: Huiyin {r.huiyin.queries:g}, helpdesk {r.peer.queries:g}   (target ≤ 15)",
-            f"  raw insert limit (case + its {r.raw.get('rows_per_copy', 1) - 1:g} event rows, one transaction "
-            f"each, one connection): {raw:.0f}/s;  Huiyin intake is {median(hy) / raw if raw else float('nan'):.3f} of it",
+            f"  raw insert limit, cases/s per pair (a case + its {events:g} event row(s), one transaction each, "
+            f"one connection, no HTTP): {fmt(raw, '{:.0f}')}   median {median(raw):.0f}",
+            f"  Huiyin intake / raw insert limit per pair: {fmt(ratios(hy, raw), '{:.3f}')}   "
+            f"median {median(ratios(hy, raw)):.3f}",
             f"  server peak RSS MiB (master + workers): Huiyin {r.huiyin.peak_rss_mib:.0f}, "
             f"helpdesk {r.peer.peak_rss_mib:.0f}",
         ]
