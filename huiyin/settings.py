@@ -134,6 +134,23 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A PostgreSQL streaming replica for the dashboards, the public statistics and the documents
+# (huiyin/core/dbrouter.py; docs/deploy.md). In tests it mirrors the default database.
+if env_str("HUIYIN_REPLICA_URL", ""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("HUIYIN_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
+    _replica_url = env_str("HUIYIN_REPLICA_URL", "")
+    try:
+        _replica: dict[str, object] = dict(dj_database_url.parse(_replica_url, conn_max_age=0))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"HUIYIN_REPLICA_URL is malformed: {exc}") from None
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("HUIYIN_REPLICA_URL must be a PostgreSQL URL")
+    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["huiyin.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"

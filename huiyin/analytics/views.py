@@ -24,6 +24,7 @@ from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.exports import case_list_export
 from huiyin.cases.models import Category
 from huiyin.core import timeutil
+from huiyin.core.dbrouter import on_replica
 from huiyin.core.errors import ApplicationError
 from huiyin.core.xlsx import workbook_bytes, xlsx_bytes_response
 from huiyin.org.choices import Role, TerritoryLevel
@@ -113,6 +114,7 @@ def _viewer(request: HttpRequest) -> selectors.Viewer:
 
 @login_required
 @require_GET
+@on_replica  # innermost: the session and the user are read from the primary first
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """统计分析: charts with their tables; every figure opens the cases behind it."""
     viewer = _viewer(request)
@@ -287,6 +289,7 @@ def cases_export_view(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
 
 @login_required
 @require_GET
+@on_replica  # innermost: the session and the user are read from the primary first
 def export_view(request: HttpRequest) -> HttpResponse:
     """One table of the dashboard, with the filters applied, as .xlsx (openpyxl)."""
     from openpyxl import Workbook

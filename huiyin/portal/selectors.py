@@ -233,8 +233,10 @@ def public_offices() -> list[dict[str, Any]]:
 def public_statistics() -> dict[str, Any]:
     """Anonymised statistics and unit rankings of the last twelve months, summed from the analytics
     roll-ups (huiyin/analytics; definitions in docs/metrics.md), cached."""
-    from huiyin.analytics.dashboard import public_statistics as compute
+    from huiyin.analytics.dashboard import public_statistics
+    from huiyin.core.dbrouter import on_replica
 
+    compute = on_replica(public_statistics)  # roll-ups, cached: a replica's lag is nothing beside the cache
     stats = cache.get_or_set("portal:statistics", compute, _cache_seconds())
     assert stats is not None  # compute always returns the figures
     return dict(stats)
