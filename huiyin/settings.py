@@ -271,9 +271,15 @@ HUIYIN_PORTAL_ATTACHMENT_MAX_FILES = env_int("HUIYIN_PORTAL_ATTACHMENT_MAX_FILES
 HUIYIN_PORTAL_CACHE_SECONDS = env_int("HUIYIN_PORTAL_CACHE_SECONDS", 600, minimum=0)
 
 # Rate limits and cached pages need one cache all server processes share: a file cache under
-# VAR_DIR in production (no extra service), memory in development and tests.
+# VAR_DIR in production (no extra service), memory in development and tests; with several app servers
+# on different machines, Redis (HUIYIN_CACHE_URL=redis://host:6379/0; docs/deploy.md).
+_cache_url = env_str("HUIYIN_CACHE_URL", "")
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("HUIYIN_CACHE_URL must be a redis://, rediss:// or unix:// address")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if DEBUG or env_bool("HUIYIN_CACHE_IN_MEMORY", False)
     else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

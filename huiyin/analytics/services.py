@@ -135,7 +135,12 @@ def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
     calendar_ensure(max(end, today))
     closed = closed_months() if respect_closed else set()
     written = 0
+    RollupState.objects.get_or_create(key="daily")
     with transaction.atomic():
+        # one writer of the roll-ups at a time: two workers (or the import's refresh beside the worker's)
+        # deleting and re-inserting the same days at once would each insert them (read committed).
+        # PostgreSQL: this row's lock; SQLite: the IMMEDIATE transaction's write lock (ADR 0002).
+        RollupState.objects.select_for_update().filter(key="daily").first()
         for lo, hi in open_spans(start, end, closed):
             DailyFact.objects.filter(day__gte=lo, day__lte=hi).delete()
             batch: list[tuple[Any, ...]] = []

@@ -137,3 +137,30 @@ def test_no_replica_url_no_alias():
 def test_a_replica_beside_sqlite_or_of_another_kind_refuses_to_start(env, message):
     out = _settings(env)
     assert "ImproperlyConfigured" in out and message in out
+
+
+def _cache(env: dict[str, str]) -> str:
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huiyin.settings'; django.setup();"
+        "from django.conf import settings as s; c = s.CACHES['default'];"
+        "print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION', ''))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "HUIYIN_DEBUG": "1", "HUIYIN_CACHE_URL": "", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
+
+
+def test_several_app_servers_share_a_redis_cache_when_one_is_named():
+    # the rate limits must count one citizen's requests across every app server (docs/deploy.md)
+    assert _cache({"HUIYIN_CACHE_URL": "redis://127.0.0.1:6379/3"}) == "RedisCache redis://127.0.0.1:6379/3"
+    assert _cache({}) == "LocMemCache"  # development, as before
+
+
+def test_a_cache_url_of_another_kind_refuses_to_start():
+    out = _cache({"HUIYIN_CACHE_URL": "memcached://127.0.0.1:11211"})
+    assert "ImproperlyConfigured" in out and "redis://" in out
