@@ -119,3 +119,16 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_unit_id}"
+
+
+class SweepState(models.Model):
+    """Where the 督办 sweeper stands (services.sweep_supervision): when its last minute began and the
+    day of its last full pass."""
+
+    key = models.CharField(max_length=20, primary_key=True, default="supervision")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    full_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办扫描进度"
+        verbose_name_plural = "督办扫描进度"

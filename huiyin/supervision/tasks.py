@@ -9,7 +9,8 @@ from django_tasks import task
 
 @task()
 def sweep_supervision_task() -> dict[str, int]:
-    """Find 督办 candidates, escalate unanswered orders, report major/urgent matters; return the counts."""
+    """Find 督办 candidates, escalate unanswered orders, report major/urgent matters; return the counts.
+    Incremental: a full pass on the day's first run, then only the cases with new events."""
     from huiyin.supervision.services import sweep_supervision
 
-    return sweep_supervision()
+    return sweep_supervision(incremental=True)
