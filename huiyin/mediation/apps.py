@@ -17,6 +17,8 @@ class MediationConfig(AppConfig):
             registry.Module(
                 name="mediation",
                 demo=(20, "huiyin.mediation.demo.build_mediation"),
+                # the month's screening rounds, from its first working day (idempotent every tick)
+                periodic_tasks=((60, "huiyin.mediation.tasks.open_monthly_rounds"),),
                 events=events.EVENTS,
                 capabilities={"mediate": FOLLOW_UP},
                 metrics=metrics.METRICS,

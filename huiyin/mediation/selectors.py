@@ -71,7 +71,7 @@ def rounds_for(user: User) -> QuerySet[ScreeningRound]:
     above = [t.pk for t in unit.territory.ancestors()]
     return ScreeningRound.objects.filter(
         Q(township__path__startswith=unit.territory.path) | Q(township__pk__in=above)
-    ).select_related("township")
+    ).select_related("township", "opened_by")
 
 
 def round_status(round: ScreeningRound) -> list[dict[str, Any]]:

@@ -286,17 +286,50 @@ def round_open(
     period = period.replace(day=1)
     if ScreeningRound.objects.filter(township=township, period=period).exists():
         raise TransitionNotAllowed("本月排查已开启")
+    return _round_create(township, period, actor, due_on)
+
+
+def _round_create(
+    township: Territory, period: date, actor: User | None, due_on: date | None = None
+) -> ScreeningRound:
     next_month = (period + timedelta(days=32)).replace(day=1)
     rnd = ScreeningRound.objects.create(
         township=township,
         period=period,
-        opened_by=actor,
+        opened_by=actor,  # None: the monthly schedule (系统按月开启)
         opened_at=timeutil.now(),
         due_on=due_on or next_month - timedelta(days=1),
     )
     # one unfiled report per expected point: a point that stays silent is a visible row (零报告制度)
     RoundReport.objects.bulk_create(RoundReport(round=rnd, point=p) for p in reporting_points(township))
     return rnd
+
+
+def first_working_day(period: date) -> date:
+    """The month's first working day (the national calendar with the office's overrides)."""
+    from huiyin.core.calendar import current_calendar
+
+    calendar, first = current_calendar(), period.replace(day=1)
+    return first if calendar.is_workday(first) else calendar.next_workday(first)
+
+
+def rounds_open_monthly(today: date | None = None) -> list[ScreeningRound]:
+    """The monthly schedule (矛盾纠纷月排查): from the month's first working day on, every township
+    without this month's round gets one, opened by nobody in person (`opened_by` None). Idempotent: a
+    township that has the month's round — opened by its staff or by an earlier run — is left alone, and
+    before the first working day nothing is opened (a holiday start waits for the first day back)."""
+    today = today or timeutil.today()
+    period = today.replace(day=1)
+    if today < first_working_day(period):
+        return []
+    opened = []
+    have = set(ScreeningRound.objects.filter(period=period).values_list("township_id", flat=True))
+    for township in Territory.objects.filter(level=TerritoryLevel.TOWNSHIP).exclude(pk__in=have):
+        with transaction.atomic():
+            # a round opened by hand meanwhile wins (one_round_per_month): checked again under the write
+            if not ScreeningRound.objects.filter(township=township, period=period).exists():
+                opened.append(_round_create(township, period, None))
+    return opened
 
 
 @transaction.atomic
