@@ -23,7 +23,11 @@ class MediationConfig(AppConfig):
                 capabilities={"mediate": FOLLOW_UP},
                 metrics=metrics.METRICS,
                 # outreach's 民情日记 problem goes to the ledger (outreach.services.MEDIATION_SCREENING)
-                aids={"screening_item_create": services.screening_item_create},
+                # and the workflow's 调解和解 starts a linked mediation (workflow.services.MEDIATION_FROM_CASE)
+                aids={
+                    "screening_item_create": services.screening_item_create,
+                    "mediation_from_case": services.mediation_from_case,
+                },
                 case_links=selectors.case_links,
                 supervision_candidates=selectors.supervision_candidates,
                 navigation=(
