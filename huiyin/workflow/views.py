@@ -1,4 +1,5 @@
-"""Workflow actions from the case page: one form per action, posted to `perform`.
+"""Workflow actions from the case page: one form per action, posted to `perform_entry` (the action's
+service, or what the request starts first: 调解和解 opens a linked mediation).
 
 GET renders the action's form (as an htmx partial inside the case page, or as its own page);
 POST runs the service. A refusal re-renders the form with the service's message and the input kept.
