@@ -17,11 +17,17 @@ class MediationConfig(AppConfig):
             registry.Module(
                 name="mediation",
                 demo=(20, "huiyin.mediation.demo.build_mediation"),
+                # the month's screening rounds, from its first working day (idempotent every tick)
+                periodic_tasks=((60, "huiyin.mediation.tasks.open_monthly_rounds"),),
                 events=events.EVENTS,
                 capabilities={"mediate": FOLLOW_UP},
                 metrics=metrics.METRICS,
                 # outreach's 民情日记 problem goes to the ledger (outreach.services.MEDIATION_SCREENING)
-                aids={"screening_item_create": services.screening_item_create},
+                # and the workflow's 调解和解 starts a linked mediation (workflow.services.MEDIATION_FROM_CASE)
+                aids={
+                    "screening_item_create": services.screening_item_create,
+                    "mediation_from_case": services.mediation_from_case,
+                },
                 case_links=selectors.case_links,
                 supervision_candidates=selectors.supervision_candidates,
                 navigation=(

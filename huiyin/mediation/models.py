@@ -27,6 +27,8 @@ from huiyin.mediation.choices import (
 )
 from huiyin.mediation.transitions import State
 
+SCHEDULED_OPENER = "系统按月开启"
+
 
 class ScreeningRound(models.Model):
     """One periodic screening round (e.g. monthly) of a township: each reporting point — the township
@@ -34,7 +36,11 @@ class ScreeningRound(models.Model):
 
     township = models.ForeignKey("org.Territory", on_delete=models.PROTECT, related_name="+")
     period = models.DateField("排查月份", help_text="该月第一天")
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: opened by the monthly schedule (tasks.open_monthly_rounds), shown as 系统按月开启 — never a
+    # made-up user
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     opened_at = models.DateTimeField()
     due_on = models.DateField("报送截止日")
 
@@ -46,6 +52,14 @@ class ScreeningRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township.name} {self.period:%Y年%m月}排查"
+
+    @property
+    def opener_label(self) -> str:
+        """Who opened the round, in words: a person, or the monthly schedule."""
+        if self.opened_by_id is None:
+            return SCHEDULED_OPENER
+        assert self.opened_by is not None
+        return self.opened_by.full_name or self.opened_by.username
 
 
 class RoundReport(models.Model):

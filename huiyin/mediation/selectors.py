@@ -71,7 +71,7 @@ def rounds_for(user: User) -> QuerySet[ScreeningRound]:
     above = [t.pk for t in unit.territory.ancestors()]
     return ScreeningRound.objects.filter(
         Q(township__path__startswith=unit.territory.path) | Q(township__pk__in=above)
-    ).select_related("township")
+    ).select_related("township", "opened_by")
 
 
 def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
@@ -180,7 +180,18 @@ def case_links(case: Any, user: User) -> list[registry.CaseLink]:
                 MODULE_NAME, str(item), reverse("mediation_item", args=[item.pk]), item.get_status_display()
             )
         )
-    from huiyin.mediation.services import may_send_to_mediation
+    from huiyin.mediation.services import may_file_from_case, may_send_to_mediation
+
+    if may_file_from_case(user, case) and not ScreeningItem.objects.filter(case=case).exists():
+        # beside 转入调解: put the case's dispute on the screening ledger, linked (issue 13 item 1)
+        links.append(
+            registry.CaseLink(
+                MODULE_NAME,
+                "登记排查事项",
+                reverse("case_to_screening", args=[case.code]),
+                "将该事项涉及的矛盾纠纷登记到排查台账，明确责任单位、责任人和化解期限",
+            )
+        )
 
     if (
         case.status not in (Status.CLOSED, Status.FINAL)

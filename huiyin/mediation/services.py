@@ -77,12 +77,16 @@ MSG_ITEM_PLACE = "只能登记本单位所辖区域（村、网格）内的纠�
 MSG_NOT_TOWNSHIP = "只有乡镇（街道）及以上机关可以交办排查事项"
 MSG_PERSON_UNIT = "责任人须为责任单位的工作人员"
 MSG_DUE_PAST = "化解期限不能早于今天"
+MSG_ACCUSED_UNIT = "被反映单位及其下级不能作为该检举控告事项的责任单位（《信访工作条例》第三十条）"
 MSG_CONSENT = "调解须经各方当事人同意（《人民调解法》第十七条）；尚有当事人未同意或已要求终止"
 MSG_NO_SESSION = "请先记录至少一次调解（调解工作记录，《人民调解法》第二十七条）"
 MSG_WRITTEN = (
     "书面调解协议须载明纠纷的主要事实、争议事项，协议内容，履行方式和期限，"
     "并经当事人签名盖章或按指印、调解员签名并加盖调解组织印章（《人民调解法》第二十九条）"
 )
+MSG_ALREADY_MEDIATING = "该事项已在调解中或已达成协议，请在调解页面继续（转调解、以协议答复）"
+# a mediation still under way, or agreed and not yet answering its petition
+LIVE_STATES = (State.PENDING, State.IN_PROGRESS, State.WITH_COURT, State.AGREED)
 MSG_ROUTES = "终止调解应告知当事人可依法通过仲裁、行政、司法等途径维护权利（《人民调解法》第二十六条）"
 
 
@@ -193,6 +197,86 @@ def _file_in_round(round: ScreeningRound, territory: Territory, actor: User) -> 
     report.save()
 
 
+# ------------------------------------------------------------------------- 从信访事项登记排查事项
+
+MSG_NOT_CASE_UNIT = "只有办理单位或受理的信访部门可以从信访事项登记排查事项"
+MSG_CASE_PLACE = "发现地点须在信访事项所属区域或本单位所辖区域内"
+# what the parties line says of an accusation's accuser (条例 §30¶3: the identity stays with the case)
+ACCUSER_WITHHELD = "检举控告人（身份保密）"
+# a kind guessed from the case's category and title, where the words say it (the staff may change it)
+KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (DisputeKind.EXPROPRIATION, ("征地", "拆迁", "征收")),
+    (DisputeKind.LABOUR, ("工资", "欠薪", "劳动", "社保")),
+    (DisputeKind.LAND, ("土地", "山林", "宅基地", "承包")),
+    (DisputeKind.ENVIRONMENT, ("污染", "环境", "噪音", "排污")),
+    (DisputeKind.FAMILY, ("婚姻", "家庭", "赡养", "抚养", "继承")),
+    (DisputeKind.PROPERTY, ("物业", "房屋", "住房", "漏水")),
+    (DisputeKind.NEIGHBOUR, ("邻里", "相邻", "滴水", "排水")),
+    (DisputeKind.CONTRACT, ("合同", "债务", "借款")),
+    (DisputeKind.DAMAGES, ("赔偿", "损害", "伤害")),
+)
+
+
+def may_file_from_case(actor: User, case: Case) -> bool:
+    """The handling unit or the office that took the case in puts its dispute on the ledger (seeds 000:
+    items "from cases"); the same people who may send it to mediation."""
+    return may_send_to_mediation(actor, case)
+
+
+def item_prefill(case: Case, actor: User) -> dict[str, str]:
+    """What a screening item filed from `case` starts with: where, what kind, who, what. The petitioners
+    are named only where `actor` may see them, and never for an accusation (条例 §30¶3, ADR 0005): the
+    ledger line outlives the case's masking rules, so an accuser's name is never copied onto it."""
+    from huiyin.cases.choices import PetitionType
+    from huiyin.cases.confidentiality import may_see_identity
+
+    words = " ".join(filter(None, [case.category.name if case.category_id else "", case.title]))  # type: ignore[union-attr]
+    kind = next((k for k, keys in KIND_WORDS if any(w in words for w in keys)), DisputeKind.OTHER)
+    if case.petition_type == PetitionType.ACCUSATION:
+        parties = ACCUSER_WITHHELD
+    elif may_see_identity(actor, case):
+        parties = "、".join(p.petitioner.name for p in case.parties.select_related("petitioner"))
+    else:
+        parties = ""
+    return {
+        "territory": str(case.territory_id or ""),
+        "kind": str(kind),
+        "parties": parties[:300],
+        "summary": f"{case.title}\n{case.content}"[:2000],
+        "risk": RiskLevel.ORDINARY,
+    }
+
+
+@transaction.atomic
+def item_from_case(
+    *, case: Case, actor: User, territory: Territory, kind: str, summary: str, parties: str, risk: str
+) -> ScreeningItem:
+    """A petition case's dispute goes on the screening ledger, linked to the case (item.case; listed on
+    the case page). The item is visible only with the case (selectors.items_for), so an accusation's
+    item never reaches the accused side; nor does it join the township's round, whose page the
+    township's staff read whatever they may see of the case (条例 §30¶3)."""
+    from huiyin.cases.choices import PetitionType
+    from huiyin.cases.selectors import visible_to
+
+    if not visible_to(actor).filter(pk=case.pk).exists():
+        raise NotFound("未找到该信访事项")
+    if not may_file_from_case(actor, case):
+        raise PermissionDenied(MSG_NOT_CASE_UNIT)
+    in_case_area = case.territory is not None and territory.path.startswith(case.territory.path)
+    if not (in_case_area or covers(actor.unit, territory)):
+        raise ValidationFailed(MSG_CASE_PLACE, extra={"fields": {"territory": MSG_CASE_PLACE}})
+    township = township_of(territory) if territory.level != TerritoryLevel.TOWNSHIP else territory
+    open_round = (
+        ScreeningRound.objects.filter(township=township, period=timeutil.today().replace(day=1)).first()
+        if township is not None and case.petition_type != PetitionType.ACCUSATION
+        else None
+    )
+    return item_report(
+        actor=actor, territory=territory, kind=kind, summary=summary, parties=parties, risk=risk,
+        source=ItemSource.CASE, case=case, round=open_round,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def item_assign(*, item: ScreeningItem, actor: User, unit: Unit, person: User, due_on: date) -> ScreeningItem:
     """交办: the township (or an organ above it) names the responsible unit, person and date (seeds 000)."""
@@ -205,6 +289,11 @@ def item_assign(*, item: ScreeningItem, actor: User, unit: Unit, person: User, d
         raise TransitionNotAllowed("该事项已化解")
     if person.unit_id != unit.pk:
         raise ValidationFailed(MSG_PERSON_UNIT, extra={"fields": {"person": MSG_PERSON_UNIT}})
+    if item.case is not None and item.case.accused_unit_id:
+        from huiyin.cases.confidentiality import on_accused_side
+
+        if on_accused_side(unit.pk, item.case.accused_unit_id):  # 条例 §30¶3
+            raise ValidationFailed(MSG_ACCUSED_UNIT, extra={"fields": {"unit": MSG_ACCUSED_UNIT}})
     if due_on < timeutil.today():
         raise ValidationFailed(MSG_DUE_PAST, extra={"fields": {"due_on": MSG_DUE_PAST}})
     item.responsible_unit, item.responsible_person, item.due_on = unit, person, due_on
@@ -286,17 +375,50 @@ def round_open(
     period = period.replace(day=1)
     if ScreeningRound.objects.filter(township=township, period=period).exists():
         raise TransitionNotAllowed("本月排查已开启")
+    return _round_create(township, period, actor, due_on)
+
+
+def _round_create(
+    township: Territory, period: date, actor: User | None, due_on: date | None = None
+) -> ScreeningRound:
     next_month = (period + timedelta(days=32)).replace(day=1)
     rnd = ScreeningRound.objects.create(
         township=township,
         period=period,
-        opened_by=actor,
+        opened_by=actor,  # None: the monthly schedule (系统按月开启)
         opened_at=timeutil.now(),
         due_on=due_on or next_month - timedelta(days=1),
     )
     # one unfiled report per expected point: a point that stays silent is a visible row (零报告制度)
     RoundReport.objects.bulk_create(RoundReport(round=rnd, point=p) for p in reporting_points(township))
     return rnd
+
+
+def first_working_day(period: date) -> date:
+    """The month's first working day (the national calendar with the office's overrides)."""
+    from huiyin.core.calendar import current_calendar
+
+    calendar, first = current_calendar(), period.replace(day=1)
+    return first if calendar.is_workday(first) else calendar.next_workday(first)
+
+
+def rounds_open_monthly(today: date | None = None) -> list[ScreeningRound]:
+    """The monthly schedule (矛盾纠纷月排查): from the month's first working day on, every township
+    without this month's round gets one, opened by nobody in person (`opened_by` None). Idempotent: a
+    township that has the month's round — opened by its staff or by an earlier run — is left alone, and
+    before the first working day nothing is opened (a holiday start waits for the first day back)."""
+    today = today or timeutil.today()
+    period = today.replace(day=1)
+    if today < first_working_day(period):
+        return []
+    opened = []
+    have = set(ScreeningRound.objects.filter(period=period).values_list("township_id", flat=True))
+    for township in Territory.objects.filter(level=TerritoryLevel.TOWNSHIP).exclude(pk__in=have):
+        with transaction.atomic():
+            # a round opened by hand meanwhile wins (one_round_per_month): checked again under the write
+            if not ScreeningRound.objects.filter(township=township, period=period).exists():
+                opened.append(_round_create(township, period, None))
+    return opened
 
 
 @transaction.atomic
@@ -452,12 +574,12 @@ def mediation_from_item(
     )
 
 
-@transaction.atomic
 def may_send_to_mediation(actor: User, case: Case) -> bool:
     """The handling unit or the office that took the case in sends it to mediation (条例 §33)."""
     return actor.unit_id in (case.handling_unit_id, case.office_id) and actor.role in ASSIGN | {Role.MEDIATOR}
 
 
+@transaction.atomic
 def mediation_from_case(
     *,
     case: Case,
@@ -477,6 +599,9 @@ def mediation_from_case(
         raise NotFound("未找到该信访事项")
     if not may_send_to_mediation(actor, case):
         raise PermissionDenied("只有办理单位或受理的信访部门可以将事项转入调解")
+    if Mediation.objects.filter(case=case, state__in=LIVE_STATES).exists():
+        # one live mediation per petition: the chain goes on from its page (hand-offs, the answer)
+        raise TransitionNotAllowed(MSG_ALREADY_MEDIATING)
     parties = [
         PartyIn(p.petitioner.name, PartySide.APPLICANT, p.phone)
         for p in case.parties.select_related("petitioner")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mediation/cases/<int:pk>/agreement/", views.agreement_print, name="mediation_agreement_print"),
     path("mediation/cases/<int:pk>/do/<str:action>/", views.mediation_act, name="mediation_act"),
     path("cases/<str:code>/mediation/", views.case_to_mediation, name="case_to_mediation"),
+    path("cases/<str:code>/screening/", views.case_to_screening, name="case_to_screening"),
 ]
 
 # Who may open each route (huiyin/core/access.py; checked by tests/test_permission_sweep.py).
@@ -41,5 +42,6 @@ access.declare(
         "mediation_agreement_print": RECORD,
         "mediation_act": RECORD,
         "case_to_mediation": CASE,
+        "case_to_screening": CASE,  # who sees the case; filing: its handling unit or office (services)
     },
 )

@@ -551,6 +551,51 @@ def case_to_mediation(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "mediation/case_to_mediation.html", context)
 
 
+def _case_places(case: Any, user: Any) -> list[Territory]:
+    """Where a case's dispute may be filed: the case's place and the villages and grids below it, then
+    the user's own area."""
+    found: list[Territory] = []
+    if case.territory_id:
+        found = [case.territory, *Territory.objects.filter(
+            path__startswith=case.territory.path, level__gte=TerritoryLevel.VILLAGE
+        ).exclude(pk=case.territory_id).order_by("path")[:300]]  # fmt: skip
+    return found + [t for t in _places(user) if t not in found][:300]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_to_screening(request: HttpRequest, code: str) -> HttpResponse:
+    """File a screening item from a petition case (排查台账 "from cases"), linked to it, prefilled with
+    what the case knows; an accuser's identity is never copied (条例 §30¶3)."""
+    case = case_or_404(request, code)
+    user: Any = request.user
+    context = {
+        **nav_context(request, ""),
+        "case": case,
+        "places": _case_places(case, user),
+        "kinds": DisputeKind.choices,
+        "risks": RiskLevel.choices,
+        "items": list(selectors.items_for(user).filter(case=case)),
+        "may_file": services.may_file_from_case(user, case),
+        "data": request.POST if request.method == "POST" else services.item_prefill(case, user),
+    }
+    if request.method == "POST":
+        try:
+            place = Territory.objects.filter(pk=get_id(request.POST, "territory", "发现地点")).first()
+            if place is None:
+                raise services.ValidationFailed("请选择发现地点")
+            item = services.item_from_case(
+                case=case, actor=user, territory=place, kind=request.POST.get("kind", ""),
+                summary=request.POST.get("summary", ""), parties=request.POST.get("parties", ""),
+                risk=request.POST.get("risk", ""),
+            )  # fmt: skip
+        except ApplicationError as exc:
+            return _refused(request, exc, "mediation/case_to_screening.html", context)
+        messages.success(request, "已登记排查事项。")
+        return redirect("mediation_item", pk=item.pk)
+    return render(request, "mediation/case_to_screening.html", context)
+
+
 def _pct(pair: tuple[int, int]) -> str:
     ok, n = pair
     return f"{ok}/{n}（{ok * 100 / n:.2f}%）" if n else "—"

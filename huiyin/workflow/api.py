@@ -1,6 +1,7 @@
 """JSON API of the workflow: one operation per action, each with its own parameter schema, and /meta.
 
-Every action goes through its service (`ACTION_SERVICES`); the API only resolves ids to objects the
+Every action goes through its service (`ACTION_SERVICES`, or `ENTRY_SERVICES` where a person's request
+starts something first: 调解和解 opens a linked mediation); the API only resolves ids to objects the
 user may use and renders the case afterwards. The transition table and guards decide, as in HTML.
 """
 
@@ -9,10 +10,11 @@ user may use and renders the case afterwards. The transition table and guards de
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import StringConstraints
 
 from huiyin.cases.choices import (
     Adoption,
@@ -40,7 +42,7 @@ from huiyin.org.choices import Role, UnitKind
 from huiyin.org.models import Unit, User
 from huiyin.workflow.choices import ClockKind, ClockState
 from huiyin.workflow.schemas import CaseDetail, case_detail
-from huiyin.workflow.services import ACTION_SERVICES, CoUnit, leaders_for
+from huiyin.workflow.services import CoUnit, leaders_for, perform_entry
 from huiyin.workflow.transitions import ACTION_LABELS, PERMISSIONS, TABLE, Action
 
 router = Router(tags=["workflow"])
@@ -122,9 +124,17 @@ class ExtendIn(Schema):
 
 
 class MediateIn(Schema):
-    agreement: str = Field(description="调解协议书或和解协议书内容")
-    facts_reasons: str
-    legal_basis: str = ""
+    """调解和解 starts a mediation case linked to the petition (issue 13); the case stays 办理中 and is
+    answered with the agreement once the mediation reaches one (from the mediation's page)."""
+
+    organ: DbId = Field(description="调解组织 id：村（居）、乡镇人民调解委员会所在单位，或行政调解的行政机关")
+    kind: Literal["people", "administrative"] = Field(
+        description="人民调解（people）或行政调解（administrative）"
+    )
+    respondents: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        [], max_length=20, description="对方当事人姓名（信访人为申请方）"
+    )
+    dispute_kind: str = Field("other", max_length=20, description="纠纷类型（见调解模块），默认 other")
 
 
 class ReplyIn(Schema):
@@ -423,7 +433,20 @@ def _handover_unit(user: User, case: Case, value: int | None, action: Action) ->
     return unit  # its kind is checked by the service (services/outcomes.py)
 
 
+MSG_ORGAN_UNUSABLE = "调解组织（id={id}）不存在或已停用"
+
+
+def _organ(user: User, case: Case, value: Any, action: Action) -> Any:
+    if action != Action.MEDIATE:
+        return value  # 告知向有权处理的机关提出 names its organ in words (DirectRedirectIn.organ)
+    unit = Unit.objects.filter(pk=value, is_active=True).exclude(kind=UnitKind.PETITION_OFFICE).first()
+    if unit is None:
+        raise _bad_reference("organ", MSG_ORGAN_UNUSABLE.format(id=value))
+    return unit  # its kind and the accused side are the mediation module's checks (条例 §30¶3)
+
+
 RESOLVERS: dict[str, Callable[[User, Case, Any, Action], Any]] = {
+    "organ": _organ,
     "to_unit": _handover_unit,
     "accused_unit": _accused_unit,
     "accused_user": _staff("accused_user"),
@@ -457,7 +480,7 @@ def _make_endpoint(action: Action, schema: type[Schema]) -> Callable[..., dict[s
         for field, resolve in RESOLVERS.items():
             if field in params:
                 params[field] = resolve(user, case, params[field], action)
-        case = ACTION_SERVICES[action](case=case, actor=user, **params)
+        case = perform_entry(action, case=case, actor=user, **params)
         return _after_action(request, user, case)
 
     endpoint.__name__ = f"case_{action}"

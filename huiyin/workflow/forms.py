@@ -284,10 +284,34 @@ class ExtendForm(ActionForm):
         self.fields["days"].help_text = _extension_days_help(self.case)
 
 
+MEDIATION_KINDS = [("people", "人民调解"), ("administrative", "行政调解")]  # mediation.choices.MediationKind
+
+
 class MediateForm(ActionForm):
-    agreement = _text("调解协议书或和解协议书内容", rows=4)
-    facts_reasons = _text("事实和理由", rows=4)
-    legal_basis = _text("法律法规依据（可选）", required=False, rows=2)
+    """调解和解 starts a linked mediation case (issue 13, 条例 §33): who mediates and the other party. The
+    agreement is reached and recorded in the mediation; it then answers this petition."""
+
+    kind = forms.ChoiceField(label="调解类型", choices=MEDIATION_KINDS)
+    organ = UnitChoiceField(
+        label="调解组织",
+        queryset=Unit.objects.none(),
+        help_text="人民调解：村（居）、乡镇（街道）人民调解委员会；行政调解：有关行政机关。经当事人同意后开始调解。",
+    )
+    respondents = forms.CharField(label="对方当事人（顿号分隔）", required=False, max_length=300)
+
+    def setup(self) -> None:
+        # never the accused side of an accusation (ADR 0005, 条例 §30¶3), never a petition office
+        self.fields["organ"].queryset = handling_units(self.case)  # type: ignore[attr-defined]
+        if self.case.handling_unit_id:
+            self.initial.setdefault("organ", self.case.handling_unit_id)
+
+    def params(self) -> dict[str, Any]:
+        names = self.cleaned_data["respondents"].replace("，", "、").replace(",", "、").split("、")
+        return {
+            "kind": self.cleaned_data["kind"],
+            "organ": self.cleaned_data["organ"],
+            "respondents": [n.strip() for n in names if n.strip()],
+        }
 
 
 class OpinionForm(ActionForm):

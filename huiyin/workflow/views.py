@@ -1,4 +1,5 @@
-"""Workflow actions from the case page: one form per action, posted to `perform`.
+"""Workflow actions from the case page: one form per action, posted to `perform_entry` (the action's
+service, or what the request starts first: 调解和解 opens a linked mediation).
 
 GET renders the action's form (as an htmx partial inside the case page, or as its own page);
 POST runs the service. A refusal re-renders the form with the service's message and the input kept.
@@ -16,11 +17,12 @@ from huiyin.cases.forms import flag_invalid
 from huiyin.cases.web import case_or_404
 from huiyin.core.errors import ApplicationError, PermissionDenied
 from huiyin.workflow.forms import ACTION_FORMS, ActionForm
-from huiyin.workflow.services import allowed_actions, perform
+from huiyin.workflow.services import allowed_actions, perform_entry
 from huiyin.workflow.transitions import ACTION_LABELS, Action
 from huiyin.workflow.web import case_context
 
 MSG_DONE = "已{label}。"
+MSG_STARTED = "已转入调解：调解达成协议后，在调解页面据此答复信访人（见“关联事项”）。"
 MSG_FIX_INPUT = "请检查标红的项目"
 
 
@@ -57,11 +59,11 @@ def case_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if not form.is_valid():
         return show(form, error=MSG_FIX_INPUT, status=400)
     try:
-        perform(act, case=case, actor=user, **form.params())  # type: ignore[arg-type]
+        perform_entry(act, case=case, actor=user, **form.params())  # type: ignore[arg-type]
     except ApplicationError as exc:
         for name, message in exc.extra.get("fields", {}).items():
             if name in form.fields:
                 form.add_error(name, message)
         return show(form, error=exc.message, status=exc.status_code)
-    messages.success(request, MSG_DONE.format(label=label))
+    messages.success(request, MSG_STARTED if act == Action.MEDIATE else MSG_DONE.format(label=label))
     return redirect("case_detail", code=case.code)

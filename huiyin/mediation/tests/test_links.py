@@ -13,6 +13,7 @@ from django.utils import timezone
 from huiyin.cases.choices import Status
 from huiyin.cases.models import Case
 from huiyin.core import registry
+from huiyin.core.errors import ValidationFailed
 from huiyin.mediation import selectors, services
 from huiyin.mediation.choices import AgreementForm, Consent, ItemSource, MediationKind
 from huiyin.mediation.models import ScreeningItem
@@ -122,8 +123,8 @@ def test_art33_the_case_page_offers_mediation_to_the_handling_unit_only_while_th
     m = services.mediation_from_case(case=case, actor=world.department_handler, organ=world.department_handler.unit,
                                      kind=MediationKind.ADMINISTRATIVE, respondents=["某物业公司"])  # fmt: skip
     assert [link.url for link in registry.case_links(case, world.department_handler)] == [
-        reverse("mediation_dispute", args=[m.pk])
-    ]
+        reverse("mediation_dispute", args=[m.pk]), reverse("case_to_screening", args=[case.code])
+    ]  # fmt: skip
     closed = _handled_case(register_case, cast_all, world)
     Case.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
     closed.refresh_from_db()
@@ -141,9 +142,10 @@ def test_a_dispute_that_came_back_is_listed_on_the_later_petitions_page(
     petition = register_case(title="又到县里")
     services.dispute_link_petition(mediation=m, case=petition, actor=dispatcher_zhou)
     links = registry.case_links(petition, dispatcher_zhou)
-    # the dispute, then the office's way to send this petition to mediation again (条例 §33)
+    # the dispute, then the office's ways to put it on the ledger or send it to mediation again (条例 §33)
     assert [link.url for link in links] == [
-        reverse("mediation_dispute", args=[m.pk]), reverse("case_to_mediation", args=[petition.code])
+        reverse("mediation_dispute", args=[m.pk]), reverse("case_to_screening", args=[petition.code]),
+        reverse("case_to_mediation", args=[petition.code]),
     ]  # fmt: skip
     assert "调解后又来信访" in links[0].note
 
@@ -332,3 +334,91 @@ def test_the_department_a_dispute_is_handed_to_sees_the_item_it_came_from(world,
     )
     assert item in selectors.items_for(dept)
     assert item not in selectors.items_for(world.other_mediator)
+
+
+# ---------------------------------------------------------------- 从信访事项登记排查事项 (issue 13 item 1)
+
+
+def test_the_handling_unit_files_a_screening_item_from_the_case_prefilled_and_linked(
+    client, world, clock, register_case, cast_all, supervisor_chen, dispatcher_zhou
+):
+    clock.set(TODAY)
+    case = _handled_case(register_case, cast_all, world, territory_id=world.village.pk)
+    handler = world.department_handler
+    way_in = reverse("case_to_screening", args=[case.code])
+    client.force_login(handler)
+    # beside 转入调解 on the case page
+    page = client.get(reverse("case_detail", args=[case.code])).content.decode()
+    assert way_in in page and reverse("case_to_mediation", args=[case.code]) in page
+    form = client.get(way_in).content.decode()
+    # prefilled: the case's village, the kind its title says (漏水 → 物业和房屋), the petitioner
+    assert f'<option value="{world.village.pk}" selected>' in form
+    assert '<option value="property" selected>' in form and 'value="刘群众"' in form
+    assert "小区楼道漏水无人维修" in form
+    response = client.post(way_in, {"territory": world.grid.pk, "kind": "property", "parties": "刘群众、某物业公司",
+                                    "summary": "楼道漏水，物业不修", "risk": "ordinary"})  # fmt: skip
+    item = ScreeningItem.objects.get(case=case)
+    assert response.status_code == 302 and response.url == reverse("mediation_item", args=[item.pk])
+    assert (item.source, item.territory, item.reported_by) == (ItemSource.CASE, world.grid, handler)
+    assert case.code in client.get(response.url).content.decode()  # the item names its case
+    # the case lists the item; the way in is gone once the case has one
+    urls = [link.url for link in registry.case_links(case, handler)]
+    assert reverse("mediation_item", args=[item.pk]) in urls and way_in not in urls
+    # a record linked to a case is seen with the case: the county office that took it in assigns it
+    assert item in selectors.items_for(dispatcher_zhou) and item not in selectors.items_for(
+        world.township_handler
+    )
+    # the supervisor sees the case but is neither its handling unit nor its office: no way in, 403
+    assert way_in not in [link.url for link in registry.case_links(case, supervisor_chen)]
+    client.force_login(supervisor_chen)
+    refused = client.post(way_in, {"territory": world.village.pk, "kind": "property", "parties": "x",
+                                   "summary": "x", "risk": "ordinary"})  # fmt: skip
+    assert refused.status_code == 403 and ScreeningItem.objects.filter(case=case).count() == 1
+
+
+def test_a_screening_item_from_a_case_is_refused_outside_the_cases_place(
+    client, world, clock, register_case, cast_all, org
+):
+    clock.set(TODAY)
+    case = _handled_case(register_case, cast_all, world, territory_id=world.village.pk)
+    client.force_login(world.department_handler)
+    response = client.post(reverse("case_to_screening", args=[case.code]), {
+        "territory": world.other_village.pk, "kind": "other", "parties": "x", "summary": "x", "risk": "ordinary",
+    })  # fmt: skip
+    assert response.status_code == 400 and not ScreeningItem.objects.filter(case=case).exists()
+    bad = client.post(reverse("case_to_screening", args=[case.code]), {"territory": "abc"})
+    assert bad.status_code == 400
+
+
+def test_ssec30_an_accusations_screening_item_keeps_the_accuser_and_the_case_from_the_accused_side(
+    client, world, clock, register_case, cast_all, org, dispatcher_zhou
+):
+    """Attack from the accused side (条例 §30¶3, ADR 0005): an accusation against 东城镇人民政府 about
+    柳林村 is put on the ledger by the county's 住建局. The accuser's name is never copied onto it, it
+    joins no round of the township, the township and its village never see it, and the township's
+    organs cannot be made responsible for it."""
+    clock.set(TODAY)
+    rnd = services.round_open(township=org.township, period=TODAY, actor=world.township_handler)
+    case = _handled_case(register_case, cast_all, world, petition_type="accusation", title="举报镇干部截留补助",
+                         accused_unit_id=org.township_gov.pk, territory_id=org.village.pk)  # fmt: skip
+    handler = world.department_handler
+    client.force_login(handler)
+    form = client.get(reverse("case_to_screening", args=[case.code])).content.decode()
+    assert "刘群众" not in form and services.ACCUSER_WITHHELD in form
+    client.post(reverse("case_to_screening", args=[case.code]), {
+        "territory": world.village.pk, "kind": "other", "parties": services.ACCUSER_WITHHELD,
+        "summary": "举报镇干部截留补助", "risk": "serious",
+    })  # fmt: skip
+    item = ScreeningItem.objects.get(case=case)
+    assert item.round is None and "刘群众" not in item.parties
+    assert not rnd.reports.filter(filed_at__isnull=False).exists()  # the village's point is not "filed"
+    for accused in (world.township_handler, world.township_head, world.mediator, world.grid_worker):
+        assert item not in selectors.items_for(accused), accused.username
+        client.force_login(accused)
+        assert client.get(reverse("mediation_item", args=[item.pk])).status_code == 404
+        assert client.get(reverse("case_to_screening", args=[case.code])).status_code == 404
+        assert "截留" not in client.get(reverse("mediation_ledger")).content.decode()
+    # the county office assigns it, but never to the accused side
+    with pytest.raises(ValidationFailed):
+        services.item_assign(item=item, actor=dispatcher_zhou, unit=world.committee,
+                             person=world.mediator, due_on=date(2025, 12, 31))  # fmt: skip

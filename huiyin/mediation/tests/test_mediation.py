@@ -20,6 +20,7 @@ from huiyin.mediation.choices import (
     Performance,
     ResolutionLevel,
 )
+from huiyin.mediation.models import Mediation
 from huiyin.mediation.tests.conftest import add_session, people_mediation
 from huiyin.mediation.transitions import State
 from huiyin.workflow import services as wf
@@ -268,3 +269,90 @@ def test_another_committee_may_not_record_a_session(world, clock):
         services.session_record(
             mediation=m, actor=world.other_mediator, held_on=TODAY, place="x", attendees="x", record="x"
         )
+
+
+def _api(user):
+    from django.test import Client
+
+    from huiyin.org.services import token_issue
+
+    _, raw = token_issue(user=user, name="测试")
+    return Client(headers={"authorization": f"Bearer {raw}"})
+
+
+def test_the_workflow_mediate_action_starts_the_linked_mediation_that_later_answers_the_case(
+    world, clock, register_case, cast_all
+):
+    # issue 13 item 3: the existing 调解和解 becomes the start of a linked mediation case (API)
+    clock.set(TODAY)
+    case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
+    handler = world.department_handler
+    case = wf.case_accept_assignment(case=case, actor=handler)
+    api = _api(handler)
+    url = f"/api/cases/{case.pk}/actions/mediate"
+    # an old client's agreement text is refused: the body is who mediates and the other party
+    old = api.post(
+        url, {"agreement": "双方同意", "facts_reasons": "协商一致"}, content_type="application/json"
+    )
+    assert old.status_code == 422 and "message" in old.json()
+    bad = api.post(url, {"organ": 999999, "kind": "administrative"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["extra"]["fields"] == {
+        "organ": "调解组织（id=999999）不存在或已停用"
+    }
+    response = api.post(
+        url,
+        {"organ": handler.unit_id, "kind": "administrative", "respondents": ["某物业公司"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == Status.IN_HANDLING  # nothing answered yet
+    m = Mediation.objects.get(case=case)
+    assert (m.kind, m.organ_id) == (MediationKind.ADMINISTRATIVE, handler.unit_id)
+    # asked again while it is under way: 409, one mediation per petition
+    again = api.post(url, {"organ": handler.unit_id, "kind": "people"}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["message"] == services.MSG_ALREADY_MEDIATING
+    assert [p.name for p in m.parties.all()] == ["刘群众", "某物业公司"]
+    # and the agreement answers the petition through the workflow (条例 §33)
+    for p in m.parties.all():
+        services.party_consent(party=p, actor=handler, consent=Consent.GIVEN)
+    services.mediation_start(mediation=m, actor=handler)
+    add_session(m, handler)
+    _written(m, handler)
+    case = services.mediation_answer_petition(mediation=m, actor=handler)
+    assert case.status == Status.REPLIED and case.opinions.get().decision == "mediated"
+
+
+def test_the_mediate_action_keeps_the_workflow_rules(world, clock, register_case, cast_all):
+    # who may (the handling unit's handler or head, 条例 §33), in which status (办理中), after acceptance
+    clock.set(TODAY)
+    case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
+    handler = world.department_handler
+    body = {"organ": handler.unit_id, "kind": "administrative", "respondents": ["某物业公司"]}
+    url = f"/api/cases/{case.pk}/actions/mediate"
+    # not yet accepted by the unit (条例 §23¶3): refused, nothing opened
+    assert _api(handler).post(url, body, content_type="application/json").status_code == 409
+    case = wf.case_accept_assignment(case=case, actor=handler)
+    # the township's handler is not the handling unit: 403 (or 404 when it cannot see the case)
+    assert _api(world.township_handler).post(url, body, content_type="application/json").status_code in (
+        403,
+        404,
+    )
+    assert not Mediation.objects.filter(case=case).exists()
+
+
+def test_without_the_mediation_module_the_mediate_action_is_refused(
+    world, clock, register_case, cast_all, monkeypatch
+):
+    from huiyin.core import registry
+
+    clock.set(TODAY)
+    case = drive_to(register_case(), Status.IN_HANDLING, cast_all)
+    handler = world.department_handler
+    case = wf.case_accept_assignment(case=case, actor=handler)
+    monkeypatch.setattr(registry, "aid", lambda name: None)
+    response = _api(handler).post(
+        f"/api/cases/{case.pk}/actions/mediate",
+        {"organ": handler.unit_id, "kind": "administrative"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and response.json()["message"] == wf.MSG_NO_MEDIATION

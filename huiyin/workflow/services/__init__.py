@@ -111,6 +111,7 @@ from huiyin.workflow.services.extensions import (
     case_request_extension,
 )
 from huiyin.workflow.services.handling import (
+    MSG_NO_MEDIATION,
     _issue_opinion,
     _opinion_fields,
     case_dismiss_objection,
@@ -119,6 +120,7 @@ from huiyin.workflow.services.handling import (
     case_object,
     case_reply,
     case_return,
+    case_send_to_mediation,
     default_review_route,
 )
 from huiyin.workflow.services.outcomes import case_divert_in_handling
@@ -205,6 +207,22 @@ ACTION_SERVICES: dict[Action, Callable[..., Case]] = {
 }
 
 
+# What the case page and the API run for an action when it is not the table's service itself: 调解和解
+# starts a linked mediation case (issue 13); its agreement later takes the transition (case_mediate).
+ENTRY_SERVICES: dict[Action, Callable[..., Case]] = {Action.MEDIATE: case_send_to_mediation}
+
+
+def perform_entry(action: Action | str, *, case: Case, actor: Actor, **params: Any) -> Case:
+    """Run what a person's request for `action` runs (the HTML form and the JSON API)."""
+    try:
+        act = Action(action)
+    except ValueError:
+        raise NotFound(f"没有这个操作：{action}") from None
+    if act in ENTRY_SERVICES:
+        return ENTRY_SERVICES[act](case=case, actor=actor, **params)
+    return perform(act, case=case, actor=actor, **params)
+
+
 def perform(action: Action | str, *, case: Case, actor: Actor, **params: Any) -> Case:
     """Run the service for `action` (for the generic HTML and API endpoints)."""
     try:
@@ -223,6 +241,7 @@ __all__ = [
     "ACTION_SERVICES",
     "ACTOR_GUARDS",
     "CO_HANDLING_ARTICLE",
+    "ENTRY_SERVICES",
     "GUARDS",
     "MSG_ACCEPT_FIRST",
     "MSG_ACCUSED_UNIT_CONFLICT",
@@ -235,6 +254,7 @@ __all__ = [
     "MSG_NO_ACCEPTANCE",
     "MSG_NO_BAR_TO_CLEAR",
     "MSG_NO_DISPUTE",
+    "MSG_NO_MEDIATION",
     "MSG_NO_OFFICE_ABOVE",
     "MSG_NO_SUPERIOR",
     "MSG_REASON_REQUIRED",
@@ -332,6 +352,7 @@ __all__ = [
     "case_rereview_reply",
     "case_return",
     "case_review_reply",
+    "case_send_to_mediation",
     "case_set_accused",
     "case_submit_opinion",
     "case_transfer",
@@ -344,5 +365,6 @@ __all__ = [
     "lock_case",
     "pending_draft",
     "perform",
+    "perform_entry",
     "rules_for_case",
 ]

@@ -115,6 +115,23 @@ def _transition(
     return case
 
 
+def _check_transition(case: Case, action: Action, actor: Actor) -> Case:
+    """Everything `_transition` checks before it writes — the table (409), who may (403), a conflict of
+    interest, the action's guards — on the locked case, without moving it. For an action whose user
+    entry starts something elsewhere first (调解和解 opens a linked mediation; the agreement takes the
+    transition later). Call inside a transaction."""
+    case = lock_case(case.pk)
+    next_status(case.status, action)
+    ensure_actor_may(actor, action, case)
+    interest = interest_of(actor, case)
+    ensure_no_conflict(actor, action, case, interest)
+    if action in GUARDS:
+        GUARDS[action](case, timeutil.today())
+    if action in ACTOR_GUARDS:
+        ACTOR_GUARDS[action](case, actor, interest)
+    return case
+
+
 def _citizen_marks(actor: Actor) -> dict[str, Any]:
     if isinstance(actor, CitizenActor):
         return {"by": "petitioner", "via": actor.via, "petitioner": actor.petitioner_id}

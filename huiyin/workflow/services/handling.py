@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+
 from huiyin.cases.choices import (
     Adoption,
     AssignmentKind,
@@ -14,7 +16,8 @@ from huiyin.cases.choices import (
     PetitionType,
 )
 from huiyin.cases.models import Case, Opinion
-from huiyin.core.errors import ValidationFailed
+from huiyin.core import registry
+from huiyin.core.errors import TransitionNotAllowed, ValidationFailed
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import Unit, User
 from huiyin.org.rules import days_text
@@ -24,7 +27,7 @@ from huiyin.workflow.clocks import rules_for_case
 from huiyin.workflow.guards import _live_clock, _refuse
 from huiyin.workflow.models import Clock
 from huiyin.workflow.services import outcomes
-from huiyin.workflow.services.core import Context, _choice, _require, _transition
+from huiyin.workflow.services.core import Context, _check_transition, _choice, _require, _transition
 from huiyin.workflow.services.routing import _cancel_co_tasks
 from huiyin.workflow.transitions import (
     Action,
@@ -322,10 +325,48 @@ def _sign_pending_draft(case: Case, opinion: Opinion) -> dict[str, Any]:
     return signed
 
 
+# The aid the mediation module offers (huiyin/mediation/apps.py): open a mediation case linked to a
+# petition case — mediation sits above the workflow (ADR 0008), so the workflow finds it in the registry.
+MEDIATION_FROM_CASE = "mediation_from_case"
+MSG_NO_MEDIATION = "本系统未启用矛盾纠纷调解，不能转入调解"
+
+
+def case_send_to_mediation(
+    *,
+    case: Case,
+    actor: User,
+    organ: Unit,
+    kind: str,
+    respondents: list[str],
+    dispute_kind: str = "other",
+) -> Case:
+    """调解和解 as the case page and the API take it (issue 13): the handling unit, with the parties'
+    consent, starts a mediation case linked to the petition (条例 §33; 人民调解 or 行政调解). Checked like
+    the transition (状态、岗位、回避、异议、受理); the case stays 办理中 — no agreement text is typed here.
+    When the mediation reaches an agreement, the mediation module answers the petition with it through
+    `case_mediate` (the table's 调解和解 step); a failed mediation leaves the case to be answered."""
+    start = registry.aid(MEDIATION_FROM_CASE)
+    with transaction.atomic():
+        case = _check_transition(case, Action.MEDIATE, actor)
+        if start is None:
+            raise TransitionNotAllowed(MSG_NO_MEDIATION)
+        start(
+            case=case,
+            actor=actor,
+            organ=organ,
+            kind=kind,
+            respondents=[r for r in respondents if r.strip()],
+            dispute_kind=dispute_kind or "other",
+        )
+    return Case.objects.get(pk=case.pk)
+
+
 def case_mediate(
     *, case: Case, actor: User, agreement: str, facts_reasons: str, legal_basis: str = ""
 ) -> Case:
-    """调解和解: both parties agree; the agreement is written down (条例 §33)."""
+    """调解和解: the agreement a linked mediation reached answers the petition (条例 §33). Called by the
+    mediation module (`mediation.services.mediation_answer_petition`) with the agreement's own text; the
+    case page and the API start the mediation instead (`case_send_to_mediation`)."""
     agreement = _require(agreement, "请填写调解协议书或和解协议书内容", "agreement")
     facts_reasons = _require(facts_reasons, "请填写事实和理由", "facts_reasons")
 

@@ -284,23 +284,45 @@ def test_dismissing_an_objection_keeps_the_unit(
     assert not case.objection_pending and case.handling_unit == org.unit_a
 
 
-def test_mediation_closes_with_an_agreement_and_close_after_delivery(
-    client, register_case, dispatcher_zhou, handler_wang_unit_a, clerk_li, org
+def test_the_mediate_form_starts_a_linked_mediation_and_answers_nothing(
+    client, register_case, dispatcher_zhou, handler_wang_unit_a, org
 ):
+    # issue 13: 调解和解 no longer closes the case with typed agreement text (条例 §33: the agreement is
+    # reached in a mediation, which then answers the petition; see mediation/tests/test_links.py)
     case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
     case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
     case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)  # 条例 §23¶3
+    client.force_login(handler_wang_unit_a)
+    form = client.get(reverse("case_action", args=[case.code, "mediate"])).content.decode()
+    assert 'name="organ"' in form and 'name="agreement"' not in form
     case = post_ok(
         client,
         handler_wang_unit_a,
         case,
         "mediate",
-        {"agreement": "物业三日内维修", "facts_reasons": "双方协商一致"},
+        # an old client's agreement text is ignored: nothing is answered from it
+        {"kind": "administrative", "organ": org.unit_a.pk, "respondents": "某物业公司",
+         "agreement": "物业三日内维修", "facts_reasons": "双方协商一致"},
+    )  # fmt: skip
+    assert case.status == Status.IN_HANDLING and not case.opinions.exists()
+    opened = case.events.get(event_type="mediation_opened")
+    assert opened.data["organ"] == org.unit_a.name
+    # the way on is the mediation's page, listed among the case's 关联事项
+    page = client.get(reverse("case_detail", args=[case.code])).content.decode()
+    assert f"/mediation/disputes/{opened.data['mediation']}/" in page
+
+
+def test_the_mediate_form_refuses_a_bad_organ_with_a_400(
+    client, register_case, dispatcher_zhou, handler_wang_unit_a, org
+):
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+    case = wf.case_accept_assignment(case=case, actor=handler_wang_unit_a)
+    response = act(client, handler_wang_unit_a, case, "mediate", {"kind": "people", "organ": "999999"})
+    assert response.status_code == 400
+    assert refreshed(case).status == Status.IN_HANDLING and not refreshed(case).events.filter(
+        event_type="mediation_opened"
     )
-    assert case.opinions.get().decision == "mediated"
-    case = post_ok(client, clerk_li, case, "deliver", {"delivered_on": "", "method": "in_person"})
-    case = post_ok(client, clerk_li, case, "close", {"root_cause": "not_from_duty"})
-    assert case.status == Status.CLOSED
 
 
 def test_reopen_after_dissatisfaction_with_a_supported_decision(
