@@ -5,8 +5,9 @@ Each run, inside one transaction that is rolled back at the end (so every run se
   1. the day's first sweep, with `today` = the given day (default: tomorrow, so the clocks crossing a
      threshold overnight are flipped, as at 00:01);
   2. the next minute's sweep, the same day: nothing new crosses, the cost every other minute pays;
-  3. the 督办 sweep the worker queues right after it every minute (huiyin.supervision, not changed
-     here: measured so the minute's whole cost is seen).
+  3. the 督办 sweep the worker queues right after it: the day's first (a full pass over every case);
+  4. the 督办 sweep of the next minute (incremental: only the cases with new events; a code tree
+     from before the incremental sweep makes a full pass every minute).
 For each it prints the CPU seconds of the sweeping process and of its PostgreSQL backend (from
 /proc/<pid>/stat, the server on the same machine), the wall time and the flips; then the process's
 peak RSS, medians over the runs and the per-pair ratio B/A.
@@ -61,9 +62,15 @@ def child(day: date | None) -> dict[str, object]:
             pid = cursor.fetchone()[0]
     out: dict[str, object] = {"today": today.isoformat()}
     with transaction.atomic():
-        for name in ("first", "next", "supervision"):
+        for name in ("first", "next", "supervision", "supervision_next"):
             c0, s0, w0 = time.process_time(), _server_cpu(pid), time.perf_counter()
-            counts = sweep_supervision(today=today) if name == "supervision" else sweep_clocks(today=today)
+            if name.startswith("supervision"):
+                try:  # the worker's call: the day's first run full, the next minutes incremental
+                    counts = sweep_supervision(today=today, incremental=True)
+                except TypeError:  # a code tree from before the incremental sweep: always full
+                    counts = sweep_supervision(today=today)
+            else:
+                counts = sweep_clocks(today=today)
             out[name] = {
                 "cpu": time.process_time() - c0,
                 "server_cpu": _server_cpu(pid) - s0,
