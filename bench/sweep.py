@@ -120,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             results[label].append(run(code, args.db, args.today))
     print(f"# clock sweep, {args.runs} runs each, database {args.db.rsplit('/', 1)[-1]}, seconds (median)")
     print(
-        f"{'sweep':8}{'side':>6}{'client cpu':>12}{'server cpu':>12}{'wall':>10}{'flips':>8}  (supervision: rows found)"
+        f"{'sweep':17}{'side':>6}{'client cpu':>12}{'server cpu':>12}{'wall':>10}{'flips':>8}  (supervision: rows found)"
     )
-    for name in ("first", "next", "supervision"):
+    for name in ("first", "next", "supervision", "supervision_next"):
         for label, _ in sides:
             rows = [r[name] for r in results[label]]
             med = {
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 for k in ("cpu", "server_cpu", "wall", "flips")
             }
             print(
-                f"{name:8}{label:>6}{med['cpu']:>12.3f}{med['server_cpu']:>12.3f}{med['wall']:>10.3f}{med['flips']:>8.0f}"
+                f"{name:17}{label:>6}{med['cpu']:>12.3f}{med['server_cpu']:>12.3f}{med['wall']:>10.3f}{med['flips']:>8.0f}"
             )
         if len(sides) == 2:
             a, b = (results[label] for label, _ in sides)
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 (y[name]["cpu"] + y[name]["server_cpu"]) / max(1e-9, x[name]["cpu"] + x[name]["server_cpu"])
                 for x, y in zip(a, b, strict=True)
             ]
-            print(f"{name:8}{'B/A':>6}  total cpu ratio per pair: {' '.join(f'{r:.3f}' for r in ratio)}")
+            print(f"{name:17}{'B/A':>6}  total cpu ratio per pair: {' '.join(f'{r:.3f}' for r in ratio)}")
     for label, _ in sides:
         rss = statistics.median(float(r["rss_mib"]) for r in results[label])
         print(f"peak RSS {label}: {rss:.0f} MiB")
