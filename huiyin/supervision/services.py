@@ -289,9 +289,9 @@ def sweep_supervision(*, today: date | None = None, incremental: bool = False) -
     cases: list[int] | None = None
     if incremental and state.full_on == today and state.last_run_at is not None:
         since = state.last_run_at - SWEEP_OVERLAP
-        cases = list(
-            CaseEvent.objects.filter(created_at__gte=since).values_list("case_id", flat=True).distinct()
-        )
+        # up to this run's start: a later event is the next run's (its window begins before this start)
+        window = CaseEvent.objects.filter(created_at__gte=since, created_at__lte=started)
+        cases = list(window.values_list("case_id", flat=True).distinct())
     counts = {
         "candidate_overdue": find_overdue(cases),
         "candidate_stalled": find_stalled(today) if cases is None else 0,
