@@ -181,10 +181,10 @@ def case_register(
                     within(case)
                 # what the 201 shows, as written (no second read; Django's prefetch cache)
                 case._prefetched_objects_cache = {  # type: ignore[attr-defined]
-                    "parties": parties,
-                    "events": [event],
-                    "clocks": started,
-                    "opinions": [],
+                    "parties": _as_loaded(case.parties.all(), parties),
+                    "events": _as_loaded(case.events.all(), [event]),
+                    "clocks": _as_loaded(case.clocks.all(), started),
+                    "opinions": _as_loaded(case.opinions.all(), []),
                 }
         except IntegrityError:
             if idempotency_key:  # a concurrent retry won the race: answer with its case
@@ -198,6 +198,14 @@ def case_register(
                 continue
             raise
         return case, True
+
+
+def _as_loaded(qs: Any, rows: list[Any]) -> Any:
+    """`qs` holding `rows` as if prefetched: `case.parties.all()` reads no row again, while
+    `case.parties.filter(…)` still queries the database as usual."""
+    qs._result_cache = list(rows)
+    qs._prefetch_done = True
+    return qs
 
 
 def _holding_office(office: Unit, accused_unit: Unit | None) -> Unit:
