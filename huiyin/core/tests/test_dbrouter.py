@@ -3,15 +3,12 @@ replica, never inside a transaction on the primary, never a write; without a rep
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from huiyin.cases.models import Case
 from huiyin.core import dbrouter
 from huiyin.core.dbrouter import ReplicaRouter, on_replica, replica_reads
+from huiyin.core.tests.settings_probe import settings_output
 
 
 class _Primary:
@@ -90,20 +87,11 @@ def test_the_analytics_pages_and_documents_ask_for_the_replica():
 
 
 def _settings(env: dict[str, str]) -> str:
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huiyin.settings'; django.setup();"
-        "from django.conf import settings as s;"
+    return settings_output(
+        env,
         "r = s.DATABASES.get('replica');"
-        "print(sorted(s.DATABASES), r and r['TEST'].get('MIRROR'), r and r['NAME'], s.DATABASE_ROUTERS)"
+        "print(sorted(s.DATABASES), r and r['TEST'].get('MIRROR'), r and r['NAME'], s.DATABASE_ROUTERS)",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "HUIYIN_DEBUG": "1", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
 
 
 def test_the_replica_url_adds_an_alias_that_mirrors_the_primary_in_tests():
@@ -140,19 +128,10 @@ def test_a_replica_beside_sqlite_or_of_another_kind_refuses_to_start(env, messag
 
 
 def _cache(env: dict[str, str]) -> str:
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huiyin.settings'; django.setup();"
-        "from django.conf import settings as s; c = s.CACHES['default'];"
-        "print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION', ''))"
+    return settings_output(
+        {"HUIYIN_CACHE_URL": "", **env},
+        "c = s.CACHES['default']; print(c['BACKEND'].rsplit('.', 1)[-1], c.get('LOCATION', ''))",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "HUIYIN_DEBUG": "1", "HUIYIN_CACHE_URL": "", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
 
 
 def test_several_app_servers_share_a_redis_cache_when_one_is_named():

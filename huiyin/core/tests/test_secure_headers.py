@@ -3,14 +3,13 @@ HSTS and the proxy's TLS header only when configured (docs/configuration.md)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from huiyin.core.tests.settings_probe import settings_output
 
 ROOT = Path(settings.BASE_DIR)
 # ours: every template of every app, and our static JS/CSS (vendored libraries are checked by the
@@ -54,20 +53,11 @@ def test_every_answer_has_a_csp_without_unsafe_inline(client, db, url):
 
 
 def _settings_with(env: dict[str, str]) -> str:
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='huiyin.settings'; django.setup();"
-        "from django.conf import settings as s;"
+    return settings_output(
+        env,
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER,"
-        " s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)"
+        " s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "HUIYIN_DEBUG": "1", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
 
 
 def test_hsts_and_the_proxy_tls_header_are_off_unless_configured():
