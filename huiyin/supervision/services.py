@@ -104,33 +104,34 @@ def _open_cases() -> Any:
 Cases = Iterable[int] | None  # the cases a sweep looks at (None: every case)
 
 
-def _chunks(cases: Iterable[int]) -> Iterator[list[int]]:
+def _batches(cases: Cases) -> Iterator[list[int] | None]:
+    """The cases in batches of 5,000 ids (bounded IN lists), or one None: every case."""
+    if cases is None:
+        yield None
+        return
     ids = sorted(set(cases))
     for start in range(0, len(ids), 5000):
         yield ids[start : start + 5000]
 
 
 def find_overdue(cases: Cases = None) -> int:
-    if cases is not None:
-        return sum(find_overdue_among(chunk) for chunk in _chunks(cases))
-    return find_overdue_among(None)
-
-
-def find_overdue_among(cases: list[int] | None) -> int:
-    rows = (
-        Clock.objects.filter(state=ClockState.RED, case__status__in=OPEN_STATUSES)
-        .exclude(kind__in=WINDOW_KINDS)
-        .values_list("case_id", "unit_id", "kind", "due_on")
-    )
-    if cases is not None:
-        rows = rows.filter(case_id__in=cases)
-    return _add_candidates(
-        CandidateReason.OVERDUE,
-        [
-            (case_id, unit_id, f"{clock_name(kind)}期限{due_on:%Y-%m-%d}届满")
-            for case_id, unit_id, kind, due_on in rows
-        ],
-    )
+    found = 0
+    for batch in _batches(cases):
+        rows = (
+            Clock.objects.filter(state=ClockState.RED, case__status__in=OPEN_STATUSES)
+            .exclude(kind__in=WINDOW_KINDS)
+            .values_list("case_id", "unit_id", "kind", "due_on")
+        )
+        if batch is not None:
+            rows = rows.filter(case_id__in=batch)
+        found += _add_candidates(
+            CandidateReason.OVERDUE,
+            [
+                (case_id, unit_id, f"{clock_name(kind)}期限{due_on:%Y-%m-%d}届满")
+                for case_id, unit_id, kind, due_on in rows
+            ],
+        )
+    return found
 
 
 def find_stalled(today: date) -> int:
@@ -159,26 +160,20 @@ def find_stalled(today: date) -> int:
 def _counted(
     event_q: Q, reason: CandidateReason, detail: str, *, open_only: bool, cases: Cases = None
 ) -> int:
-    if cases is not None:
-        return sum(
-            _counted_among(event_q, reason, detail, open_only=open_only, cases=chunk)
-            for chunk in _chunks(cases)
+    found = 0
+    for batch in _batches(cases):
+        qs = Case.objects.filter(status__in=OPEN_STATUSES) if open_only else Case.objects.all()
+        if batch is not None:
+            qs = qs.filter(pk__in=batch)
+        rows = (
+            qs.annotate(n=Count("events", filter=event_q))
+            .filter(n__gte=2)
+            .values_list("pk", "handling_unit_id", "office_id", "n")
         )
-    return _counted_among(event_q, reason, detail, open_only=open_only, cases=None)
-
-
-def _counted_among(
-    event_q: Q, reason: CandidateReason, detail: str, *, open_only: bool, cases: list[int] | None
-) -> int:
-    qs = Case.objects.filter(status__in=OPEN_STATUSES) if open_only else Case.objects.all()
-    if cases is not None:
-        qs = qs.filter(pk__in=cases)
-    rows = (
-        qs.annotate(n=Count("events", filter=event_q))
-        .filter(n__gte=2)
-        .values_list("pk", "handling_unit_id", "office_id", "n")
-    )
-    return _add_candidates(reason, [(pk, unit or office, detail.format(n=n)) for pk, unit, office, n in rows])
+        found += _add_candidates(
+            reason, [(pk, unit or office, detail.format(n=n)) for pk, unit, office, n in rows]
+        )
+    return found
 
 
 def find_returned_twice(cases: Cases = None) -> int:
@@ -258,13 +253,14 @@ def _superior_allowed(order: SupervisionOrder) -> Any:
 def report_pending_major_urgent(cases: Cases = None) -> int:
     """Backstop for the immediate report: any major/urgent case without one gets it now."""
     reported = Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), event_type=EVENT_MAJOR_URGENT))
-    pending = Case.objects.filter(major_urgent=True).exclude(reported)
-    if cases is not None:
-        pending = pending.filter(pk__in=sorted(set(cases)))
     count = 0
-    for case in pending.select_related("office__territory", "territory"):
-        report_major_urgent(case=case)
-        count += 1
+    for batch in _batches(cases):
+        pending = Case.objects.filter(major_urgent=True).exclude(reported)
+        if batch is not None:
+            pending = pending.filter(pk__in=batch)
+        for case in pending.select_related("office__territory", "territory"):
+            report_major_urgent(case=case)
+            count += 1
     return count
 
 
