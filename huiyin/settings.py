@@ -103,13 +103,13 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    """`DATABASE_URL` picks SQLite (the embedded default) or PostgreSQL (production)."""
-    url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'huiyin.sqlite3'}")
+def _database(setting: str, url: str) -> dict[str, object]:
+    """A database URL (the `setting` named in errors): SQLite (the embedded default) or PostgreSQL
+    (production)."""
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+        raise ImproperlyConfigured(f"{setting} is malformed: {exc}") from None
     engine = str(config["ENGINE"])
     if engine == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so
@@ -129,25 +129,21 @@ def _database() -> dict[str, object]:
         config["CONN_MAX_AGE"] = env_int("HUIYIN_DB_CONN_MAX_AGE", 60, minimum=0)
         config["CONN_HEALTH_CHECKS"] = True
     else:
-        raise ImproperlyConfigured(f"DATABASE_URL engine {engine} is not supported (SQLite or PostgreSQL)")
+        raise ImproperlyConfigured(f"{setting} engine {engine} is not supported (SQLite or PostgreSQL)")
     return config
 
 
-DATABASES = {"default": _database()}
+DATABASES = {
+    "default": _database("DATABASE_URL", env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'huiyin.sqlite3'}"))
+}
 # A PostgreSQL streaming replica for the dashboards, the public statistics and the documents
 # (huiyin/core/dbrouter.py; docs/deploy.md). In tests it mirrors the default database.
 if env_str("HUIYIN_REPLICA_URL", ""):
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("HUIYIN_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
-    _replica_url = env_str("HUIYIN_REPLICA_URL", "")
-    try:
-        _replica: dict[str, object] = dict(dj_database_url.parse(_replica_url, conn_max_age=0))
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"HUIYIN_REPLICA_URL is malformed: {exc}") from None
+    _replica = _database("HUIYIN_REPLICA_URL", env_str("HUIYIN_REPLICA_URL", ""))
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("HUIYIN_REPLICA_URL must be a PostgreSQL URL")
-    _replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
-    _replica["CONN_HEALTH_CHECKS"] = True
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["huiyin.core.dbrouter.ReplicaRouter"]
