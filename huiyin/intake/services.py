@@ -80,10 +80,8 @@ def case_register(
     """
     from django.conf import settings
 
-    if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    # A retry's key is found by the unique index when the case row goes in (the IntegrityError below),
+    # not looked up before every intake (issue 15); a retry is checked and validated like the first.
     direct = office.kind != UnitKind.PETITION_OFFICE
     if direct:
         # 条例 §23¶1 (RG-3): another unit registers a petition it received directly, by its own staff.
