@@ -8,8 +8,9 @@ it, while
 
 - a killer thread SIGKILLs gunicorn's workers at random moments (the master respawns them), and
 - every web worker SIGKILLs itself right after the COMMIT of its every fourth registration, before
-  its on-commit delivery runs: the window a crash used to lose the receipt SMS in (the injection is a
-  `sitecustomize` on the server's PYTHONPATH only; nothing in the application knows about it).
+  its on-commit hook runs (the API intake queues the delivery for the worker's `deliver_outbox` there;
+  other writers deliver in-process): the window a crash used to lose the receipt SMS in (the injection
+  is a `sitecustomize` on the server's PYTHONPATH only; nothing in the application knows about it).
 
 In two phases: the outside kills first, then (the killer switches it on) the crashes after COMMIT,
 while the clients go on submitting until both have happened often enough (bounded by LOAD_LIMIT).
@@ -69,7 +70,9 @@ if EVERY:
     def on_commit(func, using=None, robust=False):
         def run():
             target = getattr(func, "func", None)
-            delivery = getattr(target, "__name__", "") == "_deliver_after_commit"  # an outbox row's
+            # an outbox row's after-COMMIT hook: delivered in this process, or (the lean API intake,
+            # issue 15) queued for the worker's deliver_outbox; dying in either leaves it to the drain
+            delivery = getattr(target, "__name__", "") in ("_deliver_after_commit", "_queue_after_commit")
             if delivery and os.path.exists(SWITCH):
                 if _seen["pid"] != os.getpid():
                     _seen.update(pid=os.getpid(), n=0)

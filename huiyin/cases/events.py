@@ -39,11 +39,14 @@ def event_record(
     from_status: str | None = None,
     to_status: str | None = None,
     created_at: datetime | None = None,
+    deliver_later: bool = False,
 ) -> CaseEvent:
     """Append one event to `case` with its outbox row (call inside the writer's transaction).
 
     The statuses default to the case's status as stored now (an event that is not a transition: 督办,
-    reports, clock changes); the acting unit (a Unit or its id) defaults to the actor's unit."""
+    reports, clock changes); the acting unit (a Unit or its id) defaults to the actor's unit.
+    `deliver_later`: the event's notices are made by the worker, not in this request (the outbox row
+    still commits with the event; ADR 0006, issue 15's lean intake)."""
     registry.event_type(event_type)  # UnknownEventType before anything is written
     case_id = case if isinstance(case, int) else case.pk
     if from_status is None or to_status is None:
@@ -65,7 +68,8 @@ def event_record(
         data=data or {},
         created_at=created_at or timeutil.now(),
     )
-    event_written.send(sender=CaseEvent, event=event)  # its outbox row commits with it (ADR 0006)
+    # its outbox row commits with it (ADR 0006)
+    event_written.send(sender=CaseEvent, event=event, deliver_later=deliver_later)
     return event
 
 

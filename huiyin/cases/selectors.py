@@ -22,6 +22,18 @@ from huiyin.org.models import User
 LIST_FIELDS = ("office", "handling_unit", "category", "territory")
 
 
+def visible_as_registrar(user: User, case: Case) -> bool:
+    """Whether `visible_to(user)` holds `case`, which `user` has just registered — decided in memory.
+
+    `visible_to` lets the registrar in (`registered_by`) and then excludes the accused side and the
+    accused person's own account (条例 §30¶3; ADR 0005); this applies the same two exclusions."""
+    if case.registered_by_id != user.pk or not user.is_active or not user.unit_id:
+        return False
+    if case.accused_unit_id is not None and case.accused_unit_id in accused_chain(user.unit_id):
+        return False
+    return case.accused_user_id != user.pk
+
+
 def visible_to(user: User) -> QuerySet[Case]:
     """Cases the user may see: their unit's part in a case, or (supervisory roles) their territory's.
 
@@ -262,21 +274,33 @@ def case_parties_masked(user: User, case: Case) -> list[CasePetitioner]:
     return list(case.parties.select_related("petitioner"))
 
 
-def case_parties_with_audit(user: User, case: Case, *, ip: str | None = None) -> list[CasePetitioner]:
+def case_parties_with_audit(
+    user: User, case: Case, *, ip: str | None = None, echoed: frozenset[int] = frozenset()
+) -> list[CasePetitioner]:
     """The petitioners' identities on a case; every look is written to the audit log (SPEC §1.3).
 
     Nobody is shown to a user who may not see the accuser's identity (`may_see_identity`: the
-    accused side, the accused person, the accused's superior unless it decides; 条例 §30¶3)."""
+    accused side, the accused person, the accused's superior unless it decides; 条例 §30¶3).
+
+    `echoed`: petitioner ids whose every shown field (name, kind, ID number, phone, address) is what
+    the caller itself submitted in this request — the intake's 201 echoing the registrar's own input,
+    which reveals nothing stored (docs/audit.md). Any other petitioner shown is audited as always (a
+    matched ID number whose record holds another name, a phone or address filled from the record)."""
     if not may_see_identity(user, case):
         return []
-    parties = list(case.parties.select_related("petitioner"))
-    if parties:
+    parties = list(
+        case.parties.all()
+        if "parties" in getattr(case, "_prefetched_objects_cache", {})
+        else case.parties.select_related("petitioner")
+    )
+    looked = [p.petitioner_id for p in parties if p.petitioner_id not in echoed]
+    if looked:
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.IDENTITY_VIEW,
             actor=user,
             case=case,
             ip_address=ip,
-            detail={"petitioners": [p.petitioner_id for p in parties]},
+            detail={"petitioners": looked},
         )
     return parties
 

@@ -30,6 +30,7 @@ from huiyin.cases.selectors import (
     case_list,
     queues,
     search_cases,
+    visible_as_registrar,
 )
 from huiyin.cases.services import CaseIn, PetitionerIn
 from huiyin.core import access, net
@@ -41,7 +42,7 @@ from huiyin.org import roles
 from huiyin.org.api import api_user
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import User
-from huiyin.portal.services import tracking_secret_issue
+from huiyin.portal.services import new_secret, tracking_secret_first
 from huiyin.workflow.schemas import CaseDetail, case_detail
 
 router = Router(tags=["cases"])
@@ -140,22 +141,58 @@ def case_create(
         **payload.model_dump(exclude={"petitioners"}),
         petitioners=[PetitionerIn(**p.model_dump()) for p in payload.petitioners],
     )
-    case, created = case_register(data=data, office=user.unit, actor=user, idempotency_key=key)
-    # issue 10 item 7: every channel's receipt carries the 查询码, returned once, on the first 201
-    receipt = {"tracking_secret": tracking_secret_issue(case=case) if created else None}
-    try:
-        case = access_case(user, case.pk)
-    except NotFound:
+    # issue 10 item 7: every channel's receipt carries the 查询码, returned once, on the first 201; it
+    # is stored in the registration's transaction (one transaction per intake, issue 15)
+    secret = new_secret()
+    case, created = case_register(
+        data=data,
+        office=user.unit,
+        actor=user,
+        idempotency_key=key,
+        within=lambda new: tracking_secret_first(case=new, secret=secret),
+        deliver_later=True,  # the receipt SMS and the duplicate signature: the worker's (ADR 0006)
+    )
+    if not created:  # a retry: the first case as it stands now, read and audited like GET
+        receipt: dict[str, Any] = {"tracking_secret": None}
+        try:
+            case = access_case(user, case.pk)
+        except NotFound:
+            return Status(200, registrar_receipt(request, user, case) | receipt)
+        return Status(200, case_detail(request, user, case) | receipt)
+    receipt = {"tracking_secret": secret}
+    if not visible_as_registrar(user, case):
         # An accusation against the registering office (or a unit above it) went up to the office
         # above (ADR 0005): the registrar gets the receipt, never what happens to it afterwards.
-        return Status(201 if created else 200, registrar_receipt(request, user, case) | receipt)
-    return Status(201 if created else 200, case_detail(request, user, case) | receipt)
+        return Status(201, registrar_receipt(request, user, case) | receipt)
+    # built from what the registration holds in memory: no second read (issue 15)
+    return Status(201, case_detail(request, user, case, echoed=_echoed(case, data)) | receipt)
+
+
+def _echoed(case: Case, data: CaseIn) -> frozenset[int]:
+    """The petitioners the 201 shows exactly as this request submitted them (nothing from a stored
+    record): showing them back is no identity view (docs/audit.md). Parties are in submission order."""
+    shown = list(case.parties.all())
+    if len(shown) != len(data.petitioners):
+        return frozenset()
+    same = set()
+    for party, sent in zip(shown, data.petitioners, strict=True):
+        p = party.petitioner
+        if (p.name, p.kind, p.id_number, party.phone, party.address) == (
+            sent.name.strip(),
+            sent.kind,
+            (sent.id_number or "").strip().upper(),
+            sent.phone.strip(),
+            sent.address.strip(),
+        ):
+            same.add(p.pk)
+    return frozenset(same)
 
 
 def registrar_receipt(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
     """What a registrar on the accused side gets back: the case as registered, no later step, no
     petitioner identity, no routing (条例 §30¶3)."""
-    case = Case.objects.select_related(*LIST_FIELDS, "accused_unit").get(pk=case.pk)
+    if not hasattr(case, "_prefetched_objects_cache"):  # a retry: read it; a new case is in memory
+        case = Case.objects.select_related(*LIST_FIELDS, "accused_unit").get(pk=case.pk)
     detail = case_detail(request, user, case)
     return detail | {
         "status": CaseStatus.REGISTERED.value,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,7 @@ from huiyin.org.models import Unit, User
 from huiyin.org.selectors import rules_for_profile
 from huiyin.workflow import clocks
 from huiyin.workflow.choices import ClockKind
+from huiyin.workflow.models import Clock
 
 
 def _check_attachment(f: UploadedFile[bytes], max_bytes: int) -> None:
@@ -63,17 +65,23 @@ def case_register(
     actor: User | None,
     idempotency_key: str | None = None,
     attachments: list[UploadedFile[bytes]] | None = None,
+    within: Callable[[Case], Any] | None = None,
+    deliver_later: bool = False,
 ) -> tuple[Case, bool]:
     """Register a petition from any channel and start its clocks. Return (case, created).
 
     A retried submission with the same idempotency key returns the first case and creates nothing.
+    `within(case)` runs inside the registration's transaction (the receipt's 查询码: one transaction
+    per intake). `deliver_later`: the receipt SMS, staff notices and the duplicate signature are made
+    by the worker from the outbox row, not in this request (ADR 0006; issue 15).
+
+    A new case comes back with what the response needs already loaded (its parties with their
+    petitioners, its clocks, its one event, no opinion), so the API builds its 201 from memory.
     """
     from django.conf import settings
 
-    if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    # A retry's key is found by the unique index when the case row goes in (the IntegrityError below),
+    # not looked up before every intake (issue 15); a retry is checked and validated like the first.
     direct = office.kind != UnitKind.PETITION_OFFICE
     if direct:
         # 条例 §23¶1 (RG-3): another unit registers a petition it received directly, by its own staff.
@@ -95,72 +103,107 @@ def case_register(
 
     now = timeutil.now()
     today = timeutil.today()
-    try:
-        with transaction.atomic():
-            case = _create_case(fields, office, actor, idempotency_key, now)
-            for p in people:
-                found = _find_or_create_petitioner(p)
-                CasePetitioner.objects.create(
+    codes_tried = 0
+    while True:
+        code = case_input.new_case_code(now)  # by module: the demo seeds it (huiyin/demo)
+        try:
+            with transaction.atomic():
+                case = _create_case(code, fields, office, actor, idempotency_key, now)
+                parties = []
+                for p in people:
+                    found = _find_or_create_petitioner(p)
+                    parties.append(
+                        CasePetitioner(
+                            case=case,
+                            petitioner=found.petitioner,
+                            is_representative=p.is_representative,
+                            phone=found.phone,
+                            address=found.address,
+                            contact_state=found.state,
+                        )
+                    )
+                CasePetitioner.objects.bulk_create(parties)
+                payload = {
+                    "data": asdict(data),
+                    "office": received_at.pk,
+                    "actor": actor.pk if actor else None,
+                    "attachments": [f.name for f in attachments or []],
+                }
+                blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+                Submission.objects.create(
                     case=case,
-                    petitioner=found.petitioner,
-                    is_representative=p.is_representative,
-                    phone=found.phone,
-                    address=found.address,
-                    contact_state=found.state,
+                    channel=case.channel,
+                    payload=payload,
+                    received_at=now,
+                    sha256=hashlib.sha256(blob.encode()).hexdigest(),
                 )
-            payload = {
-                "data": asdict(data),
-                "office": received_at.pk,
-                "actor": actor.pk if actor else None,
-                "attachments": [f.name for f in attachments or []],
-            }
-            blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
-            Submission.objects.create(
-                case=case,
-                channel=case.channel,
-                payload=payload,
-                received_at=now,
-                sha256=hashlib.sha256(blob.encode()).hexdigest(),
-            )
-            for f in attachments or []:
-                _store_attachment(case, f, actor)
-            rules = rules_for_profile(case.rule_profile)
-            # 条例 §22¶1: route within 15 days; §23¶2: written notice within 15 days unless identity unclear.
-            clocks.start_clock(
-                case=case, kind=ClockKind.ROUTING, unit=office, rules=rules, trigger="register", on=today
-            )
-            if not case.identity_unclear:
-                clocks.start_clock(
-                    case=case, kind=ClockKind.NOTICE, unit=office, rules=rules, trigger="register", on=today
+                for f in attachments or []:
+                    _store_attachment(case, f, actor)
+                rules = rules_for_profile(case.rule_profile)
+                # 条例 §22¶1: route within 15 days; §23¶2: written notice within 15 days unless identity unclear.
+                kinds = (
+                    [ClockKind.ROUTING] if case.identity_unclear else [ClockKind.ROUTING, ClockKind.NOTICE]
                 )
-            # its receipt commits with it (ADR 0006, 0007)
-            event_record(
-                case=case,
-                event_type="register",
-                from_status="",
-                to_status=Status.REGISTERED,
-                actor=actor,
-                actor_unit=received_at,
-                data={"channel": case.channel, "headcount": case.headcount}
-                | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {})
-                | ({"direct": True} if direct else {})
-                | (
-                    {
-                        "skipped_levels": True,
-                        "competent_unit_name": case.competent_unit.name if case.competent_unit else "",
-                    }
-                    if case.skipped_levels
-                    else {}
-                ),
-                created_at=now,
-            )
-    except IntegrityError:
-        if idempotency_key:  # a concurrent retry won the race: answer with its case
-            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing, False
-        raise
-    return case, True
+                started = Clock.objects.bulk_create(
+                    [
+                        clocks.new_clock(
+                            case=case, kind=k, unit=office, rules=rules, trigger="register", on=today
+                        )
+                        for k in kinds
+                    ]
+                )
+                # its receipt commits with it (ADR 0006, 0007)
+                event = event_record(
+                    case=case,
+                    event_type="register",
+                    from_status="",
+                    to_status=Status.REGISTERED,
+                    actor=actor,
+                    actor_unit=received_at,
+                    data={"channel": case.channel, "headcount": case.headcount}
+                    | ({"received_at_office": received_at.pk} if received_at.pk != office.pk else {})
+                    | ({"direct": True} if direct else {})
+                    | (
+                        {
+                            "skipped_levels": True,
+                            "competent_unit_name": case.competent_unit.name if case.competent_unit else "",
+                        }
+                        if case.skipped_levels
+                        else {}
+                    ),
+                    created_at=now,
+                    deliver_later=deliver_later,
+                )
+                event.actor_unit = received_at
+                if within is not None:
+                    within(case)
+                # what the 201 shows, as written (no second read; Django's prefetch cache)
+                case._prefetched_objects_cache = {  # type: ignore[attr-defined]
+                    "parties": _as_loaded(case.parties.all(), parties),
+                    "events": _as_loaded(case.events.all(), [event]),
+                    "clocks": _as_loaded(case.clocks.all(), started),
+                    "opinions": _as_loaded(case.opinions.all(), []),
+                }
+        except IntegrityError:
+            if idempotency_key:  # a concurrent retry won the race: answer with its case
+                existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return existing, False
+            # 32^6 codes a day: a taken code is rare, so it is found by the unique index (and the
+            # whole registration redone with a new one) rather than looked up before every insert
+            codes_tried += 1
+            if codes_tried < 5 and Case.objects.filter(code=code).exists():
+                continue
+            raise
+        return case, True
+
+
+def _as_loaded(qs: Any, rows: list[Any]) -> Any:
+    """`qs` holding `rows` as if prefetched: `case.parties.all()` reads no row again, while
+    `case.parties.filter(…)` still queries the database as usual."""
+    qs._result_cache = list(rows)
+    qs._prefetch_done = True
+    return qs
 
 
 def _holding_office(office: Unit, accused_unit: Unit | None) -> Unit:
@@ -193,20 +236,16 @@ def _direct_holder(unit: Unit, accused_unit: Unit | None) -> Unit:
 
 
 def _create_case(
-    fields: dict[str, Any], office: Unit, actor: User | None, key: str | None, now: datetime
+    code: str, fields: dict[str, Any], office: Unit, actor: User | None, key: str | None, now: datetime
 ) -> Case:
-    for _ in range(5):
-        code = case_input.new_case_code(now)  # by module: the demo seeds it (huiyin/demo)
-        if not Case.objects.filter(code=code).exists():
-            return Case.objects.create(
-                code=code,
-                office=office,
-                registered_by=actor,
-                registered_at=now,
-                idempotency_key=key or None,
-                **fields,
-            )
-    raise RuntimeError("could not allocate a case code")  # 32^6 codes a day: practically unreachable
+    return Case.objects.create(
+        code=code,
+        office=office,
+        registered_by=actor,
+        registered_at=now,
+        idempotency_key=key or None,
+        **fields,
+    )
 
 
 def _store_attachment(case: Case, f: UploadedFile[bytes], actor: User | None) -> Attachment:

@@ -43,24 +43,36 @@ DELIVERED, SKIPPED, FAILED, GAVE_UP = "delivered", "skipped", "failed", "gave_up
 KEEP_DONE = timedelta(days=30)  # delivered rows are pruned after this; the notices themselves stay
 
 
-def outbox_write(*, event: CaseEvent) -> OutboxMessage:
+def outbox_write(*, event: CaseEvent, later: bool = False) -> OutboxMessage:
     """Record, in the caller's transaction, that `event` owes its notices; deliver them after COMMIT.
 
     Call it right after creating the event, inside the same transaction (never from an on-commit hook:
-    that is the gap a crash falls into).
+    that is the gap a crash falls into). `later`: after COMMIT, queue the delivery for the worker
+    (`tasks.deliver_outbox`, one INSERT) instead of delivering in this process (the intake API keeps
+    the notices' rendering and the duplicate signature out of its request; issue 15).
     """
     now = timeutil.now()
     message = OutboxMessage.objects.create(
         event=event, kind=event.event_type[:40], created_at=now, next_attempt_at=now
     )
     # Latency only: if this process dies before the hook runs, the worker's drain delivers the row.
-    transaction.on_commit(partial(_deliver_after_commit, message.pk))
+    hook = _queue_after_commit if later else _deliver_after_commit
+    transaction.on_commit(partial(hook, message.pk))
     return message
 
 
-def outbox_on_event(*, event: CaseEvent, **_: Any) -> None:
+def outbox_on_event(*, event: CaseEvent, deliver_later: bool = False, **_: Any) -> None:
     """The receiver of `cases.events.event_written`: the event's outbox row, in the writer's transaction."""
-    outbox_write(event=event)
+    outbox_write(event=event, later=deliver_later)
+
+
+def _queue_after_commit(message_id: int) -> None:
+    from huiyin.notify.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.enqueue(message_id)
+    except Exception:  # the request has committed: never fail it now; the drain delivers the row
+        log.exception("could not queue outbox row %s (the worker's drain will deliver it)", message_id)
 
 
 def _deliver_after_commit(message_id: int) -> None:

@@ -24,3 +24,10 @@ def drain_outbox() -> dict[str, int]:
     """Make the notices of every committed case event still owing them (the outbox's guarantee, ADR 0006:
     a process killed between COMMIT and its on-commit delivery leaves the row for this task)."""
     return outbox.outbox_drain()
+
+
+@task()
+def deliver_outbox(message_id: int) -> str:
+    """Deliver one outbox row soon after its event committed (queued by `outbox_write(later=True)`);
+    a row done already is skipped, so a drain that got there first makes nothing twice."""
+    return outbox.outbox_deliver(message_id=message_id)

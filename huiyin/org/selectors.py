@@ -52,26 +52,43 @@ def case_rules(case: _Registered) -> dict[RuleKey, Rule]:
     return rules_for(case.territory or case.office.territory)
 
 
-def profile_for(territory: Territory | None) -> RuleProfile | None:
-    if territory is not None:
-        return territory.effective_profile()
-    return RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
-
-
 _RULES_VERSION_KEY = "huiyin:rules:version"
+_NO_PROFILE = "none"  # cached answer "no profile at all" (a database without the national profile)
 
 
 def forget_rules() -> None:
-    """Called when a rule profile or value changes: every cached resolution becomes stale."""
+    """Called when a rule profile or value, or a territory, changes: every cached resolution is stale."""
     cache.set(_RULES_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def _rules_version() -> str:
+    version = cache.get(_RULES_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.add(_RULES_VERSION_KEY, version, None)
+        version = cache.get(_RULES_VERSION_KEY, version)
+    return str(version)
+
+
+def profile_for(territory: Territory | None) -> RuleProfile | None:
+    """The rule profile in force for `territory` (its nearest ancestor's, else the national one).
+
+    Cached like the resolved rules (until any profile, rule value or territory changes): every intake
+    asks, and walking the ancestors costs two queries (issue 15's lean intake)."""
+    key = f"huiyin:rules:profile-of:{territory.pk if territory is not None else 'none'}:{_rules_version()}"
+    found = cache.get(key)
+    if found is None:
+        if territory is not None:
+            found = territory.effective_profile()
+        else:
+            found = RuleProfile.objects.filter(code=RuleProfile.NATIONAL_CODE).first()
+        cache.set(key, found if found is not None else _NO_PROFILE, 3600)
+    return None if found == _NO_PROFILE else found
 
 
 def rules_for_profile(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
     """Resolve a profile (cached until any rule value changes); every transition asks for it."""
-    version = cache.get(_RULES_VERSION_KEY)
-    if version is None:
-        forget_rules()
-        version = cache.get(_RULES_VERSION_KEY)
+    version = _rules_version()
     key = f"huiyin:rules:{profile.pk if profile else 'none'}:{version}"
     rules = cache.get(key)
     if rules is None:

@@ -84,13 +84,10 @@ def token_lookup(raw: str) -> ApiToken | None:
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     now = timeutil.now()
-    token = (
-        ApiToken.objects.filter(
-            key_hash=hash_token(raw), revoked=False, expires_at__gt=now, user__is_active=True
-        )
-        .select_related("user__unit__territory")
-        .first()
-    )
+    found = ApiToken.objects.filter(
+        key_hash=hash_token(raw), revoked=False, expires_at__gt=now, user__is_active=True
+    ).select_related("user__unit__territory")[:1]  # key_hash is unique: no ORDER BY needed
+    token = next(iter(found), None)
     if token is None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

@@ -6,14 +6,18 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from huiyin.org.models import RuleProfile, RuleValue, Unit
+from huiyin.org.models import RuleProfile, RuleValue, Territory, Unit
 from huiyin.org.selectors import forget_rules, forget_units, unit_graph
 
 
 @receiver([post_save, post_delete], sender=RuleValue)
 @receiver([post_save, post_delete], sender=RuleProfile)
+@receiver([post_save, post_delete], sender=Territory)  # a territory's profile decides its cases' rules
 def _rules_changed(**_: Any) -> None:
+    # now (this transaction reads its own change) and again at COMMIT, so that no resolution cached
+    # by another process before the change committed outlives it
     forget_rules()
+    transaction.on_commit(forget_rules)
 
 
 @receiver([post_save, post_delete], sender=Unit)

@@ -54,7 +54,10 @@ def _pending_opinion(case: Case) -> Opinion | None:
     return case.opinions.filter(delivered_on__isnull=True).order_by("-issued_at", "-id").first()
 
 
-def actor_sides(actor: User, case: Case) -> set[Side]:
+def actor_sides(actor: User, case: Case, *, just_registered: bool = False) -> set[Side]:
+    """The sides `actor` is on in `case`. `just_registered`: the case was created in this request, so
+    it has no opinion, co-handling task or competence dispute yet — their three reads are skipped
+    (issue 15: the intake's 201 is built from memory)."""
     if not actor.unit_id or on_accused_side(actor.unit_id, case.accused_unit_id):
         return set()  # 条例 §30¶3: the accused side takes no part in the case (ADR 0005)
     if case.accused_user_id is not None and case.accused_user_id == actor.pk:
@@ -68,15 +71,16 @@ def actor_sides(actor: User, case: Case) -> set[Side]:
         sides.add(Side.REVIEW)
     if actor.unit_id == case.rereview_unit_id:
         sides.add(Side.REREVIEW)
-    pending = _pending_opinion(case)
-    if pending is not None and pending.issued_unit_id == actor.unit_id:
-        sides.add(Side.ISSUER)
-    if CoHandling.objects.filter(case=case, unit_id=actor.unit_id, state=CoTaskState.OPEN).exists():
-        sides.add(Side.CO_HANDLING)
-    if CompetenceDispute.objects.filter(
-        case=case, decider_id=actor.unit_id, state=DisputeState.OPEN
-    ).exists():
-        sides.add(Side.DECIDER)
+    if not just_registered:
+        pending = _pending_opinion(case)
+        if pending is not None and pending.issued_unit_id == actor.unit_id:
+            sides.add(Side.ISSUER)
+        if CoHandling.objects.filter(case=case, unit_id=actor.unit_id, state=CoTaskState.OPEN).exists():
+            sides.add(Side.CO_HANDLING)
+        if CompetenceDispute.objects.filter(
+            case=case, decider_id=actor.unit_id, state=DisputeState.OPEN
+        ).exists():
+            sides.add(Side.DECIDER)
     overseer = actor.role in roles.OVERSEE and actor.unit is not None
     if overseer and case.office.territory.path.startswith(actor.unit.territory.path):  # type: ignore[union-attr]
         sides.add(Side.OVERSIGHT)

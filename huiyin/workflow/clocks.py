@@ -60,6 +60,15 @@ def start_clock(
 ) -> Clock:
     """Start the statutory clock `kind` on day `on` (day 0) with the jurisdiction's rule value for the
     case's petition type (条例 §29, §30, §34)."""
+    clock = new_clock(case=case, kind=kind, unit=unit, rules=rules, trigger=trigger, on=on)
+    clock.save()
+    return clock
+
+
+def new_clock(
+    *, case: Case, kind: ClockKind, unit: Unit | None, rules: dict[RuleKey, Rule], trigger: str, on: date
+) -> Clock:
+    """The clock `start_clock` would start, not yet saved (intake saves its clocks in one INSERT)."""
     rule = rules[rule_key_for(case, kind)]
     unit_kind = _day_unit(rule.unit)
     deadline = add_days(
@@ -69,7 +78,7 @@ def start_clock(
         current_calendar(),
         roll_over_holiday=bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value),
     )
-    return Clock.objects.create(
+    return Clock(
         case=case,
         kind=kind,
         unit=unit,

@@ -109,12 +109,31 @@ class CaseDetail(CaseItem):
     allowed_actions: list[ActionRef]
 
 
-def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
-    """Everything about one case the user may see; showing the petitioners is audited (SPEC §1.3)."""
-    parties = case_parties_with_audit(user, case, ip=net.audit_ip(request))
-    events = case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
-    clocks = case.clocks.select_related("unit").order_by("started_on", "id")
-    opinions = case.opinions.select_related("issued_unit").order_by("issued_at", "id")
+def _loaded(case: Case, name: str) -> list[Any] | None:
+    """The related rows intake left on a case it has just registered (no second read), else None."""
+    cached = getattr(case, "_prefetched_objects_cache", {}).get(name)
+    return list(cached) if cached is not None else None
+
+
+def case_detail(
+    request: HttpRequest, user: User, case: Case, *, echoed: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """Everything about one case the user may see; showing the petitioners is audited (SPEC §1.3).
+
+    A case intake has just registered comes with its rows in memory (`intake.case_register`): they
+    are shown as written, and no read is made. `echoed`: petitioners whose shown identity is exactly
+    what this request itself submitted (see `case_parties_with_audit`)."""
+    just_registered = _loaded(case, "events") is not None
+    parties = case_parties_with_audit(user, case, ip=net.audit_ip(request), echoed=echoed)
+    events = _loaded(case, "events")
+    if events is None:
+        events = list(case.events.select_related("actor", "actor_unit").order_by("created_at", "id"))
+    clocks = _loaded(case, "clocks")
+    if clocks is None:
+        clocks = list(case.clocks.select_related("unit").order_by("started_on", "id"))
+    opinions = _loaded(case, "opinions")
+    if opinions is None:
+        opinions = list(case.opinions.select_related("issued_unit").order_by("issued_at", "id"))
     return {
         **case_item(case),
         "content": case.content,
@@ -200,6 +219,7 @@ def case_detail(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
             for o in opinions
         ],
         "allowed_actions": [
-            {"action": str(a), "label": ACTION_LABELS[a]} for a in allowed_actions(case, user)
+            {"action": str(a), "label": ACTION_LABELS[a]}
+            for a in allowed_actions(case, user, just_registered=just_registered)
         ],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import RuleProfile, RuleValue
-from huiyin.org.selectors import rules_for, rules_for_profile
+from huiyin.org.selectors import profile_for, rules_for, rules_for_profile
 
 
 def test_the_national_profile_carries_the_statutory_values(db):
@@ -16,8 +16,8 @@ def test_the_national_profile_carries_the_statutory_values(db):
 
 def test_an_edited_value_is_seen_at_once_although_rules_are_cached(org, django_assert_max_num_queries):
     rules_for(org.county)
-    with django_assert_max_num_queries(2):
-        # the cached resolution costs only the territory walk, not the profile chain and its values
+    with django_assert_max_num_queries(0):
+        # cached whole: the territory walk to its profile, the profile chain and its values (issue 15)
         assert rules_for(org.county)[RuleKey.HANDLING_DAYS].value == 60
     # an administrator overrides the baseline on the national profile
     RuleValue.objects.create(
@@ -35,3 +35,21 @@ def test_a_profile_inherits_what_it_does_not_set(db):
     rules = rules_for_profile(zhejiang)
     assert rules[RuleKey.SMALL_GROUP_MAX_REPRESENTATIVES].value == 3
     assert rules[RuleKey.HANDLING_DAYS].value == 60
+
+
+def test_a_territory_given_its_own_profile_is_seen_at_once_although_its_profile_is_cached(
+    org, django_assert_max_num_queries
+):
+    # the county resolves to the national profile, and that answer is cached
+    national = RuleProfile.national()
+    assert profile_for(org.county) == national and profile_for(org.township) == national
+    with django_assert_max_num_queries(0):
+        assert profile_for(org.township) == national
+    # when the province's administrator gives the county the Zhejiang profile (3 representatives)
+    zhejiang = RuleProfile.objects.get(code="zhejiang")
+    org.county.rule_profile = zhejiang
+    org.county.save()
+    # then the county and the townships under it follow at once
+    assert profile_for(org.county) == zhejiang
+    assert profile_for(org.township) == zhejiang
+    assert rules_for(org.township)[RuleKey.SMALL_GROUP_MAX_REPRESENTATIVES].value == 3

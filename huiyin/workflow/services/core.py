@@ -52,11 +52,15 @@ def lock_case(pk: int) -> Case:
     return Case.objects.select_for_update().get(pk=pk)
 
 
-def allowed_actions(case: Case, user: User) -> list[Action]:
-    """The actions `user` may take on `case` now; templates and the API ask this, they never decide."""
+def allowed_actions(case: Case, user: User, *, just_registered: bool = False) -> list[Action]:
+    """The actions `user` may take on `case` now; templates and the API ask this, they never decide.
+
+    `just_registered`: `case` was created in this request (no opinion, co-handling or dispute yet)."""
     today = timeutil.today()
     allowed = []
-    sides = set() if isinstance(user, CitizenActor) else actor_sides(user, case)
+    sides = (
+        set() if isinstance(user, CitizenActor) else actor_sides(user, case, just_registered=just_registered)
+    )
     if not isinstance(user, CitizenActor) and conflict_bar(case, user) is not None:
         return []  # the accused person (or a namesake not yet cleared) takes no part (ADR 0005)
     interest = interest_of(user, case)
