@@ -1,0 +1,108 @@
+"""Free-text staff search (issue 15; ADR 0010): on PostgreSQL the words go through the GIN index of
+character pairs (migration 0012) and LIKE checks them; the people's names through their own index; both
+inside `visible_to`, and a search by name never finds an accusation whose accuser the user may not see
+(条例 §30¶3, CF-1). The same queries give the same cases on SQLite, where LIKE scans."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from huiyin.cases.selectors import search_cases
+from huiyin.cases.services import PetitionerIn
+from huiyin.workflow import services as wf
+
+pytestmark = pytest.mark.django_db
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the pair index is PostgreSQL's")
+
+
+@pytest.fixture
+def texts(register_case):
+    """Cases whose words differ just enough to tell a pair test from a word test."""
+    return {
+        "heating": register_case(title="冬季供暖不热", content="暖气片冰凉，室温只有十二度。"),
+        "fees": register_case(title="物业乱收费", content="物业公司每月多收电梯费。"),
+        "split": register_case(title="物品丢失", content="业务窗口遗失材料"),  # 物 and 业 apart: no 物业
+        "latin": register_case(title="WiFi 信号差", content="社区 wifi 覆盖不到三楼"),
+        "aba": register_case(title="AB BA", content="无"),  # holds the pairs of ABA, never the word
+        "odd": register_case(title="折扣100%_真假", content="商家宣称打折"),
+        "landline": register_case(
+            petitioners=[PetitionerIn(name="王某", phone="0571-88001234", address="东城镇")],
+            title="噪音扰民",
+            content="夜间施工",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("供暖", {"heating"}),
+        ("暖", {"heating"}),  # one character: LIKE alone
+        ("物业", {"fees"}),  # 物 and 业 in the split case are no pair of it
+        ("物业公司每月", {"fees"}),
+        ("wifi", {"latin"}),  # either case, in the title and the content
+        ("WIFI 信号", {"latin"}),
+        ("ABA", set()),  # every pair is there, the word is not: LIKE rechecks
+        ("100%_", {"odd"}),  # LIKE's wildcards are characters here
+        ("%", {"odd"}),
+        ("王某", {"landline"}),  # a petitioner's name
+        ("0571-88001234", {"landline"}),  # a landline typed whole
+        ("刘群众", {"heating", "fees", "split", "latin", "aba", "odd"}),  # the fixture's petitioner
+        ("供暖物业", set()),
+    ],
+)
+def test_free_text_finds_the_words_and_the_people_and_nothing_else(q, expected, texts, dispatcher_zhou):
+    found = set(search_cases(dispatcher_zhou, q))
+    assert found == {texts[k] for k in expected}
+
+
+def test_a_text_search_never_reaches_beyond_what_the_user_may_see(texts, handler_zhao_unit_b):
+    # 民政局 handles none of these: neither the words nor the names find them
+    for q in ("供暖", "物业", "王某", "刘群众"):
+        assert list(search_cases(handler_zhao_unit_b, q)) == [], q
+
+
+def test_the_accused_side_never_finds_an_accusation_by_its_accusers_name_30_3(
+    register_case, org, dispatcher_zhou, supervisor_chen, handler_wang_unit_a
+):
+    case = register_case(
+        petition_type="accusation",
+        accused_unit_id=org.unit_a.pk,
+        title="举报住建局某干部",
+        content="收受红包",
+    )
+    wf.case_forward(
+        case=wf.case_accept(case=case, actor=dispatcher_zhou), actor=dispatcher_zhou, unit=org.unit_b
+    )
+    # the superior finds it by its words (they name nobody), never by the accuser's name
+    assert list(search_cases(supervisor_chen, "收受红包")) == [case]
+    assert list(search_cases(supervisor_chen, "刘群众")) == []
+    # the accused unit finds it by nothing
+    for q in ("收受红包", "刘群众", "举报"):
+        assert list(search_cases(handler_wang_unit_a, q)) == [], q
+    assert list(search_cases(dispatcher_zhou, "刘群众")) == [case]
+
+
+def test_free_text_results_keep_the_list_order(texts, dispatcher_zhou):
+    rows = list(search_cases(dispatcher_zhou, "刘群众"))
+    assert rows == sorted(rows, key=lambda c: (c.registered_at, c.pk), reverse=True)
+
+
+@on_postgres
+def test_the_pairs_of_a_text_are_its_adjacent_characters_without_repeats():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT huiyin_grams('物业物业费'), huiyin_grams('暖'), huiyin_grams('')")
+        pairs, one, empty = cursor.fetchone()
+    assert sorted(pairs) == ["业物", "业费", "物业"] and one == [] and empty == []
+
+
+@on_postgres
+def test_a_word_search_reads_the_pair_index_never_the_whole_table(texts, dispatcher_zhou):
+    sql, params = search_cases(dispatcher_zhou, "物业").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # seven rows: the planner would rather scan
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cases_case_text_grams" in plan, plan
