@@ -48,7 +48,10 @@ def screens(codes: dict[str, str], people: dict[str, str]) -> list[tuple[str, st
         ("search phone", "dispatcher", f"/search/?q={people['phone']}"),
         ("search id number", "dispatcher", f"/search/?q={people['id_number']}"),
         ("search name", "dispatcher", f"/search/?q={people['name']}"),
-        ("search free text", "dispatcher", "/search/?q=%E7%89%A9%E4%B8%9A"),  # 物业
+        ("search free text", "dispatcher", "/search/?q=%E7%89%A9%E4%B8%9A"),  # 物业: 4% of messages
+        ("search free text rare", "dispatcher", "/search/?q=%E4%BE%9B%E6%9A%96"),  # 供暖: 0.1%
+        ("search free text common", "dispatcher", "/search/?q=%E9%97%AE%E9%A2%98"),  # 问题: 26%
+        ("search free text none", "dispatcher", "/search/?q=%E5%9B%9E%E9%9F%B3%E5%A3%81"),  # 回音壁: 0
         ("supervision", "supervisor", "/supervision/"),
         ("督办 record", "supervisor", "/supervision/record/"),
         ("case supervision", "supervisor", f"/cases/{codes['supervised']}/supervision/"),

@@ -7,11 +7,14 @@ class CasesConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
-        from huiyin.cases import events, selectors
+        from django.db.backends.signals import connection_created
+
+        from huiyin.cases import events, selectors, textsearch
         from huiyin.cases.models import Category
         from huiyin.core import registry
         from huiyin.core.seeds import migration_seed
 
+        connection_created.connect(textsearch.register_sqlite_function, dispatch_uid="huiyin_pairs")
         registry.declare(
             registry.Module(
                 name="cases",

@@ -6,10 +6,10 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from stdnum.cn import ric, uscc
 
+from huiyin.cases import textsearch
 from huiyin.cases.choices import Status
 from huiyin.cases.confidentiality import accused_chain, identity_hidden_q, may_see_identity
 from huiyin.cases.models import Case, CasePetitioner, Petitioner
@@ -187,35 +187,16 @@ def search_cases(user: User, q: str) -> QuerySet[Case]:
         return qs.filter(shown, pk__in=links.values("case_id"))
     by_words = Q(title__icontains=key) | Q(content__icontains=key)
     by_name = Q(petitioner__name=key) | Q(petitioner__phone=key) | Q(phone=key)  # a landline, typed whole
-    if connection.vendor == "postgresql" and len(key) >= 2:
+    if textsearch.indexable(key):
         # two indexed reads, each inside the scope: the cases holding every character pair of the
-        # query (the GIN index of migration 0012; LIKE then checks the pairs are the words), and the
-        # cases of the people so named. One OR of the two under the visibility OR walks the whole
-        # table backwards on registered_at (108 s at 1M cases; ADR 0010).
-        words = Case.objects.filter(HasPairsOf(key), by_words).order_by().values("pk")
-        people = Case.objects.filter(
-            shown, pk__in=CasePetitioner.objects.filter(by_name).values("case_id")
-        ).order_by()
-        return qs.filter(pk__in=words.union(people.values("pk")))
+        # query (`textsearch`: PostgreSQL's GIN index, SQLite's FTS5 table; LIKE then checks the pairs
+        # are the words), and the cases of the people so named. One OR of the two under the
+        # visibility OR walks the whole table backwards on registered_at (108 s at 1M cases; ADR 0010).
+        words = Case.objects.filter(textsearch.HasPairsOf(key), by_words).order_by().values("pk")
+        named = Case.objects.filter(shown, pk__in=CasePetitioner.objects.filter(by_name).values("case_id"))
+        return qs.filter(pk__in=words.union(named.order_by().values("pk")))
     by_person = Exists(CasePetitioner.objects.filter(by_name, case_id=OuterRef("pk"))) & shown
     return qs.filter(by_words | by_person)
-
-
-class HasPairsOf(Func):
-    """Every pair of adjacent characters of `key` is among those of the case's upper-cased title and
-    content (PostgreSQL only). The left side is the expression of the index `cases_case_text_grams`
-    (migration 0012) word for word, on whatever alias the query gives the case table: PostgreSQL uses
-    an expression index only for that very expression."""
-
-    output_field = BooleanField()
-
-    def __init__(self, key: str) -> None:
-        super().__init__(F("title"), F("content"), Value(key))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        (title, tp), (content, cp), (key, kp) = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"huiyin_grams(upper(({title})::text || ' ' || {content})) @> huiyin_grams(upper({key}))"
-        return sql, [*tp, *cp, *kp]
 
 
 PEOPLE_LIMIT = 1000  # people sharing one phone number: far more than any real household or office

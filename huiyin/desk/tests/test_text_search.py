@@ -1,7 +1,8 @@
-"""Free-text staff search (issue 15; ADR 0010): on PostgreSQL the words go through the GIN index of
-character pairs (migration 0012) and LIKE checks them; the people's names through their own index; both
-inside `visible_to`, and a search by name never finds an accusation whose accuser the user may not see
-(条例 §30¶3, CF-1). The same queries give the same cases on SQLite, where LIKE scans."""
+"""Free-text staff search (issue 15; ADR 0010): the words go through the index of character pairs
+(PostgreSQL: a GIN index, migration 0012; SQLite: an FTS5 table kept by triggers, migration 0013) and
+LIKE checks them; the people's names through their own index; both inside `visible_to`, and a search by
+name never finds an accusation whose accuser the user may not see (条例 §30¶3, CF-1). The same queries
+give the same cases on both databases."""
 
 from __future__ import annotations
 
@@ -106,3 +107,41 @@ def test_a_word_search_reads_the_pair_index_never_the_whole_table(texts, dispatc
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "cases_case_text_grams" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_a_word_search_reads_the_fts_table_on_sqlite(texts, dispatcher_zhou):
+    sql, params = search_cases(dispatcher_zhou, "物业").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "VIRTUAL TABLE INDEX" in plan and "cases_case_text" in plan, plan
+
+
+def test_the_index_follows_every_write_of_the_text(texts, dispatcher_zhou):
+    from huiyin.cases.models import Case
+
+    fees = texts["fees"]
+    # an edit of the title and content (an update() as well as a save)
+    Case.objects.filter(pk=fees.pk).update(title="电梯停运", content="三号楼电梯停运一周")
+    assert list(search_cases(dispatcher_zhou, "物业")) == []
+    assert list(search_cases(dispatcher_zhou, "电梯停运")) == [Case.objects.get(pk=fees.pk)]
+    heating = texts["heating"]
+    heating.content = "燃气管道漏气"
+    heating.save(update_fields=["content"])
+    assert list(search_cases(dispatcher_zhou, "暖气片")) == []
+    assert list(search_cases(dispatcher_zhou, "燃气管道")) == [heating]
+    assert list(search_cases(dispatcher_zhou, "供暖")) == [heating]  # its title is unchanged
+    # a row inserted without the model's save (bulk_create; the import writes raw executemany / COPY)
+    fees = Case.objects.get(pk=fees.pk)
+    fees.pk, fees.code, fees.idempotency_key = None, "HY250101IMPORT", None
+    fees.title, fees.content = "占道经营", "早市摊贩占用人行道"
+    (copy,) = Case.objects.bulk_create([fees])
+    assert [c.pk for c in search_cases(dispatcher_zhou, "人行道")] == [copy.pk]
+    # and a deleted case leaves the index with it
+    Case.objects.filter(pk=copy.pk).delete()
+    assert list(search_cases(dispatcher_zhou, "人行道")) == []
+    if connection.vendor == "sqlite":  # the contentless FTS5 table forgets its words (trigger _ad)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM cases_case_text WHERE cases_case_text MATCH '\"人行 行道\"'")
+            assert cursor.fetchall() == []

@@ -1,0 +1,71 @@
+"""The free-text index of the case table: every pair of adjacent characters of a case's title and
+content (issue 15; ADR 0010). Chinese has no spaces between words, so words cannot be the tokens; a
+two-character query (物业, 供暖) is the most common length, and every substring of two or more
+characters is a run of consecutive pairs.
+
+- PostgreSQL: the SQL function `huiyin_grams` and the GIN index `cases_case_text_grams` over
+  `huiyin_grams(upper(title || ' ' || content))` (migration 0012); a query holds when the case has
+  every pair of the query.
+- SQLite: the FTS5 table `cases_case_text` (migration 0013, contentless) holds each case's pairs as
+  words, kept by triggers that call `pairs` (registered on every connection as `huiyin_pairs`); a
+  query is the phrase of its pairs, consecutive as in the text.
+
+Either way the index only narrows: `selectors.search_cases` checks the words with the same LIKE as
+before, so the index can never find more than LIKE, and it finds all that LIKE finds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, F, Func, Value
+
+FTS_TABLE = "cases_case_text"
+
+
+def pairs(text: str | None) -> str:
+    """The pairs of adjacent characters of `text`, upper-cased, in order, separated by spaces (the
+    words of the SQLite index; a pair holding a space or punctuation tokenises to its other half)."""
+    if not text:
+        return ""
+    up = text.upper()
+    return " ".join(up[i : i + 2] for i in range(len(up) - 1))
+
+
+def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """`connection_created`: give every SQLite connection `huiyin_pairs`, which the index's triggers
+    call on every write of a case (a connection without it — the sqlite3 shell — cannot write cases)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("huiyin_pairs", 1, pairs, deterministic=True)
+
+
+def indexable(key: str) -> bool:
+    """Whether the index can answer `key`: two characters or more, one of them a letter or digit
+    (the SQLite tokenizer drops the rest; a query of punctuation alone is left to LIKE)."""
+    return len(key) >= 2 and any(ch.isalnum() for ch in key)
+
+
+class HasPairsOf(Func):
+    """The case holds every pair of adjacent characters of `key`, read from the index.
+
+    On PostgreSQL the left side is the expression of the index `cases_case_text_grams` word for word,
+    on whatever alias the query gives the case table: PostgreSQL uses an expression index only for
+    that very expression. On SQLite it is the phrase of the pairs in the FTS5 table."""
+
+    output_field = BooleanField()
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(F("pk"), F("title"), F("content"), Value(key))
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        _, (title, tp), (content, cp), (key, kp) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        sql = f"huiyin_grams(upper(({title})::text || ' ' || {content})) @> huiyin_grams(upper({key}))"
+        return sql, [*tp, *cp, *kp]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        pk, params = compiler.compile(self.get_source_expressions()[0])
+        phrase = '"' + pairs(self.key).replace('"', '""') + '"'
+        return f"{pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [*params, phrase]
