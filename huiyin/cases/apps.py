@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
-        from huiyin.cases import events, selectors
+        from huiyin.cases import events, exports, selectors
         from huiyin.cases.models import Category
         from huiyin.core import registry
         from huiyin.core.seeds import migration_seed
@@ -20,6 +20,7 @@ class CasesConfig(AppConfig):
                     registry.WorkQueue("to_route", "待分办", 10, selectors.queue_to_route),
                     registry.WorkQueue("my_unit", "本单位在办", 20, selectors.queue_my_unit),
                 ),
+                exports=(exports.CASES,),  # the case lists: queues, search results (case_list_export)
                 reference_data_present=lambda: Category.objects.filter(level=1).exists(),
                 reference_data=((30, migration_seed("huiyin.cases.migrations.0003_subject_taxonomy")),),
             )

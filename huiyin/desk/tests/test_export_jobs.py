@@ -46,7 +46,7 @@ def test_a_long_list_runs_in_the_worker_its_page_shows_progress_and_the_file_hol
     page_url = ask(client, django_capture_on_commit_callbacks, identity="full")
     job = ExportJob.objects.get()
     assert page_url == reverse("export_job", kwargs={"job": job.pk})
-    assert (job.state, job.total_rows, job.done_rows, job.case_ids) == (
+    assert (job.state, job.total_rows, job.done_rows, job.record_ids) == (
         "queued",
         5,
         0,
