@@ -164,7 +164,12 @@ def test_the_export_matches_the_screen_and_is_itself_audited(client, log, superv
     ]
     assert [[c if c != "" else None for c in row] for row in on_screen] == exported
     export = AuditEntry.objects.get(kind="export", actor=supervisor_chen)
-    assert export.detail == {"what": "audit_log", "rows": 1, "filters": {"kind": "identity_view"}}
+    assert export.detail == {
+        "what": "audit_log",
+        "rows": 1,
+        "full_identity": False,
+        "filters": {"kind": "identity_view"},
+    }
 
 
 def test_the_screen_runs_a_bounded_number_of_queries(client, admin_ma, dispatcher_zhou, register_case):
