@@ -1,7 +1,8 @@
 """The mediation module's staff lists as .xlsx (issue 11 item 5; huiyin.cases.exports.list_export runs
-them): the 排查台账 as the user may see it (selectors.items_for), parties' names masked to their first
-character unless ?identity=full, which the export's own audit row records (条例 §30¶3: an item about an
-accusation case the user may not see is outside items_for altogether)."""
+them): the 排查台账 (selectors.items_for) and the 调解台账 (selectors.mediations_for), each as the user
+may see it, parties' names masked to their first character unless ?identity=full, which the export's own
+audit row records (条例 §30¶3: a record about an accusation case the user may not see is outside both
+selectors altogether)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.db.models import QuerySet
 from huiyin.core.registry import ExportContext, ExportKind
 from huiyin.core.xlsx import Column, mask_name
 from huiyin.mediation import selectors
-from huiyin.mediation.models import ScreeningItem
+from huiyin.mediation.models import Mediation, ScreeningItem
 
 LEDGER_COLUMNS = (
     Column("pk", "编号", 8),
@@ -69,4 +70,56 @@ LEDGER = ExportKind(
     rows=ledger_rows,
     identity=True,
 )
-EXPORTS = (LEDGER,)
+
+MEDIATION_COLUMNS = (
+    Column("pk", "编号", 8),
+    Column("opened_at", "受理时间", 18),
+    Column("kind", "调解类型", 12),
+    Column("organ", "调解组织", 20),
+    Column("territory", "地点", 14),
+    Column("dispute_kind", "纠纷类型", 12),
+    Column("summary", "纠纷简要情况", 36),
+    Column("parties", "当事人", 20),
+    Column("state", "状态", 10),
+    Column("concluded_on", "结束日期", 12),
+    Column("case", "关联信访事项", 18),
+)
+
+
+def mediations_select(user: Any, filters: Mapping[str, str]) -> QuerySet[Mediation]:
+    """Every mediation the user may see (selectors.mediations_for), newest first."""
+    return (
+        selectors.mediations_for(user)
+        .select_related("case")
+        .prefetch_related("parties")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def mediation_rows(user: Any, mediations: list[Mediation], ctx: ExportContext) -> Iterator[dict[str, Any]]:
+    for m in mediations:
+        names = "、".join(p.name for p in m.parties.all())
+        yield {
+            "pk": m.pk,
+            "opened_at": m.opened_at,
+            "kind": m.get_kind_display(),
+            "organ": m.organ.name,
+            "territory": m.territory.name,
+            "dispute_kind": m.get_dispute_kind_display(),
+            "summary": m.summary,
+            "parties": masked_parties(names, full=ctx.full),
+            "state": m.get_state_display(),
+            "concluded_on": m.concluded_on,
+            "case": m.case.code if m.case else "",  # mediations_for shows only cases the user may see
+        }
+
+
+MEDIATIONS = ExportKind(
+    kind="mediation_register",
+    title="人民调解台账",
+    columns=MEDIATION_COLUMNS,
+    select=mediations_select,
+    rows=mediation_rows,
+    identity=True,
+)
+EXPORTS = (LEDGER, MEDIATIONS)

@@ -30,7 +30,7 @@ from huiyin.mediation.choices import (
 )
 from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
-from huiyin.mediation.exports import LEDGER
+from huiyin.mediation.exports import LEDGER, MEDIATIONS
 from huiyin.mediation.forms import get_date, get_id
 from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
 from huiyin.mediation.transitions import Action
@@ -105,6 +105,14 @@ def ledger_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     huiyin/mediation/exports.py): parties' names masked unless ?identity=full (the export's audit row
     records it); a long ledger is written by the worker with progress."""
     return list_export(request, LEDGER.kind)
+
+
+@login_required
+@require_GET
+def mediations_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The 调解台账: every mediation the user may see as .xlsx (huiyin/mediation/exports.py), parties'
+    names masked unless ?identity=full (audited); a long one is written by the worker with progress."""
+    return list_export(request, MEDIATIONS.kind)
 
 
 @login_required
