@@ -51,7 +51,7 @@ def child(n: int) -> None:
             where="bench",
             filename="bench",
             full_identity=True,
-            case_ids=ids,
+            record_ids=ids,
             total_rows=len(ids),
             created_at=timeutil.now(),
         )

@@ -89,7 +89,7 @@ def world(register_case, cast_all, clock, handler_wang_unit_a):
     from huiyin.outreach.tests.sweep import sweep_objects
 
     job = ExportJob.objects.create(
-        user=handler_wang_unit_a, where="workbench", filename="工作队列", case_ids=[case.pk], total_rows=1,
+        user=handler_wang_unit_a, where="workbench", filename="工作队列", record_ids=[case.pk], total_rows=1,
         done_rows=1, state=ExportJob.State.DONE, created_at=case.registered_at,
     )  # fmt: skip
     job.file.save("sweep.xlsx", SimpleUploadedFile("sweep.xlsx", b"PK"), save=True)

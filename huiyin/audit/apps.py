@@ -9,10 +9,11 @@ class AuditConfig(AppConfig):
     verbose_name = "审计记录"
 
     def ready(self) -> None:
+        from huiyin.audit import exports
         from huiyin.core import registry
         from huiyin.org import roles
 
         nav = registry.NavEntry(
             "audit", "审计", "audit_log", "bi-journal-check", 70, roles=roles.READ_AUDIT, superuser=True
         )
-        registry.declare(registry.Module(name="audit", navigation=(nav,)))
+        registry.declare(registry.Module(name="audit", navigation=(nav,), exports=exports.EXPORTS))

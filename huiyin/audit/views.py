@@ -6,59 +6,24 @@ Regulations CF-1/CF-2 (条例 §30¶3, §46(五)): "audit log of every view/expo
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from huiyin.audit import selectors
+from huiyin.audit.exports import AUDIT_LOG, COLUMNS, audit_filters, row
+from huiyin.audit.forms import AuditFilterForm
 from huiyin.cases.audit import audit_identity_search
-from huiyin.core.audit import audit
-from huiyin.core.models import AuditEntry
-from huiyin.core.xlsx import Column, xlsx_response
+from huiyin.cases.exports import list_export
 from huiyin.org.views import nav_context
 
 PAGE_SIZE = 50
-EXPORT_MAX_ROWS = 1_000_000  # streamed: memory stays flat (huiyin.core.xlsx)
-WIDTHS = {"at": 20, "actor": 24, "unit": 18, "case": 18, "detail": 60}
 MSG_NOT_AUDITOR = "审计记录仅供督查考核人员和管理员查看"
-MIN_DAY, MAX_DAY = date(2000, 1, 1), date(9998, 12, 31)
-
-
-class AuditFilterForm(forms.Form):
-    who = forms.CharField(label="操作人（用户名或姓名）", required=False, max_length=150)
-    whose = forms.CharField(label="涉及（事项编号、信访人身份证号或电话）", required=False, max_length=30)
-    date_from = forms.DateField(
-        label="起（含）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="止（含）", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    kind = forms.ChoiceField(label="类别", required=False, choices=[("", "全部"), *AuditEntry.Kind.choices])
-    before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-select form-select-sm" if name == "kind" else "form-control form-control-sm"
-            field.widget.attrs["class"] = css
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("date_from", "date_to"):
-            day = data.get(name)
-            if day is not None and not (MIN_DAY <= day <= MAX_DAY):
-                self.add_error(name, f"日期须在 {MIN_DAY} 至 {MAX_DAY} 之间")
-        return data
 
 
 def _auditor(request: HttpRequest) -> None:
@@ -67,44 +32,10 @@ def _auditor(request: HttpRequest) -> None:
 
 
 def _filters(request: HttpRequest, form: AuditFilterForm) -> selectors.AuditFilters:
-    data = form.cleaned_data
-    whose = data.get("whose") or ""
-    case_ids = None
+    whose = form.cleaned_data.get("whose") or ""
     if whose:
-        case_ids = selectors.cases_of_whose(whose)
         audit_identity_search(request, whose, where="audit_screen")  # looking up a person is a search too
-    return selectors.AuditFilters(
-        actor=data.get("who") or "",
-        case_ids=case_ids,
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        kind=data.get("kind") or "",
-    )
-
-
-def row(entry: AuditEntry) -> dict[str, Any]:
-    actor = entry.actor
-    return {
-        "id": entry.pk,
-        "at": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-        "kind": entry.get_kind_display(),
-        "actor": f"{actor.full_name or actor.username}（{actor.username}）" if actor else "—",
-        "unit": actor.unit.name if actor and actor.unit else "",
-        "case": entry.case.code if entry.case else "",
-        "ip": entry.ip_address or "",
-        "detail": json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
-    }
-
-
-COLUMNS = (
-    ("at", "时间"),
-    ("kind", "类别"),
-    ("actor", "操作人"),
-    ("unit", "单位"),
-    ("case", "事项"),
-    ("ip", "地址"),
-    ("detail", "详情"),
-)
+    return audit_filters(form.cleaned_data)
 
 
 @login_required
@@ -139,8 +70,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The screen's rows (all pages) as a streaming .xlsx (huiyin.core.xlsx); the export is itself
-    audited once written. The log holds no raw ID number or phone (core.audit), so nothing to unmask."""
+    """The screen's rows (all pages) as .xlsx (huiyin/audit/exports.py; a long log is written by the
+    worker with progress); the export is itself audited once written. The log holds no raw ID number or
+    phone (core.audit), so nothing to unmask."""
     _auditor(request)
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
@@ -150,30 +82,5 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             {**nav_context(request, "audit"), "form": form, "rows": []},
             status=400,
         )
-    filters = _filters(request, form)
-    entries = selectors.audit_entries(request.user, filters)  # type: ignore[arg-type]
-
-    def rows() -> Iterator[list[Any]]:
-        for entry in entries[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-            values = row(entry)
-            yield [values["id"], *[values[key] for key, _label in COLUMNS]]
-
-    def done(count: int) -> None:
-        audit(
-            request,
-            AuditEntry.Kind.EXPORT,
-            what="audit_log",
-            rows=count,
-            filters={k: v for k, v in request.GET.items() if v and k != "before"},
-        )
-
-    return xlsx_response(
-        filename="审计记录",
-        sheet="审计记录",
-        columns=[
-            Column("id", "编号", 10),
-            *[Column(key, label, WIDTHS.get(key, 14)) for key, label in COLUMNS],
-        ],
-        rows=rows(),
-        on_done=done,
-    )
+    _filters(request, form)  # a lookup by person ("whose") is audited as a search, as on the screen
+    return list_export(request, AUDIT_LOG.kind)

@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from huiyin.cases import events, selectors, textsearch
+        from huiyin.cases import events, exports, selectors, textsearch
         from huiyin.cases.models import Category
         from huiyin.core import registry
         from huiyin.core.seeds import migration_seed
@@ -23,6 +23,7 @@ class CasesConfig(AppConfig):
                     registry.WorkQueue("to_route", "待分办", 10, selectors.queue_to_route),
                     registry.WorkQueue("my_unit", "本单位在办", 20, selectors.queue_my_unit),
                 ),
+                exports=(exports.CASES,),  # the case lists: queues, search results (case_list_export)
                 reference_data_present=lambda: Category.objects.filter(level=1).exists(),
                 reference_data=((30, migration_seed("huiyin.cases.migrations.0003_subject_taxonomy")),),
             )

@@ -1,23 +1,32 @@
-"""Case lists as .xlsx (issue 11 item 5): the columns of a case row and the petitioners' identity,
-masked unless the user asked for full identity — and then each case's reveal is audited exactly as
-the case page's "显示完整身份信息" is (`selectors.case_parties_with_audit`: one IDENTITY_VIEW row per
-case naming its petitioners; SPEC §1.3, 条例 §30¶3). A case whose petitioners the user may not see at
-all (`may_see_identity`: the accused side) shows none, masked or not.
+"""Staff lists as .xlsx (issue 11 item 5): one path for every list that exports.
 
-Any list view of cases adds its export in three lines (see `case_list_export`).
+Each app declares its lists once (`registry.ExportKind` in its `Module.exports`: the columns, the
+scoped and filtered queryset given the user and the list's filters, the rows of a batch). A list view
+checks its own permission and filters, then calls `list_export(request, kind, ...)`:
 
-A list longer than HUIYIN_EXPORT_STREAM_ROWS is not streamed while the user waits: its case ids (the
-list as the user sees it now, in its order) go to an ExportJob that the worker writes (`job_run`), and
-the user is sent to the job's page, which polls how many rows are written and then offers the file.
-Both paths write the same rows and the same audit: IDENTITY_VIEW per case shown in full, and the
-export's own EXPORT row (with the job's id) once every row is written.
+* a list of at most HUIYIN_EXPORT_STREAM_ROWS rows streams while the user waits;
+* a longer one becomes an ExportJob (its kind, filters and record ids, fixed as the user sees the list
+  now) that the worker writes (`job_run`), and the user is sent to the job's page, which polls how many
+  rows are written and then offers the file. The worker re-applies the kind's scope for the job's user
+  (`ExportKind.select`) and writes only the job's records still inside it.
+
+Both paths write the same rows and the same audit: IDENTITY_VIEW per record shown in full (the kind's
+rows builder), and the export's own EXPORT row (kind, filters, rows; the job's id) once every row is
+written.
+
+This module also holds the case lists' kind ("cases"): the columns of a case row and the petitioners'
+identity, masked unless the user asked for full identity — and then each case's reveal is audited
+exactly as the case page's "显示完整身份信息" is (`selectors.case_parties_with_audit`: one IDENTITY_VIEW
+row per case naming its petitioners; SPEC §1.3, 条例 §30¶3). A case whose petitioners the user may not
+see at all (`may_see_identity`: the accused side) shows none, masked or not. Any list view of cases adds
+its export in three lines (see `case_list_export`).
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +39,7 @@ from django.urls import reverse
 
 from huiyin.cases.confidentiality import may_see_identity
 from huiyin.cases.models import Case, CasePetitioner, ExportJob, mask_id_number, mask_phone
-from huiyin.core import net, timeutil, xlsx
+from huiyin.core import net, registry, timeutil, xlsx
 from huiyin.core.audit import audit
 from huiyin.core.models import AuditEntry
 from huiyin.core.xlsx import Column, batched, mask_name, xlsx_chunks, xlsx_response
@@ -128,60 +137,91 @@ def case_cells(case: Case) -> dict[str, Any]:
     }
 
 
-def case_export_rows(
-    user: User, qs: QuerySet[Case], *, full: bool, ip: str | None, where: str
-) -> Iterator[dict[str, Any]]:
-    """Rows of `qs` (already scoped and filtered by the caller), BATCH cases per query."""
-    qs = qs.select_related("category", "territory", "office", "handling_unit")
-    for batch in batched(qs.iterator(chunk_size=BATCH), BATCH):
-        identity = identity_cells(user, batch, full=full, ip=ip, where=where)
-        for case in batch:
-            yield {**case_cells(case), **identity[case.pk]}
+def case_rows(user: User, cases: list[Case], ctx: registry.ExportContext) -> Iterator[dict[str, Any]]:
+    """The rows of a batch of cases: the case's cells and the petitioners' identity (`identity_cells`)."""
+    identity = identity_cells(user, cases, full=ctx.full, ip=ctx.ip, where=ctx.where)
+    for case in cases:
+        yield {**case_cells(case), **identity[case.pk]}
+
+
+def case_scope(user: User, filters: Mapping[str, str]) -> QuerySet[Case]:
+    """The cases a case list may export: those the user may see (each list view filters them further;
+    a long list's job keeps the list's ids and the worker re-checks them against this scope)."""
+    from huiyin.cases.selectors import visible_to
+
+    return visible_to(user).select_related("category", "territory", "office", "handling_unit")
+
+
+CASES = registry.ExportKind(
+    kind="cases",
+    title="事项列表",
+    columns=CASE_COLUMNS,
+    select=case_scope,
+    rows=case_rows,
+    identity=True,
+)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {k: v for k, v in request.GET.items() if v and k not in ("page", "before", "after")}
 
 
-def export_audited(request: HttpRequest, *, what: str, full: bool = False) -> Any:
+def export_audited(request: HttpRequest, *, what: str, full: bool = False, kind: str = "") -> Any:
     """The on_done callback that writes the export's own audit row (kind EXPORT) once it is written."""
 
     def done(rows: int) -> None:
-        audit(
-            request,
-            AuditEntry.Kind.EXPORT,
-            what=what,
-            rows=rows,
-            full_identity=full,
-            filters=_filters(request),
-        )
+        detail: dict[str, Any] = {
+            "what": what,
+            "rows": rows,
+            "full_identity": full,
+            "filters": _filters(request),
+        }
+        if kind and kind != what:  # a case list names its list (`what`) and the kind "cases"
+            detail["export_kind"] = kind
+        audit(request, AuditEntry.Kind.EXPORT, **detail)
 
     return done
 
 
 def stream_rows() -> int:
-    """Up to this many rows a case list streams while the user waits; a longer one runs in the worker."""
+    """Up to this many rows a list streams while the user waits; a longer one runs in the worker."""
     return int(getattr(settings, "HUIYIN_EXPORT_STREAM_ROWS", 5000))
 
 
+def _rows(
+    spec: registry.ExportKind, user: User, qs: QuerySet[Any], ctx: registry.ExportContext
+) -> Iterator[dict[str, Any]]:
+    """Rows of `qs` (already scoped and filtered), BATCH records per query."""
+    for batch in batched(qs.iterator(chunk_size=BATCH), BATCH):
+        yield from spec.rows(user, batch, ctx)
+
+
 def job_create(
-    request: HttpRequest, qs: QuerySet[Case], *, filename: str, where: str, heading: Iterable[str] = ()
+    request: HttpRequest,
+    qs: QuerySet[Any],
+    *,
+    kind: str,
+    filename: str,
+    where: str,
+    heading: Iterable[str] = (),
+    full: bool = False,
 ) -> ExportJob:
-    """The ExportJob of a long list, queued for the worker once it commits. The list's cases are fixed
-    now, as the user may see them now (the worker does not widen or re-run the user's scope)."""
+    """The ExportJob of a long list, queued for the worker once it commits. The list's records are fixed
+    now, as the user may see them now; the worker keeps only those still in the user's scope."""
     from huiyin.cases.tasks import export_job_task
 
     user: Any = request.user  # a signed-in staff member (the list views are behind the login)
     ids = list(qs.values_list("pk", flat=True)[: xlsx.MAX_ROWS])
     job = ExportJob.objects.create(
         user=user,
+        kind=kind,
         where=where,
         filename=filename[:120],
         heading=list(heading),
-        full_identity=wants_full_identity(request),
+        full_identity=full,
         ip_address=net.audit_ip(request),
         filters=_filters(request),
-        case_ids=ids,
+        record_ids=ids,
         total_rows=len(ids),
         created_at=timeutil.now(),
     )
@@ -195,15 +235,18 @@ def _report(job_id: int, done: int) -> None:
 
 
 def _job_rows(job: ExportJob) -> Iterator[dict[str, Any]]:
+    """The job's rows, BATCH ids at a time: each batch read through the kind's scope for the job's user
+    (a record the user may no longer see, or an id that was never theirs, is left out), in the job's
+    order."""
     user = job.user
+    spec = registry.export_kind(job.kind)
+    scope = spec.select(user, job.filters)
+    ctx = registry.ExportContext(full=job.full_identity and spec.identity, ip=job.ip_address, where=job.where)
     done = 0
-    related = ("category", "territory", "office", "handling_unit")
-    for ids in batched(job.case_ids, BATCH):
-        found = Case.objects.select_related(*related).in_bulk(ids)
-        cases = [found[pk] for pk in ids if pk in found]
-        identity = identity_cells(user, cases, full=job.full_identity, ip=job.ip_address, where=job.where)
-        for case in cases:
-            yield {**case_cells(case), **identity[case.pk]}
+    for ids in batched(job.record_ids, BATCH):
+        found = {r.pk: r for r in scope.filter(pk__in=ids)}
+        records = [found[pk] for pk in ids if pk in found]
+        yield from spec.rows(user, records, ctx)
         done += len(ids)
         _report(job.pk, done)
 
@@ -218,10 +261,11 @@ def job_run(job_id: int) -> str:
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING)
     written: list[int] = []
     try:
+        spec = registry.export_kind(job.kind)
         with tempfile.TemporaryFile() as out:
             for chunk in xlsx_chunks(
                 sheet=job.filename,
-                columns=CASE_COLUMNS,
+                columns=spec.columns,
                 rows=_job_rows(job),
                 heading=job.heading,
                 on_done=written.append,
@@ -239,17 +283,17 @@ def job_run(job_id: int) -> str:
     ExportJob.objects.filter(pk=job.pk).update(
         file=job.file.name, state=ExportJob.State.DONE, done_rows=rows, finished_at=timeutil.now()
     )
+    detail: dict[str, Any] = {
+        "what": job.where,
+        "rows": rows,
+        "full_identity": job.full_identity,
+        "filters": job.filters,
+        "job": job.pk,
+    }
+    if job.kind != job.where:
+        detail["export_kind"] = job.kind
     AuditEntry.objects.create(
-        kind=AuditEntry.Kind.EXPORT,
-        actor=job.user,
-        ip_address=job.ip_address,
-        detail={
-            "what": job.where,
-            "rows": rows,
-            "full_identity": job.full_identity,
-            "filters": job.filters,
-            "job": job.pk,
-        },
+        kind=AuditEntry.Kind.EXPORT, actor=job.user, ip_address=job.ip_address, detail=detail
     )
     return ExportJob.State.DONE
 
@@ -272,6 +316,43 @@ def expire_old() -> int:
     return n
 
 
+def list_export(
+    request: HttpRequest,
+    kind: str,
+    *,
+    qs: QuerySet[Any] | None = None,
+    filename: str = "",
+    where: str = "",
+    heading: Iterable[str] = (),
+) -> StreamingHttpResponse | HttpResponse:
+    """The list `kind` (a declared `registry.ExportKind`) as a streaming .xlsx download, or, when longer
+    than `stream_rows()`, a redirect to the page of its ExportJob (progress, then the file).
+
+    The caller has checked the user's permission for the list and refused bad filters (a 4xx); the rows
+    are `qs` when given (a view that built its own scoped queryset), else the kind's
+    `select(user, request.GET)`. ?identity=full unmasks identity where the kind has any (audited)."""
+    spec = registry.export_kind(kind)
+    user: Any = request.user
+    if qs is None:
+        qs = spec.select(user, _filters(request))
+    filename = filename or spec.title
+    where = where or kind
+    full = spec.identity and wants_full_identity(request)
+    heading = list(heading)
+    if qs.count() > stream_rows():  # a long list: the worker writes it, the user watches its progress
+        job = job_create(request, qs, kind=kind, filename=filename, where=where, heading=heading, full=full)
+        return HttpResponseRedirect(reverse("export_job", kwargs={"job": job.pk}))
+    ctx = registry.ExportContext(full=full, ip=net.audit_ip(request), where=where)
+    return xlsx_response(
+        filename=filename,
+        sheet=filename,
+        columns=spec.columns,
+        rows=_rows(spec, user, qs, ctx),
+        heading=heading,
+        on_done=export_audited(request, what=where, full=full, kind=kind),
+    )
+
+
 def case_list_export(
     request: HttpRequest,
     qs: QuerySet[Case],
@@ -280,26 +361,14 @@ def case_list_export(
     where: str,
     heading: Iterable[str] = (),
 ) -> StreamingHttpResponse | HttpResponse:
-    """A case list (scoped to the user, the list's filters applied) as a streaming .xlsx download, or,
-    when longer than `stream_rows()`, a redirect to the page of its ExportJob (progress, then the file).
+    """A case list (scoped to the user, the list's filters applied) through `list_export`.
 
     In a list view, after building the list's queryset `qs`:
 
         if request.GET.get("format") == "xlsx":
             return case_list_export(request, qs, filename="工作队列", where="workbench")
     """
-    user: Any = request.user
-    qs = qs.order_by("-registered_at", "-id")
-    if qs.count() > stream_rows():  # a long list: the worker writes it, the user watches its progress
-        job = job_create(request, qs, filename=filename, where=where, heading=heading)
-        return HttpResponseRedirect(reverse("export_job", kwargs={"job": job.pk}))
-    full = wants_full_identity(request)
-    ip = net.audit_ip(request)
-    return xlsx_response(
-        filename=filename,
-        sheet=filename,
-        columns=CASE_COLUMNS,
-        rows=case_export_rows(user, qs, full=full, ip=ip, where=where),
-        heading=list(heading),
-        on_done=export_audited(request, what=where, full=full),
+    qs = qs.order_by("-registered_at", "-id").select_related(
+        "category", "territory", "office", "handling_unit"
     )
+    return list_export(request, CASES.kind, qs=qs, filename=filename, where=where, heading=heading)

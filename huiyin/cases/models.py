@@ -427,11 +427,12 @@ class FollowUp(models.Model):
 
 
 class ExportJob(models.Model):
-    """A case list too long to stream while the user waits (issue 11 item 5: "large exports stream and
-    show progress"): the list's cases as the user could see them when they asked (their ids, in the
-    list's order), written to a workbook by the worker while the user's page polls `done_rows`. Only
-    the user who asked may see the job or download its file; the file is removed after
-    HUIYIN_EXPORT_KEEP_HOURS (it may hold full identity)."""
+    """A staff list too long to stream while the user waits (issue 11 item 5: "large exports stream and
+    show progress"): its kind (a declared `registry.ExportKind`: a case list, the 督办 orders, the
+    排查台账 …), the list's filters, and its records as the user could see them when they asked (their
+    ids, in the list's order), written to a workbook by the worker while the user's page polls
+    `done_rows`. Only the user who asked may see the job or download its file; the file is removed
+    after HUIYIN_EXPORT_KEEP_HOURS (it may hold full identity)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -441,13 +442,14 @@ class ExportJob(models.Model):
         EXPIRED = "expired", "已过期"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("导出类型", max_length=40, default="cases")
     where = models.CharField("列表", max_length=40)
     filename = models.CharField("文件名", max_length=120)
     heading = models.JSONField(default=list, blank=True)
     full_identity = models.BooleanField("完整身份信息", default=False)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     filters = models.JSONField(default=dict, blank=True)
-    case_ids = models.JSONField(default=list)
+    record_ids = models.JSONField(default=list)  # the kind's records (case ids for a case list)
     total_rows = models.PositiveIntegerField("行数", default=0)
     done_rows = models.PositiveIntegerField("已写入行数", default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)

@@ -11,7 +11,7 @@ Pure Python: no model imports, so any app may declare into it without an import 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -112,6 +112,43 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class ExportContext:
+    """How one export writes its rows: `full` the identity the user asked to see unmasked (each reveal
+    audited by the builder, 条例 §30¶3), `ip` the requester's address for those audit rows, `where` the
+    list's name in the audit (`detail.export`)."""
+
+    full: bool
+    ip: str | None
+    where: str
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One staff list's .xlsx export (issue 11 item 5), run by `huiyin.cases.exports.list_export`: short
+    lists stream, long ones become an ExportJob the worker writes with progress, both audited.
+
+    kind      the export's name, stored on the ExportJob and in the EXPORT audit row ("mediation_ledger")
+    title     the file's and the sheet's name ("矛盾纠纷排查台账")
+    columns   the sheet's `huiyin.core.xlsx.Column`s
+    select    select(user, filters) -> QuerySet: the list as the user may see it, the list's filters
+              (the request's query, strings) applied, in the list's order. The worker calls it again
+              with the job's user and filters and keeps only the job's record ids inside it, so a long
+              export never holds a row its user could not see when it is written.
+    rows      rows(user, records, ctx) -> dicts by column key, for one batch of `records` from `select`
+              (one query per batch for what the rows need); identity masked unless `ctx.full` and the
+              user may see it, the reveal audited (IDENTITY_VIEW) by the builder
+    identity  ?identity=full means something here (the list names petitioners or parties)
+    """
+
+    kind: str
+    title: str
+    columns: Sequence[Any]
+    select: Callable[[Any, Mapping[str, str]], Any]
+    rows: Callable[[Any, list[Any], ExportContext], Iterable[dict[str, Any]]]
+    identity: bool = False
+
+
+@dataclass(frozen=True)
 class Module:
     """What one app plugs into the core (declared once, in its AppConfig.ready())."""
 
@@ -152,6 +189,8 @@ class Module:
     # candidates(user) -> [Candidate]: the module's overdue records for the 督办 page, already scoped to
     # what `user` may see (a screening item past its 化解期限)
     supervision_candidates: Callable[[Any], Iterable[Candidate]] | None = None
+    # the module's staff lists that export to .xlsx (huiyin.cases.exports.list_export runs them)
+    exports: Iterable[ExportKind] = ()
 
 
 class UnknownEventType(LookupError):
@@ -161,6 +200,7 @@ class UnknownEventType(LookupError):
 _MODULES: dict[str, Module] = {}
 _EVENTS: dict[str, EventType] = {}
 _CAPABILITIES: dict[str, frozenset[str]] = {}
+_EXPORTS: dict[str, ExportKind] = {}
 
 
 def declare(module: Module) -> Module:
@@ -172,6 +212,8 @@ def declare(module: Module) -> Module:
             _EVENTS.pop(et.code, None)
         for name in previous.capabilities:
             _CAPABILITIES.pop(name, None)
+        for ek in previous.exports:
+            _EXPORTS.pop(ek.kind, None)
     for et in module.events:
         if et.code in _EVENTS:
             raise ValueError(f"event type {et.code!r} is declared twice")
@@ -180,8 +222,28 @@ def declare(module: Module) -> Module:
         if name in _CAPABILITIES:
             raise ValueError(f"capability {name!r} is declared twice")
         _CAPABILITIES[name] = frozenset(roles)
+    for ek in module.exports:
+        if ek.kind in _EXPORTS:
+            raise ValueError(f"export kind {ek.kind!r} is declared twice")
+        _EXPORTS[ek.kind] = ek
     _MODULES[module.name] = module
     return module
+
+
+class UnknownExportKind(LookupError):
+    """An export kind no module declared (an old job's, or a programming error)."""
+
+
+def export_kind(kind: str) -> ExportKind:
+    """The declared export `kind`, or UnknownExportKind."""
+    try:
+        return _EXPORTS[kind]
+    except KeyError:
+        raise UnknownExportKind(f"export kind {kind!r} is not declared by any module") from None
+
+
+def export_kinds() -> dict[str, ExportKind]:
+    return dict(_EXPORTS)
 
 
 def modules() -> list[Module]:

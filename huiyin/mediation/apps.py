@@ -8,7 +8,7 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.mediation import events, metrics, selectors, services
+        from huiyin.mediation import events, exports, metrics, selectors, services
         from huiyin.mediation.transitions import FOLLOW_UP
         from huiyin.org import roles
 
@@ -22,6 +22,7 @@ class MediationConfig(AppConfig):
                 events=events.EVENTS,
                 capabilities={"mediate": FOLLOW_UP},
                 metrics=metrics.METRICS,
+                exports=exports.EXPORTS,
                 # outreach's 民情日记 problem goes to the ledger (outreach.services.MEDIATION_SCREENING)
                 # and the workflow's 调解和解 starts a linked mediation (workflow.services.MEDIATION_FROM_CASE)
                 aids={

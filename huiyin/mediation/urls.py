@@ -8,6 +8,7 @@ urlpatterns = [
     path("mediation/", views.bench, name="mediation_bench"),
     path("mediation/ledger/", views.ledger, name="mediation_ledger"),
     path("mediation/ledger/export.xlsx", views.ledger_export, name="mediation_ledger_export"),
+    path("mediation/register/export.xlsx", views.mediations_export, name="mediation_register_export"),
     path("mediation/ledger/new/", views.item_new, name="mediation_item_new"),
     path("mediation/items/<int:pk>/", views.item_detail, name="mediation_item"),
     path("mediation/items/<int:pk>/<str:action>/", views.item_act, name="mediation_item_act"),
@@ -30,6 +31,7 @@ access.declare(
         "mediation_bench": STAFF,
         "mediation_ledger": STAFF,
         "mediation_ledger_export": STAFF,  # the same scope as the ledger (selectors.items_for)
+        "mediation_register_export": STAFF,  # 调解台账: the mediations the user sees (mediations_for)
         "mediation_item_new": STAFF,
         "mediation_item": RECORD,
         "mediation_item_act": RECORD,

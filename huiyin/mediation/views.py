@@ -14,11 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import export_audited, wants_full_identity
+from huiyin.cases.exports import list_export
 from huiyin.cases.web import case_or_404
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
-from huiyin.core.xlsx import Column, mask_name, xlsx_response
 from huiyin.mediation import selectors, services
 from huiyin.mediation.choices import (
     AgreementForm,
@@ -31,6 +30,7 @@ from huiyin.mediation.choices import (
 )
 from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
+from huiyin.mediation.exports import LEDGER, MEDIATIONS
 from huiyin.mediation.forms import get_date, get_id
 from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
 from huiyin.mediation.transitions import Action
@@ -98,62 +98,21 @@ def ledger(request: HttpRequest) -> HttpResponse:
     return render(request, "mediation/ledger.html", context)
 
 
-LEDGER_COLUMNS = (
-    Column("pk", "编号", 8),
-    Column("reported_at", "登记时间", 18),
-    Column("territory", "地点", 16),
-    Column("kind", "纠纷类型", 12),
-    Column("summary", "纠纷简要情况", 36),
-    Column("parties", "当事人", 20),
-    Column("risk", "风险等级", 8),
-    Column("unit", "责任单位", 18),
-    Column("person", "责任人", 10),
-    Column("due_on", "化解期限", 12),
-    Column("status", "状态", 10),
-    Column("settled_on", "化解日期", 12),
-)
-
-
-def _parties(text: str, *, full: bool) -> str:
-    """The parties as the ledger records them, each name masked to its first character unless `full`
-    (an audited export: cases.exports.export_audited records it)."""
-    if full:
-        return text
-    return "、".join(mask_name(p.strip()) for p in text.replace("，", "、").split("、") if p.strip())
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The whole 排查台账 the user may see (the screen shows the latest 200) as .xlsx (issue 11 item 5;
+    huiyin/mediation/exports.py): parties' names masked unless ?identity=full (the export's audit row
+    records it); a long ledger is written by the worker with progress."""
+    return list_export(request, LEDGER.kind)
 
 
 @login_required
 @require_GET
-def ledger_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The whole 排查台账 the user may see (the screen shows the latest 200) as a streaming .xlsx;
-    parties' names masked unless ?identity=full, which the export's audit row records (issue 11 item
-    5)."""
-    user: Any = request.user
-    full = wants_full_identity(request)
-    rows = (
-        {
-            "pk": i.pk,
-            "reported_at": i.reported_at,
-            "territory": i.territory.name,
-            "kind": i.get_kind_display(),
-            "summary": i.summary,
-            "parties": _parties(i.parties, full=full),
-            "risk": i.get_risk_display(),
-            "unit": i.responsible_unit.name if i.responsible_unit else "",
-            "person": i.responsible_person.full_name if i.responsible_person else "",
-            "due_on": i.due_on,
-            "status": i.get_status_display(),
-            "settled_on": i.settled_on,
-        }
-        for i in selectors.items_for(user).iterator(chunk_size=1000)
-    )
-    return xlsx_response(
-        filename="矛盾纠纷排查台账",
-        sheet="排查台账",
-        columns=LEDGER_COLUMNS,
-        rows=rows,
-        on_done=export_audited(request, what="mediation_ledger", full=full),
-    )
+def mediations_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The 调解台账: every mediation the user may see as .xlsx (huiyin/mediation/exports.py), parties'
+    names masked unless ?identity=full (audited); a long one is written by the worker with progress."""
+    return list_export(request, MEDIATIONS.kind)
 
 
 @login_required

@@ -7,7 +7,7 @@ class OutreachConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.outreach import events, links, metrics, services, transitions
+        from huiyin.outreach import events, exports, links, metrics, services, transitions
 
         N = registry.NavEntry
         registry.declare(
@@ -17,6 +17,7 @@ class OutreachConfig(AppConfig):
                 events=events.EVENTS,
                 case_links=links.case_links,
                 metrics=metrics.METRICS,
+                exports=exports.EXPORTS,
                 capabilities={
                     "outreach_manage_pairings": services.MANAGE_PAIRINGS,
                     "outreach_publish_commitment": transitions.PUBLISH,

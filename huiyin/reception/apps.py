@@ -8,7 +8,7 @@ class ReceptionConfig(AppConfig):
     def ready(self) -> None:
         from huiyin.core import registry
         from huiyin.org.choices import Role
-        from huiyin.reception import events, instructions, links, metrics, permissions
+        from huiyin.reception import events, exports, instructions, links, metrics, permissions
 
         registry.declare(
             registry.Module(
@@ -16,6 +16,7 @@ class ReceptionConfig(AppConfig):
                 demo=(10, "huiyin.reception.demo.build"),
                 events=events._all(),
                 metrics=metrics.METRICS,
+                exports=exports.EXPORTS,
                 case_links=links.case_links,
                 # overdue 领导批示, tracked like a 督办 order (issue 12 item 7)
                 supervision_candidates=instructions.supervision_candidates,

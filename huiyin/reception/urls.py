@@ -7,6 +7,7 @@ from huiyin.reception import views
 urlpatterns = [
     path("reception/", views.home, name="reception_home"),
     path("reception/agenda/", views.agenda, name="reception_agenda"),
+    path("reception/register/export.xlsx", views.register_export, name="reception_register_export"),
     path("reception/walk-in/", views.walk_in, name="reception_walk_in"),
     path("reception/outcome/", views.outcome, name="reception_outcome"),
     path("reception/invite/", views.invite, name="reception_invite"),
@@ -27,6 +28,8 @@ access.declare(
     {
         "reception_home": STAFF,
         "reception_agenda": STAFF,
+        # 接访登记 (issue 11 item 5): the user's sessions only, each booking read as the agenda reads it
+        "reception_register_export": STAFF,
         "reception_walk_in": INTAKE,
         "reception_outcome": STAFF,
         "reception_invite": STAFF,

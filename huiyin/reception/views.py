@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huiyin.cases.exports import list_export
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
@@ -24,6 +25,7 @@ from huiyin.portal import services as portal_services
 from huiyin.portal import throttle
 from huiyin.reception import metrics, permissions, selectors, services
 from huiyin.reception.choices import BookingStatus, Level, SessionStatus
+from huiyin.reception.exports import REGISTER, BadRegisterFilters, register_select
 from huiyin.reception.forms import AbsenceForm, BookingForm, GenerateForm, OutcomeForm, RuleForm, WalkInForm
 from huiyin.reception.models import Booking, Invitation, ReceptionLeader, ScheduleRule, Session
 from huiyin.reception.rules import rule_for
@@ -197,8 +199,26 @@ def agenda(request: HttpRequest) -> HttpResponse:
             and session.status != SessionStatus.CANCELLED,
             "today": timeutil.today(),
             "rl": ReceptionLeader.objects.filter(user_id=session.leader_id).first(),
+            "export_query": f"session={session.pk}",  # 接访登记 of this session (register_export)
         },
     )
+
+
+@login_required
+@require_GET
+def register_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """接访登记 as .xlsx (issue 11 item 5; huiyin/reception/exports.py): the bookings of the user's
+    sessions, one session (?session=, the agenda's link) or a span of days (?date_from=&date_to=), each
+    read as the agenda reads it; identity masked unless ?identity=full (audited per booking). A long
+    register is written by the worker with progress."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        register_select(user, request.GET)
+    except BadRegisterFilters as exc:
+        return render(request, "400.html", {"nav": "reception", "message": str(exc)}, status=400)
+    if request.GET.get("session"):
+        _scoped_session(user, request.GET["session"])  # a session not the user's: the agenda's 404
+    return list_export(request, REGISTER.kind)
 
 
 def _back(session: Session) -> HttpResponse:

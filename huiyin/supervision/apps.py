@@ -8,7 +8,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from huiyin.core import registry
         from huiyin.org.choices import Role
-        from huiyin.supervision import events, selectors
+        from huiyin.supervision import events, exports, selectors
 
         N = registry.NavEntry
         registry.declare(
@@ -16,6 +16,7 @@ class SupervisionConfig(AppConfig):
                 name="supervision",
                 events=events.EVENTS,
                 visibility=selectors.visibility,
+                exports=exports.EXPORTS,
                 queues=(registry.WorkQueue("supervised", "督办", 60, selectors.queue_supervised),),
                 periodic_tasks=((20, "huiyin.supervision.tasks.sweep_supervision_task"),),  # after the clocks
                 navigation=(

@@ -3,29 +3,27 @@ a unit's record) and the leader inbox. Reads through selectors, writes through s
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import IDENTITY_COLUMNS, export_audited, identity_cells, wants_full_identity
+from huiyin.cases.exports import list_export
 from huiyin.cases.forms import flag_invalid
 from huiyin.cases.web import case_or_404
-from huiyin.core import net, registry, timeutil
+from huiyin.core import registry, timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.parsing import parse_id
-from huiyin.core.xlsx import Column, batched, xlsx_response
 from huiyin.org import roles
 from huiyin.org.choices import Role
-from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
 from huiyin.supervision import selectors, services
+from huiyin.supervision.exports import BY_LIST, CANDIDATES, RECORD, candidate_filters, record_unit
 from huiyin.supervision.forms import AnswerForm, CandidateFilterForm, OrderForm
 from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
 from huiyin.workflow.web import most_urgent, with_live_clocks
@@ -60,22 +58,8 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
 
 def _candidate_filters(request: HttpRequest, user: Any) -> tuple[CandidateFilterForm, dict[str, Any]]:
     """The candidate list's filter form and the selector's keyword filters it yields."""
-    form = CandidateFilterForm(
-        request.GET or None,
-        units=list(selectors.candidate_units(user).values_list("pk", "name")),
-        territories=list(selectors.filter_territories(user).values_list("pk", "name")),
-    )
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters["reason"] = data["reason"] or ""
-        if data["unit"] is not None:
-            filters["unit"] = Unit.objects.get(pk=data["unit"])
-        if data["territory"] is not None:
-            filters["territory"] = Territory.objects.get(pk=data["territory"])
-        if data["min_age"] is not None:
-            filters["registered_before"] = timeutil.now() - timedelta(days=data["min_age"])
-    elif form.is_bound:
+    form, filters = candidate_filters(user, request.GET)
+    if form.is_bound and not form.is_valid():
         flag_invalid(form)
     return form, filters
 
@@ -244,71 +228,23 @@ def leader_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/leader_inbox.html", context)
 
 
-# --- .xlsx exports of the three lists (issue 11 item 5; huiyin.core.xlsx) ---------------------------
-
-CANDIDATE_COLUMNS = (
-    Column("found_at", "发现时间", 18),
-    Column("reason", "督办线索", 16),
-    Column("detail", "说明", 30),
-    Column("unit", "责任单位", 16),
-)
-ORDER_COLUMNS = (
-    Column("issued_at", "下发时间", 18),
-    Column("unit", "督办对象", 16),
-    Column("level", "督办级别", 8),
-    Column("due_on", "答复期限", 12),
-    Column("state", "状态", 10),
-    Column("answered_at", "答复时间", 18),
-)
-CASE_REF_COLUMNS = (Column("code", "事项编号", 18), Column("title", "标题", 36))
-EXPORTS = {"candidates": "督办线索", "orders": "督办单", "record": "单位督办记录"}
-
-
-def _candidate_row(c: SupervisionCandidate) -> dict[str, Any]:
-    return {
-        "found_at": c.found_at,
-        "reason": c.get_reason_display(),
-        "detail": c.detail,
-        "unit": c.unit.name if c.unit else "",
-    }
-
-
-def _order_row(o: SupervisionOrder) -> dict[str, Any]:
-    return {
-        "issued_at": o.issued_at,
-        "unit": o.unit.name,
-        "level": o.level,
-        "due_on": o.due_on,
-        "state": o.get_state_display(),
-        "answered_at": o.answered_at,
-    }
-
-
-def _export_rows(request: HttpRequest, qs: Any, row: Any, *, full: bool, where: str) -> Any:
-    """Each record's own cells, its case's code and title and the petitioners' identity (masked unless
-    `full`, then audited per case like the case page's reveal: cases.exports.identity_cells)."""
-    user: Any = request.user
-    ip = net.audit_ip(request)
-    for batch in batched(qs.select_related("case").iterator(chunk_size=1000), 1000):
-        identity = identity_cells(user, [r.case for r in batch], full=full, ip=ip, where=where)
-        for r in batch:
-            yield {"code": r.case.code, "title": r.case.title, **row(r), **identity[r.case_id]}
+# --- .xlsx exports of the three lists (issue 11 item 5; huiyin/supervision/exports.py) ---------------
 
 
 @login_required
 @require_GET
-def supervision_export(request: HttpRequest) -> HttpResponse:
+def supervision_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """?list=candidates (a supervisor's, with the screen's filters), orders (the user's 督办单) or
-    record&unit= (a unit's record the user may open; the same 404 as the screen otherwise)."""
+    record&unit= (a unit's record the user may open; the same 404 as the screen otherwise). A long list
+    is written by the worker with progress (cases.exports.list_export)."""
     user: Any = request.user
-    which = request.GET.get("list", "orders")
-    if which not in EXPORTS:
+    spec = BY_LIST.get(request.GET.get("list", "orders"))
+    if spec is None:
         raise Http404("没有这个列表")
-    full = wants_full_identity(request)
-    if which == "candidates":
+    if spec is CANDIDATES:
         if user.role != Role.SUPERVISOR:
             raise Http404("没有这个列表")
-        form, filters = _candidate_filters(request, user)
+        form, _filters = candidate_filters(user, request.GET)
         if form.is_bound and not form.is_valid():
             return render(
                 request,
@@ -316,25 +252,6 @@ def supervision_export(request: HttpRequest) -> HttpResponse:
                 {**nav_context(request, "supervision"), "message": "筛选条件无效"},
                 status=400,
             )
-        qs: Any = selectors.candidates_for(user, **filters).select_related("unit")
-        row: Any = _candidate_row
-        columns: tuple[Column, ...] = (*CASE_REF_COLUMNS, *CANDIDATE_COLUMNS, *IDENTITY_COLUMNS)
-    else:
-        if which == "record":
-            unit_id = parse_id(request.GET.get("unit") or (str(user.unit_id) if user.unit_id else ""))
-            unit = selectors.units_of_record(user).filter(pk=unit_id).first() if unit_id is not None else None
-            if unit is None:
-                raise Http404("没有这个单位的督办记录")
-            qs = selectors.unit_record(unit).select_related("unit")
-        else:
-            qs = selectors.orders_for(user)
-        row = _order_row
-        columns = (*CASE_REF_COLUMNS, *ORDER_COLUMNS, *IDENTITY_COLUMNS)
-    where = f"supervision_{which}"
-    return xlsx_response(  # type: ignore[return-value]
-        filename=EXPORTS[which],
-        sheet=EXPORTS[which],
-        columns=columns,
-        rows=_export_rows(request, qs, row, full=full, where=where),
-        on_done=export_audited(request, what=where, full=full),
-    )
+    elif spec is RECORD and record_unit(user, request.GET) is None:
+        raise Http404("没有这个单位的督办记录")
+    return list_export(request, spec.kind)

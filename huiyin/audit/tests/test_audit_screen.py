@@ -164,7 +164,12 @@ def test_the_export_matches_the_screen_and_is_itself_audited(client, log, superv
     ]
     assert [[c if c != "" else None for c in row] for row in on_screen] == exported
     export = AuditEntry.objects.get(kind="export", actor=supervisor_chen)
-    assert export.detail == {"what": "audit_log", "rows": 1, "filters": {"kind": "identity_view"}}
+    assert export.detail == {
+        "what": "audit_log",
+        "rows": 1,
+        "full_identity": False,
+        "filters": {"kind": "identity_view"},
+    }
 
 
 def test_the_screen_runs_a_bounded_number_of_queries(client, admin_ma, dispatcher_zhou, register_case):
@@ -182,3 +187,40 @@ def test_the_screen_runs_a_bounded_number_of_queries(client, admin_ma, dispatche
     for _ in range(30):
         AuditEntry.objects.create(kind="identity_view", actor=dispatcher_zhou, case=case)
     assert count() == few
+
+
+def test_a_long_export_is_written_by_the_worker_with_the_rows_of_the_short_one(
+    client, log, supervisor_chen, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from huiyin.cases.tests.exporting import long_export, short_export
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(supervisor_chen)
+    url, params = reverse("audit_export"), {"kind": "identity_view"}
+    short = short_export(client, url, params)
+    assert [r[0] for r in short[1:]] == [log["reveal"].pk]  # our county's reveal, not the neighbour's
+    job, long = long_export(client, url, params, kind="audit_log", settings=settings,
+                            capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert long == short
+    entry = AuditEntry.objects.get(kind="export", detail__job=job.pk)
+    assert entry.detail["what"] == "audit_log" and entry.detail["filters"] == params
+
+
+def test_the_neighbouring_countys_supervisor_never_gets_our_rows_nor_through_a_forged_job(
+    client, log, other_county, handler_wang_unit_a, settings, tmp_path
+):
+    """Scope attack: a supervisor of another county, and a handler who may not read the log at all, get
+    none of our county's rows, even from a job naming them."""
+    from huiyin.cases.tests.exporting import forged_job, short_export
+
+    settings.MEDIA_ROOT = tmp_path
+    office, _clerk = other_county
+    theirs = User.objects.create_user(username="sup_y", password="pw", unit=office, role="supervisor")
+    client.force_login(theirs)
+    ours = [log["reveal"].pk, log["refused"].pk]
+    exported = [r[0] for r in short_export(client, reverse("audit_export"), {"kind": "identity_view"})[1:]]
+    assert exported == [log["elsewhere"].pk]
+    assert [r[0] for r in forged_job(theirs, "audit_log", [*ours, log["elsewhere"].pk])] == [
+        log["elsewhere"].pk
+    ]
+    assert forged_job(handler_wang_unit_a, "audit_log", ours) == []

@@ -46,7 +46,7 @@ def test_a_long_list_runs_in_the_worker_its_page_shows_progress_and_the_file_hol
     page_url = ask(client, django_capture_on_commit_callbacks, identity="full")
     job = ExportJob.objects.get()
     assert page_url == reverse("export_job", kwargs={"job": job.pk})
-    assert (job.state, job.total_rows, job.done_rows, job.case_ids) == (
+    assert (job.state, job.total_rows, job.done_rows, job.record_ids) == (
         "queued",
         5,
         0,
@@ -161,3 +161,22 @@ def test_the_export_links_open_the_progress_page_rather_than_saving_it_as_a_file
     start = page.index('data-testid="xlsx-export"')
     links = page[start : page.index("</div>", start)]
     assert links.count("<a ") == 2 and " download" not in links
+
+
+def test_the_worker_writes_only_the_cases_the_jobs_user_may_see(
+    register_case, clock, org, dispatcher_zhou, handler_wang_unit_a, handler_zhao_unit_b
+):
+    """Scope attack on the long path: a job whose case ids name another unit's case (tampered, or a
+    case taken away since) is written through the user's scope (`visible_to`), so unit B gets no row."""
+    from datetime import date
+
+    from huiyin.cases.tests.exporting import forged_job
+    from huiyin.workflow import services as wf
+
+    clock.set(date(2025, 3, 3))
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    wf.case_assign(case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=date(2025, 3, 20))
+    assert forged_job(handler_zhao_unit_b, "cases", [case.pk]) == []
+    assert [r[0] for r in forged_job(handler_wang_unit_a, "cases", [case.pk])] == [case.code]
+    views = AuditEntry.objects.filter(kind=AuditEntry.Kind.IDENTITY_VIEW)
+    assert [v.actor for v in views] == [handler_wang_unit_a]  # the outsider's job revealed nobody

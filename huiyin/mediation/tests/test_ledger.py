@@ -169,3 +169,90 @@ def test_the_ledger_exports_to_excel_in_the_users_scope_with_parties_masked(worl
     assert {r[0]: r[5] for r in rows}[theirs.pk] == "王*"
     client.logout()
     assert client.get(url).status_code == 302  # staff only
+
+
+# --- the long path and the 调解台账 (issue 11 item 5) -------------------------------------------------
+
+
+def _two_items(world):
+    mine = _report(world)
+    services.item_assign(item=mine, actor=world.township_handler, unit=world.committee,
+                         person=world.mediator, due_on=date(2025, 12, 31))  # fmt: skip
+    theirs = services.item_report(actor=world.other_mediator, territory=world.other_village, kind="land",
+                                  summary="界桩被移动", parties="王五", risk="serious")  # fmt: skip
+    return mine, theirs
+
+
+@pytest.mark.parametrize("params", [{}, {"identity": "full"}])
+def test_a_long_ledger_is_written_by_the_worker_with_the_rows_of_the_short_one(
+    world, clock, client, params, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from huiyin.cases.tests.exporting import long_export, short_export
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(TODAY)
+    _two_items(world)
+    client.force_login(world.township_handler)  # both villages' items
+    url = reverse("mediation_ledger_export")
+    short = short_export(client, url, params)
+    assert len(short) == 3 and {r[5] for r in short[1:]} == (
+        {"张三、李四", "王五"} if params else {"张*、李*", "王*"}
+    )
+    job, long = long_export(client, url, params, kind="mediation_ledger", settings=settings,
+                            capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert long == short and job.total_rows == 2
+
+
+def test_the_mediation_register_holds_the_users_mediations_masked_and_runs_long_too(
+    world, clock, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from huiyin.cases.tests.exporting import long_export, short_export
+    from huiyin.core.models import AuditEntry
+    from huiyin.mediation.tests.conftest import people_mediation
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(TODAY)
+    m = people_mediation(world)
+    url = reverse("mediation_register_export")
+    client.force_login(world.mediator)
+    assert url in client.get(reverse("mediation_ledger")).content.decode()
+    short = short_export(client, url)
+    assert short[0][:3] == ["编号", "受理时间", "调解类型"]
+    assert [(r[0], r[3], r[7]) for r in short[1:]] == [(m.pk, "柳林村民委员会", "张*、李*")]
+    assert [r[7] for r in short_export(client, url, {"identity": "full"})[1:]] == ["张三、李四"]
+    assert AuditEntry.objects.filter(kind="export", detail__what="mediation_register").count() == 2
+    _job, long = long_export(client, url, {}, kind="mediation_register", settings=settings,
+                             capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert long == short
+
+
+def test_another_village_gets_no_item_nor_mediation_on_either_path_nor_through_a_forged_job(
+    world, clock, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Scope attack: 杨家村's mediator asks for 柳林村's records; a job naming them is written through
+    杨家村's scope, so the file holds none."""
+    from django.urls import reverse
+
+    from huiyin.cases.tests.exporting import forged_job, long_export, short_export
+    from huiyin.mediation.tests.conftest import people_mediation
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(TODAY)
+    mine, theirs = _two_items(world)
+    m = people_mediation(world)
+    client.force_login(world.other_mediator)
+    ledger = short_export(client, reverse("mediation_ledger_export"), {"identity": "full"})
+    assert [r[0] for r in ledger[1:]] == [theirs.pk]
+    assert short_export(client, reverse("mediation_register_export"), {"identity": "full"})[1:] == []
+    _job, long = long_export(client, reverse("mediation_ledger_export"), {"identity": "full"},
+                             kind="mediation_ledger", settings=settings,
+                             capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert [r[0] for r in long[1:]] == [theirs.pk]
+    assert [r[0] for r in forged_job(world.other_mediator, "mediation_ledger", [mine.pk, theirs.pk])] == [
+        theirs.pk
+    ]
+    assert forged_job(world.other_mediator, "mediation_register", [m.pk]) == []

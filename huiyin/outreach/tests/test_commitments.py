@@ -183,3 +183,29 @@ def test_the_commitments_list_exports_to_excel_in_the_users_scope(
     client.force_login(User.objects.create_user(username="w", password="x", unit=unit, role="handler"))
     response = client.get("/outreach/commitments/export.xlsx")
     assert list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)[1:] == []
+
+
+def test_a_long_commitments_list_is_written_by_the_worker_and_another_township_never_gets_it(
+    promise, org, clock, client, head_sun_unit_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """issue 11 item 5: the long path holds the short one's rows; scope attack: another township's
+    handler gets nothing, on either path, nor through a job naming the promise."""
+    from huiyin.cases.tests.exporting import forged_job, long_export, short_export
+    from huiyin.org.models import Territory, Unit, User
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(date(2025, 7, 2))
+    url = "/outreach/commitments/export.xlsx"
+    client.force_login(head_sun_unit_a)
+    short = short_export(client, url)
+    assert [r[0] for r in short[1:]] == ["柳林村危房改造"]
+    _job, long = long_export(client, url, {}, kind="outreach_commitments", settings=settings,
+                             capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert long == short
+    other_town = Territory.objects.create(code="430121200", name="西城镇", level=4, parent=org.county)
+    unit = Unit.objects.create(code="W-GOV", name="西城镇人民政府", kind="government", territory=other_town)
+    outsider = User.objects.create_user(username="w", password="x", unit=unit, role="handler")
+    client.force_login(outsider)
+    settings.HUIYIN_EXPORT_STREAM_ROWS = 5000
+    assert short_export(client, url)[1:] == []
+    assert forged_job(outsider, "outreach_commitments", [promise.pk]) == []

@@ -264,3 +264,56 @@ def test_ssec30_the_accused_side_exports_neither_whom_the_cadre_met_nor_what_was
     client.force_login(grid_ma)
     col, rows = _sheet(client.get("/outreach/diary/export.xlsx", {"identity": "full"}))
     assert rows[0][col["走访的农户或群众"]] == "举报人李某"
+
+
+def _outsider(org):
+    from huiyin.org.models import Territory, Unit, User
+
+    other_town = Territory.objects.create(code="430121200", name="西城镇", level=4, parent=org.county)
+    unit = Unit.objects.create(code="W-GOV", name="西城镇人民政府", kind="government", territory=other_town)
+    return User.objects.create_user(username="w", password="x", unit=unit, role="handler")
+
+
+def test_a_long_diary_is_written_by_the_worker_and_another_township_never_gets_its_entries(
+    make_entry, grid_ma, org, clock, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """issue 11 item 5: the long path holds the short one's rows; scope attack: another township's
+    handler gets nothing, on either path, nor through a job naming the entry."""
+    from huiyin.cases.tests.exporting import forged_job, long_export, short_export
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(date(2025, 3, 3))
+    entry = make_entry(people_met="王大妈", heard="反映自来水时断时续", problems=["自来水压力不足"])
+    url, full = "/outreach/diary/export.xlsx", {"identity": "full"}
+    client.force_login(grid_ma)
+    short = short_export(client, url, full)
+    assert len(short) == 2 and "王大妈" in short[1]
+    job, long = long_export(client, url, full, kind="outreach_diary", settings=settings,
+                            capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert long == short and job.full_identity
+    outsider = _outsider(org)
+    client.force_login(outsider)
+    assert short_export(client, url, full)[1:] == []
+    assert forged_job(outsider, "outreach_diary", [entry.pk]) == []
+
+
+def test_ssec30_the_accused_sides_long_export_withholds_the_entry_too(
+    make_entry, grid_ma, org, clock, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from huiyin.cases.tests.exporting import long_export
+    from huiyin.org.models import User
+
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(date(2025, 3, 3))
+    entry = make_entry(people_met="举报人李某", heard="反映镇政府截留补助", problems=["镇干部截留低保补助"])
+    data = _consenting(
+        petition_type="accusation", accused_person="某镇干部", title="截留补助", person_name="李某"
+    )
+    data.accused_unit_id = org.township_gov.pk
+    services.problem_to_case(problem=entry.problems.get(), data=data, actor=grid_ma)
+    client.force_login(
+        User.objects.create_user(username="t", password="x", unit=org.township_gov, role="handler")
+    )
+    _job, rows = long_export(client, "/outreach/diary/export.xlsx", {"identity": "full"}, kind="outreach_diary",
+                             settings=settings, capture=django_capture_on_commit_callbacks)  # fmt: skip
+    assert len(rows) == 2 and not any("李某" in str(c) or "截留" in str(c) for c in rows[1])

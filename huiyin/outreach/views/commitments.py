@@ -11,13 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import export_audited
+from huiyin.cases.exports import list_export
 from huiyin.core import timeutil
-from huiyin.core.xlsx import Column, xlsx_response
 from huiyin.org.models import Territory, User
 from huiyin.org.views import nav_context
 from huiyin.outreach import metrics, selectors, services, transitions
 from huiyin.outreach.choices import CommitmentStatus
+from huiyin.outreach.exports import COMMITMENTS
 from huiyin.outreach.forms import CommitmentActForm, CommitmentForm
 from huiyin.outreach.models import Commitment
 from huiyin.outreach.views.common import LIST_LIMIT, act, cleaned, page, refuse_page, submit, territories
@@ -43,49 +43,12 @@ def commitments(request: HttpRequest) -> HttpResponse:
     )
 
 
-COMMITMENT_COLUMNS = (
-    Column("title", "承诺事项", 30),
-    Column("beneficiaries", "服务对象", 20),
-    Column("measure", "可衡量的结果", 30),
-    Column("unit", "承诺单位", 20),
-    Column("territory", "区域", 12),
-    Column("due_on", "承诺完成日期", 12),
-    Column("status", "状态", 10),
-    Column("late", "逾期", 6),
-    Column("closed_on", "办结日期", 12),
-)
-
-
 @login_required
 @require_GET
-def commitments_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The promises the user sees (the screen shows the first ones) as a streaming .xlsx (issue 11 item
-    5). A promise names units and results, never a person (the portal publishes the same)."""
-    user: Any = request.user
-    today = timeutil.today()
-    rows = (
-        {
-            "title": c.title,
-            "beneficiaries": c.beneficiaries,
-            "measure": c.measure,
-            "unit": c.unit.name,
-            "territory": c.territory.name,
-            "due_on": c.due_on,
-            "status": c.get_status_display(),
-            "late": "逾期" if selectors.is_late(c, today) else "",
-            "closed_on": c.closed_on,
-        }
-        for c in selectors.commitments_for_staff(user)
-        .select_related("unit", "territory")
-        .iterator(chunk_size=1000)
-    )
-    return xlsx_response(
-        filename="公开承诺台账",
-        sheet="公开承诺",
-        columns=COMMITMENT_COLUMNS,
-        rows=rows,
-        on_done=export_audited(request, what="outreach_commitments"),
-    )
+def commitments_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The promises the user sees (the screen shows the first ones) as .xlsx (issue 11 item 5;
+    huiyin/outreach/exports.py); a long list is written by the worker with progress."""
+    return list_export(request, COMMITMENTS.kind)
 
 
 @login_required

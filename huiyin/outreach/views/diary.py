@@ -12,13 +12,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import WITHHELD, export_audited, wants_full_identity
+from huiyin.cases.exports import list_export
 from huiyin.core import timeutil
-from huiyin.core.xlsx import Column, batched, xlsx_response
 from huiyin.org import roles
 from huiyin.org.models import User
 from huiyin.org.views import nav_context
 from huiyin.outreach import selectors, services
+from huiyin.outreach.exports import DIARY
 from huiyin.outreach.forms import AnswerForm, EntryForm, FollowUpForm, ProblemCaseForm
 from huiyin.outreach.models import DiaryEntry, Problem
 from huiyin.outreach.views.common import LIST_LIMIT, act, case_in, cleaned, page, submit
@@ -37,60 +37,14 @@ def diary(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/diary.html", {**nav_context(request, "diary"), "entries": entries})
 
 
-DIARY_COLUMNS = (
-    Column("visited_on", "走访日期", 12),
-    Column("territory", "区域", 14),
-    Column("point", "联系点", 18),
-    Column("place", "地点", 18),
-    Column("author", "走访干部", 10),
-    Column("people_met", "走访的农户或群众", 24),
-    Column("heard", "听到的情况", 36),
-    Column("problems", "发现的问题", 36),
-    Column("problem_count", "问题数", 8),
-)
-MASKED = "（已遮蔽）"
-
-
 @login_required
 @require_GET
-def diary_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The diaries the user sees (the screen shows the latest ones) as a streaming .xlsx (issue 11
-    item 5). Whom the cadre met is masked unless ?identity=full (the export's audit row records it);
-    an entry whose problem became an accusation the user may not see (条例 §30¶3) shows neither whom
-    the cadre met nor what was said, as on its page (selectors.entry_redacted), whatever was asked."""
-    user: Any = request.user
-    full = wants_full_identity(request)
-
-    def rows() -> Any:
-        entries = (
-            selectors.entries_visible_to(user)
-            .select_related("author", "point__territory")
-            .prefetch_related("problems")
-            .order_by("-visited_on", "-id")
-        )
-        for batch in batched(entries.iterator(chunk_size=500), 500):
-            for e in batch:
-                redacted = selectors.entry_redacted(user, e)
-                problems = list(e.problems.all())
-                yield {
-                    "visited_on": e.visited_on,
-                    "territory": e.point.territory.name,
-                    "point": e.point.name,
-                    "place": e.place,
-                    "author": e.author.full_name or e.author.username,
-                    "people_met": WITHHELD if redacted else (e.people_met if full else MASKED),
-                    "heard": WITHHELD if redacted else e.heard,
-                    "problems": WITHHELD if redacted and problems else "；".join(p.text for p in problems),
-                    "problem_count": len(problems),
-                }
-
-    return xlsx_response(
-        filename="民情日记",
-        sheet="民情日记",
-        columns=DIARY_COLUMNS,
-        rows=rows(),
-        on_done=export_audited(request, what="outreach_diary", full=full),
-    )
+def diary_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The diaries the user sees (the screen shows the latest ones) as .xlsx (issue 11 item 5;
+    huiyin/outreach/exports.py): whom the cadre met masked unless ?identity=full (audited), an entry
+    about an accusation the user may not see withheld (条例 §30¶3); a long diary is written by the
+    worker with progress."""
+    return list_export(request, DIARY.kind)
 
 
 @login_required

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from huiyin.cases.tests.exporting import forged_job, long_export, short_export
 from huiyin.core.models import AuditEntry
 from huiyin.supervision import services
 from huiyin.supervision.choices import CandidateReason
@@ -114,3 +115,52 @@ def test_a_units_record_exports_its_orders(client, ordered, head_sun_unit_a, org
     client.force_login(head_sun_unit_a)
     rows = sheet(client.get("/supervision/export.xlsx", {"list": "record", "unit": org.unit_a.pk}))
     assert [r[0] for r in rows[1:]] == [cases[0].code]
+
+
+# --- the long path (issue 11 item 5: "large exports stream and show progress") ----------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "params"),
+    [
+        ("supervisor_chen", {"list": "candidates", "identity": "full"}),
+        ("handler_wang_unit_a", {"list": "orders"}),
+        ("head_sun_unit_a", {"list": "record"}),
+    ],
+)
+def test_a_long_list_is_written_by_the_worker_with_the_rows_of_the_short_one(
+    client, ordered, request, user, params, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(request.getfixturevalue(user))
+    short = short_export(client, "/supervision/export.xlsx", params)
+    assert len(short) == 2  # the header and the one row of the fixture
+    kind = f"supervision_{params['list']}"
+    job, long = long_export(
+        client,
+        "/supervision/export.xlsx",
+        params,
+        kind=kind,
+        settings=settings,
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert long == short and job.total_rows == 1
+    (entry,) = AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, detail__job=job.pk)
+    assert entry.detail["what"] == kind and entry.detail["rows"] == 1
+    assert entry.detail["full_identity"] is ("identity" in params)
+
+
+def test_another_unit_gets_no_order_on_either_path_nor_through_a_forged_job(
+    client, ordered, handler_zhao_unit_b, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Scope attack: 民政局 (unit B) asks for the orders; a job naming unit A's order, as if the ids had
+    been tampered with, is written through unit B's scope, so the file holds nothing."""
+    settings.MEDIA_ROOT = tmp_path
+    _cases, order = ordered
+    client.force_login(handler_zhao_unit_b)
+    assert short_export(client, "/supervision/export.xlsx", {"list": "orders", "identity": "full"})[1:] == []
+    assert forged_job(handler_zhao_unit_b, "supervision_orders", [order.pk]) == []
+    assert (
+        forged_job(handler_zhao_unit_b, "supervision_record", [order.pk], {"unit": str(order.unit_id)}) == []
+    )
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.IDENTITY_VIEW).exists()
