@@ -9,6 +9,7 @@ when it is missing these tests fail, they never skip (a skipped test would pass 
 from __future__ import annotations
 
 import io
+import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -322,3 +323,35 @@ def test_no_admin_page_shows_a_file_field():
             if isinstance(field, models.FileField) and field.name not in excluded:
                 shown.append(f"{model._meta.label}.{field.name}")
     assert shown == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_holds_the_stores_files_and_a_restore_puts_them_back(client, clerk_li, store, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given an attachment in the bucket
+    client.force_login(clerk_li)
+    data = intake_data()
+    data["attachments"] = [SimpleUploadedFile("信.pdf", PDF, content_type="application/pdf")]
+    client.post(reverse("case_new"), data)
+    case = Case.objects.get()
+    attachment = case.attachments.get()
+    target = tmp_path / "backup" / "huiyin.tar"
+    out = StringIO()
+    call_command("backup_db", str(target), stdout=out)
+    assert "1 个附件" in out.getvalue()
+    with tarfile.open(target) as tar:
+        member = tar.extractfile(f"media/{attachment.file.name}")
+        assert member is not None and member.read() == PDF
+    # when the object is lost and the backup restored
+    store.delete_object(Bucket=store.bucket, Key=f"huiyin/{attachment.file.name}")
+    out = StringIO()
+    call_command("restore_db", str(target), yes=True, stdout=out)
+    # then it is in the bucket under its name again, and downloads
+    assert "1 个附件" in out.getvalue()
+    assert objects(store) == {f"huiyin/{attachment.file.name}": PDF}
+    client.force_login(clerk_li)
+    response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
+    assert response.status_code == 200 and assert_no_store_url(response, store) == PDF
