@@ -12,6 +12,7 @@ import io
 import tarfile
 import uuid
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -27,6 +29,7 @@ from huiyin.assist.tests.test_hot_issues import run_worker
 from huiyin.cases.models import Case, ExportJob
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core.env import env_default_storage
+from tests.test_ops_backup import pg_tools
 from tests.test_uploads import PDF, png
 
 pytestmark = pytest.mark.django_db
@@ -325,12 +328,9 @@ def test_no_admin_page_shows_a_file_field():
     assert shown == []
 
 
+@pg_tools
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_holds_the_stores_files_and_a_restore_puts_them_back(client, clerk_li, store, tmp_path):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     # given an attachment in the bucket
     client.force_login(clerk_li)
     data = intake_data()
@@ -353,5 +353,33 @@ def test_a_backup_holds_the_stores_files_and_a_restore_puts_them_back(client, cl
     assert "1 个附件" in out.getvalue()
     assert objects(store) == {f"huiyin/{attachment.file.name}": PDF}
     client.force_login(clerk_li)
+    response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
+    assert response.status_code == 200 and assert_no_store_url(response, store) == PDF
+
+
+@pg_tools
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_taken_on_the_local_disk_restores_into_a_bucket(client, clerk_li, store, settings, tmp_path):
+    # given an office on the local disk with one attachment, and its backup
+    s3_storage = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(clerk_li)
+    data = intake_data()
+    data["attachments"] = [SimpleUploadedFile("信.pdf", PDF, content_type="application/pdf")]
+    client.post(reverse("case_new"), data)
+    case = Case.objects.get()
+    attachment = case.attachments.get()
+    assert (tmp_path / "media" / attachment.file.name).read_bytes() == PDF
+    call_command("backup_db", str(tmp_path / "disk.tar"), stdout=StringIO())
+    # when the office moves to the store and restores the backup there
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage}
+    call_command("restore_db", str(tmp_path / "disk.tar"), yes=True, stdout=StringIO())
+    # then the attachment is in the bucket under its name and downloads from there
+    assert objects(store) == {f"huiyin/{attachment.file.name}": PDF}
+    (tmp_path / "media" / attachment.file.name).unlink()
     response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
     assert response.status_code == 200 and assert_no_store_url(response, store) == PDF
