@@ -306,6 +306,12 @@ def test_a_malformed_value_refuses_to_start(s3_env, name, value, words):
         env_default_storage(max_memory_size=1)
 
 
+@pytest.mark.parametrize(("value", "verify"), [("", True), ("1", True), ("off", False)])
+def test_verify_is_on_unless_turned_off(s3_env, value, verify):
+    s3_env.setenv("HUIYIN_S3_VERIFY", value)
+    assert env_default_storage(max_memory_size=1)["OPTIONS"]["verify"] is verify
+
+
 def test_a_store_variable_without_a_bucket_refuses_to_start(monkeypatch):
     monkeypatch.delenv("HUIYIN_S3_BUCKET", raising=False)
     monkeypatch.setenv("HUIYIN_S3_ENDPOINT_URL", "http://minio.intranet:9000")

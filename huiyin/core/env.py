@@ -107,10 +107,12 @@ def env_default_storage(*, max_memory_size: int) -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"HUIYIN_S3_ADDRESSING_STYLE={style!r} is not one of {', '.join(S3_ADDRESSING_STYLES)}"
         )
-    verify: bool | str = True
+    verify: bool | str
     raw_verify = os.environ.get("HUIYIN_S3_VERIFY", "").strip()
-    if raw_verify.lower() in _TRUE | _FALSE:
-        verify = env_bool("HUIYIN_S3_VERIFY", True) if raw_verify else True
+    if not raw_verify:
+        verify = True
+    elif raw_verify.lower() in _TRUE | _FALSE:
+        verify = raw_verify.lower() in _TRUE
     elif os.path.isfile(raw_verify):
         verify = raw_verify  # the intranet CA's bundle
     else:
