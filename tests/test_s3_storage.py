@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 import tarfile
 import uuid
-from collections.abc import Iterator
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -23,91 +22,21 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from huiyin.assist.tests.test_hot_issues import run_worker
+from huiyin.cases import exports
 from huiyin.cases.models import Case, ExportJob
 from huiyin.cases.tests.test_views_intake import intake_data
 from huiyin.core.env import env_default_storage
+from tests.s3 import assert_no_store_url, objects, require_module
 from tests.test_ops_backup import pg_tools
 from tests.test_uploads import PDF, png
 
 pytestmark = pytest.mark.django_db
 
 S3_ENV = ("HUIYIN_S3_ENDPOINT_URL", "HUIYIN_S3_ACCESS_KEY_ID", "HUIYIN_S3_SECRET_ACCESS_KEY")
-
-
-def _require(module: str) -> Any:
-    try:
-        return __import__(module, fromlist=["_"])
-    except ImportError:
-        pytest.fail(
-            f"{module} is missing: install the dev extra (pip install -e '.[dev]', as bin/_venv.sh does); "
-            "the S3 tests fail rather than skip",
-            pytrace=False,
-        )
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A local S3 server for this module's tests, over real HTTP."""
-    _require("storages.backends.s3")
-    server = _require("moto.server").ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def store(s3_endpoint, settings, monkeypatch, tmp_path) -> Any:
-    """A fresh private bucket, configured through the HUIYIN_S3_* variables as a deployment would;
-    MEDIA_ROOT is an empty folder that must stay empty. Returns a boto3 client for looking inside."""
-    boto3 = _require("boto3")
-    bucket = f"huiyin-{uuid.uuid4().hex[:12]}"
-    env = {
-        "HUIYIN_S3_BUCKET": bucket,
-        "HUIYIN_S3_ENDPOINT_URL": s3_endpoint,
-        "HUIYIN_S3_ACCESS_KEY_ID": "huiyin-test",
-        "HUIYIN_S3_SECRET_ACCESS_KEY": "huiyin-test-secret",
-        "HUIYIN_S3_PREFIX": "huiyin",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    # a small spool threshold: downloads go through the disk-spooled path that large scans take
-    config = env_default_storage(max_memory_size=1024)
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id="huiyin-test",
-        aws_secret_access_key="huiyin-test-secret",
-        region_name="us-east-1",
-    )
-    client.create_bucket(Bucket=bucket)
-    settings.STORAGES = {**settings.STORAGES, "default": config}
-    settings.MEDIA_ROOT = tmp_path
-    client.bucket = bucket
-    client.endpoint = s3_endpoint
-    client.media_root = tmp_path
-    return client
-
-
-def objects(store: Any) -> dict[str, bytes]:
-    listed = store.list_objects_v2(Bucket=store.bucket).get("Contents", [])
-    return {o["Key"]: store.get_object(Bucket=store.bucket, Key=o["Key"])["Body"].read() for o in listed}
-
-
-def assert_no_store_url(response: Any, store: Any) -> bytes:
-    """The response (streamed or not) names neither the store nor a signed URL; returns its body."""
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    host = store.endpoint.split("//", 1)[1]
-    assert not 300 <= response.status_code < 400, response.get("Location")
-    for header, value in response.items():
-        for marker in (host, "X-Amz-", "AWSAccessKeyId", store.bucket):
-            assert marker not in value, (header, value)
-    for marker in (host.encode(), b"X-Amz-", b"AWSAccessKeyId", store.bucket.encode()):
-        assert marker not in body
-    return body
 
 
 def test_an_attachment_at_intake_goes_to_the_bucket_private_and_never_to_the_local_disk(
@@ -202,7 +131,14 @@ def test_an_attachment_missing_from_the_store_is_a_404_not_a_500(client, clerk_l
 
 
 def test_an_export_job_writes_its_file_to_the_bucket_and_only_its_owner_fetches_it(
-    client, register_case, dispatcher_zhou, clerk_li, django_capture_on_commit_callbacks, settings, store
+    client,
+    register_case,
+    dispatcher_zhou,
+    clerk_li,
+    django_capture_on_commit_callbacks,
+    settings,
+    store,
+    clock,
 ):
     settings.HUIYIN_EXPORT_STREAM_ROWS = 1  # more than one row: the worker writes the file
     cases = [register_case() for _ in range(3)]
@@ -225,6 +161,10 @@ def test_an_export_job_writes_its_file_to_the_bucket_and_only_its_owner_fetches_
     response = client.get(file_url)
     assert response.status_code == 404
     assert_no_store_url(response, store)
+    # past HUIYIN_EXPORT_KEEP_HOURS the object is deleted from the bucket (it may hold full identity)
+    clock.set(timezone.localdate(job.created_at) + timedelta(days=2))
+    assert exports.expire_old() == 1
+    assert objects(store) == {}
 
 
 def test_the_store_makes_no_url_for_a_file(store):
@@ -248,7 +188,7 @@ def test_a_second_file_of_the_same_name_does_not_replace_the_first(store):
 
 @pytest.fixture
 def s3_env(monkeypatch, tmp_path):
-    _require("storages")
+    require_module("storages")
     values = {
         "HUIYIN_S3_BUCKET": "huiyin",
         "HUIYIN_S3_ENDPOINT_URL": "https://minio.intranet:9000",
