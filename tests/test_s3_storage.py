@@ -9,6 +9,7 @@ when it is missing these tests fail, they never skip (a skipped test would pass 
 from __future__ import annotations
 
 import io
+import socket
 import tarfile
 import uuid
 from datetime import timedelta
@@ -329,3 +330,32 @@ def test_a_backup_taken_on_the_local_disk_restores_into_a_bucket(client, clerk_l
     (tmp_path / "media" / attachment.file.name).unlink()
     response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
     assert response.status_code == 200 and assert_no_store_url(response, store) == PDF
+
+
+def test_a_store_that_does_not_answer_is_a_503_page_not_a_500(client, clerk_li, store, settings):
+    # given an attachment in the bucket, and then the store going away (nothing listens on its port)
+    client.force_login(clerk_li)
+    data = intake_data()
+    data["attachments"] = [SimpleUploadedFile("信.pdf", PDF, content_type="application/pdf")]
+    client.post(reverse("case_new"), data)
+    case = Case.objects.get()
+    attachment = case.attachments.get()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": dead}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+    # when the clerk downloads it, then a 503 page says the store is unavailable (not a 500)
+    client.raise_request_exception = False
+    response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
+    assert response.status_code == 503
+    from huiyin.desk.views import MSG_STORE_DOWN
+
+    assert MSG_STORE_DOWN in assert_no_store_url(response, store).decode()
+    assert dead.split("//")[1] not in response.content.decode()
+
+
+def test_the_store_gives_up_in_seconds_not_minutes(store):
+    config = default_storage.client_config
+    assert (config.connect_timeout, config.read_timeout, config.retries["max_attempts"]) == (5, 30, 3)
+    assert config.s3 == {"addressing_style": "path"} and config.signature_version == "s3v4"

@@ -55,6 +55,7 @@ MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 
 
 MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
+MSG_STORE_DOWN = "附件存储暂时无法访问，请稍后再试；如持续出现请联系管理员。"
 
 
 MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员可以核实联系方式"
@@ -429,6 +430,9 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
         return render(
             request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404
         )
+    except OSError:  # the disk or the object store failed (huiyin/core/objectstore.py StoreUnavailable)
+        logger.exception("attachment %s of case %s could not be read", attachment.pk, case.code)
+        return render(request, "503.html", {**nav_context(request), "message": MSG_STORE_DOWN}, status=503)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
