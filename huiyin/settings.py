@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huiyin.core.middleware.SecurityHeadersMiddleware",
+    "huiyin.core.middleware.StoreUnavailableMiddleware",  # the object store down: a 503 page
     # last: turns a lockout raised while authenticating into the lockout page (django-axes)
     "axes.middleware.AxesMiddleware",
 ]

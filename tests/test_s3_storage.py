@@ -340,16 +340,12 @@ def test_a_store_that_does_not_answer_is_a_503_page_not_a_500(client, clerk_li, 
     client.post(reverse("case_new"), data)
     case = Case.objects.get()
     attachment = case.attachments.get()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": dead}
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+    dead = _dead_store(settings)
     # when the clerk downloads it, then a 503 page says the store is unavailable (not a 500)
     client.raise_request_exception = False
     response = client.get(reverse("attachment_download", args=[case.code, attachment.pk]))
     assert response.status_code == 503
-    from huiyin.desk.views import MSG_STORE_DOWN
+    from huiyin.core.middleware import MSG_STORE_DOWN
 
     assert MSG_STORE_DOWN in assert_no_store_url(response, store).decode()
     assert dead.split("//")[1] not in response.content.decode()
@@ -359,3 +355,29 @@ def test_the_store_gives_up_in_seconds_not_minutes(store):
     config = default_storage.client_config
     assert (config.connect_timeout, config.read_timeout, config.retries["max_attempts"]) == (5, 30, 3)
     assert config.s3 == {"addressing_style": "path"} and config.signature_version == "s3v4"
+
+
+def _dead_store(settings) -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": dead}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+    return dead
+
+
+def test_an_intake_while_the_store_is_down_is_a_503_page_and_registers_nothing(
+    client, clerk_li, store, settings
+):
+    from huiyin.core.middleware import MSG_STORE_DOWN
+
+    dead = _dead_store(settings)
+    client.force_login(clerk_li)
+    client.raise_request_exception = False
+    data = intake_data()
+    data["attachments"] = [SimpleUploadedFile("信.pdf", PDF, content_type="application/pdf")]
+    response = client.post(reverse("case_new"), data)
+    assert response.status_code == 503
+    body = assert_no_store_url(response, store).decode()
+    assert MSG_STORE_DOWN in body and dead.split("//")[1] not in body
+    assert not Case.objects.exists()

@@ -11,11 +11,15 @@ with FileResponse(storage.open(name)).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
+
+from huiyin.core.errors import StoreUnavailable
 
 # An intranet store answers in milliseconds or is down: fail within seconds, well inside gunicorn's
 # 60 s worker timeout (huiyin serve), instead of boto3's 60 s connect timeout per attempt.
@@ -27,10 +31,6 @@ class ObjectUrlRefused(Exception):
     permission-checked views (条例 §30)."""
 
     silent_variable_failure = True  # a template that asks {{ file.url }} renders nothing, never a link
-
-
-class StoreUnavailable(OSError):
-    """The object store did not answer or refused Huiyin's keys: the download views show a 503 page."""
 
 
 class PrivateS3Storage(S3Storage):
@@ -45,13 +45,45 @@ class PrivateS3Storage(S3Storage):
         super().__init__(**settings)
         self.client_config = self.client_config.merge(TIMEOUTS)  # type: ignore[has-type]  # set by BaseStorage
 
+    # Every call that reaches the store turns boto3's failures into StoreUnavailable (a missing object
+    # stays FileNotFoundError / False, as django-storages reports it).
     def _open(self, name: str, mode: str = "rb") -> Any:
-        try:
+        with _store_call(name):
             return super()._open(name, mode)
-        except (BotoCoreError, ClientError) as exc:  # a missing object is FileNotFoundError already
-            raise StoreUnavailable(f"{name}: {exc}") from exc
+
+    def _save(self, name: str, content: Any) -> str:
+        with _store_call(name):
+            saved: str = super()._save(name, content)
+        return saved
+
+    def exists(self, name: str) -> bool:
+        with _store_call(name):
+            found: bool = super().exists(name)
+        return found
+
+    def delete(self, name: str) -> None:
+        with _store_call(name):
+            super().delete(name)
+
+    def size(self, name: str) -> int:
+        with _store_call(name):
+            n: int = super().size(name)
+        return n
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        with _store_call(path):
+            found: tuple[list[str], list[str]] = super().listdir(path)
+        return found
 
     def url(self, name: str | None, *args: Any, **kwargs: Any) -> str:
         raise ObjectUrlRefused(
             f"{name}: case files are served through Huiyin's views, never by URL (条例 §30)"
         )
+
+
+@contextmanager
+def _store_call(name: str) -> Iterator[None]:
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        raise StoreUnavailable(f"{name}: {exc}") from exc

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from huiyin.cases.exports import keep_hours
 from huiyin.cases.models import ExportJob
+from huiyin.core.middleware import MSG_STORE_DOWN
 from huiyin.core.xlsx import XLSX_CONTENT_TYPE
-from huiyin.desk.views import MSG_STORE_DOWN
 from huiyin.org.views import nav_context
 
 log = logging.getLogger(__name__)

@@ -37,6 +37,7 @@ from huiyin.cases.web import case_or_404
 from huiyin.core import net, registry
 from huiyin.core.audit import mask
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
+from huiyin.core.middleware import MSG_STORE_DOWN
 from huiyin.core.models import AuditEntry
 from huiyin.core.xlsx import mask_name
 from huiyin.desk.paging import capped_count, keyset_paginate, page_rows
@@ -55,7 +56,6 @@ MSG_NOT_INTAKE = "您的岗位不能登记信访事项"
 
 
 MSG_ATTACHMENT_MISSING = "附件文件缺失：存储中找不到该文件，请联系管理员从备份恢复（huiyin restore）。"
-MSG_STORE_DOWN = "附件存储暂时无法访问，请稍后再试；如持续出现请联系管理员。"
 
 
 MSG_NOT_VERIFIER = "只有登记该事项的信访部门的接待或分办人员可以核实联系方式"
