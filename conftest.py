@@ -19,6 +19,8 @@ import pytest
 
 os.environ.setdefault("HUIYIN_DEBUG", "1")
 
+pytest_plugins = ["tests.s3"]  # the local S3 server fixtures (`store`)
+
 
 def pytest_configure(config):
     from django.conf import settings

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from huiyin.core.env import env_bool, env_int, env_list, env_networks, env_str
+from huiyin.core.env import env_bool, env_default_storage, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "huiyin.core.middleware.SecurityHeadersMiddleware",
+    "huiyin.core.middleware.StoreUnavailableMiddleware",  # the object store down: a 503 page
     # last: turns a lockout raised while authenticating into the lockout page (django-axes)
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,8 +197,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Attachments, export files and outreach photos: MEDIA_ROOT, or a private bucket on an on-premises
+# S3-compatible store when HUIYIN_S3_BUCKET is set (docs/deploy.md; huiyin/core/objectstore.py serves
+# no URL: files leave only through Huiyin's permission-checked views, 条例 §30).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_default_storage(max_memory_size=FILE_UPLOAD_MAX_MEMORY_SIZE),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -208,7 +213,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 HUIYIN_ATTACHMENT_MAX_BYTES = env_int("HUIYIN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # a case list longer than this is written by the worker with a progress page (docs/excel.md); the

@@ -42,3 +42,8 @@ class DeadlineRuleMissing(ApplicationError):
     """No rule value is configured for a clock the workflow needs."""
 
     status_code = 500
+
+
+class StoreUnavailable(OSError):
+    """The object store that holds the case files did not answer or refused Huiyin's keys
+    (huiyin/core/objectstore.py): shown as a 503 page, never a traceback (core/middleware.py)."""

@@ -4,6 +4,7 @@ or its file; anyone else gets the missing-record 404 (OWN, huiyin/core/access.py
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,11 @@ from django.views.decorators.http import require_GET
 
 from huiyin.cases.exports import keep_hours
 from huiyin.cases.models import ExportJob
+from huiyin.core.middleware import MSG_STORE_DOWN
 from huiyin.core.xlsx import XLSX_CONTENT_TYPE
 from huiyin.org.views import nav_context
 
+log = logging.getLogger(__name__)
 MSG_NO_JOB = "没有这个导出任务"
 MSG_EXPIRED = "导出文件已过期删除，请重新导出"
 FINISHED = frozenset({ExportJob.State.DONE, ExportJob.State.FAILED, ExportJob.State.EXPIRED})
@@ -62,6 +65,9 @@ def export_job_file(request: HttpRequest, job: int) -> HttpResponse | FileRespon
         handle = j.file.open("rb")
     except (FileNotFoundError, IsADirectoryError):
         return render(request, "404.html", {**nav_context(request), "message": MSG_EXPIRED}, status=404)
+    except OSError:  # the disk or the object store failed (huiyin/core/objectstore.py StoreUnavailable)
+        log.exception("the file of export job %s could not be read", j.pk)
+        return render(request, "503.html", {**nav_context(request), "message": MSG_STORE_DOWN}, status=503)
     day = timezone.localtime(j.created_at)
     response = FileResponse(
         handle,

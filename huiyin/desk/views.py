@@ -37,6 +37,7 @@ from huiyin.cases.web import case_or_404
 from huiyin.core import net, registry
 from huiyin.core.audit import mask
 from huiyin.core.errors import ApplicationError, NotFound, ValidationFailed
+from huiyin.core.middleware import MSG_STORE_DOWN
 from huiyin.core.models import AuditEntry
 from huiyin.core.xlsx import mask_name
 from huiyin.desk.paging import capped_count, keyset_paginate, page_rows
@@ -429,6 +430,9 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> HttpRespons
         return render(
             request, "404.html", {**nav_context(request), "message": MSG_ATTACHMENT_MISSING}, status=404
         )
+    except OSError:  # the disk or the object store failed (huiyin/core/objectstore.py StoreUnavailable)
+        logger.exception("attachment %s of case %s could not be read", attachment.pk, case.code)
+        return render(request, "503.html", {**nav_context(request), "message": MSG_STORE_DOWN}, status=503)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )

@@ -3,8 +3,9 @@
 Stop the web server and the worker first. Every member is checked before anything is replaced: the
 manifest's format and database vendor, each file's size and SHA-256, and that no member would land
 outside MEDIA_ROOT. Then the database (SQLite: the backup API copies it over the live database, one
-consistent switch; PostgreSQL: `pg_restore --clean --if-exists`), then the media files into MEDIA_ROOT
-(files there that the archive does not hold are left alone: nothing is deleted).
+consistent switch; PostgreSQL: `pg_restore --clean --if-exists`), then the media files into MEDIA_ROOT,
+or with HUIYIN_S3_BUCKET into the store under the same names (files there that the archive does not
+hold are left alone: nothing is deleted).
 
 A file from before archives (a bare SQLite database or pg_dump file) restores the database only.
 """
@@ -21,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
@@ -29,6 +32,7 @@ from huiyin.core.management.commands.backup_db import (
     DB_MEMBER,
     MANIFEST,
     MEDIA_PREFIX,
+    on_local_disk,
     pg_environment,
     sha256_of,
     sqlite_restore_from,
@@ -134,6 +138,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def _restore_media(unpacked: Path, manifest: dict[str, Any]) -> int:
+        if not on_local_disk():
+            for entry in manifest["media"]:
+                default_storage.delete(entry["name"])  # the archive's copy wins, as on the disk
+                with (unpacked / entry["name"]).open("rb") as fh:
+                    saved = default_storage.save(entry["name"], File(fh))
+                if saved != entry["name"]:  # pragma: no cover - the server writes meanwhile
+                    raise CommandError(f"{entry['name']} 已被改写为 {saved}：请先停止服务器和后台任务")
+            return len(manifest["media"])
         root = Path(settings.MEDIA_ROOT)
         for entry in manifest["media"]:
             target = root / entry["name"]
