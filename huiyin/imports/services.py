@@ -223,6 +223,13 @@ class Lookups:
         self._warn: dict[tuple[date, date, int], date] = {}
         self._rule_keys: dict[tuple[str, ClockKind], RuleKey] = {}
         self.calendar = current_calendar()
+        # the zone once per file: timezone.make_aware/localtime look it up in an asgiref Local on every
+        # call (48,000 calls, a tenth of a 10,000-row import's own CPU)
+        self.zone = timezone.get_current_timezone()
+
+    def local_date(self, moment: datetime) -> date:
+        """timezone.localtime(moment).date() in the zone read once."""
+        return moment.astimezone(self.zone).date()
 
     def one(self, by_code: dict[str, Any], by_name: dict[str, list[Any]], value: str) -> tuple[Any, str]:
         if value in by_code:
@@ -366,7 +373,8 @@ def clean_row(
         elif moment.date() < EARLIEST:
             err("registered_at", f"不得早于 {EARLIEST:%Y-%m-%d}")
         else:
-            registered = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+            # timezone.make_aware: a zoneinfo zone is attached by replace()
+            registered = moment.replace(tzinfo=lk.zone) if timezone.is_naive(moment) else moment
     channel = _CHANNELS.get(text["channel"], "")
     if text["channel"] and not channel:
         err("channel", f"“{text['channel']}”不是可选的渠道：" + "、".join(_CHANNELS))
@@ -426,7 +434,7 @@ def clean_row(
             err("closed_on", f"“{text['closed_on']}”不是有效的日期，应为 YYYY-MM-DD")
         elif moment.date() > today:
             err("closed_on", "不得晚于今天")
-        elif registered is not None and moment.date() < timezone.localtime(registered).date():
+        elif registered is not None and moment.date() < lk.local_date(registered):
             err("closed_on", "不得早于登记时间")
         else:
             closed_on = moment.date()
@@ -469,12 +477,34 @@ def clean_row(
     )
 
 
-def _already_imported(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
-        found |= set(ImportedCase.objects.filter(source_key__in=chunk).values_list("source_key", flat=True))
+def rows_in(
+    model: type[Model], column: str, values: list[str], fields: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """`fields` of the rows of `model` whose `column` is one of `values`, in primary-key order.
+
+    PostgreSQL takes the values as one array (`= ANY(%s)`, on the column's index): an `IN` of 5,000
+    placeholders per chunk was composed by the ORM and split again by psycopg, most of these
+    look-ups' client time. SQLite gets the ORM's `__in`, 5,000 at a time."""
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        sql = (
+            f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(model._meta.db_table)}"
+            f" WHERE {qn(column)} = ANY(%s) ORDER BY {qn(model._meta.pk.attname)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(values)])
+            return list(cursor.fetchall())
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), 5000):
+        chunk = model._default_manager.filter(**{f"{column}__in": values[start : start + 5000]})
+        found += chunk.order_by("pk").values_list(*fields)
     return found
+
+
+def _already_imported(keys: list[str]) -> set[str]:
+    return {key for (key,) in rows_in(ImportedCase, "source_key", keys, ("source_key",))}
 
 
 def validate(
@@ -516,11 +546,7 @@ def _codes(moments: list[datetime]) -> list[str]:
     """Fresh case codes in the registration's form (HY + local date + 6), none already in use."""
     codes = case_input.new_case_codes(moments)
     while True:
-        taken: set[str] = set()
-        for start in range(0, len(codes), 5000):
-            taken |= set(
-                Case.objects.filter(code__in=codes[start : start + 5000]).values_list("code", flat=True)
-            )
+        taken = {code for (code,) in rows_in(Case, "code", codes, ("code",))}
         seen: set[str] = set()
         again = False
         for i, code in enumerate(codes):
@@ -532,9 +558,9 @@ def _codes(moments: list[datetime]) -> list[str]:
             return codes
 
 
-def _closing_moment(c: Clean) -> datetime:
+def _closing_moment(c: Clean, lk: Lookups) -> datetime:
     assert c.closed_on is not None  # only closed rows are given a closing moment
-    closed = timezone.make_aware(datetime.combine(c.closed_on, time(17, 0)))
+    closed = datetime.combine(c.closed_on, time(17, 0), tzinfo=lk.zone)
     return max(closed, c.registered_at + timedelta(minutes=1))
 
 
@@ -542,8 +568,13 @@ class JSONText(str):
     """A JSON value already dumped to text (written as it is)."""
 
 
+# made once: json.dumps with any non-default option builds a new encoder on every call
+_JSON = json.JSONEncoder(ensure_ascii=False)
+_JSON_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def _json_text(value: Any) -> str:
-    return value if isinstance(value, JSONText) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, JSONText) else _JSON.encode(value)
 
 
 def _datetime_for_db() -> Any:
@@ -654,10 +685,10 @@ def _petitioners(rows: list[Clean]) -> dict[int, tuple[int, str, str, str]]:
     to its petitioner without touching their stored contact (cases.services._find_or_create_petitioner)."""
     ids = sorted({c.id_number for c in rows if c.id_number})
     known: dict[str, tuple[int, str, str]] = {}
-    for start in range(0, len(ids), 5000):
-        found = Petitioner.objects.filter(id_number__in=ids[start : start + 5000]).order_by("pk")
-        for pk, number, phone, address in found.values_list("pk", "id_number", "phone", "address"):
-            known.setdefault(number, (pk, phone, address))
+    for pk, number, phone, address in rows_in(
+        Petitioner, "id_number", ids, ("id", "id_number", "phone", "address")
+    ):
+        known.setdefault(number, (pk, phone, address))  # the oldest petitioner with the number
     fresh = [c for c in rows if c.name and not (c.id_number and c.id_number in known)]
     # one new petitioner per new ID number (the first row that names it), one per row without a number
     firsts: dict[str, Clean] = {}
@@ -704,7 +735,7 @@ def _clock_row(
     case's petition type (workflow.clocks.start_clock's rule), stopped on `stopped` if the case closed."""
     rules = lk.rules(c.profile)
     rule = rules[lk.rule_key(c.petition_type, kind)]
-    start = timezone.localtime(c.registered_at).date()
+    start = lk.local_date(c.registered_at)
     due, beyond = lk.due(start, rule, bool(rules[RuleKey.ROLL_OVER_HOLIDAY].value))
     state = ClockState.RUNNING
     if stopped is not None:
@@ -786,7 +817,7 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
                 }
             )
         payload = {"import": {"batch": batch.pk, "row": c.row, "cells": c.raw}}
-        blob = JSONText(json.dumps(payload, ensure_ascii=False, sort_keys=True))
+        blob = JSONText(_JSON_SORTED.encode(payload))
         submissions.add(
             {
                 "case_id": pk,
@@ -809,7 +840,7 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
             }
         )
         if c.closed_on is not None:
-            closing = _closing_moment(c)
+            closing = _closing_moment(c, lk)
             events.add(
                 {
                     "case_id": pk,
