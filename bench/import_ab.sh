@@ -20,7 +20,8 @@ i=1
 while [ "$i" -le "$rounds" ]; do
     for side in base branch; do
         if [ "$side" = base ]; then tree=$base; else tree=$here; fi
-        (cd "$tree" && PYTHONPATH="$shim:$tree" HUIYIN_DEBUG=1 "$py" -m bench.import_bench \
+        # run from the shim: `python -m` puts the working directory first on sys.path
+        (cd "$shim" && PYTHONPATH="$tree" HUIYIN_DEBUG=1 "$py" -m bench.import_bench \
             --rows "$rows" --backends "$backends") | sed "s/^{/{\"side\": \"$side\", \"round\": $i, /"
     done
     i=$((i + 1))

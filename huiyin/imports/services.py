@@ -179,8 +179,10 @@ def read_rows(content: bytes) -> tuple[dict[str, int], list[tuple[int, tuple[Any
         raise ImportRefused("第1行缺少必填列：" + "、".join(missing) + "（请使用导入模板）")
     rows = []
     for number, cells in enumerate(grid[1:], start=2):
-        if all(c is None or _text(c) == "" for c in cells):
-            continue  # blank rows in the middle or at the end are not data
+        # blank rows in the middle or at the end are not data: every cell empty or spaces (`_text` is
+        # "" only for those; any other value calamine gives is never blank), the first value ends it
+        if all(c is None or (type(c) is str and not c.strip()) for c in cells):
+            continue
         rows.append((number, tuple(cells)))
         if len(rows) > MAX_ROWS:
             raise ImportRefused(MSG_TOO_MANY)
@@ -260,22 +262,22 @@ class Lookups:
         return None, f"没有名为“{value}”的问题分类"
 
     def profile(self, territory: Territory | None) -> RuleProfile | None:
-        key = territory.pk if territory else None
+        key = territory.id if territory else None
         if key not in self._profiles:
             self._profiles[key] = profile_for(territory)
         return self._profiles[key]
 
     def rules(self, profile: RuleProfile | None) -> dict[RuleKey, Rule]:
-        key = profile.pk if profile else None
+        key = profile.id if profile else None
         if key not in self._rules:
             self._rules[key] = rules_for_profile(profile)
         return self._rules[key]
 
     def on_accused_side(self, office: Unit, accused: Unit) -> bool:
         """cases.confidentiality.on_accused_side, with the office's chain computed once per file."""
-        if office.pk not in self._chains:
-            self._chains[office.pk] = accused_chain(office.pk)
-        return accused.pk in self._chains[office.pk]
+        if office.id not in self._chains:
+            self._chains[office.id] = accused_chain(office.id)
+        return accused.id in self._chains[office.id]
 
     def rule_key(self, petition_type: str, kind: ClockKind) -> RuleKey:
         """workflow.clocks.rule_key_for (the petition type's own rule value, 条例 §29, §30, §34)."""
@@ -461,9 +463,9 @@ def clean_row(
             territory=territory,
             address=text["address"],
             office=office,
-            handling_unit_id=handling.pk if handling else None,
+            handling_unit_id=handling.id if handling else None,
             accused_person=text["accused_person"],
-            accused_unit_id=accused.pk if accused else None,
+            accused_unit_id=accused.id if accused else None,
             name=text["petitioner_name"],
             id_number=id_number,
             phone=text["petitioner_phone"],
@@ -763,6 +765,7 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
     for code in ("register", "close", "rate", "import"):
         registry.event_type(code)  # an undeclared type is refused before anything is written
     now = timeutil.now()
+    batch_id = batch.id  # `.pk` is a property: read once, not per row (as `.id` for the rows' units)
     codes = _codes([c.registered_at for c in rows])
     case_ids = reserve_ids(Case, len(rows))
     cases = Inserter(Case, with_id=True)
@@ -779,16 +782,16 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
             "title": c.title,
             "content": c.content,
             "request": c.request,
-            "territory_id": c.territory.pk if c.territory else None,
+            "territory_id": c.territory.id if c.territory else None,
             "address": c.address,
             "accused_person": c.accused_person,
             "accused_unit_id": c.accused_unit_id,
             "identity_unclear": not c.name,
-            "office_id": c.office.pk,
+            "office_id": c.office.id,
             "handling_unit_id": c.handling_unit_id,
             "completion_report": c.outcome if closed else "",
             "rating": c.rating,
-            "rule_profile_id": c.profile.pk if c.profile else None,
+            "rule_profile_id": c.profile.id if c.profile else None,
             "registered_by_id": None,
             "registered_at": c.registered_at,
             "idempotency_key": f"import:{c.key}",
@@ -816,7 +819,7 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
                     "contact_state": state,
                 }
             )
-        payload = {"import": {"batch": batch.pk, "row": c.row, "cells": c.raw}}
+        payload = {"import": {"batch": batch_id, "row": c.row, "cells": c.raw}}
         blob = JSONText(_JSON_SORTED.encode(payload))
         submissions.add(
             {
@@ -878,11 +881,11 @@ def write(batch: ImportBatch, rows: list[Clean], lk: Lookups) -> int:
                 "to_status": status,
                 "actor_id": batch.uploaded_by_id,
                 "actor_unit_id": batch.office_id,
-                "data": {"batch": batch.pk, "source_key": c.key, "row": c.row},
+                "data": {"batch": batch_id, "source_key": c.key, "row": c.row},
                 "created_at": now,
             }
         )
-        links.add({"case_id": pk, "batch_id": batch.pk, "source_key": c.key, "row_number": c.row})
+        links.add({"case_id": pk, "batch_id": batch_id, "source_key": c.key, "row_number": c.row})
     for table in (parties, submissions, events, clocks, links):
         table.flush()
     return len(records)
