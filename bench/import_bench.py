@@ -11,6 +11,11 @@ validating every row against the reference data, and writing the cases with thei
 submissions, events, clocks and import links in one transaction (the whole `batch_run`); then the same
 file again (every row skipped as imported). Prints one JSON line per backend; the goal is ≥ 2,000
 rows/s for the whole import.
+
+On a shared machine the wall clock counts other processes' turns, so the line also has the CPU
+seconds the import itself cost: this process's, and on PostgreSQL the server backend's (read from
+/proc when the server runs on this machine), each without the roll-up refresh. Compare branches by
+running them interleaved (`bench/import_ab.sh`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import time
 from datetime import timedelta
 
 PG_ADMIN_URL = os.environ.get("HUIYIN_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = "huiyin_import_bench"
+PG_DB = os.environ.get("HUIYIN_BENCH_PG_DB", "huiyin_import_bench")  # one per concurrent run
 GOAL = 2000
 
 
@@ -77,6 +82,23 @@ def rows_for(org: object, n: int, rng: random.Random) -> list[dict[str, str]]:
     return rows
 
 
+def _server_cpu() -> float | None:
+    """CPU seconds the connection's PostgreSQL backend has used; None on SQLite or a remote server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def child(backend: str, n: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiyin.settings")
     import django
@@ -106,26 +128,38 @@ def child(backend: str, n: int) -> None:
     refresh = services._refresh_rollups
 
     rollup_cpu: list[float] = []
+    rollup_server: list[float] = []
 
     def timed_refresh(batch_id: int) -> None:  # after the import's commit: timed on its own
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started, cpu_started, server_started = time.perf_counter(), time.process_time(), _server_cpu()
         refresh(batch_id)
         rollups.append(time.perf_counter() - started)
         rollup_cpu.append(time.process_time() - cpu_started)
+        server_now = _server_cpu()
+        if server_now is not None and server_started is not None:
+            rollup_server.append(server_now - server_started)
 
     services._refresh_rollups = timed_refresh  # type: ignore[assignment]
 
     cpu: list[float] = []
+    server: list[float | None] = []
 
     def run() -> tuple[ImportBatch, float]:
         rollups.clear()
         rollup_cpu.clear()
+        rollup_server.clear()
+        server_started = _server_cpu()
         started = time.perf_counter()
         cpu_started = time.process_time()
         batch = services.batch_create(content=content, file_name="bench.xlsx", actor=importer)
         services.batch_run(batch.pk)  # read, validate, write; then (on commit) the roll-ups
         took = time.perf_counter() - started - sum(rollups)
         cpu.append(time.process_time() - cpu_started - sum(rollup_cpu))  # this process only
+        server_now = _server_cpu()
+        if server_now is None or server_started is None:
+            server.append(None)
+        else:
+            server.append(server_now - server_started - sum(rollup_server))
         batch.refresh_from_db()
         return batch, took
 
@@ -148,9 +182,12 @@ def child(backend: str, n: int) -> None:
                 "ratio_to_goal": round(n / took / GOAL, 2),
                 "rollup_refresh_after_import_s": round(rollup_s, 2),
                 # on a shared machine the wall clock counts the other processes' turns; the import's
-                # own CPU seconds (roll-ups excluded; PostgreSQL's server CPU not counted) show what it costs by itself
+                # own CPU seconds (roll-ups excluded) show what it costs by itself
                 "import_cpu_s": round(cpu[0], 2),
                 "rows_per_cpu_s": round(n / cpu[0]),
+                # the PostgreSQL backend's CPU seconds for the import (None: SQLite, or not on this machine)
+                "server_cpu_s": round(server[0], 2) if server[0] is not None else None,
+                "rows_per_total_cpu_s": round(n / (cpu[0] + (server[0] or 0))),
                 "reimport_s": round(took_again, 2),
                 "reimport_rows_per_s": round(n / took_again),
                 "load_average_1min": round(load, 1),  # the machine's other work (2 shared cores here)

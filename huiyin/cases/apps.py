@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from huiyin.cases import events, exports, selectors, textsearch
         from huiyin.cases.models import Category
@@ -15,6 +16,7 @@ class CasesConfig(AppConfig):
         from huiyin.core.seeds import migration_seed
 
         connection_created.connect(textsearch.register_sqlite_function, dispatch_uid="huiyin_pairs")
+        post_migrate.connect(textsearch.repair_after_migrate, sender=self, dispatch_uid="huiyin_text_index")
         registry.declare(
             registry.Module(
                 name="cases",

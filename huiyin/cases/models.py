@@ -73,15 +73,23 @@ class Petitioner(models.Model):
     """A person or organisation that brings a petition (信访人)."""
 
     kind = models.CharField(max_length=20, choices=PetitionerKind.choices, default=PetitionerKind.PERSON)
-    name = models.CharField(max_length=100, db_index=True)
+    # name, ID number and phone are looked up whole (cases.selectors.search_cases, find_petitioners):
+    # each has its plain index in Meta and no `_like` (varchar_pattern_ops) twin, which only a LIKE
+    # prefix query would use and none is made (issue 15; docs/bench.md)
+    name = models.CharField(max_length=100)
     id_number = models.CharField(
-        max_length=18, blank=True, db_index=True, help_text="居民身份证号（GB 11643）或统一社会信用代码"
+        max_length=18, blank=True, help_text="居民身份证号（GB 11643）或统一社会信用代码"
     )
-    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    phone = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["name"], name="petitioner_name"),
+            models.Index(fields=["id_number"], name="petitioner_id_number"),
+            models.Index(fields=["phone"], name="petitioner_phone"),
+        ]
         verbose_name = "信访人"
         verbose_name_plural = "信访人"
 
@@ -124,8 +132,11 @@ def mask_address(value: str) -> str:
 class Case(models.Model):
     """A petition matter from registration to its final answer; status moves only through workflow."""
 
-    code = models.CharField("受理凭证编号", max_length=24, unique=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED, db_index=True)
+    # unique by the constraints in Meta (code, idempotency_key): a field's unique=True would add a
+    # `_like` index on PostgreSQL that no query uses (both are only ever compared whole; issue 15).
+    code = models.CharField("受理凭证编号", max_length=24)
+    # no index of its own: case_status_recent begins with status (issue 15)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERED)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     petition_type = models.CharField(max_length=20, choices=PetitionType.choices)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -158,14 +169,22 @@ class Case(models.Model):
     identity_unclear = models.BooleanField("姓名或住址不清", default=False)
     major_urgent = models.BooleanField("重大紧急", default=False)
 
+    # office and handling_unit: no single-column index, case_office_status / case_handling_status
+    # begin with them (issue 15)
     office = models.ForeignKey(
         "org.Unit",
         on_delete=models.PROTECT,
         related_name="registered_cases",
         help_text="登记并负责分办的信访部门",
+        db_index=False,
     )
     handling_unit = models.ForeignKey(
-        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="handled_cases"
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+        db_index=False,
     )
     assignment_kind = models.CharField(max_length=10, choices=AssignmentKind.choices, blank=True)
     assignment_deadline = models.DateField(null=True, blank=True)
@@ -241,10 +260,14 @@ class Case(models.Model):
     )
     registered_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="case_code_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
+        ]
         indexes = [
             models.Index(fields=["office", "status", "-registered_at"], name="case_office_status"),
             models.Index(fields=["handling_unit", "status", "-registered_at"], name="case_handling_status"),
@@ -262,13 +285,14 @@ class Case(models.Model):
 class CasePetitioner(models.Model):
     """A petitioner's part in a case; a collective visit names at most N representatives (条例 §20¶3)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    # no index of its own on case: one_party_per_petitioner begins with it (issue 15)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", db_index=False)
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="parties")
     is_representative = models.BooleanField(default=False)
     # The contact this case's own submission carried (or the one on record if it carried none).
     # Notices about this case go here, and the portal lists the case for this phone only: a
     # submission never rewrites the person's stored contact (issue 9, hole 1; SPEC §1.3).
-    phone = models.CharField("本件联系电话", max_length=20, blank=True, db_index=True)
+    phone = models.CharField("本件联系电话", max_length=20, blank=True)  # indexed in Meta, no `_like` twin
     address = models.CharField("本件联系地址", max_length=200, blank=True)
     contact_state = models.CharField(
         "联系方式核实", max_length=20, choices=ContactState.choices, default=ContactState.ON_RECORD
@@ -278,6 +302,7 @@ class CasePetitioner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "petitioner"], name="one_party_per_petitioner")
         ]
+        indexes = [models.Index(fields=["phone"], name="party_phone")]
         verbose_name = "信访人（事项）"
         verbose_name_plural = "信访人（事项）"
 
@@ -331,7 +356,9 @@ class CaseEvent(AppendOnly):
     """One step in a case's life (a transition or a clock change): append-only, the source of every
     timeline and statistic."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # no index of its own on case: event_case_time begins with it (issue 15). event_type keeps its
+    # `_like` twin: supervision reads event_type__startswith ("clock_", "supervision_").
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     event_type = models.CharField(max_length=40, db_index=True)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)

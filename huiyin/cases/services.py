@@ -103,9 +103,9 @@ def new_case_codes(moments: list[datetime]) -> list[str]:
         return [new_case_code(m) for m in moments]
     assert len(_CODE_ALPHABET) == 32
     noise = os.urandom(6 * len(moments))
+    zone = timezone.get_current_timezone()  # timezone.localtime, with the zone looked up once
     return [
-        f"HY{timezone.localtime(m):%y%m%d}"
-        + "".join(_CODE_ALPHABET[b & 31] for b in noise[6 * i : 6 * i + 6])
+        f"HY{m.astimezone(zone):%y%m%d}" + "".join(_CODE_ALPHABET[b & 31] for b in noise[6 * i : 6 * i + 6])
         for i, m in enumerate(moments)
     ]
 

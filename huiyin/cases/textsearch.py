@@ -8,7 +8,9 @@ characters is a run of consecutive pairs.
   every pair of the query.
 - SQLite: the FTS5 table `cases_case_text` (migration 0013, contentless) holds each case's pairs as
   words, kept by triggers that call `pairs` (registered on every connection as `huiyin_pairs`); a
-  query is the phrase of its pairs, consecutive as in the text.
+  query is the phrase of its pairs, consecutive as in the text. SQLite drops a table's triggers with
+  the table, and Django's SQLite schema editor remakes `cases_case` for many a field change (0015 did),
+  so `ensure_sqlite_index` runs after every `migrate` and puts back what a migration took away.
 
 Either way the index only narrows: `selectors.search_cases` checks the words with the same LIKE as
 before, so the index can never find more than LIKE, and it finds all that LIKE finds.
@@ -37,6 +39,61 @@ def register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> Non
     call on every write of a case (a connection without it — the sqlite3 shell — cannot write cases)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("huiyin_pairs", 1, pairs, deterministic=True)
+
+
+TRIGGERS = {
+    # a contentless table forgets what it indexed: a delete gives back the same words it was given
+    f"{FTS_TABLE}_ai": f"""AFTER INSERT ON cases_case BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, content)
+        VALUES (new.id, huiyin_pairs(new.title), huiyin_pairs(new.content));
+    END""",
+    f"{FTS_TABLE}_ad": f"""AFTER DELETE ON cases_case BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, content)
+        VALUES ('delete', old.id, huiyin_pairs(old.title), huiyin_pairs(old.content));
+    END""",
+    f"{FTS_TABLE}_au": f"""AFTER UPDATE OF title, content ON cases_case BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, content)
+        VALUES ('delete', old.id, huiyin_pairs(old.title), huiyin_pairs(old.content));
+        INSERT INTO {FTS_TABLE}(rowid, title, content)
+        VALUES (new.id, huiyin_pairs(new.title), huiyin_pairs(new.content));
+    END""",
+}
+
+
+def ensure_sqlite_index(connection: Any) -> bool:
+    """Make the SQLite index whole: the FTS5 table, its three triggers, and — when any was missing,
+    so writes may have gone unindexed — its words refilled from every case. Returns whether it had
+    to. Nothing on PostgreSQL, nor before the case table exists."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name FROM sqlite_master WHERE name = 'cases_case' OR tbl_name = 'cases_case'"
+        )
+        present = {name for _, name in cursor.fetchall()}
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        has_table = cursor.fetchone() is not None
+        if "cases_case" not in present or (has_table and TRIGGERS.keys() <= present):
+            return False
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} "
+            "USING fts5(title, content, content='', tokenize='unicode61')"
+        )
+        for name, body in TRIGGERS.items():
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, title, content) "
+            "SELECT id, huiyin_pairs(title), huiyin_pairs(content) FROM cases_case"
+        )
+    return True
+
+
+def repair_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """`post_migrate`: the index survives every later migration of the case table (see above)."""
+    from django.db import connections
+
+    ensure_sqlite_index(connections[using])
 
 
 def indexable(key: str) -> bool:
