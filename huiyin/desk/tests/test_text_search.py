@@ -92,11 +92,14 @@ def test_free_text_results_keep_the_list_order(texts, dispatcher_zhou):
 
 
 @on_postgres
-def test_the_pairs_of_a_text_are_its_adjacent_characters_without_repeats():
+def test_the_pairs_of_a_text_are_its_adjacent_characters():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT huiyin_grams('物业物业费'), huiyin_grams('暖'), huiyin_grams('')")
-        pairs, one, empty = cursor.fetchone()
-    assert sorted(pairs) == ["业物", "业费", "物业"] and one == [] and empty == []
+        cursor.execute(
+            "SELECT huiyin_grams('物业物业费'), huiyin_grams(E'暖\\n气'), huiyin_grams('暖'), huiyin_grams('')"
+        )
+        pairs, newline, one, empty = cursor.fetchone()
+    assert sorted(pairs) == ["业物", "业费", "物业", "物业"]  # at even offsets, then at odd ones
+    assert sorted(newline) == ["\n气", "暖\n"] and one == [] and empty == []
 
 
 @on_postgres
