@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from huiyin.analytics import dashboard, selectors
@@ -148,7 +148,9 @@ def overdue_rows(f: Filters) -> list[list[Any]]:
     clocks = (
         Clock.objects.filter(due_on__lt=f.end, state__in=(*LIVE_STATES, ClockState.LATE))
         .exclude(kind__in=WINDOW_KINDS)
-        .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=f.start))
+        # still running (so overdue since its due date), or stopped in or after the month and after it
+        # was due (a clock stopped on time was never overdue)
+        .filter(Q(stopped_on__isnull=True) | Q(stopped_on__gte=f.start, stopped_on__gt=F("due_on")))
         .filter(_scope_q(f, "unit", "case__territory"))
         .select_related("case", "unit")
         .order_by("due_on", "case__code", "id")
@@ -156,8 +158,6 @@ def overdue_rows(f: Filters) -> list[list[Any]]:
     rows = []
     for c in clocks:
         until = c.stopped_on or f.end
-        if until <= c.due_on:
-            continue
         rows.append(
             [
                 c.case.code,
