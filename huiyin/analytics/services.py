@@ -263,6 +263,11 @@ def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -
         written += rollup_days(max(month, first), last, respect_closed=not include_closed)
         month = next_month(last)
     units = backlog_snapshot(today)
+    if connection.vendor == "postgresql":
+        # every roll-up row is new: without fresh statistics until autovacuum comes by, the planner
+        # guesses a few dozen rows and sorts a twelve-month chart's 160k rows on disk (0.5 s, not 0.15 s)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_table(DailyFact)}, {_table(MonthlyFact)}")
     from huiyin.cases.models import CaseEvent
 
     last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
