@@ -17,10 +17,12 @@ dropping anything:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/huiyin_bench1m python -m bench.analytics_bench --existing
 
-times the roll-up rebuild, then side by side (A B A B): the leader's dashboard (every staff table) and
-the monthly 通报 (.docx and .xlsx) from the roll-ups, and the same two with every figure and breakdown
-computed directly from the case, event and clock tables (`direct()` below swaps the roll-up reads for
-registry aggregates); the two must produce the same tables.
+times the roll-up rebuild; then side by side (A B A B) the leader's dashboard (every staff table) and the
+monthly 通报 (.docx and .xlsx) reading whole months from the monthly roll-up against the same two from
+the daily roll-up alone (`daily_only()` below), and the parts of the 通报; then the two from the
+roll-ups against the same two with every figure and breakdown computed directly from the case, event
+and clock tables (`direct()` below swaps the roll-up reads for registry aggregates). All three must
+produce the same tables.
 """
 
 from __future__ import annotations
@@ -171,6 +173,19 @@ def direct() -> Iterator[None]:
         selectors.figures, selectors.breakdown, selectors.breakdown_many = saved
 
 
+@contextmanager
+def daily_only() -> Iterator[None]:
+    """Every roll-up read as before the monthly roll-up: the whole period summed from the daily rows."""
+    from huiyin.analytics import selectors
+
+    saved = selectors.fact_parts
+    selectors.fact_parts = lambda start, end: selectors.FactParts(None, ((start, end),))
+    try:
+        yield
+    finally:
+        selectors.fact_parts = saved
+
+
 def _median(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -282,12 +297,13 @@ def on_existing(repeat: int, rebuild: bool) -> None:
     from django.db import connection
 
     from huiyin.analytics import dashboard, documents, services
-    from huiyin.analytics.models import DailyFact
+    from huiyin.analytics.models import DailyFact, MonthlyFact
     from huiyin.cases.models import Case
     from huiyin.core import timeutil
 
     result: dict[str, object] = {"backend": connection.vendor}
     result["cases"] = Case.objects.count()
+    result["load_average_1min_at_start"] = round(os.getloadavg()[0], 1)
     if rebuild or not DailyFact.objects.exists():
         t0 = time.perf_counter()
         rebuilt = services.rollup_rebuild()
@@ -296,6 +312,8 @@ def on_existing(repeat: int, rebuild: bool) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE analytics_dailyfact")
+                cursor.execute("ANALYZE analytics_monthlyfact")
+    result["monthly_rows"] = MonthlyFact.objects.count()
     t0 = time.perf_counter()
     services.rollup_refresh(force=True)
     result["rollup_refresh_two_months_s"] = round(time.perf_counter() - t0, 2)
@@ -319,6 +337,41 @@ def on_existing(repeat: int, rebuild: bool) -> None:
         same_page, same_bulletin = page(), bulletin()
     assert page() == same_page, "the dashboard from the roll-ups differs from the direct figures"
     assert bulletin() == same_bulletin, "the 通报 from the roll-ups differs from the direct figures"
+    with daily_only():
+        assert page() == same_page, "the dashboard from the daily roll-up alone differs"
+        assert bulletin() == same_bulletin, "the 通报 from the daily roll-up alone differs"
+
+    def daily_page() -> None:
+        with daily_only():
+            page()
+
+    def daily_bulletin() -> None:
+        with daily_only():
+            bulletin()
+
+    built = documents.bulletin_build(county, month)
+    parts = {
+        "build": lambda: documents.bulletin_build(county, month),
+        "overdue_rows": lambda: documents.overdue_rows(f),
+        "supervision_rows": lambda: documents.supervision_rows(f),
+        "monthly_topic": lambda: documents.monthly_topic(dashboard.Context(f, viewer, {}, drill=False)),
+        "docx": lambda: documents.bulletin_docx(built),
+        "xlsx": lambda: documents.bulletin_xlsx(built),
+    }
+    result["bulletin_parts_s"] = {name: _median(step, repeat) for name, step in parts.items()}
+    result["bulletin_rows"] = {s.title: len(s.rows) for s in built.sections}
+    rolled, daily, ratios = _pairs(page, daily_page, repeat)
+    result |= {
+        "dashboard_monthly_s": rolled,
+        "dashboard_daily_only_s": daily,
+        "dashboard_daily_over_monthly": ratios,
+    }
+    rolled, daily, ratios = _pairs(bulletin, daily_bulletin, repeat)
+    result |= {
+        "bulletin_monthly_s": rolled,
+        "bulletin_daily_only_s": daily,
+        "bulletin_daily_over_monthly": ratios,
+    }
 
     def direct_page() -> None:
         with direct():

@@ -1,5 +1,5 @@
-"""Daily roll-ups of every registered metric, the working-day calendar they count with, the unit
-backlog snapshot and the months whose figures are frozen (SPEC §3.7; docs/metrics.md)."""
+"""Daily and monthly roll-ups of every registered metric, the working-day calendar they count with,
+the unit backlog snapshot and the months whose figures are frozen (SPEC §3.7; docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,9 @@ class CalendarDay(models.Model):
         verbose_name_plural = "工作日历"
 
 
-class DailyFact(models.Model):
-    """One metric's numerator and denominator on one day for one combination of dimensions.
+class Fact(models.Model):
+    """The dimensions and sums one roll-up row holds (abstract: the daily and the monthly table)."""
 
-    Written only by `services.rollup_refresh` (the worker) and the rebuild command; every dashboard
-    sums these rows instead of scanning the case table."""
-
-    day = models.DateField()
     metric = models.CharField(max_length=40)
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     territory = models.ForeignKey(
@@ -42,6 +38,18 @@ class DailyFact(models.Model):
     den = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFact(Fact):
+    """One metric's numerator and denominator on one day for one combination of dimensions.
+
+    Written only by `services.rollup_days` (the worker's refresh, closing a month and the rebuild);
+    every dashboard sums these rows (and MonthlyFact's) instead of scanning the case table."""
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [
             models.Index(fields=["metric", "day"], name="fact_metric_day"),
             models.Index(fields=["day"], name="fact_day"),
@@ -49,6 +57,25 @@ class DailyFact(models.Model):
         ]
         verbose_name = "日统计"
         verbose_name_plural = "日统计"
+
+
+class MonthlyFact(Fact):
+    """The sums of one month's DailyFact rows per metric and combination of dimensions.
+
+    Written by `services.rollup_days` in the same transaction as the daily rows, for every month it
+    recomputes (a closed month's rows, like its days, are never rewritten); readers take whole months
+    from here and only the days of a partial month from DailyFact (selectors.fact_parts)."""
+
+    month = models.DateField(help_text="该月1日")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["metric", "month"], name="mfact_metric_month"),
+            models.Index(fields=["month"], name="mfact_month"),
+            models.Index(fields=["unit", "metric", "month"], name="mfact_unit_metric_month"),
+        ]
+        verbose_name = "月统计"
+        verbose_name_plural = "月统计"
 
 
 class BacklogSnapshot(models.Model):

@@ -215,8 +215,10 @@ def _aggregates(metric: Metric) -> dict[str, Any]:
 DIMENSION_FIELDS = ("unit_id", "territory_id", "petition_type", "category_id", "channel")
 
 
-def grouped(metric: Metric, start: date, end: date) -> Iterator[dict[str, Any]]:
-    """One aggregate per (day, unit, territory, type, category, channel): the roll-up's input."""
+def grouped_query(metric: Metric, start: date, end: date) -> QuerySet[Any]:
+    """The aggregate per (day, unit, territory, type, category, channel) as one query: the columns
+    `_day`, `_unit`, `_territory`, `_type`, `_category`, `_channel`, `num`, `den` (the roll-up's input;
+    services.rollup_days inserts it with INSERT … SELECT)."""
     p = metric.case_path
     none: Any = Value(None, output_field=models.IntegerField())
     blank: Any = Value("", output_field=models.CharField())
@@ -228,7 +230,12 @@ def grouped(metric: Metric, start: date, end: date) -> Iterator[dict[str, Any]]:
         _category=F(f"{p}category_id") if p is not None else none,
         _channel=F(f"{p}channel") if p is not None else blank,
     )
-    for row in qs.annotate(**_aggregates(metric)).order_by():
+    return qs.annotate(**_aggregates(metric)).order_by()
+
+
+def grouped(metric: Metric, start: date, end: date) -> Iterator[dict[str, Any]]:
+    """One aggregate per (day, unit, territory, type, category, channel), as Python rows."""
+    for row in grouped_query(metric, start, end):
         day = row["_day"]
         yield {
             "day": day.date() if isinstance(day, datetime) else day,

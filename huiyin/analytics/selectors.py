@@ -1,8 +1,10 @@
-"""Reads of analytics: figures summed from the daily roll-ups (never a scan of the case table), the
-tables behind every chart, and the cases behind a figure, scoped to what the user may see."""
+"""Reads of analytics: figures summed from the roll-ups (never a scan of the case table; whole months
+from the monthly roll-up, the days of partial months from the daily one), the tables behind every
+chart, and the cases behind a figure, scoped to what the user may see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from huiyin.analytics.models import BacklogSnapshot, ClosedMonth, DailyFact
+from huiyin.analytics.models import BacklogSnapshot, ClosedMonth, DailyFact, MonthlyFact
 from huiyin.analytics.registry import Figure, Filters, Metric, all_metrics, case_ids, get_metric
 from huiyin.analytics.services import month_start, next_month, previous_month
 from huiyin.cases.choices import Channel, PetitionType
@@ -21,9 +23,9 @@ from huiyin.org.models import Territory, Unit, User
 from huiyin.org.roles import OVERSEE as SUPERVISORY_ROLES
 
 
-def fact_q(f: Filters) -> Q:
-    """The filters as a condition on DailyFact rows (the same meaning as registry.dimension_q)."""
-    q = Q(day__gte=f.start, day__lte=f.end)
+def _dimensions_q(f: Filters) -> Q:
+    """The filters but the period, as a condition on roll-up rows (the meaning of registry.dimension_q)."""
+    q = Q()
     if f.territory_path:
         q &= Q(territory__path__startswith=f.territory_path)
     if f.unit_id is not None:
@@ -43,18 +45,76 @@ def fact_q(f: Filters) -> Q:
     return q
 
 
+def fact_q(f: Filters) -> Q:
+    """The filters as a condition on DailyFact rows (the same meaning as registry.dimension_q)."""
+    return Q(day__gte=f.start, day__lte=f.end) & _dimensions_q(f)
+
+
+@dataclass(frozen=True)
+class FactParts:
+    """A period as the roll-ups hold it: its whole months (MonthlyFact: the first and the last month's
+    first day) and the days of the months it covers only in part (DailyFact)."""
+
+    months: tuple[date, date] | None
+    days: tuple[tuple[date, date], ...]
+
+
+def fact_parts(start: date, end: date) -> FactParts:
+    """Split [start, end] into whole months and the partial months' days at either end."""
+    first = start if start.day == 1 else next_month(start)
+    last = previous_month(end + timedelta(days=1))  # the last month that ends on or before `end`
+    if start > end or first > last:
+        return FactParts(None, ((start, end),))
+    days = []
+    if start < first:
+        days.append((start, first - timedelta(days=1)))
+    if next_month(last) <= end:
+        days.append((next_month(last), end))
+    return FactParts((first, last), tuple(days))
+
+
+def _summed(f: Filters, keys: Callable[[Any], dict[str, Any]], **where: Any) -> list[dict[str, Any]]:
+    """The roll-up rows of `f` (and `where`) summed per `keys` (given the expression of a row's month),
+    in one query: whole months from MonthlyFact, partial months' days from DailyFact (UNION ALL), the
+    two parts' sums added here. Rows of {**keys, "num", "den"}."""
+    parts = fact_parts(f.start, f.end)
+    dims = _dimensions_q(f)
+
+    def values(qs: QuerySet[Any], month: Any) -> QuerySet[Any]:
+        wanted = keys(month)  # a field of its own name ("metric") is named, anything else an expression
+        named = [k for k, v in wanted.items() if v == k]
+        return qs.values(*named, **{k: v for k, v in wanted.items() if k not in named})
+
+    queries: list[QuerySet[Any]] = []
+    if parts.days:
+        span = Q()
+        for lo, hi in parts.days:
+            span |= Q(day__gte=lo, day__lte=hi)
+        queries.append(values(DailyFact.objects.filter(span, dims, **where), TruncMonth("day")))
+    if parts.months is not None:
+        lo, hi = parts.months
+        rows = MonthlyFact.objects.filter(dims, month__gte=lo, month__lte=hi, **where)
+        queries.append(values(rows, F("month")))
+    summed = [qs.annotate(num=Sum("num"), den=Sum("den")).order_by() for qs in queries]
+    qs = summed[0] if len(summed) == 1 else summed[0].union(*summed[1:], all=True)
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in qs:
+        key = tuple(v for k, v in r.items() if k not in ("num", "den"))
+        row = out.setdefault(key, {**r, "num": 0, "den": 0})
+        row["num"] += int(r["num"] or 0)
+        row["den"] += int(r["den"] or 0)
+    return list(out.values())
+
+
 def figures(f: Filters, metrics: list[Metric] | None = None) -> dict[str, Figure]:
     """Every metric's figure over `f`, summed from the roll-ups in one query."""
     metrics = metrics if metrics is not None else all_metrics()
-    sums: dict[str, dict[str, Any]] = {
-        r["metric"]: dict(r)
-        for r in DailyFact.objects.filter(fact_q(f), metric__in=[m.key for m in metrics])
-        .values("metric")
-        .annotate(num=Sum("num"), den=Sum("den"))
-        .order_by()
+    sums = {
+        r["metric"]: r
+        for r in _summed(f, lambda month: {"metric": "metric"}, metric__in=[m.key for m in metrics])
     }
     return {
-        m.key: Figure(m, int(sums.get(m.key, {}).get("num") or 0), int(sums.get(m.key, {}).get("den") or 0))
+        m.key: Figure(m, sums.get(m.key, {}).get("num", 0), sums.get(m.key, {}).get("den", 0))
         for m in metrics
     }
 
@@ -71,26 +131,24 @@ DIMENSIONS = {
 def breakdown(f: Filters, metric: str, by: str | None, *, monthly: bool = False) -> list[dict[str, Any]]:
     """One metric summed per value of a dimension (DIMENSIONS) and/or per month, in one query: rows of
     {"k": dimension value, "m": first day of the month, "num", "den"}."""
-    keys: dict[str, Any] = {}
-    if by is not None:
-        keys["k"] = F(DIMENSIONS[by])
-    if monthly:
-        keys["m"] = TruncMonth("day")
-    qs = DailyFact.objects.filter(fact_q(f), metric=metric).values(**keys)
-    return [dict(r) for r in qs.annotate(num=Sum("num"), den=Sum("den")).order_by()]
+
+    def keys(month: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if by is not None:
+            out["k"] = F(DIMENSIONS[by])
+        if monthly:
+            out["m"] = month
+        return out
+
+    return _summed(f, keys, metric=metric)
 
 
 def breakdown_many(f: Filters, metrics: tuple[str, ...], by: str) -> dict[str, dict[Any, tuple[int, int]]]:
     """Several metrics summed per value of one dimension, in one query: {metric: {value: (num, den)}}."""
     out: dict[str, dict[Any, tuple[int, int]]] = {m: {} for m in metrics}
-    qs = (
-        DailyFact.objects.filter(fact_q(f), metric__in=metrics)
-        .values("metric", k=F(DIMENSIONS[by]))
-        .annotate(num=Sum("num"), den=Sum("den"))
-        .order_by()
-    )
-    for r in qs:
-        out[r["metric"]][r["k"]] = (int(r["num"] or 0), int(r["den"] or 0))
+    rows = _summed(f, lambda month: {"metric": "metric", "k": F(DIMENSIONS[by])}, metric__in=metrics)
+    for r in rows:
+        out[r["metric"]][r["k"]] = (r["num"], r["den"])
     return out
 
 

@@ -1,16 +1,16 @@
-"""Writes of analytics: the working-day calendar table, the daily roll-ups (kept by the worker,
-rebuilt by `manage.py analytics_rebuild`), the backlog snapshot and closing a month.
+"""Writes of analytics: the working-day calendar table, the daily and monthly roll-ups (kept by the
+worker, rebuilt by `manage.py analytics_rebuild`), the backlog snapshot and closing a month.
 
 Incremental: each run recomputes only the days of the months still open within the window (this month
 and the last, by default) and only when a case event arrived since the last run or the day changed;
 closed months are never rewritten (a closed month's ranking does not move when a late event arrives:
 the late event is counted on its own day). Within the window a run is delete-and-insert in one
-transaction, so a reader sees the old figures or the new ones, never half.
+transaction, so a reader sees the old figures or the new ones, never half. The monthly rows of every
+month a run recomputes are summed from its daily rows in the same transaction, so the two never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,8 +18,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from huiyin.analytics.models import BacklogSnapshot, CalendarDay, ClosedMonth, DailyFact, RollupState
-from huiyin.analytics.registry import all_metrics, grouped
+from huiyin.analytics.models import (
+    BacklogSnapshot,
+    CalendarDay,
+    ClosedMonth,
+    DailyFact,
+    MonthlyFact,
+    RollupState,
+)
+from huiyin.analytics.registry import Metric, all_metrics, grouped_query
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
 from huiyin.core.errors import ValidationFailed
@@ -99,38 +106,72 @@ def open_spans(start: date, end: date, closed: set[date]) -> list[tuple[date, da
     return spans
 
 
-_FACT_COLUMNS = (
-    "day",
-    "metric",
-    "unit_id",
-    "territory_id",
-    "petition_type",
-    "category_id",
-    "channel",
-    "num",
-    "den",
-)
+_DIMENSION_COLUMNS = ("metric", "unit_id", "territory_id", "petition_type", "category_id", "channel")
 
 
-def _fact_rows(start: date, end: date) -> Iterator[tuple[Any, ...]]:
-    adapt = connection.ops.adapt_datefield_value
-    for metric in all_metrics():
-        for row in grouped(metric, start, end):
-            yield (adapt(row["day"]), *(row[c] for c in _FACT_COLUMNS[1:]))
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def _insert_facts(rows: list[tuple[Any, ...]]) -> None:
-    # one executemany, not model instances: the rebuild writes a row per day and combination
-    table = connection.ops.quote_name(DailyFact._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _FACT_COLUMNS)
-    marks = ", ".join(["%s"] * len(_FACT_COLUMNS))
+def _columns(names: tuple[str, ...]) -> str:
+    return ", ".join(connection.ops.quote_name(c) for c in names)
+
+
+def _insert_daily(metric: Metric, start: date, end: date) -> int:
+    """Write `metric`'s daily rows for [start, end] with one INSERT … SELECT of its grouped aggregate
+    (registry.grouped_query): the rows never travel through Python, which made the rebuild slow."""
+    sql, params = grouped_query(metric, start, end).query.sql_with_params()
+    q = connection.ops.quote_name
+
+    def key(alias: str, field: str) -> str:
+        # a metric without a case selects a bare NULL, which PostgreSQL would type as text
+        return f"CAST(s.{q(alias)} AS {DailyFact._meta.get_field(field).db_type(connection)})"
+
+    picked = (
+        f"s.{q('_day')}, %s, {key('_unit', 'unit')}, {key('_territory', 'territory')}, "
+        f"COALESCE(s.{q('_type')}, ''), {key('_category', 'category')}, COALESCE(s.{q('_channel')}, ''), "
+        f"COALESCE(s.{q('num')}, 0), COALESCE(s.{q('den')}, 0)"
+    )
+    columns = _columns(("day", *_DIMENSION_COLUMNS, "num", "den"))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        cursor.execute(
+            f"INSERT INTO {_table(DailyFact)} ({columns}) SELECT {picked} FROM ({sql}) s",
+            (metric.key, *params),
+        )
+        return max(cursor.rowcount, 0)
+
+
+def months_of(start: date, end: date) -> list[date]:
+    """The first days of the months that [start, end] touches."""
+    months, month = [], month_start(start)
+    while month <= end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def rollup_month(month: date) -> int:
+    """Recompute `month`'s MonthlyFact rows from its DailyFact rows (one INSERT … SELECT … GROUP BY);
+    return the rows written. Callers hold the roll-up lock (rollup_days) and respect closed months."""
+    adapt = connection.ops.adapt_datefield_value
+    q = connection.ops.quote_name
+    month = month_start(month)
+    MonthlyFact.objects.filter(month=month).delete()
+    dims = _columns(_DIMENSION_COLUMNS)
+    columns = _columns(("month", *_DIMENSION_COLUMNS, "num", "den"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(MonthlyFact)} ({columns}) "
+            f"SELECT %s, {dims}, SUM({q('num')}), SUM({q('den')}) FROM {_table(DailyFact)} "
+            f"WHERE {q('day')} >= %s AND {q('day')} <= %s GROUP BY {dims}",
+            (adapt(month), adapt(month), adapt(next_month(month) - timedelta(days=1))),
+        )
+        return max(cursor.rowcount, 0)
 
 
 def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
-    """Recompute the roll-ups of every metric for the days in [start, end] (skipping closed months);
-    return the rows written."""
+    """Recompute the roll-ups of every metric for the days in [start, end] (skipping closed months), and
+    the monthly roll-up of every month recomputed, in one transaction; return the daily rows written."""
     today = timeutil.today()
     calendar_ensure(max(end, today))
     closed = closed_months() if respect_closed else set()
@@ -143,16 +184,11 @@ def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
         RollupState.objects.select_for_update().filter(key="daily").first()
         for lo, hi in open_spans(start, end, closed):
             DailyFact.objects.filter(day__gte=lo, day__lte=hi).delete()
-            batch: list[tuple[Any, ...]] = []
-            for row in _fact_rows(lo, hi):
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    _insert_facts(batch)
-                    written += len(batch)
-                    batch = []
-            if batch:
-                _insert_facts(batch)
-                written += len(batch)
+            for metric in all_metrics():
+                written += _insert_daily(metric, lo, hi)
+            # a month's row is the sum of all its days, also those outside [lo, hi] (not rewritten)
+            for month in months_of(lo, hi):
+                rollup_month(month)
     return written
 
 
@@ -227,6 +263,11 @@ def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -
         written += rollup_days(max(month, first), last, respect_closed=not include_closed)
         month = next_month(last)
     units = backlog_snapshot(today)
+    if connection.vendor == "postgresql":
+        # every roll-up row is new: without fresh statistics until autovacuum comes by, the planner
+        # guesses a few dozen rows and sorts a twelve-month chart's 160k rows on disk (0.5 s, not 0.15 s)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_table(DailyFact)}, {_table(MonthlyFact)}")
     from huiyin.cases.models import CaseEvent
 
     last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0

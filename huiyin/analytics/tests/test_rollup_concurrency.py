@@ -1,5 +1,5 @@
-"""Two workers refreshing the roll-ups at once (docs/deploy.md, several workers): each day's facts are
-written once, never twice (services.rollup_days takes the roll-up lock)."""
+"""Two workers refreshing the roll-ups at once (docs/deploy.md, several workers): each day's facts (and
+each month's) are written once, never twice (services.rollup_days takes the roll-up lock)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ import pytest
 from django.db import connection
 
 from huiyin.analytics import services
-from huiyin.analytics.models import DailyFact
+from huiyin.analytics.models import DailyFact, MonthlyFact
 
 
 def _facts() -> list[tuple[object, ...]]:
     return sorted(
         DailyFact.objects.values_list("day", "metric", "unit_id", "territory_id", "category_id", "num", "den")
+    )
+
+
+def _monthly() -> list[tuple[object, ...]]:
+    return sorted(
+        MonthlyFact.objects.values_list(
+            "month", "metric", "unit_id", "territory_id", "category_id", "num", "den"
+        )
     )
 
 
@@ -31,13 +39,15 @@ def test_two_refreshes_at_once_write_each_fact_once(register_case, clock, monkey
     expected = _facts()
     assert expected
 
-    rows = services._fact_rows
+    expected_months = _monthly()
+    assert expected_months
+    insert = services._insert_daily
 
-    def slow_rows(start, end):  # the first writer is still writing when the second one starts
-        time.sleep(0.8)
-        yield from rows(start, end)
+    def slow_insert(metric, start, end):  # the first writer is still writing when the second one starts
+        time.sleep(0.05)  # per metric: about a second in all
+        return insert(metric, start, end)
 
-    monkeypatch.setattr(services, "_fact_rows", slow_rows)
+    monkeypatch.setattr(services, "_insert_daily", slow_insert)
     errors: list[BaseException] = []
 
     def worker() -> None:
@@ -56,3 +66,4 @@ def test_two_refreshes_at_once_write_each_fact_once(register_case, clock, monkey
         t.join(timeout=60)
     assert not errors, errors
     assert _facts() == expected
+    assert _monthly() == expected_months
