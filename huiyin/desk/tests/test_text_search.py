@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from huiyin.cases import selectors
 from huiyin.cases.selectors import search_cases
 from huiyin.cases.services import PetitionerIn
 from huiyin.workflow import services as wf
@@ -54,20 +55,32 @@ def texts(register_case):
         ("供暖物业", set()),
     ],
 )
-def test_free_text_finds_the_words_and_the_people_and_nothing_else(q, expected, texts, dispatcher_zhou):
+@pytest.mark.parametrize(
+    "common_from", [1000, 1], ids=["a rare word: the index", "a common word: list order"]
+)
+def test_free_text_finds_the_words_and_the_people_and_nothing_else(
+    q, expected, common_from, texts, dispatcher_zhou, monkeypatch
+):
+    monkeypatch.setattr(selectors, "COMMON_WORD_CASES", common_from)
     found = set(search_cases(dispatcher_zhou, q))
     assert found == {texts[k] for k in expected}
 
 
-def test_a_text_search_never_reaches_beyond_what_the_user_may_see(texts, handler_zhao_unit_b):
+@pytest.mark.parametrize("common_from", [1000, 1])
+def test_a_text_search_never_reaches_beyond_what_the_user_may_see(
+    common_from, texts, handler_zhao_unit_b, monkeypatch
+):
+    monkeypatch.setattr(selectors, "COMMON_WORD_CASES", common_from)
     # 民政局 handles none of these: neither the words nor the names find them
     for q in ("供暖", "物业", "王某", "刘群众"):
         assert list(search_cases(handler_zhao_unit_b, q)) == [], q
 
 
+@pytest.mark.parametrize("common_from", [1000, 1])
 def test_the_accused_side_never_finds_an_accusation_by_its_accusers_name_30_3(
-    register_case, org, dispatcher_zhou, supervisor_chen, handler_wang_unit_a
+    common_from, register_case, org, dispatcher_zhou, supervisor_chen, handler_wang_unit_a, monkeypatch
 ):
+    monkeypatch.setattr(selectors, "COMMON_WORD_CASES", common_from)
     case = register_case(
         petition_type="accusation",
         accused_unit_id=org.unit_a.pk,
@@ -166,3 +179,14 @@ def test_a_migration_that_remakes_the_case_table_loses_no_word_on_sqlite(texts, 
     Case.objects.filter(pk=texts["heating"].pk).update(title="路面塌陷")  # the triggers are back
     assert [c.pk for c in search_cases(dispatcher_zhou, "路面塌陷")] == [texts["heating"].pk]
     assert list(search_cases(dispatcher_zhou, "供暖不热")) == []
+
+
+def test_a_common_word_walks_the_list_order_and_a_rare_one_reads_the_index(
+    texts, dispatcher_zhou, monkeypatch
+):
+    def sql(q: str) -> str:
+        return str(search_cases(dispatcher_zhou, q).query)
+
+    assert "UNION" in sql("物业")  # one case holds it: the index's few cases, sorted
+    monkeypatch.setattr(selectors, "COMMON_WORD_CASES", 1)
+    assert "UNION" not in sql("物业") and "LIKE" in sql("物业")  # as many as a page: the list's order
