@@ -171,8 +171,8 @@ TITLE = 2  # bold, 14 points
 @dataclass
 class PlainSheet:
     """One sheet of `plain_workbook_bytes`: rows of values (str, int, float, Decimal, bool, None; a
-    date is written as its ISO text, anything else as `str()`), and the style of some rows by their
-    1-based number (`BOLD`, `TITLE`)."""
+    date is written as its ISO text, anything else as `str()`; None and "" leave the cell empty, as in
+    openpyxl), and the style of some rows by their 1-based number (`BOLD`, `TITLE`)."""
 
     title: str
     rows: Iterable[Sequence[Any]]
@@ -198,7 +198,7 @@ def _sheet_xml(rows: Iterable[Sequence[Any]], styles: dict[int, int]) -> Iterato
         style = f' s="{styles[r]}"' if r in styles else ""
         cells = []
         for letter, value in zip(letters, row, strict=False):
-            if value is None:
+            if value is None or value == "":  # an empty cell, as openpyxl writes both
                 continue
             ref = f"{letter}{r}"
             if isinstance(value, bool):
