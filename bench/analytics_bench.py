@@ -22,7 +22,8 @@ monthly 通报 (.docx and .xlsx) reading whole months from the monthly roll-up a
 the daily roll-up alone (`daily_only()` below), and the parts of the 通报; then the two from the
 roll-ups against the same two with every figure and breakdown computed directly from the case, event
 and clock tables (`direct()` below swaps the roll-up reads for registry aggregates). All three must
-produce the same tables.
+produce the same tables. The 通报's .xlsx is also timed A B A B against the workbook openpyxl
+wrote cell by cell before (`openpyxl_bulletin_xlsx`), after checking both hold the same cells.
 """
 
 from __future__ import annotations
@@ -288,6 +289,49 @@ def _pairs(a, b, repeat: int) -> tuple[float, float, list[float]]:  # type: igno
     return round(statistics.median(ta), 3), round(statistics.median(tb), 3), ratios
 
 
+def openpyxl_bulletin_xlsx(b) -> bytes:  # type: ignore[no-untyped-def]
+    """The 通报's workbook as documents.bulletin_xlsx wrote it before t21, cell by cell through openpyxl
+    (the reference the direct writer is timed and compared against)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from huiyin.core.xlsx import workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "通报"
+    ws.append([b.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([b.number])
+    ws.append([b.summary])
+    for s in b.sections:
+        sheet = wb.create_sheet(s.title[:31])
+        sheet.append(s.columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in s.rows:
+            sheet.append(row)
+        if s.note:
+            sheet.append([])
+            sheet.append([s.note])
+    sheet = wb.create_sheet("每月一题")
+    sheet.append(["类别", "问题分类", "本月件数", "前三月平均", "增加", "涉及单位"])
+    for key, label in (("frequent", "反映最多"), ("rising", "上升最快")):
+        t = b.topic.get(key)
+        if t:
+            sheet.append([label, t["category"], t["count"], t["before"], t["rise"], "、".join(t["units"])])
+    return workbook_bytes(wb)
+
+
+def _cells(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
 def on_existing(repeat: int, rebuild: bool) -> None:
     """The dashboard and the 通报 on a database bench.generate filled: roll-ups against direct."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiyin.settings")
@@ -359,6 +403,13 @@ def on_existing(repeat: int, rebuild: bool) -> None:
         "xlsx": lambda: documents.bulletin_xlsx(built),
     }
     result["bulletin_parts_s"] = {name: _median(step, repeat) for name, step in parts.items()}
+    assert _cells(documents.bulletin_xlsx(built)) == _cells(openpyxl_bulletin_xlsx(built)), (
+        "the .xlsx differs"
+    )
+    direct_xlsx, openpyxl_xlsx, ratios = _pairs(
+        lambda: documents.bulletin_xlsx(built), lambda: openpyxl_bulletin_xlsx(built), repeat
+    )
+    result |= {"xlsx_s": direct_xlsx, "xlsx_openpyxl_s": openpyxl_xlsx, "xlsx_openpyxl_over_direct": ratios}
     result["bulletin_rows"] = {s.title: len(s.rows) for s in built.sections}
     rolled, daily, ratios = _pairs(page, daily_page, repeat)
     result |= {

@@ -254,5 +254,11 @@ def test_a_long_list_prints_its_first_rows_in_the_docx_and_all_in_the_xlsx(org):
     assert len(table_after(tables, "#")) == 61  # a ranking is never cut
     sheets = load_workbook(io.BytesIO(documents.bulletin_xlsx(b)))
     overdue = next(ws for ws in sheets.worksheets if ws.title.startswith("超期"))
-    codes = [r[0] for r in overdue.iter_rows(values_only=True) if r and str(r[0]).startswith("HY2511")]
-    assert len(codes) == 120
+    # every row, cell for cell, under its bold header, then the section's note
+    assert [list(r) for r in overdue.iter_rows(min_row=2, max_row=121, values_only=True)] == rows
+    assert overdue["A1"].value == "受理凭证编号" and overdue["A1"].font.b and not overdue["A2"].font.b
+    assert overdue.max_row == 121
+    assert [list(r) for r in sheets["办理单位排名"].iter_rows(min_row=2, values_only=True)] == [
+        [i, f"单位{i}"] for i in range(60)
+    ]
+    assert sheets["通报"]["A1"].value == b.title and sheets["通报"]["A1"].font.sz == 14

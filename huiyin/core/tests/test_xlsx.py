@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
 from huiyin.core.xlsx import (
+    BOLD,
+    TITLE,
     Column,
+    PlainSheet,
     batched,
     mask_name,
     mask_number,
+    plain_workbook_bytes,
     workbook_bytes,
     xlsx_bytes_response,
     xlsx_chunks,
@@ -84,3 +89,39 @@ def test_a_small_workbook_in_memory_downloads_under_its_whole_name_uncached():
     )
     assert "%E9%80%9A%E6%8A%A5" in response["Content-Disposition"]  # 通报, percent-encoded (RFC 5987)
     assert [list(r) for r in load_workbook(io.BytesIO(response.content)).active.values] == [["通报", 3]]
+
+
+def test_a_plain_workbook_reads_back_value_for_value_with_its_styles():
+    # written without openpyxl (the 通报's long lists): openpyxl must read back every value, typed
+    rows = [
+        ["标题"],
+        ['a<b & "c"', 3, 2.5, Decimal("1.25"), True, None, date(2025, 11, 30), " 前后空格 "],
+        ["控制\x01字符", "", "x"],
+        [],
+        ["last", *range(30)],  # past column Z
+    ]
+    book = load_workbook(
+        io.BytesIO(plain_workbook_bytes([PlainSheet("一", rows, {1: TITLE, 2: BOLD}), PlainSheet("二", [])]))
+    )
+    assert book.sheetnames == ["一", "二"]
+    ws = book["一"]
+    got = [list(r) for r in ws.iter_rows(values_only=True)]
+    width = 31
+    assert got[0] == ["标题", *[None] * (width - 1)]
+    assert got[1] == [
+        'a<b & "c"',
+        3,
+        2.5,
+        1.25,
+        True,
+        None,
+        "2025-11-30",
+        " 前后空格 ",
+        *[None] * (width - 8),
+    ]
+    assert (
+        got[2][:3] == ["控制字符", None, "x"] and got[3] == [None] * width and got[4] == ["last", *range(30)]
+    )
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14 and ws["B2"].font.b and ws["B2"].font.sz == 11
+    assert not ws["A3"].font.b
+    assert list(book["二"].iter_rows(values_only=True)) == []
