@@ -103,8 +103,12 @@ def raw_insert(args: argparse.Namespace) -> dict[str, Any]:
     child_sql = insert_sql(child, child_fields, [fk.column])
     tag = secrets.token_hex(3)
 
+    # a column unique by itself, as a field (`unique=True`) or a one-field UniqueConstraint (the case's
+    # code and idempotency key since migration cases 0015)
+    alone = {c.fields[0] for c in parent._meta.constraints if len(getattr(c, "fields", ())) == 1}
+
     def value(field: Any, obj: Any, i: int) -> Any:
-        if field.unique:
+        if field.unique or field.name in alone:
             if field.null:
                 return None
             fresh = f"R{tag}{i}"
