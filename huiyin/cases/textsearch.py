@@ -67,13 +67,12 @@ def ensure_sqlite_index(connection: Any) -> bool:
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
+        # the case table, its triggers and the FTS5 table, in one read
         cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = 'cases_case' OR tbl_name = 'cases_case'"
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'cases_case' OR name = %s", [FTS_TABLE]
         )
-        present = {name for _, name in cursor.fetchall()}
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
-        has_table = cursor.fetchone() is not None
-        if "cases_case" not in present or (has_table and TRIGGERS.keys() <= present):
+        present = {name for (name,) in cursor.fetchall()}
+        if "cases_case" not in present or {FTS_TABLE, *TRIGGERS} <= present:
             return False
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} "
