@@ -21,8 +21,11 @@ times the roll-up rebuild; then side by side (A B A B) the leader's dashboard (e
 monthly 通报 (.docx and .xlsx) reading whole months from the monthly roll-up against the same two from
 the daily roll-up alone (`daily_only()` below), and the parts of the 通报; then the two from the
 roll-ups against the same two with every figure and breakdown computed directly from the case, event
-and clock tables (`direct()` below swaps the roll-up reads for registry aggregates). All three must
-produce the same tables. The 通报's .xlsx is also timed A B A B against the workbook openpyxl
+and clock tables (`direct()` below swaps the roll-up reads for registry aggregates); and the two with
+the chart-grain roll-up against the same two without it (`monthly_only()`: whole months from the
+monthly rows), with each staff table timed alone both ways. All four must produce the same tables.
+`--rebuild-chart` first rebuilds (and times) the chart-grain rows of every month from the monthly ones
+(done anyway when there are none). The 通报's .xlsx is also timed A B A B against the workbook openpyxl
 wrote cell by cell before (`openpyxl_bulletin_xlsx`), after checking both hold the same cells.
 """
 
@@ -172,6 +175,19 @@ def direct() -> Iterator[None]:
         yield
     finally:
         selectors.figures, selectors.breakdown, selectors.breakdown_many = saved
+
+
+@contextmanager
+def monthly_only() -> Iterator[None]:
+    """Every roll-up read as before the chart-grain roll-up: whole months summed from the monthly rows."""
+    from huiyin.analytics import selectors
+
+    saved = selectors.chart_scope_q
+    selectors.chart_scope_q = lambda f: None
+    try:
+        yield
+    finally:
+        selectors.chart_scope_q = saved
 
 
 @contextmanager
@@ -332,16 +348,16 @@ def _cells(data: bytes) -> dict[str, list[tuple[object, ...]]]:
     return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
 
 
-def on_existing(repeat: int, rebuild: bool) -> None:
+def on_existing(repeat: int, rebuild: bool, rebuild_chart: bool = False) -> None:
     """The dashboard and the 通报 on a database bench.generate filled: roll-ups against direct."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huiyin.settings")
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from huiyin.analytics import dashboard, documents, services
-    from huiyin.analytics.models import DailyFact, MonthlyFact
+    from huiyin.analytics.models import ChartFact, DailyFact, MonthlyFact
     from huiyin.cases.models import Case
     from huiyin.core import timeutil
 
@@ -358,6 +374,18 @@ def on_existing(repeat: int, rebuild: bool) -> None:
                 cursor.execute("ANALYZE analytics_dailyfact")
                 cursor.execute("ANALYZE analytics_monthlyfact")
     result["monthly_rows"] = MonthlyFact.objects.count()
+    if rebuild_chart or not ChartFact.objects.exists():
+        months = list(MonthlyFact.objects.values_list("month", flat=True).distinct().order_by("month"))
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            for m in months:
+                services.rollup_chart_month(m)
+        result["chart_rollup_build_s"] = round(time.perf_counter() - t0, 1)
+        result["chart_rollup_months"] = len(months)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE analytics_chartfact")
+    result["chart_rows"] = ChartFact.objects.count()
     t0 = time.perf_counter()
     services.rollup_refresh(force=True)
     result["rollup_refresh_two_months_s"] = round(time.perf_counter() - t0, 2)
@@ -384,6 +412,51 @@ def on_existing(repeat: int, rebuild: bool) -> None:
     with daily_only():
         assert page() == same_page, "the dashboard from the daily roll-up alone differs"
         assert bulletin() == same_bulletin, "the 通报 from the daily roll-up alone differs"
+    with monthly_only():
+        assert page() == same_page, "the dashboard without the chart-grain roll-up differs"
+        assert bulletin() == same_bulletin, "the 通报 without the chart-grain roll-up differs"
+
+    def monthly_page() -> None:
+        with monthly_only():
+            page()
+
+    def monthly_bulletin() -> None:
+        with monthly_only():
+            bulletin()
+
+    def tables(ctx_factory):  # type: ignore[no-untyped-def]
+        """Each staff table on its own, a fresh Context each (the territory tables share a read)."""
+        from huiyin.analytics import selectors
+
+        return {
+            "figures+metrics": lambda: dashboard.metrics_table(ctx_factory(), selectors.figures(f)),
+            "volume_by_channel": lambda: dashboard.monthly_channel_table(ctx_factory()),
+            "volume_by_type": lambda: dashboard.by_type_table(ctx_factory()),
+            "volume_by_category": lambda: dashboard.by_category_table(ctx_factory()),
+            "volume_by_territory": lambda: dashboard.by_territory_table(ctx_factory(), county),
+            "backlog": lambda: dashboard.backlog_table(ctx_factory(), None),
+            "rising": lambda: dashboard.rising_table(ctx_factory()),
+            "territory_heat": lambda: dashboard.heat_table(ctx_factory(), county),
+            "rankings": lambda: dashboard.rankings_table(ctx_factory()),
+            "territory_rankings": lambda: dashboard.territory_rankings_table(ctx_factory(), county),
+        }
+
+    per_table = tables(lambda: dashboard.Context(f, viewer, {}))
+    result["dashboard_tables_chart_s"] = {k: _median(fn, repeat) for k, fn in per_table.items()}
+    with monthly_only():
+        result["dashboard_tables_monthly_s"] = {k: _median(fn, repeat) for k, fn in per_table.items()}
+    rolled, monthly, ratios = _pairs(page, monthly_page, repeat)
+    result |= {
+        "dashboard_chart_s": rolled,
+        "dashboard_monthly_only_s": monthly,
+        "dashboard_monthly_over_chart": ratios,
+    }
+    rolled, monthly, ratios = _pairs(bulletin, monthly_bulletin, repeat)
+    result |= {
+        "bulletin_chart_s": rolled,
+        "bulletin_monthly_only_s": monthly,
+        "bulletin_monthly_over_chart": ratios,
+    }
 
     def daily_page() -> None:
         with daily_only():
@@ -455,9 +528,14 @@ def main() -> int:
         "--existing", action="store_true", help="time on $DATABASE_URL as it is (bench.generate)"
     )
     parser.add_argument("--rebuild", action="store_true", help="with --existing: rebuild the roll-ups first")
+    parser.add_argument(
+        "--rebuild-chart",
+        action="store_true",
+        help="with --existing: rebuild the chart-grain roll-up from the monthly rows first (timed)",
+    )
     args = parser.parse_args()
     if args.existing:
-        on_existing(args.repeat, args.rebuild)
+        on_existing(args.repeat, args.rebuild, args.rebuild_chart)
         return 0
     if args.child:
         child(args.child, args.cases, args.repeat)

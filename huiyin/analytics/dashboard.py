@@ -333,7 +333,8 @@ def rising_table(ctx: Context, limit: int = 10) -> Table:
         before = sum(months.get(m, 0) for m in span[:3]) / 3
         if now > before:
             scored.append((now - before, now, before, pk))
-    scored.sort(key=lambda s: (-s[0], -s[1]))
+    # ties in the category's id (uncategorised last): the order of the roll-up rows is no order at all
+    scored.sort(key=lambda s: (-s[0], -s[1], s[3] is None, s[3] or 0))
     names = dict(
         Category.objects.filter(pk__in=[s[3] for s in scored[:limit] if s[3]]).values_list("pk", "full_name")
     )

@@ -78,6 +78,82 @@ class MonthlyFact(Fact):
         verbose_name_plural = "月统计"
 
 
+class ChartFact(Fact):
+    """One month's sums of one metric per value of one dimension (or none), for one viewer's scope: the
+    grain of the dashboards' charts, so a twelve-month chart reads a few hundred rows, not the monthly
+    table's tens of thousands per month (docs/analytics.md, "Roll-ups").
+
+    `dimension` names the one dimension column kept ("" for none: the metric's total; the others are
+    NULL or blank). The scope is whose figures these are: a territory (every monthly row whose problem
+    territory OR responsible unit's territory lies in or under it, counted once even when both do:
+    selectors._dimensions_q with `scope_path`), a unit (its own rows: `scope_unit_id`), or neither
+    (everyone's). Written by `services.rollup_month` from the month's MonthlyFact rows with one
+    INSERT … SELECT, in the same transaction, so the three tables never disagree and a closed month's
+    rows are frozen like its days."""
+
+    month = models.DateField(help_text="该月1日")
+    dimension = models.CharField(max_length=20, blank=True)
+    # Derived rows: every key comes from a MonthlyFact row (whose foreign keys are checked) or a
+    # territory's parent chain, so no key is checked again on insert (five deferred checks a row at
+    # commit) and none has an index of its own (rows are read by the scope index below, never by a value).
+    scope_territory = models.ForeignKey(
+        "org.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    scope_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    territory = models.ForeignKey(
+        "org.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    category = models.ForeignKey(
+        "cases.Category",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        indexes = [
+            # a leader's rows (scope_territory, no unit), a unit's (no territory, scope_unit), everyone's
+            models.Index(
+                fields=["dimension", "metric", "scope_territory", "scope_unit", "month"], name="cfact_scope"
+            ),
+            models.Index(fields=["month"], name="cfact_month"),
+        ]
+        verbose_name = "图表月统计"
+        verbose_name_plural = "图表月统计"
+
+
 class BacklogSnapshot(models.Model):
     """A unit's open work on one day: cases with a live duty clock, of them yellow (临期) and red (超期)."""
 

@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from huiyin.analytics.models import BacklogSnapshot, ClosedMonth, DailyFact, MonthlyFact
+from huiyin.analytics.models import BacklogSnapshot, ChartFact, ClosedMonth, DailyFact, MonthlyFact
 from huiyin.analytics.registry import Figure, Filters, Metric, all_metrics, case_ids, get_metric
-from huiyin.analytics.services import month_start, next_month, previous_month
+from huiyin.analytics.services import CHART_GRAIN, month_start, next_month, previous_month
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.models import Case, Category
 from huiyin.cases.selectors import case_list
@@ -73,12 +73,34 @@ def fact_parts(start: date, end: date) -> FactParts:
     return FactParts((first, last), tuple(days))
 
 
-def _summed(f: Filters, keys: Callable[[Any], dict[str, Any]], **where: Any) -> list[dict[str, Any]]:
-    """The roll-up rows of `f` (and `where`) summed per `keys` (given the expression of a row's month),
-    in one query: whole months from MonthlyFact, partial months' days from DailyFact (UNION ALL), the
-    two parts' sums added here. Rows of {**keys, "num", "den"}."""
+def chart_scope_q(f: Filters) -> Q | None:
+    """The ChartFact rows that hold `f`'s whole months, as a condition on their scope; None when `f`
+    filters on a dimension of its own (territory, unit, type, category, channel), which the chart rows
+    no longer hold: the caller reads the monthly rows instead."""
+    if f.territory_path or f.unit_id is not None or f.petition_type or f.category_name or f.channel:
+        return None
+    if f.scope_path and f.scope_unit_id is not None:
+        return None  # no viewer has both; the monthly rows answer it
+    if f.scope_path:
+        return Q(scope_territory__path=f.scope_path, scope_unit__isnull=True)
+    if f.scope_unit_id is not None:
+        return Q(scope_unit_id=f.scope_unit_id, scope_territory__isnull=True)
+    return Q(scope_territory__isnull=True, scope_unit__isnull=True)
+
+
+def _summed(
+    f: Filters, keys: Callable[[Any], dict[str, Any]], *, chart: str, metrics: list[str]
+) -> list[dict[str, Any]]:
+    """The roll-up rows of `metrics` over `f` summed per `keys` (given the expression of a row's month),
+    in one query: whole months from ChartFact (its `chart` dimension: the one `keys` names, "" for none)
+    when `f` allows (chart_scope_q) and the chart rows hold these metrics by it (services.CHART_GRAIN),
+    else from MonthlyFact; partial months' days from DailyFact (UNION ALL); the parts' sums added here.
+    Rows of {**keys, "num", "den"}."""
     parts = fact_parts(f.start, f.end)
     dims = _dimensions_q(f)
+    where = {"metric__in": metrics}
+    held = CHART_GRAIN.get(chart, ())
+    scope = chart_scope_q(f) if held is None or set(metrics) <= set(held) else None
 
     def values(qs: QuerySet[Any], month: Any) -> QuerySet[Any]:
         wanted = keys(month)  # a field of its own name ("metric") is named, anything else an expression
@@ -93,7 +115,12 @@ def _summed(f: Filters, keys: Callable[[Any], dict[str, Any]], **where: Any) -> 
         queries.append(values(DailyFact.objects.filter(span, dims, **where), TruncMonth("day")))
     if parts.months is not None:
         lo, hi = parts.months
-        rows = MonthlyFact.objects.filter(dims, month__gte=lo, month__lte=hi, **where)
+        if scope is not None:
+            rows: QuerySet[Any] = ChartFact.objects.filter(
+                scope, dimension=chart, month__gte=lo, month__lte=hi, **where
+            )
+        else:
+            rows = MonthlyFact.objects.filter(dims, month__gte=lo, month__lte=hi, **where)
         queries.append(values(rows, F("month")))
     summed = [qs.annotate(num=Sum("num"), den=Sum("den")).order_by() for qs in queries]
     qs = summed[0] if len(summed) == 1 else summed[0].union(*summed[1:], all=True)
@@ -111,7 +138,7 @@ def figures(f: Filters, metrics: list[Metric] | None = None) -> dict[str, Figure
     metrics = metrics if metrics is not None else all_metrics()
     sums = {
         r["metric"]: r
-        for r in _summed(f, lambda month: {"metric": "metric"}, metric__in=[m.key for m in metrics])
+        for r in _summed(f, lambda month: {"metric": "metric"}, chart="", metrics=[m.key for m in metrics])
     }
     return {
         m.key: Figure(m, sums.get(m.key, {}).get("num", 0), sums.get(m.key, {}).get("den", 0))
@@ -140,13 +167,15 @@ def breakdown(f: Filters, metric: str, by: str | None, *, monthly: bool = False)
             out["m"] = month
         return out
 
-    return _summed(f, keys, metric=metric)
+    return _summed(f, keys, chart=by or "", metrics=[metric])
 
 
 def breakdown_many(f: Filters, metrics: tuple[str, ...], by: str) -> dict[str, dict[Any, tuple[int, int]]]:
     """Several metrics summed per value of one dimension, in one query: {metric: {value: (num, den)}}."""
     out: dict[str, dict[Any, tuple[int, int]]] = {m: {} for m in metrics}
-    rows = _summed(f, lambda month: {"metric": "metric", "k": F(DIMENSIONS[by])}, metric__in=metrics)
+    rows = _summed(
+        f, lambda month: {"metric": "metric", "k": F(DIMENSIONS[by])}, chart=by, metrics=list(metrics)
+    )
     for r in rows:
         out[r["metric"]][r["k"]] = (r["num"], r["den"])
     return out

@@ -21,12 +21,13 @@ from django.utils import timezone
 from huiyin.analytics.models import (
     BacklogSnapshot,
     CalendarDay,
+    ChartFact,
     ClosedMonth,
     DailyFact,
     MonthlyFact,
     RollupState,
 )
-from huiyin.analytics.registry import Metric, all_metrics, grouped_query
+from huiyin.analytics.registry import DIMENSION_FIELDS, Metric, all_metrics, grouped_query
 from huiyin.core import timeutil
 from huiyin.core.calendar import current_calendar
 from huiyin.core.errors import ValidationFailed
@@ -166,7 +167,125 @@ def rollup_month(month: date) -> int:
             f"WHERE {q('day')} >= %s AND {q('day')} <= %s GROUP BY {dims}",
             (adapt(month), adapt(month), adapt(next_month(month) - timedelta(days=1))),
         )
-        return max(cursor.rowcount, 0)
+        written = max(cursor.rowcount, 0)
+    rollup_chart_month(month)
+    return written
+
+
+# The dimensions a chart row keeps (selectors.DIMENSIONS' names and columns); "" keeps none.
+CHART_DIMENSIONS = {
+    "": None,
+    "channel": "channel",
+    "petition_type": "petition_type",
+    "category": "category_id",
+    "territory": "territory_id",
+    "unit": "unit_id",
+}
+
+# Which metrics the chart rows hold per dimension (None: every metric): what the dashboards read over
+# whole months (dashboard.py: the twelve-month channel chart, the type and category charts and the
+# rising categories count registrations; the territory tables read three figures, the unit ranking
+# three). A read of another metric by a dimension sums the monthly rows (selectors.chart_scope_q). Every
+# metric by category would be as many rows as the monthly table (307 categories × 17 metrics × scopes).
+CHART_GRAIN: dict[str, tuple[str, ...] | None] = {
+    "": None,
+    "channel": ("registered",),
+    "petition_type": ("registered",),
+    "category": ("registered",),
+    "territory": ("registered", "handled_on_time", "repeat_rate"),
+    "unit": ("answered", "handled_on_time", "satisfaction_rate"),
+}
+
+
+def _chart_sql() -> tuple[str, list[Any]]:
+    """The INSERT … SELECT of one month's ChartFact rows from its MonthlyFact rows, with the parameters
+    after the month's (the caller puts the month first). Each (problem territory, unit) pair of the
+    month counts once for every territory its territory or its unit's territory lies in or under (the
+    UNION of the two ancestor chains: a case under a leader's territory both ways is not counted
+    twice), once for its unit and once for everyone (`scopes`); each dimension's monthly rows are summed
+    per (metric, territory, unit, value) first, then per scope. Ancestors follow `parent` (a Territory's
+    path is its parent's path and its code, so "under" by parent is selectors' prefix match on paths)."""
+    from huiyin.org.models import Territory, Unit
+
+    q = connection.ops.quote_name
+    territory, unit = _table(Territory), _table(Unit)
+    t_id, u_id = q("territory_id"), q("unit_id")
+
+    def null(field: str) -> str:
+        return f"CAST(NULL AS {ChartFact._meta.get_field(field).db_type(connection)})"
+
+    selects: list[str] = []
+    params: list[str | None] = []
+    for name, column in CHART_DIMENSIONS.items():
+        metrics = CHART_GRAIN[name]
+        empty = {
+            "unit_id": null("unit"),
+            "territory_id": null("territory"),
+            "petition_type": "''",
+            "category_id": null("category"),
+            "channel": "''",
+        }
+        kept = [column] if column not in (None, "territory_id", "unit_id") else []
+        inner = ", ".join([q("metric"), t_id, u_id, *(q(c) for c in kept)])
+        if column is not None:
+            empty[column] = f"g.{q(column)}"
+        params.append(None)  # the month's place in this SELECT (the caller fills it)
+        where = ""
+        if metrics is not None:
+            where = f"WHERE {q('metric')} IN ({', '.join(['%s'] * len(metrics))}) "
+            params += list(metrics)
+        group = ["g." + q("metric"), "sc.st", "sc.su", *([f"g.{q(column)}"] if column else [])]
+        selects.append(
+            f"SELECT %s, '{name}', sc.st, sc.su, g.{q('metric')}, "
+            f"{', '.join(empty[c] for c in ('unit_id', 'territory_id', 'petition_type', 'category_id', 'channel'))}, "
+            f"SUM(g.{q('num')}), SUM(g.{q('den')}) "
+            f"FROM (SELECT {inner}, SUM({q('num')}) AS {q('num')}, SUM({q('den')}) AS {q('den')} FROM m "
+            f"{where}GROUP BY {inner}) g JOIN scopes sc "
+            f"ON sc.t = COALESCE(g.{t_id}, 0) AND sc.u = COALESCE(g.{u_id}, 0) "
+            f"GROUP BY {', '.join(group)}"
+        )
+    columns = _columns(
+        ("month", "dimension", "scope_territory_id", "scope_unit_id", *_DIMENSION_COLUMNS, "num", "den")
+    )
+    sql = (
+        f"WITH RECURSIVE m AS (SELECT {q('metric')}, {_columns(DIMENSION_FIELDS)}, {q('num')}, {q('den')} "
+        f"FROM {_table(MonthlyFact)} WHERE {q('month')} = %s), "
+        # (territory, ancestor or itself) for every territory of the month's rows and of their units
+        f"up (t, a) AS (SELECT id, id FROM {territory} WHERE id IN "
+        f"(SELECT {t_id} FROM m UNION SELECT un.{t_id} FROM {unit} un WHERE un.id IN (SELECT {u_id} FROM m)) "
+        f"UNION ALL SELECT up.t, p.{q('parent_id')} FROM up JOIN {territory} p ON p.id = up.a "
+        f"WHERE p.{q('parent_id')} IS NOT NULL), "
+        f"pairs AS (SELECT DISTINCT COALESCE({t_id}, 0) AS t, COALESCE({u_id}, 0) AS u FROM m), "
+        # every scope a (territory, unit) pair counts for, once each (UNION, not UNION ALL)
+        f"scopes (t, u, st, su) AS (SELECT pairs.t, pairs.u, up.a, {null('scope_unit')} FROM pairs "
+        f"JOIN up ON up.t = pairs.t "
+        f"UNION SELECT pairs.t, pairs.u, up.a, {null('scope_unit')} FROM pairs "
+        f"JOIN {unit} un ON un.id = pairs.u JOIN up ON up.t = un.{t_id} "
+        f"UNION SELECT t, u, {null('scope_territory')}, u FROM pairs WHERE u <> 0 "
+        f"UNION SELECT t, u, {null('scope_territory')}, {null('scope_unit')} FROM pairs) "
+        f"INSERT INTO {_table(ChartFact)} ({columns}) {' UNION ALL '.join(selects)}"
+    )
+    return sql, params
+
+
+def rollup_chart_month(month: date) -> int:
+    """Recompute `month`'s ChartFact rows from its MonthlyFact rows (one INSERT … SELECT); return the
+    rows written. Called by rollup_month, inside the caller's transaction, right after the monthly rows."""
+    month = month_start(month)
+    ChartFact.objects.filter(month=month).delete()
+    value = connection.ops.adapt_datefield_value(month)
+    sql, params = _chart_sql()
+    with connection.cursor() as cursor:
+        jit = None
+        if connection.vendor == "postgresql":
+            # the recursive CTE's row estimate (×350) crosses jit_above_cost: 0.17 s of JIT for a few ms
+            cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+            jit = cursor.fetchone()[0]
+        cursor.execute(sql, [value, *(value if p is None else p for p in params)])
+        written = max(cursor.rowcount, 0)
+        if jit is not None:
+            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+        return written
 
 
 def rollup_days(start: date, end: date, *, respect_closed: bool = True) -> int:
@@ -267,7 +386,7 @@ def rollup_rebuild(*, since: date | None = None, include_closed: bool = False) -
         # every roll-up row is new: without fresh statistics until autovacuum comes by, the planner
         # guesses a few dozen rows and sorts a twelve-month chart's 160k rows on disk (0.5 s, not 0.15 s)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_table(DailyFact)}, {_table(MonthlyFact)}")
+            cursor.execute(f"ANALYZE {_table(DailyFact)}, {_table(MonthlyFact)}, {_table(ChartFact)}")
     from huiyin.cases.models import CaseEvent
 
     last_event = CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
