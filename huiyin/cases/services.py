@@ -41,7 +41,7 @@ from huiyin.core.models import AuditEntry
 from huiyin.org import roles
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import Territory, Unit, User
-from huiyin.org.selectors import Rule, profile_for, rules_for_profile
+from huiyin.org.selectors import Rule, profile_for, rules_for_profile, territory_by_pk
 
 # Crockford base32 without I, L, O, U: readable over the phone, not guessable in sequence.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -154,7 +154,7 @@ def _clean(data: CaseIn, office: Unit) -> tuple[dict[str, Any], list[PetitionerI
         if category is None:
             errors["category"] = "分类不存在"
     if data.territory_id is not None:
-        territory = Territory.objects.filter(pk=data.territory_id).first()
+        territory = territory_by_pk(data.territory_id)
         if territory is None:
             errors["territory"] = "区域不存在"
     if data.accused_unit_id is not None:

@@ -86,6 +86,19 @@ def profile_for(territory: Territory | None) -> RuleProfile | None:
     return None if found == _NO_PROFILE else found
 
 
+def territory_by_pk(pk: int) -> Territory | None:
+    """The territory `pk`, or None if there is none. Cached like the profile resolutions (until any
+    profile, rule value or territory changes: org/signals.py): every intake names one, and the cache
+    answers in a tenth of the query's time (issue 15's lean intake). A missing one is not cached."""
+    key = f"huiyin:territory:{pk}:{_rules_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = Territory.objects.filter(pk=pk).first()
+        if found is not None:
+            cache.set(key, found, 3600)
+    return found
+
+
 def rules_for_profile(profile: RuleProfile | None) -> dict[RuleKey, Rule]:
     """Resolve a profile (cached until any rule value changes); every transition asks for it."""
     version = _rules_version()

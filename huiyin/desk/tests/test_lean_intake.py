@@ -123,3 +123,45 @@ def test_the_receipt_and_signature_are_the_workers_and_commit_as_a_debt_with_the
     assert row.state == OutboxState.DONE
     assert Notification.objects.filter(case=case, kind="register").count() == 1
     assert CaseSignature.objects.filter(case=case).exists()
+
+
+def test_the_territory_an_intake_names_is_read_from_the_cache_not_the_database(
+    org, clerk_li, django_capture_on_commit_callbacks
+):
+    api = bearer(clerk_li)
+    _warm(api, django_capture_on_commit_callbacks)
+    body = intake_body(territory_id=org.township.pk, petitioners=[{"name": "刘群众", "phone": "13800000006"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/cases", body, content_type="application/json").status_code == 201  # fills it
+
+    # when another intake names the same township
+    body["title"] = "东城镇路灯不亮"
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/cases", body, content_type="application/json")
+
+    # then it costs the queries of an intake that names none (12, above), the township among them not
+    assert response.status_code == 201 and response.json()["territory"] == "东城镇"
+    assert len(ctx.captured_queries) == 12, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "org_territory"')]
+    assert Case.objects.get(pk=response.json()["id"]).territory_id == org.township.pk
+
+
+def test_a_renamed_territory_is_what_the_next_intake_shows(org, clerk_li, django_capture_on_commit_callbacks):
+    # the cached territory is forgotten when a territory changes (org/signals.py)
+    api = bearer(clerk_li)
+    body = intake_body(territory_id=org.township.pk, petitioners=[{"name": "刘群众", "phone": "13800000007"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/cases", body, content_type="application/json").json()["territory"] == "东城镇"
+    org.township.name = "东城街道"
+    org.township.save()
+    body["title"] = "东城街道路灯不亮"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/cases", body, content_type="application/json").json()["territory"] == "东城街道"
+
+
+def test_an_intake_naming_a_territory_that_does_not_exist_is_refused(clerk_li):
+    body = intake_body(territory_id=999_999)
+    response = bearer(clerk_li).post("/api/cases", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"]["territory"] == "区域不存在"
+    assert not Case.objects.filter(territory_id=999_999).exists()
