@@ -73,3 +73,40 @@ def test_a_user_outside_the_scope_gets_an_empty_file_and_nothing_is_revealed(
     assert sheet(client.get("/analytics/cases/export.xlsx?" + query + "&identity=full"))[3:] == []
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.IDENTITY_VIEW).exists()
     assert client.get("/analytics/cases/export.xlsx", {"metric": "no_such"}).status_code == 400
+
+
+def test_a_long_drill_down_export_is_an_export_job_only_its_user_may_fetch(
+    client,
+    autumn,
+    supervisor_chen,
+    handler_zhao_unit_b,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    """Above the stream threshold the cases behind a figure go through list_export's ExportJob like
+    every staff list: the job holds the listed cases, the file is written by the worker's job_run with
+    identity masked, and another user gets the missing-record 404 for the job and its file."""
+    from huiyin.cases import exports
+    from huiyin.cases.models import ExportJob
+
+    settings.HUIYIN_EXPORT_STREAM_ROWS = 1
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(supervisor_chen)
+    link = drill_link(client)
+    listed = {row["case"].code for row in client.get(link).context["rows"]}
+    assert len(listed) > 1
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.get("/analytics/cases/export.xlsx?" + link.split("?", 1)[1])
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exports/{job.pk}/"
+    assert (job.kind, job.where, job.total_rows) == ("cases", "analytics_cases", len(listed))
+    assert exports.job_run(job.pk) == "done"
+    file = client.get(f"/exports/{job.pk}/file/")
+    rows = [list(r) for r in load_workbook(io.BytesIO(b"".join(file.streaming_content))).active.values]
+    assert rows[0][0] == "按期办结率" and {r[0] for r in rows[3:]} == listed
+    assert all("*" in (r[-3] or "") for r in rows[3:])  # masked: no identity=full asked
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.IDENTITY_VIEW).exists()
+    client.force_login(handler_zhao_unit_b)  # another unit: neither the job nor its file
+    assert client.get(f"/exports/{job.pk}/").status_code == 404
+    assert client.get(f"/exports/{job.pk}/file/").status_code == 404

@@ -262,3 +262,62 @@ def test_a_long_list_prints_its_first_rows_in_the_docx_and_all_in_the_xlsx(org):
         [i, f"单位{i}"] for i in range(60)
     ]
     assert sheets["通报"]["A1"].value == b.title and sheets["通报"]["A1"].font.sz == 14
+
+
+def test_chinese_dates_read_back():
+    for day in (
+        date(2025, 12, 1),
+        date(2026, 1, 10),
+        date(2030, 10, 31),
+        date(2025, 2, 20),
+        date(2026, 1, 5),
+    ):
+        assert documents.cn_date_parse(documents.cn_date(day)) == day
+    assert documents.cn_date_parse("示范县信访工作联席会议办公室") is None
+    assert documents.cn_date_parse("二〇二五年二月三十日") is None  # no such day
+
+
+def test_an_annual_report_stored_without_its_xlsx_gets_one_with_its_frozen_figures(
+    year_2025, org, clock, client, supervisor_chen, handler_wang_unit_a
+):
+    """A report generated before the .xlsx existed (xlsx NULL): the Excel link is offered and the file
+    is made from the row's own figures and .docx, not from today's data (条例 §41: the report sent is
+    the report); it is then stored, and the frozen figures, .docx and dates are untouched."""
+    from huiyin.cases.models import Case
+
+    clock.set(date(2026, 1, 5))
+    doc, _ = documents.document_ensure(Document.Kind.ANNUAL, date(2025, 1, 1), org.county)
+    original = load_workbook(io.BytesIO(bytes(doc.xlsx)))
+    Document.objects.filter(pk=doc.pk).update(xlsx=None)  # as a report of before issue 11 item 4
+    stored = Document.objects.get(pk=doc.pk)
+    figures, docx, generated_at = stored.figures, bytes(stored.docx), stored.generated_at
+
+    # given the data changed since: 2025's figures computed afresh would differ (one organ more)
+    Case.objects.filter(pk=year_2025.cases["E"].pk).update(accused_unit=org.unit_a)
+    services.rollup_rebuild()
+    clock.set(date(2026, 3, 2))
+    fresh = documents.annual_xlsx(documents.annual_build(org.county, 2025))
+    assert [list(r) for r in load_workbook(io.BytesIO(fresh))["被投诉较多的机关（前十位）"].iter_rows(
+        values_only=True)] != [list(r) for r in original["被投诉较多的机关（前十位）"].iter_rows(values_only=True)]  # fmt: skip
+
+    # the unit's staff do not see the county's report, with or without its .xlsx
+    client.force_login(handler_wang_unit_a)
+    assert client.get(f"/analytics/documents/{doc.pk}.xlsx").status_code == 404
+    assert Document.objects.get(pk=doc.pk).xlsx is None
+
+    client.force_login(supervisor_chen)
+    page = client.get("/analytics/documents/").content.decode()
+    assert f"/analytics/documents/{doc.pk}.xlsx" in page
+    response = client.get(f"/analytics/documents/{doc.pk}.xlsx")
+    assert response.status_code == 200
+    made = load_workbook(io.BytesIO(response.content))
+    assert made.sheetnames == original.sheetnames
+    for name in original.sheetnames:  # every cell as generated on 2026-01-05, the 成文日期 included
+        assert [list(r) for r in made[name].iter_rows(values_only=True)] == [
+            list(r) for r in original[name].iter_rows(values_only=True)
+        ], name
+    after = Document.objects.get(pk=doc.pk)
+    assert bytes(after.xlsx) == response.content  # stored: the next download is the same file
+    assert after.figures == figures and bytes(after.docx) == docx and after.generated_at == generated_at
+    assert after.regenerated == 0
+    assert client.get(f"/analytics/documents/{doc.pk}.xlsx").content == response.content
