@@ -25,7 +25,10 @@ class CasesConfig(AppConfig):
                     registry.WorkQueue("to_route", "待分办", 10, selectors.queue_to_route),
                     registry.WorkQueue("my_unit", "本单位在办", 20, selectors.queue_my_unit),
                 ),
-                exports=(exports.CASES,),  # the case lists: queues, search results (case_list_export)
+                exports=(
+                    exports.CASES,
+                    exports.FOLLOWUPS,
+                ),  # the case lists: queues, search results (case_list_export)
                 reference_data_present=lambda: Category.objects.filter(level=1).exists(),
                 reference_data=((30, migration_seed("huiyin.cases.migrations.0003_subject_taxonomy")),),
             )

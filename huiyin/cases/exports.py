@@ -162,6 +162,42 @@ CASES = registry.ExportKind(
 )
 
 
+def followup_scope(user: User, filters: Mapping[str, str]) -> QuerySet[Any]:
+    """终结后跟进 (条例 §37¶3): the open follow-ups of the user's unit on cases they may see, earliest first
+    (`aftercare.followups_due`, the list page's own selector); another unit's are never in it."""
+    from huiyin.workflow.aftercare import followups_due
+
+    return followups_due(user)
+
+
+def followup_rows(user: User, records: list[Any], ctx: registry.ExportContext) -> Iterator[dict[str, Any]]:
+    """A batch of follow-ups (their case already joined): the plan and its date, no identity."""
+    today = timeutil.today()
+    for f in records:
+        yield {
+            "due_on": f.due_on,
+            "overdue": "已过计划日期" if f.due_on < today else "",
+            "code": f.case.code,
+            "title": f.case.title,
+            "plan": f.plan,
+        }
+
+
+FOLLOWUPS = registry.ExportKind(
+    kind="followups",
+    title="终结后跟进",
+    columns=(
+        Column("due_on", "计划日期", 12),
+        Column("overdue", "提示", 12),
+        Column("code", "事项编号", 18),
+        Column("title", "标题", 40),
+        Column("plan", "跟进内容", 60),
+    ),
+    select=followup_scope,
+    rows=followup_rows,
+)
+
+
 def _filters(request: HttpRequest) -> dict[str, Any]:
     return {k: v for k, v in request.GET.items() if v and k not in ("page", "before", "after")}
 

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.cases.choices import AssistanceKind, ReferralOutcome
+from huiyin.cases.exports import FOLLOWUPS, list_export
 from huiyin.cases.forms import bootstrapify, flag_invalid
 from huiyin.cases.models import Case
 from huiyin.cases.web import case_or_404
@@ -155,8 +156,13 @@ def _apply(op: str, case: Case, user: Any, d: dict[str, Any]) -> None:
 
 @login_required
 @require_GET
-def followups(request: HttpRequest) -> HttpResponse:
+def followups(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The unit's open follow-ups after finality, earliest date first; past dates are overdue."""
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":  # the whole list, as the unit sees it (list_export: a long one becomes an ExportJob)
+        return list_export(request, FOLLOWUPS.kind)
+    if fmt:
+        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
     rows = list(aftercare.followups_due(request.user)[:200])  # type: ignore[arg-type]
     context = {**nav_context(request), "rows": rows, "today": timeutil.today()}
     return render(request, "cases/followups.html", context)

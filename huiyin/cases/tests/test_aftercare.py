@@ -124,3 +124,65 @@ def test_hd10_the_case_page_links_the_aftercare_page_where_the_handler_refers_co
     )
     assert ok.status_code == 302 and AssistanceReferral.objects.get().organ_name == "示范县人民法院"
     assert client.post(reverse("case_aftercare", args=[case.code]), {"op": "bogus"}).status_code == 400
+
+
+def test_the_follow_ups_export_to_xlsx_for_their_unit_only_cond_37_3(
+    client, register_case, cast_all, clerk_li, handler_zhao_unit_b, clock
+):
+    """Every staff list exports to .xlsx (issue 11): the unit's open follow-ups, as the list shows them;
+    another unit's staff get a file without them."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from huiyin.core.models import AuditEntry
+
+    clock.set(date(2025, 12, 30))
+    case = drive_to(register_case(), Status.FINAL, cast_all)
+    aftercare.followup_plan(case=case, actor=clerk_li, plan="上门回访，了解生活困难", due_on=date(2026, 1, 5))
+    clock.set(date(2026, 1, 6))
+
+    def sheet():
+        response = client.get(reverse("followups"), {"format": "xlsx"})
+        assert response.status_code == 200
+        data = b"".join(response.streaming_content)
+        return [list(r) for r in load_workbook(io.BytesIO(data)).active.values]
+
+    client.force_login(clerk_li)
+    assert "format=xlsx" in client.get(reverse("followups")).content.decode()
+    rows = sheet()
+    assert rows[0] == ["计划日期", "提示", "事项编号", "标题", "跟进内容"]
+    assert [r[1:] for r in rows[1:]] == [["已过计划日期", case.code, case.title, "上门回访，了解生活困难"]]
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=clerk_li).count() == 1
+    client.force_login(handler_zhao_unit_b)
+    assert sheet()[1:] == []
+    assert client.get(reverse("followups"), {"format": "csv"}).status_code == 400
+
+
+def test_a_long_follow_ups_export_is_an_export_job_of_its_user_only_cond_37_3(
+    client, register_case, cast_all, clerk_li, handler_zhao_unit_b, clock, settings, tmp_path,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    import io
+
+    from openpyxl import load_workbook
+
+    from huiyin.cases import exports
+    from huiyin.cases.models import ExportJob
+
+    settings.HUIYIN_EXPORT_STREAM_ROWS = 0  # every list is "long": the worker writes it
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(date(2025, 12, 30))
+    case = drive_to(register_case(), Status.FINAL, cast_all)
+    aftercare.followup_plan(case=case, actor=clerk_li, plan="电话回访", due_on=date(2026, 1, 5))
+    client.force_login(clerk_li)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.get(reverse("followups"), {"format": "xlsx"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and (job.kind, job.total_rows) == ("followups", 1)
+    assert exports.job_run(job.pk) == ExportJob.State.DONE
+    file = client.get(f"/exports/{job.pk}/file/")
+    rows = [list(r) for r in load_workbook(io.BytesIO(b"".join(file.streaming_content))).active.values]
+    assert [r[2:] for r in rows[1:]] == [[case.code, case.title, "电话回访"]]
+    client.force_login(handler_zhao_unit_b)  # another unit: the job is not theirs
+    assert client.get(f"/exports/{job.pk}/file/").status_code == 404

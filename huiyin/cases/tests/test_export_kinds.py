@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # cases (desk/tests/test_export_jobs.py), audit_log (audit/tests/test_audit_screen.py), supervision_*
 # (supervision/tests/test_export.py), mediation_* (mediation/tests/test_ledger.py), outreach_*
 # (outreach/tests/test_diary.py, test_commitments.py), reception_register
-# (reception/tests/test_register_export.py). A new kind joins this list together with its tests.
+# (reception/tests/test_register_export.py), followups (cases/tests/test_aftercare.py). A new kind joins this list together with its tests.
 DECLARED = {
     "cases",
     "audit_log",
@@ -28,6 +28,7 @@ DECLARED = {
     "outreach_diary",
     "outreach_commitments",
     "reception_register",
+    "followups",
 }
 
 
