@@ -20,7 +20,7 @@ from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit
 from huiyin.supervision import selectors
 from huiyin.supervision.forms import CandidateFilterForm
-from huiyin.supervision.models import SupervisionCandidate, SupervisionOrder
+from huiyin.supervision.models import Suggestion, SupervisionCandidate, SupervisionOrder
 
 CANDIDATE_COLUMNS = (
     Column("found_at", "发现时间", 18),
@@ -155,5 +155,61 @@ RECORD = ExportKind(
     rows=_rows(_order_cells),
     identity=True,
 )
-EXPORTS = (CANDIDATES, ORDERS, RECORD)
+
+
+def suggestions_select(user: Any, filters: Mapping[str, str]) -> QuerySet[Suggestion]:
+    """建议及采纳情况 (条例 §40¶2–4) as the page lists them: what the user's unit made or received (a
+    supervisor's or leader's: also their territory's offices), ?show=open or overdue, unanswered first."""
+    from huiyin.supervision import suggestions as svc
+
+    qs = svc.suggestions_for(user)
+    show = filters.get("show", "")
+    listed = (
+        svc.overdue(qs)
+        if show == "overdue"
+        else (qs.filter(feedback_on__isnull=True) if show == "open" else qs)
+    )
+    return listed.order_by("feedback_on", "due_on", "id")
+
+
+def suggestion_rows(user: Any, records: list[Suggestion], ctx: ExportContext) -> Iterator[dict[str, Any]]:
+    """A batch of suggestions (units and case already joined): no petitioner identity, only the case code
+    (a suggestion about an accusation is never made to the accused side: suggestions.MSG_ACCUSED)."""
+    today = timeutil.today()
+    for s in records:
+        yield {
+            "kind": s.get_kind_display(),
+            "from_unit": s.from_unit.name,
+            "to_unit": s.to_unit.name,
+            "code": s.case.code if s.case else "",
+            "issued_on": s.issued_on,
+            "content": s.content,
+            "due_on": s.due_on,
+            "overdue": "逾期未反馈" if s.feedback_on is None and s.due_on < today else "",
+            "adoption": s.get_adoption_display() if s.adoption else "",
+            "feedback_on": s.feedback_on,
+            "feedback": s.feedback,
+        }
+
+
+SUGGESTIONS = ExportKind(
+    kind="supervision_suggestions",
+    title="建议及采纳情况",
+    columns=(
+        Column("kind", "建议类别", 12),
+        Column("from_unit", "提出单位", 16),
+        Column("to_unit", "提出对象", 16),
+        Column("code", "相关事项编号", 18),
+        Column("issued_on", "提出日期", 12),
+        Column("content", "建议内容", 50),
+        Column("due_on", "书面反馈期限", 12),
+        Column("overdue", "提示", 10),
+        Column("adoption", "采纳情况", 10),
+        Column("feedback_on", "反馈日期", 12),
+        Column("feedback", "书面反馈", 40),
+    ),
+    select=suggestions_select,
+    rows=suggestion_rows,
+)
+EXPORTS = (CANDIDATES, ORDERS, RECORD, SUGGESTIONS)
 BY_LIST = {"candidates": CANDIDATES, "orders": ORDERS, "record": RECORD}  # ?list= of the export route

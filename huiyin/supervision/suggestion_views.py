@@ -8,10 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huiyin.cases.exports import list_export
 from huiyin.cases.forms import bootstrapify, flag_invalid
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
@@ -20,6 +21,7 @@ from huiyin.org.models import Unit
 from huiyin.org.views import nav_context
 from huiyin.supervision import suggestions as svc
 from huiyin.supervision.choices import Adoption, SuggestionKind
+from huiyin.supervision.exports import SUGGESTIONS
 
 PAGE_SIZE = 50
 
@@ -82,6 +84,7 @@ def _page(request: HttpRequest, form: IssueForm, *, error: str = "", status: int
             for s in page.object_list
         ],
         "show": only,
+        "export_query": "format=xlsx" + (f"&show={only}" if only in ("open", "overdue") else ""),
         "overdue_total": svc.overdue(qs).count(),
         "counts": svc.adoption_counts(qs),
         "may_issue": svc.may_issue(user),
@@ -94,10 +97,15 @@ def _page(request: HttpRequest, form: IssueForm, *, error: str = "", status: int
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The suggestions the user's unit made or received, with their feedback dates; the office's form."""
     user: Any = request.user
     if request.method == "GET":
+        fmt = request.GET.get("format")
+        if fmt == "xlsx":  # the list as the page filters it (list_export: a long one becomes an ExportJob)
+            return list_export(request, SUGGESTIONS.kind)
+        if fmt:
+            return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
         return _page(request, IssueForm(user=user))
     form = IssueForm(request.POST, user=user)
     if not form.is_valid():

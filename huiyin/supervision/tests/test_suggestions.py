@@ -162,3 +162,48 @@ def test_sv3_the_organ_is_told_when_a_suggestion_about_a_case_is_due_cond_40_4(
     outbox_drain()
     notice = StaffNotice.objects.get(user=head_sun_unit_a, kind="suggestion_issued")
     assert "2026-01-14" in notice.text
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    return [list(r) for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values]
+
+
+def test_sv3_the_suggestions_export_to_xlsx_as_the_page_filters_them_cond_40_4(
+    client, org, register_case, dispatcher_zhou, head_sun_unit_a, handler_zhao_unit_b, clock
+):
+    """Every staff list exports to .xlsx (issue 11): the unit's suggestions with ?show= applied, audited;
+    another unit's staff get a file without them; a format other than xlsx is a 400."""
+    from huiyin.core.models import AuditEntry
+
+    clock.set(date(2025, 12, 15))
+    case = register_case()
+    late = svc.suggestion_issue(
+        actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_work", content=TEXT, case=case
+    )
+    answered = svc.suggestion_issue(
+        actor=dispatcher_zhou, to_unit=org.unit_a, kind="improve_policy", content="完善政策"
+    )
+    svc.suggestion_feedback(suggestion=answered, actor=head_sun_unit_a, adoption="adopted", feedback="已采纳")
+    clock.set(date(2026, 2, 2))  # past the 30 days of late's feedback (due 2026-01-14)
+    url = reverse("supervision_suggestions")
+
+    client.force_login(head_sun_unit_a)
+    assert "format=xlsx&amp;show=overdue" in client.get(url, {"show": "overdue"}).content.decode()
+    everything = _sheet(client.get(url, {"format": "xlsx"}))
+    assert everything[0][:4] == ["建议类别", "提出单位", "提出对象", "相关事项编号"]
+    assert [(r[3], r[7], r[8]) for r in everything[1:]] == [
+        (case.code, "逾期未反馈", None),
+        (None, None, "采纳"),
+    ]
+    overdue = _sheet(client.get(url, {"format": "xlsx", "show": "overdue"}))
+    assert [r[5] for r in overdue[1:]] == [late.content]
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=head_sun_unit_a).count() == 2
+
+    client.force_login(handler_zhao_unit_b)  # neither made nor received them
+    assert _sheet(client.get(url, {"format": "xlsx"}))[1:] == []
+    assert client.get(url, {"format": "csv"}).status_code == 400
