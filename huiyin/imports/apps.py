@@ -7,7 +7,7 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from huiyin.core import registry
-        from huiyin.imports import events
+        from huiyin.imports import events, exports
         from huiyin.imports.selectors import IMPORT
 
         registry.declare(
@@ -25,6 +25,7 @@ class ImportsConfig(AppConfig):
                         roles=IMPORT,
                     ),
                 ),
+                exports=exports.EXPORTS,
                 demo=(90, "huiyin.imports.demo.build"),
             )
         )

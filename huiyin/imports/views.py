@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from huiyin.cases.exports import list_export
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.core.xlsx import xlsx_bytes_response
 from huiyin.imports import selectors, services
 from huiyin.imports.choices import FINISHED
+from huiyin.imports.exports import BATCHES
 from huiyin.imports.forms import UploadForm
 from huiyin.imports.template import COLUMNS, template_bytes
 from huiyin.org.views import nav_context
@@ -42,12 +44,17 @@ def _home(request: HttpRequest, form: UploadForm, *, error: str = "", status: in
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def imports_home(request: HttpRequest) -> HttpResponse:
+def imports_home(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The office's import batches, the template and the upload (POST: store and run or queue it)."""
     refused = _refused(request)
     if refused is not None:
         return refused
     if request.method != "POST":
+        fmt = request.GET.get("format")
+        if fmt == "xlsx":  # the office's batches (list_export: a long list becomes an ExportJob)
+            return list_export(request, BATCHES.kind)
+        if fmt:
+            return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
         return _home(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():

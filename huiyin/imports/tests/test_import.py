@@ -289,3 +289,39 @@ def test_ten_thousand_rows_with_three_bad_ones_import_nothing_then_all_then_noth
     again = ImportBatch.objects.order_by("pk").last()
     assert (again.state, again.imported_rows, again.skipped_rows) == (BatchState.DONE, 0, 10_000)
     assert Case.objects.count() == 10_000
+
+
+def test_the_batches_export_to_xlsx_for_their_office_only(client, clock, dispatcher_zhou, org):
+    """Every staff list exports to .xlsx (issue 11): the office's batches as the page lists them, the
+    export audited; another office's importer gets a file without them; another format is a 400."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from huiyin.core.models import AuditEntry
+    from huiyin.org.models import User
+
+    def sheet():
+        response = client.get(reverse("imports_home"), {"format": "xlsx"})
+        assert response.status_code == 200
+        return [
+            list(r) for r in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values
+        ]
+
+    clock.set(TODAY)
+    client.force_login(dispatcher_zhou)
+    upload(client, [row(1), row(2)], name="第一批.xlsx")
+    upload(client, [row(3, channel="飞鸽")], name="第二批.xlsx")
+    assert "format=xlsx" in client.get(reverse("imports_home")).content.decode()
+    rows = sheet()
+    assert rows[0][:4] == ["上传时间", "文件", "导入人", "状态"]
+    assert [(r[1], r[4], r[5], r[7]) for r in rows[1:]] == [
+        ("第二批.xlsx", 1, 0, 1),
+        ("第一批.xlsx", 2, 2, 0),
+    ]
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=dispatcher_zhou).count() == 1
+    assert client.get(reverse("imports_home"), {"format": "csv"}).status_code == 400
+
+    city_clerk = User.objects.create_user(username="city_clerk", unit=org.city_office, role="clerk")
+    client.force_login(city_clerk)
+    assert sheet()[1:] == []
