@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from huiyin.core.registry import ExportContext, ExportKind
 from huiyin.core.xlsx import Column, mask_name
 from huiyin.mediation import selectors
-from huiyin.mediation.models import Mediation, ScreeningItem
+from huiyin.mediation.models import Mediation, ScreeningItem, ScreeningRound
 
 LEDGER_COLUMNS = (
     Column("pk", "编号", 8),
@@ -122,4 +122,50 @@ MEDIATIONS = ExportKind(
     rows=mediation_rows,
     identity=True,
 )
-EXPORTS = (LEDGER, MEDIATIONS)
+
+
+def rounds_select(user: Any, filters: Mapping[str, str]) -> QuerySet[ScreeningRound]:
+    """The 排查轮次 the user's territorial organ answers for (selectors.rounds_for), newest first, each with
+    its reporting points counted: filed, 零报告, not yet reported (the 零报告制度 of seed 002)."""
+    reports = "reports"
+    return selectors.rounds_for(user).annotate(
+        points=Count(reports, distinct=True),
+        filed=Count(reports, filter=Q(reports__filed_at__isnull=False, reports__zero=False), distinct=True),
+        zeros=Count(reports, filter=Q(reports__filed_at__isnull=False, reports__zero=True), distinct=True),
+        items_n=Count("items", distinct=True),
+    )
+
+
+def round_rows(user: Any, records: list[Any], ctx: ExportContext) -> Iterator[dict[str, Any]]:
+    for r in records:
+        yield {
+            "township": r.township.name,
+            "period": f"{r.period:%Y}年{r.period.month}月",
+            "due_on": r.due_on,
+            "opener": r.opener_label,
+            "points": r.points,
+            "filed": r.filed,
+            "zeros": r.zeros,
+            "missing": r.points - r.filed - r.zeros,
+            "items": r.items_n,
+        }
+
+
+ROUNDS = ExportKind(
+    kind="mediation_rounds",
+    title="矛盾纠纷排查轮次",
+    columns=(
+        Column("township", "乡镇（街道）", 16),
+        Column("period", "排查月份", 12),
+        Column("due_on", "报送截止日", 12),
+        Column("opener", "开启", 14),
+        Column("points", "报送点", 8),
+        Column("filed", "已报送", 8),
+        Column("zeros", "零报告", 8),
+        Column("missing", "未报送", 8),
+        Column("items", "排查事项", 8),
+    ),
+    select=rounds_select,
+    rows=round_rows,
+)
+EXPORTS = (LEDGER, MEDIATIONS, ROUNDS)

@@ -30,7 +30,7 @@ from huiyin.mediation.choices import (
 )
 from huiyin.mediation.documents import agreement_docx as render_docx
 from huiyin.mediation.documents import agreement_sections
-from huiyin.mediation.exports import LEDGER, MEDIATIONS
+from huiyin.mediation.exports import LEDGER, MEDIATIONS, ROUNDS
 from huiyin.mediation.forms import get_date, get_id
 from huiyin.mediation.models import Mediation, MediationParty, RoundReport, ScreeningItem, ScreeningRound
 from huiyin.mediation.transitions import Action
@@ -229,8 +229,13 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rounds(request: HttpRequest) -> HttpResponse:
+def rounds(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: Any = request.user
+    fmt = request.GET.get("format") if request.method == "GET" else None
+    if fmt == "xlsx":  # every round the user's organ answers for (list_export: a long list becomes a job)
+        return list_export(request, ROUNDS.kind)
+    if fmt:
+        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
     townships = [
         t for t in Territory.objects.filter(level=TerritoryLevel.TOWNSHIP)
         if services.covers(user.unit, t)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Each of these has a short and a long export test and a scope attack in its app's tests:
 # cases (desk/tests/test_export_jobs.py), audit_log (audit/tests/test_audit_screen.py), supervision_*
-# (supervision/tests/test_export.py; supervision_suggestions: test_suggestions.py), mediation_* (mediation/tests/test_ledger.py), outreach_*
+# (supervision/tests/test_export.py; supervision_suggestions: test_suggestions.py), mediation_* (mediation/tests/test_ledger.py, rounds too), outreach_*
 # (outreach/tests/test_diary.py, test_commitments.py), reception_register
 # (reception/tests/test_register_export.py), followups (cases/tests/test_aftercare.py), import_batches (imports/tests/test_import.py). A new kind joins this list together with its tests.
 DECLARED = {
@@ -25,6 +25,7 @@ DECLARED = {
     "supervision_record",
     "supervision_suggestions",
     "import_batches",
+    "mediation_rounds",
     "mediation_ledger",
     "mediation_register",
     "outreach_diary",

@@ -256,3 +256,34 @@ def test_another_village_gets_no_item_nor_mediation_on_either_path_nor_through_a
         theirs.pk
     ]
     assert forged_job(world.other_mediator, "mediation_register", [m.pk]) == []
+
+
+def test_the_rounds_export_to_excel_with_each_points_state_for_the_township_only(world, clock, client, org):
+    """Every staff list exports to .xlsx (issue 11): the rounds the organ answers for, each with its
+    points filed, 零报告 and missing; a village committee of another township sees none; a 400 for csv."""
+    from django.urls import reverse
+
+    from huiyin.org.choices import TerritoryLevel, UnitKind
+    from huiyin.org.models import Territory, Unit, User
+
+    clock.set(TODAY)
+    rnd = services.round_open(township=org.township, period=TODAY, actor=world.township_handler)
+    _report(world, round=rnd)  # 柳林村 files an item
+    services.round_zero_report(round=rnd, point=world.other_village, actor=world.other_mediator)
+    url = reverse("mediation_rounds")
+
+    client.force_login(world.township_handler)
+    assert "format=xlsx" in client.get(url).content.decode()
+    header, rows = _sheet(client.get(url, {"format": "xlsx"}))
+    assert header[:2] == ("乡镇（街道）", "排查月份")
+    assert [r[:2] + r[3:] for r in rows] == [("东城镇", "2025年12月", "陆镇干", 3, 1, 1, 1, 1)]
+    assert client.get(url, {"format": "csv"}).status_code == 400
+
+    far = Territory.objects.create(
+        code="430121200", name="西河镇", level=TerritoryLevel.TOWNSHIP, parent=org.township.parent
+    )
+    far_gov = Unit.objects.create(
+        code="T2-GOV", name="西河镇人民政府", kind=UnitKind.GOVERNMENT, territory=far
+    )
+    client.force_login(User.objects.create_user(username="far_town", unit=far_gov, role="handler"))
+    assert _sheet(client.get(url, {"format": "xlsx"}))[1] == []
