@@ -142,3 +142,33 @@ def test_the_liaison_map_shows_the_last_visit_of_each_point(points, county_view)
     [village] = town.villages
     last = {p.name: p.last_visit for p in village.points}
     assert last == {"柳林村": date(2025, 4, 2), "柳林砖厂": None}
+
+
+def test_the_coverage_exports_to_xlsx_as_the_page_computes_it_and_is_audited(points, county_view, client):
+    """Every staff list exports to .xlsx (issue 11): each pairing of the period with its visits against
+    its norm, the unmet first, as on the page (2025-04-02: Q2 and April); another format is a 400."""
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from huiyin.core.models import AuditEntry
+
+    client.force_login(county_view)
+    url = reverse("outreach_coverage")
+    assert "format=xlsx&amp;on=2025-04-02" in client.get(url, {"on": "2025-04-02"}).content.decode()
+    response = client.get(url, {"on": "2025-04-02", "format": "xlsx"})
+    assert response.status_code == 200
+    sheet = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    header = next(i for i, r in enumerate(sheet) if r[0] == "乡镇")
+    body = [(r[0], r[3], r[4], r[5], r[6], r[7]) for r in sheet[header + 1 :]]
+    assert sorted(body) == sorted(
+        [
+            ("东城镇", "示范县住房和城乡建设局", "2025-04-01—2025-06-30", 0, 1, "否"),
+            ("东城镇", "孙局长", "2025-04-01—2025-06-30", 0, 1, "否"),
+            ("东城镇", "马网格", "2025-04-01—2025-04-30", 1, 1, "是"),
+        ]
+    )
+    assert body[-1][5] == "是"  # the unmet first, as the page lists them
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=county_view).count() == 1
+    assert client.get(url, {"format": "csv"}).status_code == 400
