@@ -6,7 +6,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        from huiyin.analytics import metrics, survey  # noqa: F401  (register the built-in metrics, 民主评议)
+        from huiyin.analytics import exports, metrics, survey  # noqa: F401  (register the built-in metrics, 民主评议)
         from huiyin.core import registry
         from huiyin.org.roles import OVERSEE
 
@@ -20,6 +20,7 @@ class AnalyticsConfig(AppConfig):
                     (95, "huiyin.analytics.tasks.generate_documents"),
                 ),
                 # last of the modules' seasons: the 通报 counts what they wrote; a closed 民主评议 round
+                exports=exports.EXPORTS,
                 demo=(100, "huiyin.analytics.demo.build_analytics"),
                 # every staff member: a leader sees the territory, anyone else their own unit's figures
                 navigation=(

@@ -10,16 +10,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huiyin.analytics import documents, scorecard, selectors, survey
+from huiyin.analytics.exports import SURVEYS
 from huiyin.analytics.forms import MonthField
 from huiyin.analytics.models import Document, SurveyAnswer, SurveyRound
 from huiyin.analytics.services import month_start
+from huiyin.cases.exports import list_export
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_bytes_response
@@ -169,27 +170,17 @@ def document_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- 民主评议 ------------------------------------------------------------------------------------
 
 
-def _rounds_for(user: User) -> Any:
-    viewer = selectors.viewer_for(user)
-    qs = SurveyRound.objects.select_related("territory").annotate(
-        invited=Count("invitations", distinct=True),
-        answered=Count("invitations", filter=Q(invitations__used_on__isnull=False), distinct=True),
-    )
-    if viewer.kind == "all":
-        return qs
-    if viewer.kind == "leader" or _is_admin(user):
-        unit = user.unit
-        path = viewer.scope_path or (unit.territory.path if unit else "-")
-        return qs.filter(territory__path__startswith=path)
-    return qs.filter(units=user.unit_id) if user.unit_id else qs.none()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def surveys_view(request: HttpRequest) -> HttpResponse:
+def surveys_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """民主评议: the rounds (response rate), and an administrator opens a new one."""
     user = _user(request)
     status = 200
+    fmt = request.GET.get("format") if request.method == "GET" else None
+    if fmt == "xlsx":  # the rounds as listed (list_export: a long list becomes an ExportJob)
+        return list_export(request, SURVEYS.kind)
+    if fmt:
+        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
     if request.method == "POST":
         if not _is_admin(user):
             raise PermissionDenied("只有管理员可以发起民主评议")
@@ -213,7 +204,7 @@ def surveys_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已发起：{r.title}。请生成邀请链接。")
             return redirect("analytics_survey", pk=r.pk)
-    rounds = _rounds_for(user).order_by("-opened_at")
+    rounds = selectors.survey_rounds_for(user).order_by("-opened_at")
     for r in rounds:
         r.response_rate = survey.round_rate(r.answered, r.invited)
     home: Territory | None = user.unit.territory if user.unit else None
@@ -232,7 +223,7 @@ def surveys_view(request: HttpRequest) -> HttpResponse:
 
 
 def _round(request: HttpRequest, pk: int) -> SurveyRound:
-    return get_object_or_404(_rounds_for(_user(request)), pk=pk)
+    return get_object_or_404(selectors.survey_rounds_for(_user(request)), pk=pk)
 
 
 @login_required

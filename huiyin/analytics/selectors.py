@@ -9,16 +9,23 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from huiyin.analytics.models import BacklogSnapshot, ChartFact, ClosedMonth, DailyFact, MonthlyFact
+from huiyin.analytics.models import (
+    BacklogSnapshot,
+    ChartFact,
+    ClosedMonth,
+    DailyFact,
+    MonthlyFact,
+    SurveyRound,
+)
 from huiyin.analytics.registry import Figure, Filters, Metric, all_metrics, case_ids, get_metric
 from huiyin.analytics.services import CHART_GRAIN, month_start, next_month, previous_month
 from huiyin.cases.choices import Channel, PetitionType
 from huiyin.cases.models import Case, Category
 from huiyin.cases.selectors import case_list
-from huiyin.org.choices import TerritoryLevel
+from huiyin.org.choices import Role, TerritoryLevel
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.roles import OVERSEE as SUPERVISORY_ROLES
 
@@ -249,3 +256,21 @@ __all__ = [
     "previous_month",
     "timedelta",
 ]
+
+
+def survey_rounds_for(user: User) -> QuerySet[Any]:  # rounds annotated with invited, answered
+    """民主评议 rounds the user may see, each with `invited` and `answered` (the response rate): all of
+    them for the whole-province view; a leader's or an administrator's, those of their territory; anyone
+    else, the rounds their unit is rated in."""
+    viewer = viewer_for(user)
+    qs = SurveyRound.objects.select_related("territory").annotate(
+        invited=Count("invitations", distinct=True),
+        answered=Count("invitations", filter=Q(invitations__used_on__isnull=False), distinct=True),
+    )
+    if viewer.kind == "all":
+        return qs
+    if viewer.kind == "leader" or user.role == Role.ADMIN or user.is_superuser:
+        unit = user.unit
+        path = viewer.scope_path or (unit.territory.path if unit else "-")
+        return qs.filter(territory__path__startswith=path)
+    return qs.filter(units=user.unit_id) if user.unit_id else qs.none()

@@ -167,3 +167,36 @@ def test_the_answer_page_fits_a_phone_and_labels_every_choice(client, org, novem
         for value in ("satisfied", "basically", "dissatisfied"):
             assert f'for="u{unit.pk}-{value}"' in html and f'id="u{unit.pk}-{value}"' in html
     assert html.count("<fieldset") == 2 and html.count("<legend") == 2
+
+
+def test_the_rounds_export_to_xlsx_with_their_response_rate_for_those_who_may_see_them(
+    client, org, november, admin_ma, supervisor_chen, handler_zhao_unit_b
+):
+    """Every staff list exports to .xlsx (issue 11): the 民主评议 rounds with invited, answered and the
+    response rate, no one's identity; a unit not rated in the round gets an empty file; csv is a 400."""
+    from huiyin.org.models import Unit, User
+
+    client.force_login(admin_ma)
+    r = open_round(client, org)
+    tokens = invite(client, r, petitioners=3, residents=1)  # 4 invited
+    client.logout()
+    client.post(
+        f"/survey/{tokens[0]}/", {f"unit_{org.unit_a.pk}": "satisfied", f"unit_{org.unit_b.pk}": "basically"}
+    )
+
+    def sheet(user):
+        client.force_login(user)
+        response = client.get("/analytics/surveys/", {"format": "xlsx"})
+        assert response.status_code == 200
+        return [
+            list(row) for row in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values
+        ]
+
+    rows = sheet(supervisor_chen)
+    assert rows[0] == ["评议名称", "区域", "评议期间", "邀请", "回复", "回复率", "结束日期"]
+    assert rows[1:] == [["2025年11月民主评议", org.county.name, "2025-11-01—2025-11-30", 4, 1, "25.0%", None]]
+    assert sheet(handler_zhao_unit_b)[1:] == rows[1:]  # unit B is rated in the round
+    other = Unit.objects.create(code="X-WJ", name="示范县卫健局", kind=org.unit_b.kind, territory=org.county)
+    outsider = User.objects.create_user(username="wj_handler", unit=other, role="handler")
+    assert sheet(outsider)[1:] == []
+    assert client.get("/analytics/surveys/", {"format": "csv"}).status_code == 400
