@@ -153,4 +153,55 @@ REGISTER = ExportKind(
     rows=register_rows,
     identity=True,
 )
-EXPORTS = (REGISTER,)
+
+
+def sessions_select(user: Any, filters: Mapping[str, str]) -> QuerySet[Any]:
+    """接待日程: the coming sessions the staff member works with (selectors.sessions_for: their
+    territory's and below, their own, those they are invited to), from today, earliest first, each with
+    its bookings counted, as the reception home lists them."""
+    from huiyin.core import timeutil
+
+    upcoming = selectors.sessions_for(user).filter(date__gte=timeutil.today())
+    return selectors.with_counts(upcoming).order_by("date", "start_time", "id")
+
+
+def session_rows(user: Any, records: list[Any], ctx: ExportContext) -> Iterator[dict[str, Any]]:
+    """A batch of sessions: who receives, when, where, how many booked; no visitor (the 接访登记 is the
+    export that names them, masked)."""
+    for s in records:
+        leader = str(s.leader) + (f"（代{s.scheduled_leader}）" if s.scheduled_leader_id else "")
+        yield {
+            "date": s.date,
+            "time": f"{s.start_time:%H:%M}—{s.end_time:%H:%M}",
+            "leader": leader,
+            "level": s.get_level_display(),
+            "kind": s.get_kind_display(),
+            "place": s.place,
+            "portfolio": s.portfolio,
+            "booked": s.booked,
+            "capacity": s.capacity,
+            "status": s.get_status_display(),
+            "change_note": s.change_note,
+        }
+
+
+SESSIONS = ExportKind(
+    kind="reception_sessions",
+    title="领导接待日程",
+    columns=(
+        Column("date", "日期", 12),
+        Column("time", "时间", 12),
+        Column("leader", "接待领导", 20),
+        Column("level", "层级", 8),
+        Column("kind", "方式", 8),
+        Column("place", "地点", 24),
+        Column("portfolio", "分管领域", 20),
+        Column("booked", "已预约", 8),
+        Column("capacity", "名额", 6),
+        Column("status", "状态", 8),
+        Column("change_note", "变更说明", 24),
+    ),
+    select=sessions_select,
+    rows=session_rows,
+)
+EXPORTS = (REGISTER, SESSIONS)

@@ -25,7 +25,7 @@ from huiyin.portal import services as portal_services
 from huiyin.portal import throttle
 from huiyin.reception import metrics, permissions, selectors, services
 from huiyin.reception.choices import BookingStatus, Level, SessionStatus
-from huiyin.reception.exports import REGISTER, BadRegisterFilters, register_select
+from huiyin.reception.exports import REGISTER, SESSIONS, BadRegisterFilters, register_select
 from huiyin.reception.forms import AbsenceForm, BookingForm, GenerateForm, OutcomeForm, RuleForm, WalkInForm
 from huiyin.reception.models import Booking, Invitation, ReceptionLeader, ScheduleRule, Session
 from huiyin.reception.rules import rule_for
@@ -65,8 +65,13 @@ def _booking_in(form: BookingForm, case: Case | None, urgent: bool = False) -> s
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":  # the coming sessions, as listed below (list_export: a long list becomes a job)
+        return list_export(request, SESSIONS.kind)
+    if fmt:
+        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
     today = timeutil.today()
     qs = selectors.with_counts(selectors.sessions_for(user).filter(date__gte=today)).order_by(
         "date", "start_time"

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # cases (desk/tests/test_export_jobs.py), audit_log (audit/tests/test_audit_screen.py), supervision_*
 # (supervision/tests/test_export.py; supervision_suggestions: test_suggestions.py), mediation_* (mediation/tests/test_ledger.py, rounds too), outreach_*
 # (outreach/tests/test_diary.py, test_commitments.py), reception_register
-# (reception/tests/test_register_export.py), followups (cases/tests/test_aftercare.py), import_batches (imports/tests/test_import.py), analytics_surveys (analytics/tests/test_survey.py). A new kind joins this list together with its tests.
+# (reception/tests/test_register_export.py; reception_sessions too), followups (cases/tests/test_aftercare.py), import_batches (imports/tests/test_import.py), analytics_surveys (analytics/tests/test_survey.py). A new kind joins this list together with its tests.
 DECLARED = {
     "cases",
     "audit_log",
@@ -27,6 +27,7 @@ DECLARED = {
     "import_batches",
     "mediation_rounds",
     "analytics_surveys",
+    "reception_sessions",
     "mediation_ledger",
     "mediation_register",
     "outreach_diary",

@@ -113,3 +113,28 @@ def test_a_county_unit_gets_the_booking_withheld_and_another_township_gets_no_bo
     assert short_export(client, URL, {"identity": "full"})[1:] == []
     assert forged_job(other_township_handler, "reception_register", [booking.pk]) == []
     assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.IDENTITY_VIEW).exists()
+
+
+def test_the_coming_sessions_export_for_their_territory_only(
+    client, sessions, township_dispatcher, other_township_handler
+):
+    """Every staff list exports to .xlsx (issue 11): the reception home's coming sessions with their
+    bookings counted, no visitor named; another township's staff get none of them; csv is a 400."""
+    from huiyin.cases.tests.exporting import short_export
+
+    _county, township = sessions
+    book(township)
+    client.force_login(township_dispatcher)
+    assert "format=xlsx" in client.get("/reception/").content.decode()
+    rows = short_export(client, "/reception/", {"format": "xlsx"})
+    assert rows[0][:4] == ["日期", "时间", "接待领导", "层级"]
+    listed = Session.objects.filter(
+        territory__path__startswith=township.territory.path, date__gte=date(2025, 9, 1)
+    )
+    assert len(rows) - 1 == listed.count() > 0
+    first = rows[1]
+    assert (first[0].date(), first[7], first[8]) == (township.date, 1, township.capacity)
+    assert not any("刘群众" in str(cell) for row in rows for cell in row)
+    assert client.get("/reception/", {"format": "csv"}).status_code == 400
+    client.force_login(other_township_handler)
+    assert short_export(client, "/reception/", {"format": "xlsx"})[1:] == []
