@@ -20,7 +20,7 @@ from huiyin.analytics.exports import SURVEYS
 from huiyin.analytics.forms import MonthField
 from huiyin.analytics.models import Document, SurveyAnswer, SurveyRound
 from huiyin.analytics.services import month_start
-from huiyin.cases.exports import list_export
+from huiyin.cases.exports import format_export
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_bytes_response
@@ -176,11 +176,9 @@ def surveys_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """民主评议: the rounds (response rate), and an administrator opens a new one."""
     user = _user(request)
     status = 200
-    fmt = request.GET.get("format") if request.method == "GET" else None
-    if fmt == "xlsx":  # the rounds as listed (list_export: a long list becomes an ExportJob)
-        return list_export(request, SURVEYS.kind)
-    if fmt:
-        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+    exported = format_export(request, SURVEYS.kind) if request.method == "GET" else None
+    if exported is not None:  # ?format=xlsx: the rounds as listed
+        return exported
     if request.method == "POST":
         if not _is_admin(user):
             raise PermissionDenied("只有管理员可以发起民主评议")

@@ -389,6 +389,21 @@ def list_export(
     )
 
 
+def format_export(request: HttpRequest, kind: str) -> StreamingHttpResponse | HttpResponse | None:
+    """A list page's ?format=: `xlsx` is the list `kind` (`list_export`, with the page's filters),
+    another value a 400, none at all None (the caller renders its page)."""
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        return list_export(request, kind)
+    return bad_format(fmt) if fmt else None
+
+
+def bad_format(fmt: str) -> HttpResponse:
+    return HttpResponse(
+        f"format 只能是 xlsx（收到 {fmt[:20]}）", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
 def case_list_export(
     request: HttpRequest,
     qs: QuerySet[Case],

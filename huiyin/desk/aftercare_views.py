@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.cases.choices import AssistanceKind, ReferralOutcome
-from huiyin.cases.exports import FOLLOWUPS, list_export
+from huiyin.cases.exports import FOLLOWUPS, format_export
 from huiyin.cases.forms import bootstrapify, flag_invalid
 from huiyin.cases.models import Case
 from huiyin.cases.web import case_or_404
@@ -158,11 +158,9 @@ def _apply(op: str, case: Case, user: Any, d: dict[str, Any]) -> None:
 @require_GET
 def followups(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The unit's open follow-ups after finality, earliest date first; past dates are overdue."""
-    fmt = request.GET.get("format")
-    if fmt == "xlsx":  # the whole list, as the unit sees it (list_export: a long one becomes an ExportJob)
-        return list_export(request, FOLLOWUPS.kind)
-    if fmt:
-        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+    exported = format_export(request, FOLLOWUPS.kind)  # ?format=xlsx: the whole list, as the unit sees it
+    if exported is not None:
+        return exported
     rows = list(aftercare.followups_due(request.user)[:200])  # type: ignore[arg-type]
     context = {**nav_context(request), "rows": rows, "today": timeutil.today()}
     return render(request, "cases/followups.html", context)

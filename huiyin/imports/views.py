@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from huiyin.cases.exports import list_export
+from huiyin.cases.exports import format_export
 from huiyin.core.errors import NotFound, ValidationFailed
 from huiyin.core.xlsx import xlsx_bytes_response
 from huiyin.imports import selectors, services
@@ -50,11 +50,9 @@ def imports_home(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if refused is not None:
         return refused
     if request.method != "POST":
-        fmt = request.GET.get("format")
-        if fmt == "xlsx":  # the office's batches (list_export: a long list becomes an ExportJob)
-            return list_export(request, BATCHES.kind)
-        if fmt:
-            return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+        exported = format_export(request, BATCHES.kind)  # ?format=xlsx: the office's batches
+        if exported is not None:
+            return exported
         return _home(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import list_export
+from huiyin.cases.exports import format_export, list_export
 from huiyin.cases.web import case_or_404
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
@@ -231,11 +231,9 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rounds(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: Any = request.user
-    fmt = request.GET.get("format") if request.method == "GET" else None
-    if fmt == "xlsx":  # every round the user's organ answers for (list_export: a long list becomes a job)
-        return list_export(request, ROUNDS.kind)
-    if fmt:
-        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+    exported = format_export(request, ROUNDS.kind) if request.method == "GET" else None
+    if exported is not None:  # ?format=xlsx: every round the user's organ answers for
+        return exported
     townships = [
         t for t in Territory.objects.filter(level=TerritoryLevel.TOWNSHIP)
         if services.covers(user.unit, t)

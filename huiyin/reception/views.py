@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from huiyin.cases.exports import list_export
+from huiyin.cases.exports import format_export, list_export
 from huiyin.cases.models import Case
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
@@ -67,11 +67,9 @@ def _booking_in(form: BookingForm, case: Case | None, urgent: bool = False) -> s
 @require_GET
 def home(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    fmt = request.GET.get("format")
-    if fmt == "xlsx":  # the coming sessions, as listed below (list_export: a long list becomes a job)
-        return list_export(request, SESSIONS.kind)
-    if fmt:
-        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+    exported = format_export(request, SESSIONS.kind)  # ?format=xlsx: the coming sessions listed below
+    if exported is not None:
+        return exported
     today = timeutil.today()
     qs = selectors.with_counts(selectors.sessions_for(user).filter(date__gte=today)).order_by(
         "date", "start_time"

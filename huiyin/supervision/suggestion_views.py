@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huiyin.cases.exports import list_export
+from huiyin.cases.exports import format_export
 from huiyin.cases.forms import bootstrapify, flag_invalid
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
@@ -101,11 +101,9 @@ def suggestions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The suggestions the user's unit made or received, with their feedback dates; the office's form."""
     user: Any = request.user
     if request.method == "GET":
-        fmt = request.GET.get("format")
-        if fmt == "xlsx":  # the list as the page filters it (list_export: a long one becomes an ExportJob)
-            return list_export(request, SUGGESTIONS.kind)
-        if fmt:
-            return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+        exported = format_export(request, SUGGESTIONS.kind)  # ?format=xlsx: the list as filtered
+        if exported is not None:
+            return exported
         return _page(request, IssueForm(user=user))
     form = IssueForm(request.POST, user=user)
     if not form.is_valid():

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from huiyin.cases.exports import export_audited
+from huiyin.cases.exports import bad_format, export_audited
 from huiyin.core import timeutil
 from huiyin.core.xlsx import Column, xlsx_response
 from huiyin.org.views import nav_context
@@ -77,7 +77,7 @@ def coverage(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if fmt == "xlsx":
         return _coverage_xlsx(request, on, rows)
     if fmt:
-        return HttpResponse("format 只能是 xlsx", status=400, content_type="text/plain; charset=utf-8")
+        return bad_format(fmt)
     by_town, by_cadre = selectors.coverage_totals(rows)
     norms = [(PairingKind(k).label, *selectors.norm_for(k)) for k in PairingKind.values]
     return render(
