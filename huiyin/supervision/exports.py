@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from huiyin.cases.exports import IDENTITY_COLUMNS, identity_cells
 from huiyin.core import timeutil
@@ -157,6 +157,10 @@ RECORD = ExportKind(
 )
 
 
+# unanswered first on every backend (PostgreSQL sorts NULLs last ascending, SQLite first), then by due date
+ORDER = (F("feedback_on").asc(nulls_first=True), "due_on", "id")
+
+
 def suggestions_select(user: Any, filters: Mapping[str, str]) -> QuerySet[Suggestion]:
     """建议及采纳情况 (条例 §40¶2–4) as the page lists them: what the user's unit made or received (a
     supervisor's or leader's: also their territory's offices), ?show=open or overdue, unanswered first."""
@@ -169,7 +173,7 @@ def suggestions_select(user: Any, filters: Mapping[str, str]) -> QuerySet[Sugges
         if show == "overdue"
         else (qs.filter(feedback_on__isnull=True) if show == "open" else qs)
     )
-    return listed.order_by("feedback_on", "due_on", "id")
+    return listed.order_by(*ORDER)
 
 
 def suggestion_rows(user: Any, records: list[Suggestion], ctx: ExportContext) -> Iterator[dict[str, Any]]:

@@ -21,6 +21,7 @@ from huiyin.org.models import Unit
 from huiyin.org.views import nav_context
 from huiyin.supervision import suggestions as svc
 from huiyin.supervision.choices import Adoption, SuggestionKind
+from huiyin.supervision.exports import ORDER as SUGGESTION_ORDER
 from huiyin.supervision.exports import SUGGESTIONS
 
 PAGE_SIZE = 50
@@ -68,9 +69,7 @@ def _page(request: HttpRequest, form: IssueForm, *, error: str = "", status: int
         if only == "overdue"
         else (qs.filter(feedback_on__isnull=True) if only == "open" else qs)
     )
-    page = Paginator(listed.order_by("feedback_on", "due_on", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(listed.order_by(*SUGGESTION_ORDER), PAGE_SIZE).get_page(request.GET.get("page"))
     flag_invalid(form)
     context = {
         **nav_context(request, "supervision"),
