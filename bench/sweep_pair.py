@@ -33,6 +33,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.sweep import _server_cpu as _process_cpu  # utime + stime from /proc/<pid>/stat
+
 REPO = Path(__file__).resolve().parent.parent
 FLIP_EVENTS = ("clock_yellow", "clock_red", "clock_expired")
 
@@ -144,8 +146,7 @@ def worker_rss(db: str, seconds: float) -> dict[str, float]:
         for line in status.read_text().splitlines():
             if line.startswith("VmHWM:"):
                 peak = int(line.split()[1]) / 1024
-        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = _process_cpu(proc.pid)
         time.sleep(0.5)
     if proc.poll() is not None:
         raise SystemExit(f"the worker stopped: {proc.stderr.read()[-2000:] if proc.stderr else ''}")

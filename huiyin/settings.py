@@ -126,16 +126,13 @@ def _database(setting: str, url: str) -> dict[str, object]:
         config["TEST"] = (
             {"NAME": str(VAR_DIR / "test.sqlite3")} if env_bool("HUIYIN_TEST_SQLITE_FILE", False) else {}
         )
-        # kept open between requests, as on PostgreSQL: a new connection per request ran the PRAGMAs
-        # above every time, and its close (the process's last) checkpointed the WAL away for the next
-        # write to re-create — about half an intake's time (issue 15; docs/bench.md)
-        config["CONN_MAX_AGE"] = env_int("HUIYIN_DB_CONN_MAX_AGE", 60, minimum=0)
-        config["CONN_HEALTH_CHECKS"] = True
-    elif engine in {"django.db.backends.postgresql"}:
-        config["CONN_MAX_AGE"] = env_int("HUIYIN_DB_CONN_MAX_AGE", 60, minimum=0)
-        config["CONN_HEALTH_CHECKS"] = True
-    else:
+    elif engine not in {"django.db.backends.postgresql"}:
         raise ImproperlyConfigured(f"{setting} engine {engine} is not supported (SQLite or PostgreSQL)")
+    # kept open between requests on both engines: on SQLite a new connection per request ran the PRAGMAs
+    # above every time, and its close (the process's last) checkpointed the WAL away for the next write
+    # to re-create — about half an intake's time (issue 15; docs/bench.md)
+    config["CONN_MAX_AGE"] = env_int("HUIYIN_DB_CONN_MAX_AGE", 60, minimum=0)
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

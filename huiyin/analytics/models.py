@@ -3,6 +3,8 @@ the unit backlog snapshot and the months whose figures are frozen (SPEC §3.7; d
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -78,6 +80,21 @@ class MonthlyFact(Fact):
         verbose_name_plural = "月统计"
 
 
+def _derived_key(to: str) -> Any:
+    """A ChartFact key: every value comes from a MonthlyFact row (whose foreign keys are checked) or a
+    territory's parent chain, so it is not checked again on insert (five deferred checks a row at commit)
+    and has no index of its own (rows are read by the scope index, never by a value)."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class ChartFact(Fact):
     """One month's sums of one metric per value of one dimension (or none), for one viewer's scope: the
     grain of the dashboards' charts, so a twelve-month chart reads a few hundred rows, not the monthly
@@ -93,54 +110,11 @@ class ChartFact(Fact):
 
     month = models.DateField(help_text="该月1日")
     dimension = models.CharField(max_length=20, blank=True)
-    # Derived rows: every key comes from a MonthlyFact row (whose foreign keys are checked) or a
-    # territory's parent chain, so no key is checked again on insert (five deferred checks a row at
-    # commit) and none has an index of its own (rows are read by the scope index below, never by a value).
-    scope_territory = models.ForeignKey(
-        "org.Territory",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    scope_unit = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    unit = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    territory = models.ForeignKey(
-        "org.Territory",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        "cases.Category",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    scope_territory = _derived_key("org.Territory")
+    scope_unit = _derived_key("org.Unit")
+    unit = _derived_key("org.Unit")
+    territory = _derived_key("org.Territory")
+    category = _derived_key("cases.Category")
 
     class Meta:
         indexes = [

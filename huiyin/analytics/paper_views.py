@@ -24,7 +24,6 @@ from huiyin.cases.exports import format_export
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
 from huiyin.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_bytes_response
-from huiyin.org.choices import Role
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 
@@ -37,10 +36,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _is_admin(user: User) -> bool:
-    return user.role == Role.ADMIN or user.is_superuser
 
 
 def _territories(user: User) -> list[Territory]:
@@ -137,7 +132,7 @@ def document_generate_view(request: HttpRequest) -> HttpResponse:
         period,
         territory,
         actor=user,
-        regenerate=bool(request.POST.get("regenerate")) and _is_admin(user),
+        regenerate=bool(request.POST.get("regenerate")) and selectors.is_admin(user),
     )
     messages.success(request, f"{'已生成' if made else '已存在'}：{doc.title}（{doc.number}）")
     return redirect("analytics_documents")
@@ -180,7 +175,7 @@ def surveys_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if exported is not None:  # ?format=xlsx: the rounds as listed
         return exported
     if request.method == "POST":
-        if not _is_admin(user):
+        if not selectors.is_admin(user):
             raise PermissionDenied("只有管理员可以发起民主评议")
         try:
             territory = Territory.objects.get(pk=int(request.POST.get("territory") or 0))
@@ -209,7 +204,7 @@ def surveys_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     context = {
         **nav_context(request, "analytics"),
         "rounds": rounds,
-        "may_open": _is_admin(user),
+        "may_open": selectors.is_admin(user),
         "territories": Territory.objects.filter(path__startswith=home.path)
         if home
         else Territory.objects.all(),
@@ -235,7 +230,7 @@ def survey_view(request: HttpRequest, pk: int) -> HttpResponse:
             **nav_context(request, "analytics"),
             "round": r,
             "results": survey.results(r),
-            "may_manage": _is_admin(_user(request)),
+            "may_manage": selectors.is_admin(_user(request)),
         },
     )
 
@@ -247,7 +242,7 @@ def survey_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
     user = _user(request)
-    if not _is_admin(user):
+    if not selectors.is_admin(user):
         raise PermissionDenied("只有管理员可以生成评议邀请")
     r = _round(request, pk)
     try:
@@ -285,7 +280,7 @@ def survey_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    if not _is_admin(user):
+    if not selectors.is_admin(user):
         raise PermissionDenied("只有管理员可以结束民主评议")
     r = _round(request, pk)
     try:
@@ -354,7 +349,7 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
     year = int(raw)
     status = 200
     if request.method == "POST":
-        if not _is_admin(user):
+        if not selectors.is_admin(user):
             raise PermissionDenied("只有管理员可以设置考核权重")
         try:
             weights = {m.key: int(request.POST.get(f"w_{m.key}") or 0) for m in scorecard.weighable()}
@@ -374,7 +369,7 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         **nav_context(request, "analytics"),
         "card": card,
         "year": year,
-        "may_configure": _is_admin(user),
+        "may_configure": selectors.is_admin(user),
         "weighable": [(m, weights.get(m.key, 0)) for m in scorecard.weighable()],
         "viewer": viewer,
     }

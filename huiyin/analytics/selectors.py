@@ -258,6 +258,11 @@ __all__ = [
 ]
 
 
+def is_admin(user: User) -> bool:
+    """An administrator (or a superuser): opens 民主评议 rounds and sees every round of their territory."""
+    return user.role == Role.ADMIN or user.is_superuser
+
+
 def survey_rounds_for(user: User) -> QuerySet[Any]:  # rounds annotated with invited, answered
     """民主评议 rounds the user may see, each with `invited` and `answered` (the response rate): all of
     them for the whole-province view; a leader's or an administrator's, those of their territory; anyone
@@ -269,7 +274,7 @@ def survey_rounds_for(user: User) -> QuerySet[Any]:  # rounds annotated with inv
     )
     if viewer.kind == "all":
         return qs
-    if viewer.kind == "leader" or user.role == Role.ADMIN or user.is_superuser:
+    if viewer.kind == "leader" or is_admin(user):
         unit = user.unit
         path = viewer.scope_path or (unit.territory.path if unit else "-")
         return qs.filter(territory__path__startswith=path)
