@@ -14,6 +14,7 @@ class AssistConfig(AppConfig):
         nav = registry.NavEntry(
             "hotspots", "热点", "assist_hotspots", "bi-fire", 80, roles=roles.SEE_HOT_ISSUES
         )
+        from huiyin.assist import exports
         from huiyin.assist.selectors import accused_unit_hints, guess_category
 
         registry.declare(
@@ -22,5 +23,6 @@ class AssistConfig(AppConfig):
                 navigation=(nav,),
                 # the routing suggestion of a case registered without a subject (issue 10 item 11)
                 aids={"accused_unit_hints": accused_unit_hints, "category_guess": guess_category},
+                exports=exports.EXPORTS,
             )
         )

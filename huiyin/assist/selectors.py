@@ -29,6 +29,7 @@ from huiyin.cases.choices import OPEN_STATUSES, Decision, NotAcceptedReason, Opi
 from huiyin.cases.models import Case, CasePetitioner, Category, Petitioner
 from huiyin.cases.selectors import visible_to
 from huiyin.core import timeutil
+from huiyin.core.parsing import parse_id
 from huiyin.org.choices import RuleKey
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.rules import days_text
@@ -385,6 +386,15 @@ def duplicate_report(
 
 WINDOW_CHOICES = (7, 14, 30, 60)
 SINCE_CHOICES = (30, 90, 180, 365)
+
+
+def hot_period(query: Mapping[str, str]) -> tuple[int, int]:
+    """The hot-issue page's window and span from its query (?window=&since=; an unknown value: the
+    defaults, 30 and 90), read the same by the page and its export."""
+    window, since = parse_id(query.get("window")), parse_id(query.get("since"))
+    return (window if window in WINDOW_CHOICES else 30, since if since in SINCE_CHOICES else 90)
+
+
 MAX_HOT_CASES = 3000  # the newest cases of the period; clustering 4k messages takes ~5 s
 HOT_REQUEST_SECONDS = 600  # a refresh asked for longer ago than this (a dead worker?) is asked again
 
@@ -489,7 +499,7 @@ class StoredHotIssues:
     stale: bool
 
 
-def _revive(result: dict[str, Any]) -> dict[str, Any]:
+def revive(result: dict[str, Any]) -> dict[str, Any]:
     """Dates come back from the JSON column as text; the template formats datetimes."""
     out = dict(result)
     out["computed_at"] = parse_datetime(str(result.get("computed_at") or "")) or None
@@ -506,7 +516,7 @@ def hot_issues_stored(user: User, *, window_days: int = 30, since_days: int = 90
     if snap is None or snap.computed_at is None:
         return StoredHotIssues(None, None, True)
     _scope, stamp = _hot_scope(user, since_days)
-    return StoredHotIssues(_revive(snap.result), snap.computed_at, stamp != snap.stamp)
+    return StoredHotIssues(revive(snap.result), snap.computed_at, stamp != snap.stamp)
 
 
 # --- reply quality -------------------------------------------------------------------------------

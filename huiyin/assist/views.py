@@ -7,16 +7,15 @@ import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from huiyin.assist import selectors, services
 from huiyin.cases.choices import NotAcceptedReason, Status
-from huiyin.cases.exports import export_audited
+from huiyin.cases.exports import list_export
 from huiyin.cases.web import case_or_404
 from huiyin.core.parsing import parse_id
-from huiyin.core.xlsx import Column, xlsx_response
 from huiyin.org import roles
 from huiyin.org.models import Territory, Unit
 from huiyin.org.views import nav_context
@@ -140,11 +139,6 @@ def case_aids(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "assist/_case_results.html", context)
 
 
-def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
-    number = _int_or_none(value)
-    return number if number in choices else default
-
-
 @login_required
 @require_GET
 def hot_issues(request: HttpRequest) -> HttpResponse:
@@ -152,8 +146,7 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
     user = request.user
     if getattr(user, "role", None) not in roles.SEE_HOT_ISSUES and not user.is_superuser:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_HOT}, status=403)
-    window = _choice(request.GET.get("window"), selectors.WINDOW_CHOICES, 30)
-    since = _choice(request.GET.get("since"), selectors.SINCE_CHOICES, 90)
+    window, since = selectors.hot_period(request.GET)
     # The clustering runs in the worker; the page reads its stored result (issue 10 item 11).
     stored = selectors.hot_issues_stored(user, window_days=window, since_days=since)  # type: ignore[arg-type]
     refreshing = stored.stale and services.hot_issues_request(
@@ -185,44 +178,19 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
     return render(request, "assist/hotspots.html", context)
 
 
-HOT_COLUMNS = (
-    Column("rank", "序号", 6),
-    Column("label", "问题", 36),
-    Column("places", "地点", 20),
-    Column("start", "起", 18),
-    Column("end", "止", 18),
-    Column("window_petitioners", "窗口内人数", 10),
-    Column("window_cases", "窗口内件数", 10),
-    Column("n_cases", "合计件数", 10),
-    Column("growth", "增长", 8),
-    Column("codes", "事项", 60),
-)
-
-
 @login_required
 @require_GET
-def hot_issues_export(request: HttpRequest) -> HttpResponse:
-    """The hot-issues table as the page shows it (its window and span), as .xlsx (issue 11 item 5).
-    It names matters, never people (the clusters count petitioners, they do not list them)."""
+def hot_issues_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The hot-issues table as the page shows it (its window and span), as .xlsx (issue 11 item 5;
+    kind `assist_hotspots`, assist/exports.py). It names matters, never people."""
     user = request.user
     if getattr(user, "role", None) not in roles.SEE_HOT_ISSUES and not user.is_superuser:
         return render(request, "403.html", {**nav_context(request), "message": MSG_NOT_HOT}, status=403)
-    window = _choice(request.GET.get("window"), selectors.WINDOW_CHOICES, 30)
-    since = _choice(request.GET.get("since"), selectors.SINCE_CHOICES, 90)
+    window, since = selectors.hot_period(request.GET)
     stored = selectors.hot_issues_stored(user, window_days=window, since_days=since)  # type: ignore[arg-type]
-    hotspots = (stored.result or {}).get("hotspots", [])
-    rows = (
-        {**h, "places": "、".join(h.get("places") or []), "codes": " ".join(h.get("codes") or [])}
-        for h in hotspots
-    )
     when = f"计算于 {stored.computed_at:%Y-%m-%d %H:%M}" if stored.computed_at else "尚未计算"
-    return xlsx_response(  # type: ignore[return-value]
-        filename="热点问题",
-        sheet="热点问题",
-        columns=HOT_COLUMNS,
-        rows=rows,
-        heading=[f"热点问题（窗口 {window} 天，近 {since} 天）；{when}"],
-        on_done=export_audited(request, what="assist_hotspots"),
+    return list_export(
+        request, "assist_hotspots", heading=[f"热点问题（窗口 {window} 天，近 {since} 天）；{when}"]
     )
 
 

@@ -165,3 +165,32 @@ def test_the_hot_issues_table_exports_as_the_page_shows_it_and_handlers_are_refu
     assert "漏水" in rows[2][1] and rows[2][2] == "柳林村"
     client.force_login(handler_zhao_unit_b)
     assert client.get(reverse("assist_hotspots_export")).status_code == 403
+
+
+def test_the_hot_issues_export_is_a_declared_kind_and_holds_only_the_users_own_snapshot(
+    client, supervisor_chen, dispatcher_zhou, hot_world
+):
+    """Kind `assist_hotspots` (issue 11 item 5): its record is the user's own stored snapshot; another
+    account that may see hot issues but never computed them gets the heading and no row of the
+    supervisor's clusters, and each download writes its EXPORT audit row with the kind."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from huiyin.core.models import AuditEntry
+
+    client.force_login(supervisor_chen)
+    hot_page(client)
+    run_worker()
+    client.force_login(dispatcher_zhou)
+    response = client.get(reverse("assist_hotspots_export"), {"window": "30", "since": "90"})
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][0] == "热点问题（窗口 30 天，近 90 天）；尚未计算"
+    assert rows[2:] == []  # the supervisor's snapshot is not the dispatcher's
+    (entry,) = AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT, actor=dispatcher_zhou)
+    assert entry.detail["what"] == "assist_hotspots" and entry.detail["rows"] == 0
+    client.force_login(supervisor_chen)
+    response = client.get(reverse("assist_hotspots_export"), {"window": "30", "since": "90"})
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert [r[0] for r in rows[2:]] == [1, 2]
+    assert AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT, actor=supervisor_chen).detail["rows"] == 2

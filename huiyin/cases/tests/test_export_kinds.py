@@ -34,6 +34,7 @@ DECLARED = {
     "outreach_commitments",
     "reception_register",
     "followups",
+    "assist_hotspots",
 }
 
 
