@@ -7,10 +7,12 @@ Idempotency-Key and retry on any connection error with the same key until a 200/
 it, while
 
 - a killer thread SIGKILLs gunicorn's workers at random moments (the master respawns them), and
-- every web worker SIGKILLs itself right after the COMMIT of its every fourth registration, before
-  its on-commit hook runs (the API intake queues the delivery for the worker's `deliver_outbox` there;
-  other writers deliver in-process): the window a crash used to lose the receipt SMS in (the injection
-  is a `sitecustomize` on the server's PYTHONPATH only; nothing in the application knows about it).
+- every web worker SIGKILLs itself right after the COMMIT of its every fourth transaction that wrote
+  an outbox row (a registration), before it answers or runs any on-commit hook (the API intake queues
+  the worker's `deliver_outbox` inside its transaction; other writers deliver in-process after
+  COMMIT): the window a crash used to lose the receipt SMS in (the injection wraps the database
+  wrapper's `commit` in a `sitecustomize` on the server's PYTHONPATH only; nothing in the application
+  knows about it).
 
 In two phases: the outside kills first, then (the killer switches it on) the crashes after COMMIT,
 while the clients go on submitting until both have happened often enough (bounded by LOAD_LIMIT).
@@ -63,30 +65,38 @@ LOG = os.environ.get("HUIYIN_CRASH_LOG", "")
 SWITCH = os.environ.get("HUIYIN_CRASH_SWITCH", "")  # the injection is on while this file exists
 
 if EVERY:
-    from django.db import transaction
+    from django.db import connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.signals import post_save
 
-    _on_commit = transaction.on_commit
+    _commit, _rollback = BaseDatabaseWrapper.commit, BaseDatabaseWrapper.rollback
     _seen = {"pid": 0, "n": 0}
 
-    def on_commit(func, using=None, robust=False):
-        def run():
-            target = getattr(func, "func", None)
-            # an outbox row's after-COMMIT hook: delivered in this process, or (the lean API intake,
-            # issue 15) queued for the worker's deliver_outbox; dying in either leaves it to the drain
-            delivery = getattr(target, "__name__", "") in ("_deliver_after_commit", "_queue_after_commit")
-            if delivery and os.path.exists(SWITCH):
-                if _seen["pid"] != os.getpid():
-                    _seen.update(pid=os.getpid(), n=0)
-                _seen["n"] += 1
-                if _seen["n"] % EVERY == 0:  # COMMIT is done; the hook dies with the process
-                    with open(LOG, "a") as log:
-                        log.write(f"{func.args[0]}\\n")
-                    os.kill(os.getpid(), signal.SIGKILL)
-            func()
+    def note_outbox_row(sender, instance, created, using, **kwargs):
+        # the transaction writes an event's outbox row: a registration (or another writer) commits it
+        if created and sender.__name__ == "OutboxMessage":
+            connections[using].__dict__.setdefault("crash_outbox_rows", []).append(instance.pk)
 
-        return _on_commit(run, using, robust)
+    post_save.connect(note_outbox_row, weak=False)
 
-    transaction.on_commit = on_commit
+    def commit(self):
+        _commit(self)  # COMMIT is done; the on-commit hooks have not run yet
+        rows = self.__dict__.pop("crash_outbox_rows", [])
+        if rows and os.path.exists(SWITCH):
+            if _seen["pid"] != os.getpid():
+                _seen.update(pid=os.getpid(), n=0)
+            _seen["n"] += 1
+            if _seen["n"] % EVERY == 0:  # the process dies before it answers or runs any hook
+                with open(LOG, "a") as log:
+                    log.write("".join(f"{pk}\\n" for pk in rows))
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    def rollback(self):
+        self.__dict__.pop("crash_outbox_rows", None)
+        _rollback(self)
+
+    BaseDatabaseWrapper.commit = commit
+    BaseDatabaseWrapper.rollback = rollback
 '''
 
 SEED = """

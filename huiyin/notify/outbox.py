@@ -47,18 +47,36 @@ def outbox_write(*, event: CaseEvent, later: bool = False) -> OutboxMessage:
     """Record, in the caller's transaction, that `event` owes its notices; deliver them after COMMIT.
 
     Call it right after creating the event, inside the same transaction (never from an on-commit hook:
-    that is the gap a crash falls into). `later`: after COMMIT, queue the delivery for the worker
-    (`tasks.deliver_outbox`, one INSERT) instead of delivering in this process (the intake API keeps
-    the notices' rendering and the duplicate signature out of its request; issue 15).
+    that is the gap a crash falls into). `later`: queue the delivery for the worker (`tasks.deliver_outbox`,
+    one INSERT) instead of delivering in this process (the intake API keeps the notices' rendering and the
+    duplicate signature out of its request; issue 15): on the database queue inside this transaction,
+    on another backend after COMMIT.
     """
     now = timeutil.now()
     message = OutboxMessage.objects.create(
         event=event, kind=event.event_type[:40], created_at=now, next_attempt_at=now
     )
+    if later and _queue_commits_with_the_row():
+        # The delivery task is a row of the same database: queued now, it commits with the event and the
+        # outbox row (one write transaction per intake, no window after COMMIT) or rolls back with them.
+        from huiyin.notify.tasks import deliver_outbox
+
+        deliver_outbox.enqueue(message.pk)
+        return message
     # Latency only: if this process dies before the hook runs, the worker's drain delivers the row.
     hook = _queue_after_commit if later else _deliver_after_commit
     transaction.on_commit(partial(hook, message.pk))
     return message
+
+
+def _queue_commits_with_the_row() -> bool:
+    """True when the task queue is django_tasks_db's table (the production setting): a task queued inside
+    the transaction commits or rolls back with it (ADR 0006). Another backend (the tests' immediate one) would run
+    or send the task at once, before the row is committed, so it is queued after COMMIT."""
+    from django_tasks import default_task_backend
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(default_task_backend, DatabaseBackend)
 
 
 def outbox_on_event(*, event: CaseEvent, deliver_later: bool = False, **_: Any) -> None:
