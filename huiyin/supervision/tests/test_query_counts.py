@@ -225,3 +225,110 @@ def test_the_suggestions_export_takes_as_many_queries_with_55_rows_as_with_3(
     print(f"QUERIES suggestions export {who}: {counts} rows {rows}")
     assert rows[0] < rows[1]
     assert counts[0] == counts[1], f"{who}: {counts} queries with {SIZES} suggestions"
+
+
+# --- the leader inbox (条例 §18¶2), the modules' candidates beside the cases', a case's own orders ----
+
+
+def _leader(org):
+    """County leader at the county government: takes 包案 cases, reads the leader inbox."""
+    from huiyin.org.models import User
+
+    return User.objects.create_user(
+        username="leader_ma", full_name="马县长", unit=org.county_gov, role="leader"
+    )
+
+
+def test_the_leader_inbox_takes_as_many_queries_with_55_cases_as_with_3(
+    request, client, register_case, clock, org, dispatcher_zhou
+):
+    """Each section grows: 包案 cases (with their clocks), disputes the leader's unit decides, letters to
+    the leader mailbox — through the services."""
+    leader = _leader(org)
+    client.force_login(leader)
+    clock.set(DAY)
+    made = 0
+    counts, rows = [], []
+    for n in SIZES:
+        for i in range(made, n):
+            case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+            if i % 3 == 0:
+                case = wf.case_assign(
+                    case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=DAY + timedelta(days=20)
+                )
+                wf.case_attach_leader(case=case, actor=dispatcher_zhou, leader=leader, reason="群众反映强烈")
+            elif i % 3 == 1:
+                case = wf.case_forward(case=case, actor=dispatcher_zhou, unit=org.unit_a)
+                wf.case_refer_dispute(case=case, actor=dispatcher_zhou, units=[org.unit_b], reason="争议")
+            else:
+                register_case(title="给县长的一封信", channel="mailbox")
+        made = n
+        count, response = _count(client, reverse("leader_inbox"))
+        counts.append(count)
+        rows.append([len(s["rows"]) for s in response.context["sections"]])
+    print(f"QUERIES leader inbox: {counts} rows {rows}")
+    assert all(few < many for few, many in zip(*rows, strict=True))  # every section grew
+    assert counts[0] == counts[1], f"leader inbox: {counts} queries with {SIZES} cases"
+
+
+def test_overdue_leader_instructions_on_the_supervision_page_take_as_many_queries_with_55_as_with_3(
+    request, client, register_case, clock, org, dispatcher_zhou, supervisor_chen
+):
+    """领导批示 past their deadline are 督办 candidates of the reception module (issue 12 item 7),
+    listed beside the cases' candidates."""
+    from huiyin.reception.instructions import instruction_issue
+
+    leader = _leader(org)
+    client.force_login(supervisor_chen)
+    made = 0
+    counts, rows = [], []
+    for n in SIZES:
+        clock.set(DAY)
+        for _ in range(made, n):
+            case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+            case = wf.case_assign(
+                case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=DAY + timedelta(days=30)
+            )
+            instruction_issue(
+                case=case, actor=leader, text="请抓紧办理", deadline=DAY + timedelta(days=5), unit=org.unit_a
+            )
+        made = n
+        clock.set(LATER)  # past the instructions' deadline
+        count, response = _count(client, reverse("supervision"))
+        counts.append(count)
+        rows.append(len(response.context["module_candidates"]))
+    print(f"QUERIES supervision module candidates: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"module candidates: {counts} queries with {SIZES} instructions"
+
+
+@pytest.mark.parametrize("who", ["supervisor_chen", "handler_wang_unit_a"])
+def test_a_cases_supervision_page_takes_as_many_queries_with_30_orders_as_with_3(
+    who, request, client, register_case, clock, org, dispatcher_zhou, supervisor_chen, handler_wang_unit_a
+):
+    """A case's 督办单, the addressed unit's answers among them; the supervisor sees the order form, the
+    unit the answer forms of the open ones."""
+    clock.set(DAY)
+    case = wf.case_accept(case=register_case(), actor=dispatcher_zhou)
+    case = wf.case_assign(
+        case=case, actor=dispatcher_zhou, unit=org.unit_a, deadline=DAY + timedelta(days=30)
+    )
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("case_supervision", kwargs={"code": case.code})
+    made = 0
+    counts, rows = [], []
+    for n in (3, 30):
+        clock.set(DAY + timedelta(days=1))
+        for i in range(made, n):
+            order = services.order_issue(
+                case=case, actor=supervisor_chen, instructions=f"督办{i}", due_on=DAY + timedelta(days=10)
+            )
+            if i % 2:
+                services.order_answer(order=order, actor=handler_wang_unit_a, answer="已办理")
+        made = n
+        count, response = _count(client, url)
+        counts.append(count)
+        rows.append(len(response.context["orders"]))
+    print(f"QUERIES case supervision {who}: {counts} rows {rows}")
+    assert rows == [3, 30]
+    assert counts[0] == counts[1], f"case supervision page: {counts} queries with {rows} orders"
