@@ -332,3 +332,36 @@ def test_a_cases_supervision_page_takes_as_many_queries_with_30_orders_as_with_3
     print(f"QUERIES case supervision {who}: {counts} rows {rows}")
     assert rows == [3, 30]
     assert counts[0] == counts[1], f"case supervision page: {counts} queries with {rows} orders"
+
+
+def test_overdue_screening_items_on_the_supervision_page_take_as_many_queries_with_55_as_with_3(
+    client, clock, org, handler_wang_unit_a, supervisor_chen
+):
+    """矛盾纠纷排查 items past their date are 督办 candidates of the mediation module (条例 §40), listed
+    beside the cases' candidates; reported and assigned through the mediation services."""
+    from huiyin.mediation import services as mediation
+    from huiyin.mediation.tests.conftest import make_world
+
+    world = make_world(org, handler_wang_unit_a)
+    client.force_login(supervisor_chen)
+    made = 0
+    counts, rows = [], []
+    for n in SIZES:
+        clock.set(date(2025, 12, 10))
+        for i in range(made, n):
+            item = mediation.item_report(
+                actor=world.grid_worker, territory=world.grid, kind="land", summary=f"界桩{i}", parties="甲、乙",
+                risk="serious",
+            )  # fmt: skip
+            mediation.item_assign(
+                item=item, actor=world.township_handler, unit=world.committee, person=world.mediator,
+                due_on=date(2025, 12, 12),
+            )  # fmt: skip
+        made = n
+        clock.set(date(2025, 12, 20))  # past the items' date
+        count, response = _count(client, reverse("supervision"))
+        counts.append(count)
+        rows.append(len(response.context["module_candidates"]))
+    print(f"QUERIES supervision screening candidates: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"screening candidates: {counts} queries with {SIZES} items"
