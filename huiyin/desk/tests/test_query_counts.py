@@ -130,3 +130,136 @@ def test_search_takes_as_many_queries_with_30_cases_as_with_3(
     print(f"QUERIES search {shape}: {counts} rows {rows}")
     assert rows[0] >= 1 and rows[1] >= 1
     assert counts[0] == counts[1], f"search {shape}: {counts} queries with {SIZES} cases"
+
+
+# --- 终结后跟进 (条例 §37¶3): the unit's follow-ups and their export ------------------------------------
+
+
+class FollowedUp:
+    """Adds follow-ups of the county office until there are `n`, on cases driven to 复核终结 through
+    the real services (a new final case for every ten follow-ups), dated one a day from 5 January."""
+
+    def __init__(self, request, register_case, clock):
+        self.request, self.register_case, self.clock = request, register_case, clock
+        self.made, self.cases = 0, []
+
+    def __call__(self, n):
+        from huiyin.cases.choices import Status
+        from huiyin.workflow import aftercare
+        from huiyin.workflow.tests.drive import drive_to
+
+        cast, clerk = self.request.getfixturevalue("cast_all"), self.request.getfixturevalue("clerk_li")
+        for i in range(self.made, n):
+            self.clock.set(date(2025, 12, 30))
+            if i % 10 == 0:
+                self.cases.append(drive_to(self.register_case(), Status.FINAL, cast))
+            aftercare.followup_plan(
+                case=self.cases[i % len(self.cases)],
+                actor=clerk,
+                plan=f"上门回访{i}",
+                due_on=date(2026, 1, 5) + timedelta(days=i),
+            )
+        self.clock.set(date(2026, 1, 20))  # some are past their date: the 已过计划日期 badge shows
+        self.made = n
+
+
+def _streamed(client, url: str, params: dict[str, str]) -> tuple[int, int]:
+    """The queries of a streamed .xlsx read to its end (its rows are read as the file is written), and
+    how many rows the file holds (the header included)."""
+    from huiyin.cases.tests.exporting import workbook_rows
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+        assert response.status_code == 200 and response.streaming
+        data = b"".join(response.streaming_content)
+    return len(ctx.captured_queries), len(workbook_rows(data))
+
+
+def test_the_follow_ups_list_takes_as_many_queries_with_30_as_with_3(
+    request, client, register_case, clock, clerk_li
+):
+    grow = FollowedUp(request, register_case, clock)
+    client.force_login(clerk_li)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("followups"))
+        counts.append(count)
+        rows.append(len(response.context["rows"]))
+    print(f"QUERIES followups: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"followups: {counts} queries with {SIZES} follow-ups"
+
+
+def test_the_follow_ups_export_takes_as_many_queries_with_30_rows_as_with_3(
+    request, client, register_case, clock, clerk_li
+):
+    grow = FollowedUp(request, register_case, clock)
+    client.force_login(clerk_li)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, listed = _streamed(client, reverse("followups"), {"format": "xlsx"})
+        counts.append(count)
+        rows.append(listed)
+    print(f"QUERIES followups export: {counts} rows {rows}")
+    assert rows == [n + 1 for n in SIZES]  # the header, then a row per follow-up
+    assert counts[0] == counts[1], f"followups export: {counts} queries with {SIZES} rows"
+
+
+# --- a long list's export job: its page shows the progress, whatever the job's size ------------------
+
+
+def test_an_export_jobs_page_takes_as_many_queries_for_30_rows_as_for_3(
+    request,
+    client,
+    register_case,
+    clock,
+    dispatcher_zhou,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    from huiyin.cases import exports
+    from huiyin.cases.models import ExportJob
+
+    settings.HUIYIN_EXPORT_STREAM_ROWS = 0  # every list is long: an ExportJob the worker writes
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(dispatcher_zhou)
+    grow = Grower("registered", request, register_case, clock)
+    counts: dict[str, list[int]] = {
+        "queued": [],
+        "queued_partial": [],
+        "done": [],
+        "done_partial": [],
+        "file": [],
+    }
+    totals = []
+    for n in SIZES:
+        grow(n)
+        with django_capture_on_commit_callbacks(execute=False):
+            response = client.get(reverse("workbench"), {"queue": "to_route", "format": "xlsx"})
+        assert response.status_code == 302
+        job = ExportJob.objects.order_by("-id").first()
+        page = reverse("export_job", kwargs={"job": job.pk})
+        htmx = {"HX-Request": "true"}
+        counts["queued"].append(_queries(client, page)[0])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page, headers=htmx).status_code == 200
+        counts["queued_partial"].append(len(ctx.captured_queries))
+        assert exports.job_run(job.pk) == "done"  # the worker's part
+        job.refresh_from_db()
+        totals.append(job.done_rows)
+        counts["done"].append(_queries(client, page)[0])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(page, headers=htmx).status_code == 200
+        counts["done_partial"].append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            file = client.get(reverse("export_job_file", kwargs={"job": job.pk}))
+            assert file.status_code == 200
+            b"".join(file.streaming_content)
+        counts["file"].append(len(ctx.captured_queries))
+    print(f"QUERIES export job: {counts} rows {totals}")
+    assert totals == list(SIZES)
+    for state, (few, many) in counts.items():
+        assert few == many, f"export job {state}: {[few, many]} queries with {SIZES} rows"
