@@ -73,10 +73,11 @@ def _queue_commits_with_the_row() -> bool:
     """True when the task queue is django_tasks_db's table (the production setting): a task queued inside
     the transaction commits or rolls back with it (ADR 0006). Another backend (the tests' immediate one) would run
     or send the task at once, before the row is committed, so it is queued after COMMIT."""
-    from django_tasks import default_task_backend
     from django_tasks_db.backend import DatabaseBackend
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    from huiyin.notify.tasks import deliver_outbox
+
+    return isinstance(deliver_outbox.get_backend(), DatabaseBackend)
 
 
 def outbox_on_event(*, event: CaseEvent, deliver_later: bool = False, **_: Any) -> None:

@@ -45,6 +45,13 @@ def test_one_api_intake_costs_at_most_15_queries_hooks_included(
     assert response.status_code == 201, response.json()
     # one transaction: inside the test's transaction it is the one savepoint pair
     assert sum(q["sql"].startswith("SAVEPOINT") for q in queries) == 1
+    # and the worker's delivery task is queued inside it, committing with the outbox row (ADR 0006)
+    sql = [q["sql"] for q in queries]
+    release = next(i for i, q in enumerate(sql) if q.startswith("RELEASE SAVEPOINT"))
+    (task,) = [
+        i for i, q in enumerate(sql) if q.startswith('INSERT INTO "django_tasks_database_dbtaskresult"')
+    ]
+    assert task < release
 
 
 @pytest.mark.parametrize("existing", [1, 25])
