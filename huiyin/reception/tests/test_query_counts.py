@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from huiyin.cases.tests.exporting import workbook_rows
 from huiyin.reception import services
 from huiyin.reception.choices import Level
 from huiyin.reception.models import Booking, Session
@@ -23,12 +24,13 @@ SEPTEMBER = date(2025, 9, 1)
 
 
 def _queries(client, url: str, params: dict[str, object] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams)."""
+    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
+    the .xlsx's data rows are left on the response as `sheet_rows`."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
         assert response.status_code == 200, response.status_code
         if response.streaming:
-            b"".join(response.streaming_content)
+            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[1:]
     return len(ctx.captured_queries), response
 
 
@@ -77,19 +79,23 @@ def _sessions_until(territory, end: date, clock) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["page", "xlsx"])
+@pytest.mark.parametrize("who", ["dispatcher_zhou", "county_leader"])
 def test_the_reception_home_takes_as_many_queries_with_many_sessions_as_with_few(
-    fmt, client, org, leaders, township_dispatcher, clock
+    who, fmt, request, client, org, leaders, clock
 ):
-    client.force_login(township_dispatcher)
+    """The county office and the county leader work with every session of the county and its
+    townships (the leader's own are listed again under 我的接待)."""
+    client.force_login(request.getfixturevalue(who))
     params = {"format": "xlsx"} if fmt == "xlsx" else {}
-    counts, sizes = [], []
+    counts, sizes, shown = [], [], []
     for end in (date(2025, 9, 9), date(2026, 1, 31)):
         sizes.append(_sessions_until(org.county, end, clock))
         clock.set(SEPTEMBER)
-        count, _response = _queries(client, reverse("reception_home"), params)
+        count, response = _queries(client, reverse("reception_home"), params)
         counts.append(count)
-    print(f"QUERIES reception_home {fmt}: {counts} sessions {sizes}")
-    assert sizes[0] <= 5 and sizes[1] >= 30
+        shown.append(len(response.sheet_rows if fmt == "xlsx" else response.context["upcoming"]))
+    print(f"QUERIES reception_home {who} {fmt}: {counts} sessions {sizes} listed {shown}")
+    assert shown == sizes and sizes[0] <= 5 and sizes[1] >= 30
     assert counts[0] == counts[1], f"reception home {fmt}: {counts} queries with {sizes} sessions"
 
 
@@ -122,10 +128,12 @@ def test_the_register_export_takes_as_many_queries_with_30_bookings_as_with_3(
     grow = Bookings(township, township_dispatcher, org.township_gov, clock)
     client.force_login(request.getfixturevalue(who))
     params = {"session": township.pk} | ({"identity": "full"} if identity == "full" else {})
-    counts = []
+    counts, rows = [], []
     for n in SIZES:
         grow(n)
-        count, _response = _queries(client, reverse("reception_register_export"), params)
+        count, response = _queries(client, reverse("reception_register_export"), params)
         counts.append(count)
-    print(f"QUERIES reception_register_export {who} {identity}: {counts}")
+        rows.append(len(response.sheet_rows))
+    print(f"QUERIES reception_register_export {who} {identity}: {counts} rows {rows}")
+    assert rows == list(SIZES)
     assert counts[0] == counts[1], f"register for {who}: {counts} queries with {SIZES} bookings"
