@@ -4,7 +4,7 @@ with 30, and the two counts must be equal — an N+1 (a query per row) makes the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -164,3 +164,45 @@ def test_the_rounds_take_as_many_queries_with_30_rounds_as_with_3(fmt, client, o
     print(f"QUERIES mediation_rounds {fmt}: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"rounds {fmt}: {counts} queries with {SIZES} rounds"
+
+
+class Work:
+    """The committee's own work until there are `n` of each: ledger items assigned to its mediator, and
+    人民调解 in progress with a session this week, every other one agreed with a follow-up due."""
+
+    def __init__(self, world, clock):
+        self.world, self.clock, self.items, self.made = world, clock, Items(world, clock), 0
+
+    def __call__(self, n: int) -> None:
+        from huiyin.mediation.choices import AgreementForm
+        from huiyin.mediation.tests.conftest import add_session
+        from huiyin.mediation.transitions import State
+
+        self.items(n)
+        self.clock.set(TODAY)
+        w = self.world
+        for i in range(self.made, n):
+            m = people_mediation(w, state=State.IN_PROGRESS)
+            add_session(m, w.mediator, TODAY - timedelta(days=1))
+            if i % 2:
+                services.agreement_sign(mediation=m, actor=w.mediator, form=AgreementForm.ORAL, facts="",
+                                        obligations="各让三尺", performance_terms="", signed_on=TODAY,
+                                        follow_up_on=TODAY + timedelta(days=2))  # fmt: skip
+        self.made = n
+
+
+@pytest.mark.parametrize("who", ["mediator", "grid_worker"])
+def test_the_bench_takes_as_many_queries_with_30_of_each_as_with_3(who, client, world, clock):
+    """调解台: my ledger items, my sessions this week, agreements to follow up, my open mediations."""
+    client.force_login(getattr(world, who))
+    grow = Work(world, clock)
+    counts, rows = [], []
+    keys = ("items", "sessions", "follow_ups", "open_mediations")
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("mediation_bench"))
+        counts.append(count)
+        rows.append(tuple(len(response.context[k]) for k in keys))
+    print(f"QUERIES mediation_bench {who}: {counts} rows {rows}")
+    assert all(a < b for a, b in zip(*rows, strict=True) if b)  # every list the viewer has grows
+    assert counts[0] == counts[1], f"bench for {who}: {counts} queries with {SIZES} of each"
