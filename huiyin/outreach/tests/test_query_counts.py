@@ -198,3 +198,19 @@ def test_the_coverage_takes_as_many_queries_with_30_pairings_as_with_3(
     print(f"QUERIES outreach_coverage {fmt}: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"coverage {fmt}: {counts} queries with {SIZES} pairings"
+
+
+def test_the_liaison_map_takes_as_many_queries_with_30_points_as_with_3(
+    client, org, head_sun_unit_a, grid_ma, village_committee, make_entry, supervisor_chen, clock
+):
+    """联系点 (the outreach home): townships › villages › points, each with its pairings and last visit."""
+    client.force_login(supervisor_chen)
+    grow = Pairings(org, head_sun_unit_a, grid_ma, village_committee, make_entry, clock)
+
+    def points(response) -> int:
+        return sum(len(v.points) for b in response.context["blocks"] for v in b.villages)
+
+    counts, rows = _measure(client, grow, reverse("outreach_home"), None, points)
+    print(f"QUERIES outreach_home: {counts} points {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"liaison map: {counts} queries with {SIZES} points"
