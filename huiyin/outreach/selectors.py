@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +14,15 @@ from huiyin.core import timeutil
 from huiyin.org.choices import TerritoryLevel
 from huiyin.org.models import Territory, User
 from huiyin.outreach.choices import DEFAULT_NORMS, CommitmentStatus, NormPeriod, PairingKind
-from huiyin.outreach.models import Commitment, DiaryEntry, LiaisonPoint, Meeting, Pairing, VisitNorm
+from huiyin.outreach.models import (
+    Commitment,
+    DiaryEntry,
+    LiaisonPoint,
+    Meeting,
+    Pairing,
+    Problem,
+    VisitNorm,
+)
 
 
 def _scope_path(user: User) -> str | None:
@@ -45,14 +54,23 @@ def entries_visible_to(user: User) -> QuerySet[DiaryEntry]:
 def entry_redacted(user: User, entry: DiaryEntry) -> bool:
     """条例 §30¶3: when a problem of this entry became an accusation, whoever may not see that case's
     accuser (the accused side, the accused person) sees neither whom the cadre met nor what was said."""
-    if entry.author_id == user.pk:
-        return False
-    for problem in entry.problems.select_related("case").filter(case__isnull=False):
+    return entry.pk in redacted_entries(user, [entry])
+
+
+def redacted_entries(user: User, entries: Iterable[DiaryEntry]) -> set[int]:
+    """The ids of those `entries` that `user` may not read (entry_redacted's rule), in one query for
+    the batch — a list or an export reads every row this way, not an entry at a time."""
+    others = [e.pk for e in entries if e.author_id != user.pk]  # the author always reads their own
+    if not others:
+        return set()
+    found = Problem.objects.filter(entry_id__in=others, case__isnull=False).select_related("case")
+    redacted = set()
+    for problem in found:
         case = problem.case
         assert case is not None
         if (case.accused_unit_id or case.accused_user_id) and not may_see_identity(user, case):
-            return True
-    return False
+            redacted.add(problem.entry_id)
+    return redacted
 
 
 def pairings_of(user: User) -> QuerySet[Pairing]:

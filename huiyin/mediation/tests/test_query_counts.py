@@ -1,0 +1,208 @@
+"""Issue 15: a mediation list's number of queries does not grow with its rows. The 排查台账 (page and
+export), the 调解台账 export and the 排查轮次 (page and export) are each measured with 3 rows and again
+with 30, and the two counts must be equal — an N+1 (a query per row) makes the second larger."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.mediation import services
+from huiyin.mediation.choices import MediationKind
+from huiyin.mediation.tests.conftest import people_mediation
+
+pytestmark = pytest.mark.django_db
+
+SIZES = (3, 30)
+TODAY = date(2025, 12, 10)
+
+
+def _queries(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
+    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
+    the .xlsx's data rows are left on the response as `sheet_rows`."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+        assert response.status_code == 200, response.status_code
+        if response.streaming:
+            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[1:]
+    return len(ctx.captured_queries), response
+
+
+def _measure(client, grow, url: str, params: dict[str, str] | None = None) -> tuple[list[int], list[int]]:
+    """The export's queries and data rows at each size."""
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, url, params)
+        counts.append(count)
+        rows.append(len(response.sheet_rows))
+    return counts, rows
+
+
+class Items:
+    """Reports ledger items in 柳林村's grid until there are `n`, every other one assigned (交办) by the
+    township to the committee's mediator with a date; one in three past its date (the overdue list)."""
+
+    def __init__(self, world, clock):
+        self.world, self.clock, self.made = world, clock, 0
+
+    def __call__(self, n: int) -> None:
+        w = self.world
+        for i in range(self.made, n):
+            self.clock.set(date(2025, 11, 1))
+            item = services.item_report(actor=w.grid_worker, territory=w.grid, kind="neighbour",
+                                        summary=f"排水沟堵塞{i}", parties="张三、李四", risk="ordinary")  # fmt: skip
+            if i % 2 == 0:
+                due = date(2025, 11, 20) if i % 3 == 0 else date(2025, 12, 31)
+                services.item_assign(item=item, actor=w.township_handler, unit=w.committee, person=w.mediator,
+                                     due_on=due)  # fmt: skip
+        self.clock.set(TODAY)
+        self.made = n
+
+
+@pytest.mark.parametrize("who", ["township_handler", "mediator"])
+def test_the_ledger_takes_as_many_queries_with_30_items_as_with_3(who, client, world, clock):
+    client.force_login(getattr(world, who))
+    grow = Items(world, clock)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("mediation_ledger"))
+        counts.append(count)
+        rows.append((len(response.context["items"]), len(response.context["overdue"])))
+    print(f"QUERIES mediation_ledger {who}: {counts} rows {rows}")
+    assert [r[0] for r in rows] == list(SIZES) and rows[1][1] > rows[0][1] > 0
+    assert counts[0] == counts[1], f"ledger for {who}: {counts} queries with {SIZES} items"
+
+
+@pytest.mark.parametrize("identity", ["masked", "full"])
+def test_the_ledger_export_takes_as_many_queries_with_30_items_as_with_3(identity, client, world, clock):
+    client.force_login(world.township_handler)
+    params = {"identity": "full"} if identity == "full" else {}
+    counts, rows = _measure(client, Items(world, clock), reverse("mediation_ledger_export"), params)
+    print(f"QUERIES mediation_ledger_export {identity}: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"ledger export: {counts} queries with {SIZES} items"
+
+
+class Mediations:
+    """Opens mediations until there are `n`: 人民调解 at 柳林村 by its mediator, and every other one a
+    petition the county office sends to the committee (条例 §33), linked to its case."""
+
+    def __init__(self, world, register_case, dispatcher, clock):
+        self.world, self.register_case, self.dispatcher, self.clock = world, register_case, dispatcher, clock
+        self.made = 0
+
+    def __call__(self, n: int) -> None:
+        self.clock.set(TODAY)
+        for i in range(self.made, n):
+            if i % 2:
+                services.mediation_from_case(case=self.register_case(), actor=self.dispatcher,
+                                             organ=self.world.committee, kind=MediationKind.PEOPLE,
+                                             respondents=["某物业公司"])  # fmt: skip
+            else:
+                people_mediation(self.world)
+        self.made = n
+
+
+@pytest.mark.parametrize("identity", ["masked", "full"])
+@pytest.mark.parametrize("who", ["dispatcher_zhou", "township_handler"])
+def test_the_mediation_register_export_takes_as_many_queries_with_30_mediations_as_with_3(
+    who, identity, client, world, register_case, dispatcher_zhou, clock
+):
+    """The county office sees the mediations it sent (their cases); the township sees its territory's
+    mediations, those linked to a case it may not see left out."""
+    client.force_login(dispatcher_zhou if who == "dispatcher_zhou" else world.township_handler)
+    grow = Mediations(world, register_case, dispatcher_zhou, clock)
+    params = {"identity": "full"} if identity == "full" else {}
+    counts, rows = _measure(client, grow, reverse("mediation_register_export"), params)
+    print(f"QUERIES mediation_register_export {who} {identity}: {counts} rows {rows}")
+    assert rows == ([2, 15] if who == "township_handler" else list(SIZES))
+    assert counts[0] == counts[1], f"register for {who}: {counts} queries with {SIZES} mediations"
+
+
+class Rounds:
+    """Opens 东城镇's monthly rounds back from December 2025 until there are `n` — one in three by the
+    monthly schedule (no opener), the rest by the township — and in each, 柳林村 files an item and
+    杨家村 a 零报告."""
+
+    def __init__(self, world, org, clock):
+        self.world, self.org, self.clock, self.made = world, org, clock, 0
+
+    def __call__(self, n: int) -> None:
+        w = self.world
+        for i in range(self.made, n):
+            period = date(2025 - (i // 12), 12 - (i % 12), 1)
+            self.clock.set(period)
+            if i % 3 == 2:
+                (rnd,) = services.rounds_open_monthly(today=services.first_working_day(period))
+            else:
+                rnd = services.round_open(township=self.org.township, period=period, actor=w.township_handler)
+            services.item_report(actor=w.grid_worker, territory=w.grid, kind="neighbour", summary="排水沟",
+                                 parties="张三", risk="ordinary", round=rnd)  # fmt: skip
+            services.round_zero_report(round=rnd, point=w.other_village, actor=w.other_mediator)
+        self.clock.set(TODAY)
+        self.made = n
+
+
+@pytest.mark.parametrize("fmt", ["page", "xlsx"])
+def test_the_rounds_take_as_many_queries_with_30_rounds_as_with_3(fmt, client, org, world, clock):
+    client.force_login(world.township_handler)
+    params = {"format": "xlsx"} if fmt == "xlsx" else {}
+    grow = Rounds(world, org, clock)
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("mediation_rounds"), params)
+        counts.append(count)
+        rows.append(len(response.context["rounds"] if fmt == "page" else response.sheet_rows))
+    print(f"QUERIES mediation_rounds {fmt}: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"rounds {fmt}: {counts} queries with {SIZES} rounds"
+
+
+class Work:
+    """The committee's own work until there are `n` of each: ledger items assigned to its mediator, and
+    人民调解 in progress with a session this week, every other one agreed with a follow-up due."""
+
+    def __init__(self, world, clock):
+        self.world, self.clock, self.items, self.made = world, clock, Items(world, clock), 0
+
+    def __call__(self, n: int) -> None:
+        from huiyin.mediation.choices import AgreementForm
+        from huiyin.mediation.tests.conftest import add_session
+        from huiyin.mediation.transitions import State
+
+        self.items(n)
+        self.clock.set(TODAY)
+        w = self.world
+        for i in range(self.made, n):
+            m = people_mediation(w, state=State.IN_PROGRESS)
+            add_session(m, w.mediator, TODAY - timedelta(days=1))
+            if i % 2:
+                services.agreement_sign(mediation=m, actor=w.mediator, form=AgreementForm.ORAL, facts="",
+                                        obligations="各让三尺", performance_terms="", signed_on=TODAY,
+                                        follow_up_on=TODAY + timedelta(days=2))  # fmt: skip
+        self.made = n
+
+
+@pytest.mark.parametrize("who", ["mediator", "grid_worker"])
+def test_the_bench_takes_as_many_queries_with_30_of_each_as_with_3(who, client, world, clock):
+    """调解台: my ledger items, my sessions this week, agreements to follow up, my open mediations."""
+    client.force_login(getattr(world, who))
+    grow = Work(world, clock)
+    counts, rows = [], []
+    keys = ("items", "sessions", "follow_ups", "open_mediations")
+    for n in SIZES:
+        grow(n)
+        count, response = _queries(client, reverse("mediation_bench"))
+        counts.append(count)
+        rows.append(tuple(len(response.context[k]) for k in keys))
+    print(f"QUERIES mediation_bench {who}: {counts} rows {rows}")
+    assert all(a < b for a, b in zip(*rows, strict=True) if b)  # every list the viewer has grows
+    assert counts[0] == counts[1], f"bench for {who}: {counts} queries with {SIZES} of each"
