@@ -20,10 +20,10 @@ from huiyin.analytics.exports import SURVEYS
 from huiyin.analytics.forms import MonthField
 from huiyin.analytics.models import Document, SurveyAnswer, SurveyRound
 from huiyin.analytics.services import month_start
-from huiyin.cases.exports import format_export
+from huiyin.cases.exports import bad_format, export_audited, format_export
 from huiyin.core import timeutil
 from huiyin.core.errors import ApplicationError
-from huiyin.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes, xlsx_bytes_response
+from huiyin.core.xlsx import XLSX_CONTENT_TYPE, Column, workbook_bytes, xlsx_bytes_response, xlsx_response
 from huiyin.org.models import Territory, Unit, User
 from huiyin.org.views import nav_context
 
@@ -335,7 +335,7 @@ def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scorecard_view(request: HttpRequest) -> HttpResponse:
+def scorecard_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _user(request)
     viewer = selectors.viewer_for(user)
     raw = request.GET.get("year") or request.POST.get("year") or str(scorecard.default_year())
@@ -364,16 +364,60 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{year}年度考核权重已保存。")
             return redirect(f"{request.path}?year={year}")
     card = scorecard.scorecard(year, viewer)
+    fmt = request.GET.get("format") if request.method == "GET" else None
+    if fmt == "xlsx":
+        return _scorecard_xlsx(request, card, viewer)
+    if fmt:
+        return bad_format(fmt)
     weights = scorecard.weights_of(year)
     context = {
         **nav_context(request, "analytics"),
         "card": card,
         "year": year,
+        "year_str": str(year),
         "may_configure": selectors.is_admin(user),
         "weighable": [(m, weights.get(m.key, 0)) for m in scorecard.weighable()],
         "viewer": viewer,
     }
     return render(request, "analytics/scorecard.html", context, status=status)
+
+
+def _scorecard_xlsx(request: HttpRequest, card: scorecard.Card, viewer: Any) -> StreamingHttpResponse:
+    """考核 as the page shows it, as .xlsx (issue 11 item 5): per unit each weighed metric's rate and its
+    numerator ÷ denominator, the score, the formula and the closed months counted. Units and figures,
+    no person; streamed and audited as an export, like the dashboard's tables (a computed report, not a
+    list of records an export job could hold by id)."""
+    columns = [Column("rank", "序号", 6), Column("unit", "单位", 28)]
+    for m, w in card.metrics:
+        columns += [
+            Column(f"{m.key}_rate", f"{m.label}（权重{w}）", 14),
+            Column(f"{m.key}_of", "分子/分母", 12),
+        ]
+    columns.append(Column("score", "得分", 10))
+    rows = []
+    for rank, r in enumerate(card.rows, start=1):
+        row: dict[str, Any] = {"rank": rank, "unit": r["unit"], "score": r["score"]}
+        for (m, _w), c in zip(card.metrics, r["cells"], strict=True):
+            row[f"{m.key}_rate"] = None if c["rate"] is None else f"{c['rate']}%"
+            row[f"{m.key}_of"] = f"{c['num']}/{c['den']}"
+        rows.append(row)
+    span = (
+        f"{card.span[0]:%Y-%m-%d} 至 {card.span[1]:%Y-%m-%d}（已关账的月份）"
+        if card.span
+        else "尚无已关账的月份"
+    )
+    return xlsx_response(
+        filename=f"{card.year}年度考核",
+        sheet="考核",
+        columns=columns,
+        rows=rows,
+        heading=[
+            f"{card.year}年度考核",
+            f"统计范围：{viewer.label}；计入 {span}",
+            f"计分公式：{card.formula}",
+        ],
+        on_done=export_audited(request, what="analytics_scorecard"),
+    )
 
 
 @login_required

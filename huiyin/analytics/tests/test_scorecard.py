@@ -177,3 +177,32 @@ def test_with_no_closed_month_nor_weights_january_opens_on_last_year_and_later_m
         ClosedMonth.objects.create(month=day, closed_at=services.timeutil.now())
     ClosedMonth.objects.create(month=date(2025, 3, 1), closed_at=services.timeutil.now())  # not from January
     assert scorecard.default_year() == 2024
+
+
+def test_the_scorecard_exports_as_the_page_shows_it_in_the_viewers_scope(
+    client, autumn, admin_ma, supervisor_chen, handler_wang_unit_a
+):
+    """考核 to .xlsx (issue 11 item 5): the page's rows, rates, numerator/denominator and scores, the
+    formula and span; audited as an export; a unit's staff get their own unit's scope, never the county's."""
+    from huiyin.cases.tests.exporting import workbook_rows
+    from huiyin.core.models import AuditEntry
+
+    set_weights(client, admin_ma, 2025, handled_on_time=60, satisfaction_rate=40, response_rate=20)
+    client.force_login(supervisor_chen)
+    response = client.get("/analytics/scorecard/", {"year": "2025", "format": "xlsx"})
+    rows = workbook_rows(b"".join(response.streaming_content))
+    assert rows[0][0] == "2025年度考核" and "2025-01-01 至 2025-11-30" in rows[1][0]
+    assert rows[2][0].startswith("计分公式：得分 = Σ（权重 × 指标得分）÷ Σ 权重")
+    assert rows[3][:4] == ["序号", "单位", "按期办结率（权重60）", "分子/分母"]
+    # the figures worked out by hand in test_scores_from_the_closed_months_worked_out_by_hand
+    assert rows[4][:4] == [1, "示范县信访局", None, "0/0"] and rows[4][-1] == 87.5
+    assert rows[5][:4] == [2, "示范县住房和城乡建设局", "85.7%", "6/7"] and rows[5][-1] == 71.42
+    assert len(rows) == 6
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT, actor=supervisor_chen)
+    assert entry.detail["what"] == "analytics_scorecard" and entry.detail["rows"] == 2
+    client.force_login(handler_wang_unit_a)
+    own = workbook_rows(
+        b"".join(client.get("/analytics/scorecard/", {"year": "2025", "format": "xlsx"}).streaming_content)
+    )
+    assert [r[1] for r in own[4:]] == ["示范县住房和城乡建设局"]
+    assert client.get("/analytics/scorecard/", {"year": "2025", "format": "csv"}).status_code == 400
