@@ -1,7 +1,8 @@
 """Issue 15: an outreach list's number of queries does not grow with its rows. The 民情日记 (page and
 export), the 公开承诺 (page and export), the 走访覆盖 (page and ?format=xlsx), the 联系点 map, the 民情恳谈会
 (list and a meeting's issues), 为民办实事 (staff and public), the consultations (lists and a draft's
-comments, staff and public) and the portal's 践诺公开 (list and a promise's updates) are each measured
+comments, staff and public), a diary entry's problems and follow-ups, a promise's updates (staff) and
+the portal's 践诺公开 (list and a promise's updates) are each measured
 with 3 rows and again with 30, and the two counts must be equal — an N+1 (a query per row) makes the
 second larger and fails here."""
 
@@ -427,3 +428,54 @@ def test_a_public_promises_page_takes_as_many_queries_with_30_updates_and_rating
     print(f"QUERIES portal_commitment: {counts} rows {rows}")
     assert rows == [(n, n) for n in SIZES]
     assert counts[0] == counts[1], f"public promise: {counts} queries with {SIZES} updates and ratings"
+
+
+def test_a_diary_entrys_page_takes_as_many_queries_with_30_problems_and_follow_ups_as_with_3(
+    client, make_entry, grid_ma, township_office, township_dispatcher, clock
+):
+    """An entry's problems — one in three answered on the spot, one in three registered as a case (its
+    office named) — and its follow-ups by the grid worker and the township office in turn."""
+    clock.set(DAY)
+    client.force_login(grid_ma)
+    counts, rows = [], []
+    for n in SIZES:
+        entry = make_entry(problems=[f"问题{i}" for i in range(n)])
+        for i, problem in enumerate(entry.problems.order_by("id")):
+            if i % 3 == 0:
+                services.problem_answer(problem=problem, answer="已当场解释政策", actor=grid_ma)
+            elif i % 3 == 1:
+                data = services.CaseFromProblemIn(title=f"问题{i}", request="请处理", person_name="张大爷",
+                                                  consent_given=True, consent_note="当面口头同意")  # fmt: skip
+                services.problem_to_case(problem=problem, data=data, actor=grid_ma)
+            author = grid_ma if i % 2 else township_dispatcher
+            services.followup_add(entry=entry, text=f"第{i}次回访", actor=author)
+        count, response = _queries(client, reverse("outreach_entry", args=[entry.pk]))
+        counts.append(count)
+        rows.append((len(response.context["problems"]), len(response.context["followups"])))
+    print(f"QUERIES outreach_entry: {counts} problems, follow-ups {rows}")
+    assert rows == [(n, n) for n in SIZES]
+    assert counts[0] == counts[1], f"entry: {counts} queries with {SIZES} problems and follow-ups"
+
+
+def test_a_promises_staff_page_takes_as_many_queries_with_30_updates_as_with_3(
+    client, org, head_sun_unit_a, handler_wang_unit_a, clock
+):
+    """住建局's head and handler report progress in turn (each update names who reported it)."""
+    clock.set(DAY)
+    client.force_login(head_sun_unit_a)
+    counts, rows = [], []
+    for n in SIZES:
+        data = services.CommitmentIn(
+            f"修复道路{n}", "柳林村群众", "道路通行", DAY + timedelta(days=60), org.township
+        )
+        c = services.commitment_publish(data=data, actor=head_sun_unit_a)
+        for i in range(n):
+            actor = head_sun_unit_a if i % 2 else handler_wang_unit_a
+            services.commitment_act(commitment=c, action=CommitmentAction.PROGRESS, text=f"第{i}段完工",
+                                    progress=3 * i, actor=actor)  # fmt: skip
+        count, response = _queries(client, reverse("outreach_commitment", args=[c.pk]))
+        counts.append(count)
+        rows.append(len(response.context["updates"]))
+    print(f"QUERIES outreach_commitment: {counts} updates {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"promise page: {counts} queries with {SIZES} updates"
