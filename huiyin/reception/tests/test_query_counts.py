@@ -1,6 +1,6 @@
 """Issue 15: a reception list's number of queries does not grow with its rows. Each screen (领导接待日程
 and its .xlsx, a session's agenda, the 接访登记 export, the 接待日规则与排班 roster, the 一站式接待 hall
-and the 约访、下访 list) is measured with few rows and again with many, and the two counts must be
+the 约访、下访 list and the portal's published schedule) is measured with few rows and again with many, and the two counts must be
 equal — an N+1 (a query per row) makes the second larger and fails here."""
 
 from __future__ import annotations
@@ -265,3 +265,21 @@ def test_the_visits_list_takes_as_many_queries_with_30_visits_as_with_3(
     print(f"QUERIES reception_visits: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"visits: {counts} queries with {SIZES} visits"
+
+
+def test_the_published_schedule_takes_as_many_queries_with_many_sessions_as_with_few(
+    client, org, leaders, county_leader, clock
+):
+    """The portal's 领导接待日程 (anonymous): the next eight weeks' sessions of eight leaders, each with
+    its leader's title and the slots left."""
+    Roster(org, county_leader)(8)
+    counts, sizes, shown = [], [], []
+    for end in (date(2025, 9, 2), date(2025, 10, 26)):
+        sizes.append(_sessions_until(org.county, end, clock))
+        clock.set(SEPTEMBER)
+        count, response = _queries(client, reverse("portal_reception"))
+        counts.append(count)
+        shown.append(len(response.context["sessions"]))
+    print(f"QUERIES portal_reception: {counts} sessions {sizes} listed {shown}")
+    assert shown == sizes and 0 < sizes[0] <= 8 and sizes[1] >= 30
+    assert counts[0] == counts[1], f"published schedule: {counts} queries with {sizes} sessions"
