@@ -1,5 +1,6 @@
 """Issue 15: an analytics list's number of queries does not grow with its rows. The cases behind a
-figure (page, past its first page, and export), the 民主评议 rounds (page and ?format=xlsx), the 考核
+figure (page, past its first page, and export), the 民主评议 rounds (page and ?format=xlsx) and a round's
+units, the 考核
 scorecard, the dashboard with its rankings (红黑榜 of units and of townships; the territory's, a unit's
 own), the portal's anonymised statistics and the stored 通报 list are each measured with 3 rows and
 again with 30, and the two counts must be equal — an N+1 (a query per row) makes the second larger and
@@ -321,3 +322,33 @@ def test_the_documents_list_takes_as_many_queries_with_30_documents_as_with_3(
     print(f"QUERIES analytics_documents: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"documents: {counts} queries with {SIZES} documents"
+
+
+@pytest.mark.parametrize("who", ["admin_ma", "supervisor_chen"])
+def test_a_survey_rounds_page_takes_as_many_queries_with_30_units_rated_as_with_3(
+    who, request, client, org, admin_ma, clock
+):
+    """A 民主评议 round rating `n` departments, each rated by `n` invited residents who answered."""
+    from huiyin.org.choices import UnitKind
+    from huiyin.org.models import Unit
+
+    clock.set(DAY)
+    client.force_login(request.getfixturevalue(who))
+    counts, rows = [], []
+    for n in SIZES:
+        units = [
+            Unit.objects.create(code=f"S{n}-{i}", name=f"评议单位{n}-{i}", kind=UnitKind.HOUSING,
+                                territory=org.county, parent=org.county_gov)
+            for i in range(n)
+        ]  # fmt: skip
+        r = survey.round_open(title=f"民主评议{n}", territory=org.county, start=date(2025, 10, 1),
+                              end=date(2025, 10, 28), units=units, actor=admin_ma)  # fmt: skip
+        for token in survey.invite(round=r, petitioners=0, residents=n):
+            survey.answer(token=token.token, scores={u.pk: SurveyAnswer.Score.SATISFIED for u in units})
+        count, response = _queries(client, reverse("analytics_survey", args=[r.pk]))
+        counts.append(count)
+        results = response.context["results"]
+        rows.append((len(results["units"]), sum(u["n"] for u in results["units"])))
+    print(f"QUERIES analytics_survey {who}: {counts} units, answers {rows}")
+    assert rows == [(n, n * n) for n in SIZES]
+    assert counts[0] == counts[1], f"survey round for {who}: {counts} queries with {SIZES} units"
