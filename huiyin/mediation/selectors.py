@@ -77,14 +77,15 @@ def rounds_for(user: User) -> QuerySet[ScreeningRound]:
 def round_status(round: ScreeningRound) -> list[dict[str, Any]]:
     """Each reporting point of a round: filed items, zero report, or missing (visible to the township)."""
     reports = {r.point_id: r for r in RoundReport.objects.filter(round=round)}
+    points = reporting_points(round.township)  # read once: a query each if read per item (issue 15)
     counts: dict[int, int] = {}
     for item in round.items.select_related("territory"):
-        for point in reporting_points(round.township)[::-1]:
+        for point in points[::-1]:
             if item.territory.path.startswith(point.path):
                 counts[point.pk] = counts.get(point.pk, 0) + 1
                 break
     rows = []
-    for point in reporting_points(round.township):
+    for point in points:
         report = reports.get(point.pk)
         rows.append(
             {

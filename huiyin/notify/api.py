@@ -20,8 +20,9 @@ LIST_LIMIT = 200
 
 class NoticeOut(Schema):
     id: int
-    case_id: int
-    case_code: str
+    case_id: int | None = Field(description="所涉事项；模块自己的通知（如领导接待邀请）没有事项")
+    case_code: str = Field(description="所涉事项编号；没有事项时为空")
+    link: str = Field(description="没有事项的通知打开的本站页面；有事项的为空（打开事项页）")
     kind: str = Field(description="事件类型（如 supervision_order、assign、object）")
     title: str
     text: str
@@ -58,7 +59,8 @@ def notices(request: HttpRequest, unread: bool = False) -> dict[str, Any]:
         {
             "id": n.pk,
             "case_id": n.case_id,
-            "case_code": n.case.code,
+            "case_code": n.case.code if n.case is not None else "",
+            "link": n.link if n.case is None else "",
             "kind": n.kind,
             "title": n.title,
             "text": n.text,

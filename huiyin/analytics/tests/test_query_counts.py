@@ -1,7 +1,10 @@
 """Issue 15: an analytics list's number of queries does not grow with its rows. The cases behind a
-figure (page, past its first page, and export) and the 民主评议 rounds (page and ?format=xlsx) are each
-measured with 3 rows and again with 30, and the two counts must be equal — an N+1 (a query per row)
-makes the second larger and fails here. (The dashboard's own count is in test_dashboard.py.)"""
+figure (page, past its first page, and export), the 民主评议 rounds (page and ?format=xlsx) and a round's
+units, the 考核
+scorecard, the dashboard with its rankings (红黑榜 of units and of townships; the territory's, a unit's
+own), the portal's anonymised statistics and the stored 通报 list are each measured with 3 rows and
+again with 30, and the two counts must be equal — an N+1 (a query per row) makes the second larger and
+fails here. (test_dashboard.py also compares the dashboard before and after five more cases.)"""
 
 from __future__ import annotations
 
@@ -197,3 +200,155 @@ def test_the_scorecard_takes_as_many_queries_with_30_units_as_with_3(
     print(f"QUERIES analytics_scorecard: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"scorecard: {counts} queries with {SIZES} units"
+
+
+class Ranked:
+    """Adds townships under the county and departments to handle their matters until there are `n` of
+    each (the first the fixture's 东城镇 and 住建局): in each township a November complaint is registered
+    at the county office, assigned to its department, accepted and answered there — by turns on time or
+    past a deadline already gone — so each department is ranked (红黑榜) and each township too; a second
+    one is assigned to 住建局 and left open (its own view grows by township). Then the roll-ups the
+    dashboard and the portal read are rebuilt."""
+
+    def __init__(self, org, register_case, dispatcher, clock):
+        self.org, self.register_case, self.dispatcher, self.clock = org, register_case, dispatcher, clock
+        self.made = 0
+
+    def __call__(self, n: int) -> None:
+        from huiyin.analytics import services
+        from huiyin.analytics.tests.story import REPLY
+        from huiyin.org.choices import TerritoryLevel, UnitKind
+        from huiyin.org.models import Territory, Unit, User
+
+        for i in range(self.made, n):
+            if i == 0:
+                town, unit = self.org.township, self.org.unit_a
+            else:
+                town = Territory.objects.create(code=f"4301211{i:02d}", name=f"第{i}镇", level=TerritoryLevel.TOWNSHIP,
+                                                parent=self.org.county)  # fmt: skip
+                unit = Unit.objects.create(code=f"X-D{i}", name=f"示范县第{i}局", kind=UnitKind.HOUSING,
+                                           territory=self.org.county, parent=self.org.county_gov)  # fmt: skip
+            handler = User.objects.create_user(username=f"rank_h{i}", password="x", unit=unit, role="handler")
+            self.clock.set(DAY)
+            case = wf.case_accept(case=self.register_case(territory_id=town.pk), actor=self.dispatcher)
+            due = DAY + timedelta(days=1 if i % 2 else 30)
+            case = wf.case_assign(case=case, actor=self.dispatcher, unit=unit, deadline=due)
+            case = wf.case_accept_assignment(case=case, actor=handler)
+            self.clock.set(DAY + timedelta(days=3))
+            wf.case_reply(case=case, actor=handler, decision="support", completion_report="已办结", **REPLY)
+            self.clock.set(DAY)  # and a second matter of the township, left in 住建局's hands
+            case = wf.case_accept(case=self.register_case(territory_id=town.pk), actor=self.dispatcher)
+            wf.case_assign(
+                case=case, actor=self.dispatcher, unit=self.org.unit_a, deadline=DAY + timedelta(days=30)
+            )
+        self.made = n
+        self.clock.set(date(2025, 12, 3))
+        services.rollup_rebuild()
+
+
+@pytest.mark.parametrize("who", ["supervisor_chen", "handler_wang_unit_a"])
+def test_the_dashboard_takes_as_many_queries_with_30_ranked_units_and_townships_as_with_3(
+    who, request, client, org, register_case, dispatcher_zhou, clock
+):
+    """The county's supervisor sees every department and township ranked (红黑榜); 住建局's own view, its
+    own figures: one ranked unit, its matters by township."""
+    client.force_login(request.getfixturevalue(who))
+    grow = Ranked(org, register_case, dispatcher_zhou, clock)
+
+    def rows_of(response) -> tuple[int, int, int, int]:
+        tables = response.context["tables"]
+        by_town = [r for r in tables["volume_by_territory"].rows if r[1]]
+        backlog = {r[0]: r[1] for r in tables["backlog"].rows}.get(org.unit_a.name, 0)
+        return len(tables["rankings"].rows), len(tables["territory_rankings"].rows), len(by_town), backlog
+
+    counts, rows = _measure(client, grow, reverse("analytics_dashboard"), {"month": "2025-11"}, rows_of)
+    print(f"QUERIES analytics_dashboard {who}: {counts} rankings, townships, by township, backlog {rows}")
+    if who == "supervisor_chen":
+        assert rows == [(n, n, n, n) for n in SIZES]
+    else:
+        assert [(r[0], r[3]) for r in rows] == [(1, n) for n in SIZES]
+    assert counts[0] == counts[1], f"dashboard for {who}: {counts} queries with {SIZES} units and townships"
+
+
+def test_the_public_statistics_take_as_many_queries_with_30_ranked_units_as_with_3(
+    client, org, register_case, dispatcher_zhou, clock
+):
+    """The portal's page, anonymised and cached: measured with the cache cleared, so each figure is read."""
+    from django.core.cache import cache
+
+    grow = Ranked(org, register_case, dispatcher_zhou, clock)
+
+    def rows_of(response) -> tuple[int, int, int]:
+        stats = response.context["stats"]
+        heat = [r for r in stats["tables"]["territory_heat"].extra if r["name"].endswith("镇")]
+        return stats["total"], len(stats["rankings"]), len(heat)
+
+    counts, rows = [], []
+    for n in SIZES:
+        grow(n)
+        cache.clear()
+        count, response = _queries(client, reverse("portal_statistics"))
+        counts.append(count)
+        rows.append(rows_of(response))
+    print(f"QUERIES portal_statistics: {counts} total, ranked, townships {rows}")
+    assert rows == [(2 * n, n, n) for n in SIZES]
+    assert counts[0] == counts[1], f"public statistics: {counts} queries with {SIZES} units"
+
+
+def test_the_documents_list_takes_as_many_queries_with_30_documents_as_with_3(
+    client, org, supervisor_chen, admin_ma, clock
+):
+    """The stored 通报 of the county's months (and of the township's office every third month), each
+    named with its territory and who generated it."""
+    from huiyin.analytics import documents
+    from huiyin.analytics.models import Document
+    from huiyin.org.models import Unit
+
+    Unit.objects.create(code="T-XF", name="东城镇信访办", kind="petition_office", territory=org.township,
+                        parent=org.township_gov)  # fmt: skip
+    clock.set(date(2025, 12, 3))
+    client.force_login(supervisor_chen)
+    counts, rows, made = [], [], 0
+    for n in SIZES:
+        for i in range(made, n):
+            back = 2025 * 12 + 10 - i  # November 2025, then each month before it
+            month = date(back // 12, back % 12 + 1, 1)
+            territory = org.township if i % 3 == 2 else org.county
+            documents.document_ensure(Document.Kind.BULLETIN, month, territory, actor=admin_ma)
+        made = n
+        count, response = _queries(client, reverse("analytics_documents"))
+        counts.append(count)
+        rows.append(len(response.context["documents"]))
+    print(f"QUERIES analytics_documents: {counts} rows {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"documents: {counts} queries with {SIZES} documents"
+
+
+@pytest.mark.parametrize("who", ["admin_ma", "supervisor_chen"])
+def test_a_survey_rounds_page_takes_as_many_queries_with_30_units_rated_as_with_3(
+    who, request, client, org, admin_ma, clock
+):
+    """A 民主评议 round rating `n` departments, each rated by `n` invited residents who answered."""
+    from huiyin.org.choices import UnitKind
+    from huiyin.org.models import Unit
+
+    clock.set(DAY)
+    client.force_login(request.getfixturevalue(who))
+    counts, rows = [], []
+    for n in SIZES:
+        units = [
+            Unit.objects.create(code=f"S{n}-{i}", name=f"评议单位{n}-{i}", kind=UnitKind.HOUSING,
+                                territory=org.county, parent=org.county_gov)
+            for i in range(n)
+        ]  # fmt: skip
+        r = survey.round_open(title=f"民主评议{n}", territory=org.county, start=date(2025, 10, 1),
+                              end=date(2025, 10, 28), units=units, actor=admin_ma)  # fmt: skip
+        for token in survey.invite(round=r, petitioners=0, residents=n):
+            survey.answer(token=token.token, scores={u.pk: SurveyAnswer.Score.SATISFIED for u in units})
+        count, response = _queries(client, reverse("analytics_survey", args=[r.pk]))
+        counts.append(count)
+        results = response.context["results"]
+        rows.append((len(results["units"]), sum(u["n"] for u in results["units"])))
+    print(f"QUERIES analytics_survey {who}: {counts} units, answers {rows}")
+    assert rows == [(n, n * n) for n in SIZES]
+    assert counts[0] == counts[1], f"survey round for {who}: {counts} queries with {SIZES} units"

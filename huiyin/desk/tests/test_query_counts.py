@@ -263,3 +263,55 @@ def test_an_export_jobs_page_takes_as_many_queries_for_30_rows_as_for_3(
     assert totals == list(SIZES)
     for state, (few, many) in counts.items():
         assert few == many, f"export job {state}: {[few, many]} queries with {SIZES} rows"
+
+
+def _case_with(org, clerk, dispatcher, handler, clock, n: int):
+    """A collective complaint registered with `n` petitioners (the first five its representatives) and
+    `n` attachments, then assigned to 住建局 `n` times: each time but the last 住建局 objects (异议) and
+    the office takes it back (退回), so the timeline grows by three events and the clocks by two a round;
+    the last assignment is accepted and in hand."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huiyin.cases.services import CaseIn, PetitionerIn
+    from huiyin.intake.services import case_register
+
+    clock.set(START)
+    people = [
+        PetitionerIn(name=f"群众{i}", phone=f"139{n:02d}{i:06d}", is_representative=i < 5) for i in range(n)
+    ]
+    files = [
+        SimpleUploadedFile(f"材料{i}.pdf", b"%PDF-1.4 test", content_type="application/pdf") for i in range(n)
+    ]
+    data = CaseIn(channel="visit", petition_type="complaint", title="安置房漏水", content="三栋楼道漏水半年",
+                  request="维修", petitioners=people, is_collective=True, headcount=n)  # fmt: skip
+    case, _ = case_register(data=data, office=org.county_office, actor=clerk, attachments=files)
+    case = wf.case_accept(case=case, actor=dispatcher)
+    for i in range(n):
+        deadline = timeutil.today() + timedelta(days=30)
+        case = wf.case_assign(case=case, actor=dispatcher, unit=org.unit_a, deadline=deadline)
+        if i < n - 1:
+            case = wf.case_object(case=case, actor=handler, reason=f"第{i}次：不属本局职责，应由街道办理")
+            case = wf.case_return(case=case, actor=dispatcher, reason="同意异议")
+    return wf.case_accept_assignment(case=case, actor=handler)
+
+
+@pytest.mark.parametrize("who", ["dispatcher_zhou", "handler_wang_unit_a"])
+def test_the_case_page_takes_as_many_queries_with_30_petitioners_attachments_and_rounds_as_with_3(
+    who, request, client, org, clerk_li, dispatcher_zhou, handler_wang_unit_a, clock
+):
+    """The case page: its petitioners (masked), attachments, timeline and every clock, past and live,
+    for the office that routes it and the unit that handles it."""
+    client.force_login(request.getfixturevalue(who))
+    counts, rows = [], []
+    for n in SIZES:
+        case = _case_with(org, clerk_li, dispatcher_zhou, handler_wang_unit_a, clock, n)
+        count, response = _queries(client, reverse("case_detail", args=[case.code]))
+        ctx = response.context
+        counts.append(count)
+        rows.append(
+            (len(ctx["parties"]), len(ctx["attachments"]), len(ctx["events"]), len(ctx["past_clocks"]))
+        )
+    print(f"QUERIES case_detail {who}: {counts} parties, attachments, events, past clocks {rows}")
+    assert [r[:2] for r in rows] == [(n, n) for n in SIZES]
+    assert rows[1][2] - rows[0][2] >= 3 * 27 and rows[1][3] > rows[0][3] + 27
+    assert counts[0] == counts[1], f"case page for {who}: {counts} queries with {rows}"

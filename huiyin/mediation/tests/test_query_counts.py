@@ -1,6 +1,8 @@
 """Issue 15: a mediation list's number of queries does not grow with its rows. The 排查台账 (page and
-export), the 调解台账 export and the 排查轮次 (page and export) are each measured with 3 rows and again
-with 30, and the two counts must be equal — an N+1 (a query per row) makes the second larger."""
+export), the 调解台账 export, the 排查轮次 (page and export), a round's reporting points, a ledger item's
+progress notes, a mediation's parties and sessions (its page and its dispute's chain) and the 化解成效
+figures are each measured with 3 rows and again with 30, and the two counts must be equal — an N+1 (a
+query per row) makes the second larger."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from django.urls import reverse
 
 from huiyin.cases.tests.exporting import workbook_rows
 from huiyin.mediation import services
-from huiyin.mediation.choices import MediationKind
+from huiyin.mediation.choices import AgreementForm, Consent, MediationKind, PartySide
+from huiyin.mediation.models import MediationParty
 from huiyin.mediation.tests.conftest import people_mediation
+from huiyin.org.choices import TerritoryLevel
+from huiyin.org.models import Territory
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +211,111 @@ def test_the_bench_takes_as_many_queries_with_30_of_each_as_with_3(who, client, 
     print(f"QUERIES mediation_bench {who}: {counts} rows {rows}")
     assert all(a < b for a, b in zip(*rows, strict=True) if b)  # every list the viewer has grows
     assert counts[0] == counts[1], f"bench for {who}: {counts} queries with {SIZES} of each"
+
+
+def test_a_rounds_points_take_as_many_queries_with_30_points_and_items_as_with_3(client, org, world, clock):
+    """东城镇's round lists the township and each of its villages with the items each filed: villages are
+    added until there are `n` points, and every point but the township files an item."""
+    clock.set(date(2025, 12, 1))
+    rnd = services.round_open(township=org.township, period=date(2025, 12, 1), actor=world.township_handler)
+    client.force_login(world.township_handler)
+    villages, filed = [world.village, world.other_village], 0
+    counts, rows = [], []
+    for n in SIZES:
+        for i in range(len(villages) + 1, n):
+            villages.append(Territory.objects.create(code=f"43012110030{i:02d}", name=f"新村{i}",
+                                                     level=TerritoryLevel.VILLAGE, parent=org.township))  # fmt: skip
+        for village in villages[filed:]:
+            filed += 1
+            services.item_report(actor=world.township_handler, territory=village, kind="neighbour",
+                                 summary="排水沟堵塞", parties="张三", risk="ordinary", round=rnd)  # fmt: skip
+        count, response = _queries(client, reverse("mediation_round", args=[rnd.pk]))
+        counts.append(count)
+        filed = sum(row["items"] for row in response.context["rows"])
+        rows.append((len(response.context["rows"]), filed))
+    print(f"QUERIES mediation_round: {counts} rows {rows}")
+    assert rows == [(n, n - 1) for n in SIZES]
+    assert counts[0] == counts[1], f"round: {counts} queries with {rows} points and items"
+
+
+def test_a_ledger_items_page_takes_as_many_queries_with_30_notes_as_with_3(client, world, clock):
+    clock.set(date(2025, 11, 1))
+    item = services.item_report(actor=world.grid_worker, territory=world.grid, kind="neighbour",
+                                summary="排水沟堵塞", parties="张三、李四", risk="ordinary")  # fmt: skip
+    services.item_assign(item=item, actor=world.township_handler, unit=world.committee, person=world.mediator,
+                         due_on=date(2025, 12, 31))  # fmt: skip
+    authors = [world.mediator, world.township_handler, world.grid_worker]
+    client.force_login(world.township_handler)
+    counts, rows, made = [], [], 0
+    for n in SIZES:
+        for i in range(made, n):
+            services.item_note(item=item, actor=authors[i % 3], text=f"第{i}次上门协调")
+        made = n
+        count, response = _queries(client, reverse("mediation_item", args=[item.pk]))
+        counts.append(count)
+        rows.append(len(response.context["notes"]))
+    print(f"QUERIES mediation_item: {counts} rows {rows}")
+    assert rows == [n + 1 for n in SIZES]  # and the assignment's own note
+    assert counts[0] == counts[1], f"item: {counts} queries with {SIZES} notes"
+
+
+def _mediation_with(world, n: int):
+    """A 人民调解 at 柳林村 among `n` parties (every other one a respondent), all consenting, in
+    progress with `n` sessions recorded by the mediator and the township's handler in turn."""
+    parties = [
+        services.PartyIn(f"当事人{i}", PartySide.RESPONDENT if i % 2 else PartySide.APPLICANT)
+        for i in range(n)
+    ]
+    m = services.mediation_open(actor=world.mediator, kind=MediationKind.PEOPLE, organ=world.committee,
+                                territory=world.village, dispute_kind="neighbour", summary="宅基地滴水檐之争",
+                                parties=parties, mediators=[world.mediator])  # fmt: skip
+    MediationParty.objects.filter(mediation=m).update(consent=Consent.GIVEN)
+    m = services.mediation_start(mediation=m, actor=world.mediator)
+    for i in range(n):
+        services.session_record(mediation=m, actor=world.mediator, held_on=date(2025, 11, 1) + timedelta(days=i),
+                                place="村部", attendees="各方当事人", record=f"第{i}次调解")  # fmt: skip
+    return m
+
+
+@pytest.mark.parametrize("page", ["mediation_detail", "mediation_dispute"])
+def test_a_mediations_page_takes_as_many_queries_with_30_parties_and_sessions_as_with_3(
+    page, client, world, clock
+):
+    """The mediation's own page lists its parties and sessions; its dispute's page each step's sessions."""
+    clock.set(TODAY)
+    client.force_login(world.mediator)
+    counts, rows = [], []
+    for n in SIZES:
+        m = _mediation_with(world, n)
+        count, response = _queries(client, reverse(page, args=[m.pk]))
+        counts.append(count)
+        ctx = response.context
+        rows.append((len(ctx["parties"]), len(ctx["sessions"])) if page == "mediation_detail"
+                    else (len(ctx["steps"]), len(ctx["steps"][0]["sessions"])))  # fmt: skip
+    print(f"QUERIES {page}: {counts} rows {rows}")
+    assert rows == ([(n, n) for n in SIZES] if page == "mediation_detail" else [(1, n) for n in SIZES])
+    assert counts[0] == counts[1], f"{page}: {counts} queries with {SIZES} parties and sessions"
+
+
+@pytest.mark.parametrize("who", ["township_handler", "mediator"])
+def test_the_metrics_take_as_many_queries_with_30_mediations_as_with_3(who, client, world, clock):
+    """化解成效: mediations agreed at the village in December, ledger items and a round's reports; every
+    figure is a count over the user's scope, so each is read in its own fixed set of queries."""
+    client.force_login(getattr(world, who))
+    items = Items(world, clock)
+    counts, rows, made = [], [], 0
+    for n in SIZES:
+        items(n)
+        clock.set(TODAY)
+        for _i in range(made, n):
+            m = _mediation_with(world, 2)
+            services.agreement_sign(mediation=m, actor=world.mediator, form=AgreementForm.ORAL, facts="",
+                                    obligations="各让三尺", performance_terms="", signed_on=TODAY,
+                                    follow_up_on=TODAY + timedelta(days=30))  # fmt: skip
+        made = n
+        count, response = _queries(client, reverse("mediation_metrics"), {"month": "2025-12"})
+        counts.append(count)
+        rows.append(sum(k for _level, k in response.context["levels"]))
+    print(f"QUERIES mediation_metrics {who}: {counts} resolved {rows}")
+    assert rows == list(SIZES)
+    assert counts[0] == counts[1], f"metrics for {who}: {counts} queries with {SIZES} mediations"

@@ -293,3 +293,19 @@ def test_a_notice_without_a_case_opens_its_own_page_only_for_its_reader(head_sun
     assert "请参加" in mine.get("/notices/").content.decode()
     opened = mine.get(f"/notices/{notice.pk}/")
     assert opened.status_code == 302 and opened["Location"] == "/reception/agenda/?session=1"
+
+
+def test_the_api_lists_a_notice_without_a_case_with_its_link_not_a_500(head_sun_unit_a):
+    """A module's own notice has no case: /api/notices once read its case's code and failed (500)."""
+    staff.notice_direct(
+        user=head_sun_unit_a,
+        kind="reception_invite",
+        title="邀请",
+        text="请参加",
+        link="/reception/agenda/?session=1",
+    )
+    _, raw = token_issue(user=head_sun_unit_a, name="测试")
+    response = Client(headers={"authorization": f"Bearer {raw}"}).get("/api/notices")
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert (item["case_id"], item["case_code"], item["link"]) == (None, "", "/reception/agenda/?session=1")

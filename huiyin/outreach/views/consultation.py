@@ -39,7 +39,7 @@ def consultations(request: HttpRequest) -> HttpResponse:
     done = submit(request, form, save, "草案已公开征求意见。")
     if done is not None:
         return done
-    items = in_scope(Consultation.objects.all(), user)[:LIST_LIMIT]
+    items = in_scope(Consultation.objects.select_related("unit"), user)[:LIST_LIMIT]  # each row names it
     context = {
         **nav_context(request, "consultations"),
         "form": form,
