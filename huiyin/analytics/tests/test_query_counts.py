@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from huiyin.analytics import survey
 from huiyin.analytics.models import SurveyAnswer
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.workflow import services as wf
 from huiyin.workflow.web import PAGE_SIZE
 
@@ -27,25 +25,12 @@ SIZES = (3, 30)
 DAY = date(2025, 11, 3)
 
 
-def _queries(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
-    the .xlsx's rows are left on the response as `sheet_rows`."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        if response.streaming:
-            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))
-    return len(ctx.captured_queries), response
+def _measure(client, grow, url: str, params, rows_of) -> tuple[list[int], list[int]]:
+    return measure_sizes(SIZES, grow, lambda: _queries(client, url, params), rows_of)
 
 
-def _measure(client, grow, url: str, params: dict[str, str], rows_of) -> tuple[list[int], list[int]]:
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, url, params)
-        counts.append(count)
-        rows.append(rows_of(response))
-    return counts, rows
+def _queries(client, url: str, params: dict[str, object] | None = None) -> tuple[int, object]:
+    return counted_get(client, url, params, skip=0)
 
 
 class Cases:

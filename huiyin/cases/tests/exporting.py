@@ -85,3 +85,32 @@ def forged_job(
     with job.file.open("rb") as f:
         rows = workbook_rows(f.read())
     return rows[1:]
+
+
+def counted_get(
+    client: Any, url: str, params: dict[str, Any] | None = None, *, skip: int = 0
+) -> tuple[int, Any]:
+    """The queries of one GET (issue 15's two-size query counts) and its response; a streamed .xlsx is
+    read to its end inside the count (its rows are queried as it streams) and its rows, after the first
+    `skip` (the header), are left on the response as `sheet_rows`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+        assert response.status_code == 200, response.status_code
+        if response.streaming:
+            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[skip:]
+    return len(ctx.captured_queries), response
+
+
+def measure_sizes(sizes: tuple[int, ...], grow: Any, get: Any, rows_of: Any) -> tuple[list[int], list[int]]:
+    """At each size: grow the data to it, then count the queries of `get()` (a `counted_get`) and the
+    rows `rows_of(response)` finds listed."""
+    counts, rows = [], []
+    for n in sizes:
+        grow(n)
+        count, response = get()
+        counts.append(count)
+        rows.append(rows_of(response))
+    return counts, rows

@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get
 from huiyin.imports import services
 from huiyin.imports.choices import BatchState
 from huiyin.imports.demo import workbook
@@ -25,12 +23,9 @@ TODAY = date(2025, 12, 1)
 
 
 def _count(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
-    """The queries of one GET; a streamed .xlsx is read to its end inside the count."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        body = b"".join(response.streaming_content) if response.streaming else b""
-    return len(ctx.captured_queries), (workbook_rows(body) if body else response)
+    """The queries of one GET and its response, or a streamed .xlsx's rows (read inside the count)."""
+    count, response = counted_get(client, url, params)
+    return count, (response.sheet_rows if response.streaming else response)
 
 
 class Batches:

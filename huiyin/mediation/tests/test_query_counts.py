@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.mediation import services
 from huiyin.mediation.choices import AgreementForm, Consent, MediationKind, PartySide
 from huiyin.mediation.models import MediationParty
@@ -27,26 +25,13 @@ SIZES = (3, 30)
 TODAY = date(2025, 12, 10)
 
 
-def _queries(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
-    the .xlsx's data rows are left on the response as `sheet_rows`."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        if response.streaming:
-            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[1:]
-    return len(ctx.captured_queries), response
-
-
 def _measure(client, grow, url: str, params: dict[str, str] | None = None) -> tuple[list[int], list[int]]:
     """The export's queries and data rows at each size."""
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, url, params)
-        counts.append(count)
-        rows.append(len(response.sheet_rows))
-    return counts, rows
+    return measure_sizes(SIZES, grow, lambda: _queries(client, url, params), lambda r: len(r.sheet_rows))
+
+
+def _queries(client, url: str, params: dict[str, object] | None = None) -> tuple[int, object]:
+    return counted_get(client, url, params, skip=1)
 
 
 class Items:

@@ -12,12 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from huiyin.cases.exports import WITHHELD
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.org.models import User
 from huiyin.outreach import services
 from huiyin.outreach.choices import CommitmentAction, PairingKind
@@ -29,25 +27,12 @@ SIZES = (3, 30)
 DAY = date(2025, 3, 3)
 
 
-def _queries(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
-    the .xlsx's data rows are left on the response as `sheet_rows`."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        if response.streaming:
-            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[1:]
-    return len(ctx.captured_queries), response
+def _measure(client, grow, url: str, params, rows_of) -> tuple[list[int], list[int]]:
+    return measure_sizes(SIZES, grow, lambda: _queries(client, url, params), rows_of)
 
 
-def _measure(client, grow, url: str, params: dict[str, str] | None, rows_of) -> tuple[list[int], list[int]]:
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, url, params)
-        counts.append(count)
-        rows.append(rows_of(response))
-    return counts, rows
+def _queries(client, url: str, params: dict[str, object] | None = None) -> tuple[int, object]:
+    return counted_get(client, url, params, skip=1)
 
 
 class Entries:

@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit
 from huiyin.reception import hall, services
@@ -28,14 +26,7 @@ SEPTEMBER = date(2025, 9, 1)
 
 
 def _queries(client, url: str, params: dict[str, object] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end (its rows are queried as it streams);
-    the .xlsx's data rows are left on the response as `sheet_rows`."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        if response.streaming:
-            response.sheet_rows = workbook_rows(b"".join(response.streaming_content))[1:]
-    return len(ctx.captured_queries), response
+    return counted_get(client, url, params, skip=1)
 
 
 def _book(session: Session, n: int) -> Booking:

@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import workbook_rows
+from huiyin.cases.tests.exporting import counted_get
 from huiyin.supervision import services
 from huiyin.supervision import suggestions as svc
 from huiyin.supervision.models import Suggestion, SupervisionCandidate, SupervisionOrder
@@ -27,13 +25,9 @@ LATER = DAY + timedelta(days=12)
 
 
 def _count(client, url: str, params: dict[str, str] | None = None) -> tuple[int, object]:
-    """The queries of one GET, a streamed .xlsx read to its end inside the count (its rows are read as
-    the file is written)."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {})
-        assert response.status_code == 200, response.status_code
-        body = b"".join(response.streaming_content) if response.streaming else b""
-    return len(ctx.captured_queries), (workbook_rows(body) if body else response)
+    """The queries of one GET and its response, or a streamed .xlsx's rows (read inside the count)."""
+    count, response = counted_get(client, url, params)
+    return count, (response.sheet_rows if response.streaming else response)
 
 
 class Supervised:
