@@ -24,7 +24,7 @@ How it is fast (issue 15; docs/bench.md "Generating the benchmark database"):
   is built, so Python and the server work at the same time.
 - PostgreSQL: the secondary indexes (the GIN index of character pairs too), unique constraints and
   foreign keys of the loaded tables are dropped before the load and recreated afterwards from the
-  definitions read from pg_indexes and pg_constraint (two connections at a time, 512 MB of
+  definitions read from pg_indexes and pg_constraint (two connections at a time, 1 GB of
   maintenance_work_mem each), in a `finally`, so a failed or interrupted load still leaves them in
   place. `--keep-indexes` loads into the indexed tables instead (each round then costs about 40 s
   more, most of it the GIN index). ANALYZE last.
@@ -47,7 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 CHUNK = 20_000  # cases per COPY round
-INDEX_MEMORY = "512MB"  # maintenance_work_mem of each connection that rebuilds the indexes
+INDEX_MEMORY = "1GB"  # maintenance_work_mem of each connection that rebuilds the indexes
 
 CHANNELS = (
     ("online", 38),
@@ -315,11 +315,12 @@ def recreate_secondary(saved: Secondary, workers: int = 2) -> dict[str, float]:
     from django.db import connection as main_connection
 
     qn = main_connection.ops.quote_name
-    # the biggest tables first, so the last statements are short ones; GIN ahead of everything
+    # the unique constraints first (ADD CONSTRAINT locks its table out, and would wait for the whole GIN
+    # build), then the GIN index, then the biggest tables' indexes, so the last statements are short ones
     weight = {"cases_caseevent": 3, "cases_case": 2}
     indexes = sorted(saved.indexes, key=lambda t: (" gin " not in t[2].lower(), -weight.get(t[0], 0)))
-    first = [(n, d) for _, n, d in indexes] + [
-        (n, f"ALTER TABLE {qn(t)} ADD CONSTRAINT {qn(n)} {d}") for t, n, d in saved.uniques
+    first = [(n, f"ALTER TABLE {qn(t)} ADD CONSTRAINT {qn(n)} {d}") for t, n, d in saved.uniques] + [
+        (n, d) for _, n, d in indexes
     ]
     second = [(n, f"ALTER TABLE {qn(t)} ADD CONSTRAINT {qn(n)} {d}") for t, n, d in saved.foreign]
     failures: list[tuple[str, BaseException]] = []
