@@ -55,8 +55,14 @@ def filter_territories(user: User) -> QuerySet[Territory]:
 
 
 def candidate_units(user: User) -> QuerySet[Unit]:
-    """Units that have an open candidate the user may see (the unit filter's choices)."""
-    return Unit.objects.filter(pk__in=candidates_for(user).order_by().values("unit_id")).order_by("name")
+    """The unit filter's choices: the units of the supervisor's territory with an open candidate. Read
+    from the open candidates' units alone, not through each one's case and the scope (that walked every
+    open candidate: 1.7 s at 10M cases, issue 15); a unit listed whose open candidates are all on cases
+    the user may not see filters the list to nothing — a name from the territory's units, never a case."""
+    if user.role != Role.SUPERVISOR:
+        return Unit.objects.none()
+    open_units = SupervisionCandidate.objects.filter(state=CandidateState.OPEN).values("unit_id")
+    return units_of_record(user).filter(pk__in=open_units).order_by("name")
 
 
 def orders_for(user: User) -> QuerySet[SupervisionOrder]:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huiyin.cases.exports import list_export
@@ -30,6 +31,26 @@ from huiyin.workflow.web import most_urgent, with_live_clocks
 
 LIST_LIMIT = 100
 CANDIDATE_PAGE_SIZE = 50
+# The total counts at most this many candidates and then says "N 余条": a COUNT(*) of every open
+# candidate checked each one's case against the scope (115k candidates, 1.7 s at 10M cases; issue 15).
+# The pages go as far as the count; the filters narrow the list and the export holds all of it.
+CANDIDATE_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at CANDIDATE_COUNT_CAP + 1 rows (`capped` then), never silently:
+    the page says the total is more than the cap."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list.order_by().values("pk")  # type: ignore[attr-defined]
+        return rows[: CANDIDATE_COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > CANDIDATE_COUNT_CAP
+
+
 MSG_NOT_LEADER = "领导信箱与包案事项只对领导岗位开放"
 MSG_ISSUED = "已下发督办单。"
 MSG_ANSWERED = "已答复督办。"
@@ -67,7 +88,7 @@ def _candidate_filters(request: HttpRequest, user: Any) -> tuple[CandidateFilter
 def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
     """The filtered candidates, a page at a time, with the true total (never silently capped)."""
     form, filters = _candidate_filters(request, user)
-    page = Paginator(selectors.candidates_for(user, **filters), CANDIDATE_PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.candidates_for(user, **filters), CANDIDATE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -77,6 +98,7 @@ def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
         "candidates": list(page.object_list),
         "page": page,
         "base_query": query.urlencode(),
+        "count_cap": CANDIDATE_COUNT_CAP,
         "candidate_export_query": urlencode({"list": "candidates", **{k: v for k, v in query.items() if v}}),
     }
 

@@ -8,6 +8,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from huiyin.core import timeutil
 from huiyin.supervision import services
@@ -45,6 +47,41 @@ def test_the_candidate_list_pages_with_the_true_total_instead_of_a_silent_cap(
     assert "共 53 条" in first and "第 1 / 2 页" in first
     second = client.get("/supervision/?page=2").content.decode()
     assert len(_listed(second)) == 3
+
+
+def test_beyond_the_count_cap_the_total_says_more_than_it_never_a_silent_number(
+    register_case, org, supervisor_chen, client, monkeypatch
+):
+    """Issue 15: the total counts at most CANDIDATE_COUNT_CAP candidates (a full COUNT took 1.7 s at 10M
+    cases) and then says so ("共 N 余条"); the pages still reach every candidate the count covers."""
+    from huiyin.supervision import views
+
+    monkeypatch.setattr(views, "CANDIDATE_COUNT_CAP", 60)
+    _candidates(register_case, org, 61)
+    client.force_login(supervisor_chen)
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get("/supervision/").content.decode()
+    assert "共 60 余条" in first and "第 1 / 2 页" in first and "共 61 条" not in first
+    # the total's COUNT reads at most cap + 1 rows
+    (count,) = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(*)" in q["sql"] and "supervisioncandidate" in q["sql"]
+    ]
+    assert "LIMIT 61" in count
+    assert len(_listed(client.get("/supervision/?page=2").content.decode())) == 11
+    SupervisionCandidate.objects.filter(pk=SupervisionCandidate.objects.order_by("pk")[0].pk).delete()
+    assert "共 60 条" in client.get("/supervision/").content.decode()  # at the cap: the true total
+
+
+def test_the_unit_filter_offers_the_territory_units_with_open_candidates_only(
+    register_case, org, supervisor_chen, client
+):
+    _candidates(register_case, org, 2, unit=org.township_gov)
+    client.force_login(supervisor_chen)
+    html = client.get("/supervision/").content.decode()
+    options = re.findall(r'<option value="(\d+)"', html.split('name="unit"')[1].split("</select>")[0])
+    assert options == [str(org.township_gov.pk)]
 
 
 def test_the_filters_narrow_by_kind_unit_place_and_age(register_case, org, clock, supervisor_chen, client):
