@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from huiyin.workflow.choices import (
+    LIVE_STATES,
     WINDOW_KINDS,
     ClockKind,
     ClockState,
@@ -89,6 +90,11 @@ class Clock(models.Model):
             models.Index(fields=["state", "due_on"], name="clock_state_due"),
             models.Index(fields=["state", "warn_on"], name="clock_state_warn"),
             models.Index(fields=["unit", "state", "due_on"], name="clock_unit_state_due"),
+            # a unit's live clocks of one kind (the 待签收 tab: its running 签收 clocks): at 10M cases
+            # the index above found a unit's 25k live clocks and read each to filter the kind (70 ms)
+            models.Index(
+                fields=["unit", "kind"], name="clock_unit_kind_live", condition=Q(state__in=LIVE_STATES)
+            ),
         ]
         verbose_name = "时限"
         verbose_name_plural = "时限"
