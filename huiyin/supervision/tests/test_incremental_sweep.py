@@ -109,3 +109,18 @@ def test_stalled_cases_are_looked_for_once_a_day_on_the_full_pass(assigned, cloc
     assert services.sweep_supervision(incremental=True)["candidate_stalled"] == 0
     assert SupervisionCandidate.objects.filter(case=case, reason=CandidateReason.STALLED).count() == 1
     del org
+
+
+def test_the_full_pass_reads_and_writes_its_rows_in_batches_and_still_adds_each_once(
+    assigned, clock, monkeypatch
+):
+    """The finders feed their rows to the candidates SWEEP_BATCH at a time (bounded memory: 340k rows at
+    10M cases); across batch boundaries every case is still found once, and a second pass adds none."""
+    monkeypatch.setattr(services, "SWEEP_BATCH", 2)
+    cases = [assigned() for _ in range(5)]
+    clock.set(at(DAY + timedelta(days=12), 0, 1))
+    sweep_clocks()
+    assert services.sweep_supervision()["candidate_overdue"] == 5
+    assert services.sweep_supervision()["candidate_overdue"] == 0
+    found = SupervisionCandidate.objects.filter(reason=CandidateReason.OVERDUE)
+    assert sorted(found.values_list("case_id", flat=True)) == sorted(c.pk for c in cases)
