@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='clock',
-            index=models.Index(condition=models.Q(('state__in', ('running', 'yellow', 'red', 'paused'))), fields=['unit', 'kind'], name='clock_unit_kind_live'),
+            index=models.Index(condition=models.Q(('state', 'running'), ('state', 'yellow'), ('state', 'red'), ('state', 'paused'), _connector='OR'), fields=['unit', 'kind'], name='clock_unit_kind_live'),
         ),
     ]
