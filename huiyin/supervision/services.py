@@ -112,13 +112,11 @@ SWEEP_BATCH = 5000  # cases per IN list, candidate rows per write
 
 
 def _batches(cases: Cases) -> Iterator[list[int] | None]:
-    """The cases in batches of 5,000 ids (bounded IN lists), or one None: every case."""
+    """The cases in batches of SWEEP_BATCH ids (bounded IN lists), or one None: every case."""
     if cases is None:
         yield None
         return
-    ids = sorted(set(cases))
-    for start in range(0, len(ids), SWEEP_BATCH):
-        yield ids[start : start + SWEEP_BATCH]
+    yield from batched(sorted(set(cases)), SWEEP_BATCH)
 
 
 def find_overdue(cases: Cases = None) -> int:

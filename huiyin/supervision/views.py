@@ -38,8 +38,8 @@ CANDIDATE_COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at CANDIDATE_COUNT_CAP + 1 rows (`capped` then), never silently:
-    the page says the total is more than the cap."""
+    """A paginator whose count stops at CANDIDATE_COUNT_CAP + 1 rows, never silently: `total` then says
+    the list holds more than the cap."""
 
     @cached_property
     def count(self) -> int:
@@ -47,8 +47,9 @@ class CappedPaginator(Paginator):
         return rows[: CANDIDATE_COUNT_CAP + 1].count()
 
     @property
-    def capped(self) -> bool:
-        return self.count > CANDIDATE_COUNT_CAP
+    def total(self) -> str:
+        """The total as the page says it: "53 条", or "1000 余条" beyond the cap."""
+        return f"{CANDIDATE_COUNT_CAP} 余条" if self.count > CANDIDATE_COUNT_CAP else f"{self.count} 条"
 
 
 MSG_NOT_LEADER = "领导信箱与包案事项只对领导岗位开放"
@@ -86,7 +87,8 @@ def _candidate_filters(request: HttpRequest, user: Any) -> tuple[CandidateFilter
 
 
 def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
-    """The filtered candidates, a page at a time, with the true total (never silently capped)."""
+    """The filtered candidates, a page at a time, with their total (counted up to CANDIDATE_COUNT_CAP,
+    beyond it said to be more; never silently capped)."""
     form, filters = _candidate_filters(request, user)
     page = CappedPaginator(selectors.candidates_for(user, **filters), CANDIDATE_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -98,7 +100,6 @@ def _candidate_page(request: HttpRequest, user: Any) -> dict[str, Any]:
         "candidates": list(page.object_list),
         "page": page,
         "base_query": query.urlencode(),
-        "count_cap": CANDIDATE_COUNT_CAP,
         "candidate_export_query": urlencode({"list": "candidates", **{k: v for k, v in query.items() if v}}),
     }
 
