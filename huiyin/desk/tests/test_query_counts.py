@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from huiyin.cases import selectors
+from huiyin.cases.tests.exporting import measure_sizes
 from huiyin.core import timeutil
 from huiyin.supervision.services import order_issue
 from huiyin.workflow import services as wf
@@ -94,12 +95,12 @@ def test_workbench_queue_takes_as_many_queries_with_30_cases_as_with_3(
     who, scenario = QUEUES[queue]
     client.force_login(request.getfixturevalue(who))
     grow = Grower(scenario, request, register_case, clock)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("workbench"), {"queue": queue})
-        counts.append(count)
-        rows.append(len(response.context["rows"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("workbench"), {"queue": queue}),
+        lambda response: len(response.context["rows"]),
+    )
     print(f"QUERIES workbench {queue}: {counts} rows {rows}")
     assert rows == [3, 25]  # the queue lists the cases: a query per row would show here
     assert counts[0] == counts[1], f"{queue}: {counts} queries with {SIZES} cases"
@@ -180,12 +181,12 @@ def test_the_follow_ups_list_takes_as_many_queries_with_30_as_with_3(
 ):
     grow = FollowedUp(request, register_case, clock)
     client.force_login(clerk_li)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("followups"))
-        counts.append(count)
-        rows.append(len(response.context["rows"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("followups")),
+        lambda response: len(response.context["rows"]),
+    )
     print(f"QUERIES followups: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"followups: {counts} queries with {SIZES} follow-ups"

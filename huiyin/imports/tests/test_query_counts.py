@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import counted_get
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.imports import services
 from huiyin.imports.choices import BatchState
 from huiyin.imports.demo import workbook
@@ -58,12 +58,12 @@ class Batches:
 def test_the_batches_list_takes_as_many_queries_with_55_batches_as_with_3(who, request, client, clock):
     grow = Batches(request, clock)
     client.force_login(request.getfixturevalue(who))
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _count(client, reverse("imports_home"))
-        counts.append(count)
-        rows.append(len(response.context["batches"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _count(client, reverse("imports_home")),
+        lambda response: len(response.context["batches"]),
+    )
     print(f"QUERIES imports list {who}: {counts} rows {rows}")
     assert rows == [3, 50]
     assert counts[0] == counts[1], f"imports list: {counts} queries with {SIZES} batches"

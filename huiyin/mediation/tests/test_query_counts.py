@@ -59,12 +59,12 @@ class Items:
 def test_the_ledger_takes_as_many_queries_with_30_items_as_with_3(who, client, world, clock):
     client.force_login(getattr(world, who))
     grow = Items(world, clock)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("mediation_ledger"))
-        counts.append(count)
-        rows.append((len(response.context["items"]), len(response.context["overdue"])))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("mediation_ledger")),
+        lambda response: (len(response.context["items"]), len(response.context["overdue"])),
+    )
     print(f"QUERIES mediation_ledger {who}: {counts} rows {rows}")
     assert [r[0] for r in rows] == list(SIZES) and rows[1][1] > rows[0][1] > 0
     assert counts[0] == counts[1], f"ledger for {who}: {counts} queries with {SIZES} items"
@@ -145,12 +145,12 @@ def test_the_rounds_take_as_many_queries_with_30_rounds_as_with_3(fmt, client, o
     client.force_login(world.township_handler)
     params = {"format": "xlsx"} if fmt == "xlsx" else {}
     grow = Rounds(world, org, clock)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("mediation_rounds"), params)
-        counts.append(count)
-        rows.append(len(response.context["rounds"] if fmt == "page" else response.sheet_rows))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("mediation_rounds"), params),
+        lambda response: len(response.context["rounds"] if fmt == "page" else response.sheet_rows),
+    )
     print(f"QUERIES mediation_rounds {fmt}: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"rounds {fmt}: {counts} queries with {SIZES} rounds"

@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 import pytest
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import counted_get
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.org.choices import UnitKind
 from huiyin.org.models import Unit
 from huiyin.reception import hall, services
@@ -103,12 +103,12 @@ def test_a_sessions_agenda_takes_as_many_queries_with_30_bookings_as_with_3(
     _county, township = sessions
     grow = Bookings(township, township_dispatcher, org.township_gov, clock)
     client.force_login(request.getfixturevalue(who))
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("reception_agenda"), {"session": township.pk})
-        counts.append(count)
-        rows.append(len(response.context["rows"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("reception_agenda"), {"session": township.pk}),
+        lambda response: len(response.context["rows"]),
+    )
     print(f"QUERIES reception_agenda {who}: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"agenda for {who}: {counts} queries with {SIZES} bookings"
@@ -123,12 +123,12 @@ def test_the_register_export_takes_as_many_queries_with_30_bookings_as_with_3(
     grow = Bookings(township, township_dispatcher, org.township_gov, clock)
     client.force_login(request.getfixturevalue(who))
     params = {"session": township.pk} | ({"identity": "full"} if identity == "full" else {})
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("reception_register_export"), params)
-        counts.append(count)
-        rows.append(len(response.sheet_rows))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("reception_register_export"), params),
+        lambda response: len(response.sheet_rows),
+    )
     print(f"QUERIES reception_register_export {who} {identity}: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"register for {who}: {counts} queries with {SIZES} bookings"
@@ -158,12 +158,12 @@ def test_the_plan_page_takes_as_many_queries_with_30_leaders_on_the_roster_as_wi
     absence form."""
     grow = Roster(org, county_leader)
     client.force_login(dispatcher_zhou)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("reception_plan"))
-        counts.append(count)
-        rows.append(len(response.context["roster"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("reception_plan")),
+        lambda response: len(response.context["roster"]),
+    )
     print(f"QUERIES reception_plan: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"plan: {counts} queries with {SIZES} leaders"
@@ -207,12 +207,12 @@ def test_the_hall_takes_as_many_queries_with_30_windows_and_their_walk_ins_as_wi
     sees the walk-ins sent to its own window (one of them registered as a case)."""
     grow = Hall(org, clerk_li, dispatcher_zhou, handler_wang_unit_a, clock)
     client.force_login(request.getfixturevalue(who))
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("reception_hall"))
-        counts.append(count)
-        rows.append((len(response.context["windows"]), len(response.context["referrals"])))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("reception_hall")),
+        lambda response: (len(response.context["windows"]), len(response.context["referrals"])),
+    )
     print(f"QUERIES reception_hall {who}: {counts} rows {rows}")
     if who == "handler_wang_unit_a":
         assert rows == [(0, n) for n in SIZES]
@@ -247,12 +247,12 @@ def test_the_visits_list_takes_as_many_queries_with_30_visits_as_with_3(
 ):
     grow = Visits(org, (county_leader, county_deputy), dispatcher_zhou, clock)
     client.force_login(dispatcher_zhou)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _queries(client, reverse("reception_visits"))
-        counts.append(count)
-        rows.append(len(response.context["visits"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _queries(client, reverse("reception_visits")),
+        lambda response: len(response.context["visits"]),
+    )
     print(f"QUERIES reception_visits: {counts} rows {rows}")
     assert rows == list(SIZES)
     assert counts[0] == counts[1], f"visits: {counts} queries with {SIZES} visits"

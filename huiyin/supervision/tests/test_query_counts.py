@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from huiyin.cases.tests.exporting import counted_get
+from huiyin.cases.tests.exporting import counted_get, measure_sizes
 from huiyin.supervision import services
 from huiyin.supervision import suggestions as svc
 from huiyin.supervision.models import Suggestion, SupervisionCandidate, SupervisionOrder
@@ -191,12 +191,12 @@ def test_the_suggestions_list_takes_as_many_queries_with_55_suggestions_as_with_
 ):
     client.force_login(request.getfixturevalue(who))
     grow = Suggested(request, register_case, clock)
-    counts, rows = [], []
-    for n in SIZES:
-        grow(n)
-        count, response = _count(client, reverse("supervision_suggestions"), {"show": show} if show else {})
-        counts.append(count)
-        rows.append(len(response.context["rows"]))
+    counts, rows = measure_sizes(
+        SIZES,
+        grow,
+        lambda: _count(client, reverse("supervision_suggestions"), {"show": show} if show else {}),
+        lambda response: len(response.context["rows"]),
+    )
     print(f"QUERIES suggestions {who} {show}: {counts} rows {rows}")
     assert rows[0] < rows[1]
     assert counts[0] == counts[1], f"{who} {show}: {counts} queries with {SIZES} suggestions"
